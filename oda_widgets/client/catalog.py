@@ -1,0 +1,500 @@
+"""The dispatcher's source catalog: its ``catalog`` dict <-> an astropy Table <-> ``selected_catalog``.
+
+An INTEGRAL image job answers with the sources it found as a ``catalog`` dict (columns as lists,
+their names and NumPy dtypes, the frame and the names of the longitude/latitude columns). A user
+edits that list (adds a source, removes spurious ones, renames) and sends it back as the
+``selected_catalog`` parameter of the next job, optionally with ``catalog_selected_objects`` to
+keep only some rows. :class:`Catalog` holds the table, keeps it valid for the server through
+every edit, and writes the exact JSON shape oda_api's ``ApiCatalog`` writes.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import html
+import json
+import logging
+import math
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from astropy import units as u
+from astropy.coordinates import SkyCoord
+from astropy.io import fits
+from astropy.table import Column, MaskedColumn, Table
+
+from oda_widgets.client.errors import ValidationError
+from oda_widgets.client.product_base import Product
+
+__all__ = ["Catalog"]
+
+log = logging.getLogger(__name__)
+
+#: Values a new source gets in the columns of an INTEGRAL catalog, unless given.
+DEFAULT_COLUMN_VALUES: dict[str, Any] = {
+    "significance": 0.0,
+    "NEW_SOURCE": 0,
+    "ISGRI_FLAG": 2,
+    "FLAG": 0,
+    "ERR_RAD": 0.0,
+}
+
+_REQUIRED_KEYS = ("cat_column_list", "cat_column_names")
+
+
+def _column_from_lists(name: str, values: list[Any], descr: str | None) -> Column:
+    """One column, with the dtype the server described; nulls become NaN (floats) or masks."""
+    dtype = np.dtype(descr) if descr is not None else None
+    has_null = any(v is None for v in values)
+    if dtype is None:
+        if has_null and all(isinstance(v, int | float) or v is None for v in values):
+            return Column([math.nan if v is None else v for v in values], name=name, dtype="f8")
+        return Column(values, name=name)
+    if dtype.kind == "f":
+        return Column([math.nan if v is None else v for v in values], name=name, dtype=dtype)
+    if has_null and dtype.kind != "O":
+        fill = "" if dtype.kind in "US" else 0
+        mask = [v is None for v in values]
+        filled = [fill if v is None else v for v in values]
+        return MaskedColumn(filled, name=name, dtype=dtype, mask=mask)
+    if dtype.kind == "O":
+        column = Column(np.empty(len(values), dtype=object), name=name)
+        column[:] = values
+        return column
+    return Column(values, name=name, dtype=dtype)
+
+
+class Catalog(Product):
+    """A source catalog as the dispatcher exchanges it, editable and observable.
+
+    Parameters
+    ----------
+    table : astropy.table.Table
+        The sources; ``table.meta`` holds ``FRAME``, ``COORD_UNIT``, ``LON_NAME``, ``LAT_NAME``.
+    name : str
+        Item name in a product set (oda_api calls the catalog ``dispatcher_catalog``).
+
+    Notes
+    -----
+    Edits (:meth:`add_source`, :meth:`remove`, :meth:`rename`, :meth:`select`) validate their
+    input first and raise :class:`~oda_widgets.client.errors.ValidationError` without changing
+    anything when it is wrong; afterwards every listener registered with :meth:`observe` is
+    called with the catalog.
+    """
+
+    kind = "catalog"
+
+    def __init__(self, table: Table, name: str = "dispatcher_catalog") -> None:
+        super().__init__(name, {}, "dispatcher_catalog")
+        self.table = table
+        self._selected: list[int] = []
+        self._listeners: list[Callable[[Catalog], None]] = []
+
+    # -- reading and writing the wire form ----------------------------------------------------
+
+    @classmethod
+    def from_dispatcher(
+        cls, d: Mapping[str, Any] | str, name: str = "dispatcher_catalog"
+    ) -> Catalog:
+        """Build a catalog from the dispatcher's ``catalog`` dict (or its JSON text).
+
+        Raises
+        ------
+        ValidationError
+            If the dict lacks the columns or their lengths disagree.
+        """
+        if isinstance(d, str | bytes):
+            try:
+                d = json.loads(d)
+            except ValueError as exc:
+                raise ValidationError(
+                    "selected_catalog", f"the catalog is not JSON ({exc})"
+                ) from None
+        if not isinstance(d, Mapping):
+            raise ValidationError("selected_catalog", "the catalog must be a JSON object")
+        for key in _REQUIRED_KEYS:
+            if key not in d:
+                raise ValidationError("selected_catalog", f"the catalog has no {key!r}")
+        columns, names = d["cat_column_list"], d["cat_column_names"]
+        if (
+            not isinstance(columns, list)
+            or not isinstance(names, list)
+            or len(columns) != len(names)
+        ):
+            raise ValidationError(
+                "selected_catalog",
+                "cat_column_list and cat_column_names must be lists of the same length",
+            )
+        lengths = {len(c) for c in columns if isinstance(c, list)}
+        if len(lengths) > 1 or not all(isinstance(c, list) for c in columns):
+            raise ValidationError("selected_catalog", "every catalog column must have as many rows")
+        descr = {str(entry[0]): entry[1] for entry in d.get("cat_column_descr") or [] if entry}
+        meta: dict[str, Any] = dict(d.get("cat_meta") or {})
+        meta.update(
+            FRAME=d.get("cat_frame"),
+            COORD_UNIT=d.get("cat_coord_units"),
+            LON_NAME=d.get("cat_lon_name"),
+            LAT_NAME=d.get("cat_lat_name"),
+        )
+        try:
+            table = Table(
+                [
+                    _column_from_lists(str(n), c, descr.get(str(n)))
+                    for n, c in zip(names, columns, strict=True)
+                ],
+                meta=meta,
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(
+                "selected_catalog", f"a catalog column is malformed ({exc})"
+            ) from None
+        unit = meta["COORD_UNIT"]
+        for coord in (meta["LON_NAME"], meta["LAT_NAME"]):
+            if unit and coord in table.colnames:
+                try:
+                    table[coord].unit = u.Unit(unit)
+                except ValueError:
+                    pass
+        return cls(table, name=name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The catalog in the dispatcher's dict shape (key order and types as oda_api writes)."""
+        column_lists = []
+        for colname in self.table.colnames:
+            values = self.table[colname].tolist()
+            column_lists.append([None if _is_nan(v) else v for v in values])
+        return {
+            "cat_frame": self.table.meta.get("FRAME"),
+            "cat_coord_units": self.table.meta.get("COORD_UNIT"),
+            "cat_column_list": column_lists,
+            "cat_column_names": list(self.table.colnames),
+            "cat_column_descr": [list(entry) for entry in self.table.dtype.descr],
+            "cat_lat_name": self.lat_name,
+            "cat_lon_name": self.lon_name,
+        }
+
+    def to_selected_catalog(self) -> str:
+        """The JSON text to send as ``selected_catalog`` (what ``ApiCatalog.get_api_dictionary()``
+        returns)."""
+        return json.dumps(self.to_dict())
+
+    # -- what is in it -------------------------------------------------------------------------
+
+    @property
+    def lon_name(self) -> str | None:
+        """Name of the longitude (RA) column."""
+        return self.table.meta.get("LON_NAME")
+
+    @property
+    def lat_name(self) -> str | None:
+        """Name of the latitude (Dec) column."""
+        return self.table.meta.get("LAT_NAME")
+
+    @property
+    def meta_ids(self) -> list[int]:
+        """The ``meta_ID`` of every row, in order."""
+        if "meta_ID" not in self.table.colnames:
+            return list(range(len(self.table)))
+        return [int(v) for v in self.table["meta_ID"]]
+
+    @property
+    def names(self) -> list[str]:
+        """The source names, in order."""
+        if "src_names" not in self.table.colnames:
+            return []
+        return [str(v) for v in self.table["src_names"]]
+
+    @property
+    def coords(self) -> SkyCoord:
+        """Source positions as a ``SkyCoord`` in the catalog's frame."""
+        frame = str(self.table.meta.get("FRAME") or "fk5").lower()
+        unit = self.table.meta.get("COORD_UNIT") or "deg"
+        lon = np.asarray(self.table[self.lon_name], dtype=float)
+        lat = np.asarray(self.table[self.lat_name], dtype=float)
+        return SkyCoord(lon, lat, unit=(unit, unit), frame=frame)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def row(self, meta_id: int) -> Any:
+        """The table row of ``meta_id``."""
+        return self.table[self._index(meta_id)]
+
+    # -- selection -----------------------------------------------------------------------------
+
+    @property
+    def selected(self) -> list[int]:
+        """``meta_ID``\\ s of the selected sources (empty: no selection, every source is used)."""
+        return list(self._selected)
+
+    def select(self, meta_ids: Iterable[int] | int | None) -> None:
+        """Select these sources (replacing the selection); ``None`` or empty clears it."""
+        wanted = self._checked_ids(meta_ids if meta_ids is not None else [])
+        order = self.meta_ids
+        self._selected = [i for i in order if i in set(wanted)]
+        self._notify()
+
+    def catalog_selected_objects(self) -> str | None:
+        """The ``catalog_selected_objects`` parameter: selected ``meta_ID``\\ s as ``"0,3"``,
+        or ``None`` when nothing is selected."""
+        if not self._selected:
+            return None
+        return ",".join(str(i) for i in self._selected)
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def add_source(self, name: str, ra: float, dec: float, **columns: Any) -> int:
+        """Add a source and return its new ``meta_ID``.
+
+        Parameters
+        ----------
+        name : str
+            Source name (not empty, not already in the catalog).
+        ra, dec : float
+            Position in the catalog's frame and unit (degrees: 0 <= ra <= 360, -90 <= dec <= 90).
+        **columns
+            Values of other columns (e.g. ``significance=12.5``, ``ERR_RAD=0.01``); the rest get
+            :data:`DEFAULT_COLUMN_VALUES` or a neutral value of the column's type.
+        """
+        self._require_columns()
+        clean = self._checked_name(name)
+        ra_value = self._checked_coordinate("ra", ra, 0.0, 360.0)
+        dec_value = self._checked_coordinate("dec", dec, -90.0, 90.0)
+        unknown = [k for k in columns if k not in self.table.colnames]
+        if unknown:
+            raise ValidationError(
+                unknown[0],
+                f"the catalog has no column {unknown[0]!r}; its columns are "
+                + ", ".join(self.table.colnames),
+            )
+        fixed = {"meta_ID", "src_names", self.lon_name, self.lat_name}
+        clash = [k for k in columns if k in fixed]
+        if clash:
+            raise ValidationError(clash[0], f"{clash[0]} is set by add_source itself")
+        new_id = max(self.meta_ids, default=-1) + 1
+        row: dict[str, Any] = {}
+        for colname in self.table.colnames:
+            column = self.table[colname]
+            if colname == "meta_ID":
+                row[colname] = new_id
+            elif colname == "src_names":
+                row[colname] = clean
+            elif colname == self.lon_name:
+                row[colname] = ra_value
+            elif colname == self.lat_name:
+                row[colname] = dec_value
+            elif colname in columns:
+                row[colname] = self._checked_value(colname, column, columns[colname])
+            elif colname in DEFAULT_COLUMN_VALUES:
+                row[colname] = self._checked_value(colname, column, DEFAULT_COLUMN_VALUES[colname])
+            else:
+                row[colname] = _neutral(column)
+        self._widen_names(clean)
+        self.table.add_row([row[c] for c in self.table.colnames])
+        self._notify()
+        return new_id
+
+    def remove(self, meta_ids: Iterable[int] | int) -> None:
+        """Remove these sources (all must exist; nothing is removed otherwise)."""
+        wanted = set(self._checked_ids(meta_ids))
+        indices = [i for i, mid in enumerate(self.meta_ids) if mid in wanted]
+        self.table.remove_rows(indices)
+        self._selected = [i for i in self._selected if i not in wanted]
+        self._notify()
+
+    def rename(self, meta_id: int, new_name: str) -> None:
+        """Give source ``meta_id`` a new name (not empty, not another source's name)."""
+        self._require_columns()
+        index = self._index(meta_id)
+        clean = self._checked_name(new_name, allow=self.names[index])
+        self._widen_names(clean)
+        self.table["src_names"][index] = clean
+        self._notify()
+
+    # -- listeners -----------------------------------------------------------------------------
+
+    def observe(self, fn: Callable[[Catalog], None]) -> None:
+        """Call ``fn(catalog)`` after every change."""
+        if fn not in self._listeners:
+            self._listeners.append(fn)
+
+    def unobserve(self, fn: Callable[[Catalog], None]) -> None:
+        """Stop calling ``fn``."""
+        if fn in self._listeners:
+            self._listeners.remove(fn)
+
+    def _notify(self) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(self)
+            except Exception:
+                # a broken view must not undo or hide an edit that has happened
+                log.exception("catalog listener %r failed", fn)
+
+    # -- copies and comparisons ----------------------------------------------------------------
+
+    def copy(self) -> Catalog:
+        """An independent copy (same rows and selection, no listeners)."""
+        other = Catalog(self.table.copy(copy_data=True), name=self.name)
+        other.table.meta = _copy.deepcopy(dict(self.table.meta))
+        other._selected = list(self._selected)
+        return other
+
+    def diff(self, other: Catalog) -> dict[str, Any]:
+        """What changed from this catalog to ``other``, by ``meta_ID``.
+
+        Returns
+        -------
+        dict
+            ``added``: list of ``(meta_ID, name)`` only in ``other``; ``removed``: the same only
+            in this one; ``renamed``: ``{meta_ID: (old name, new name)}``.
+        """
+        mine = dict(zip(self.meta_ids, self.names or [""] * len(self), strict=False))
+        theirs = dict(zip(other.meta_ids, other.names or [""] * len(other), strict=False))
+        return {
+            "added": [(i, theirs[i]) for i in theirs if i not in mine],
+            "removed": [(i, mine[i]) for i in mine if i not in theirs],
+            "renamed": {
+                i: (mine[i], theirs[i]) for i in mine if i in theirs and mine[i] != theirs[i]
+            },
+        }
+
+    # -- Product interface ---------------------------------------------------------------------
+
+    def to_hdulist(self) -> fits.HDUList:
+        """The catalog as a FITS binary table (frame and column names in the header)."""
+        table = self.table.copy()
+        table.meta = {k: v for k, v in self.table.meta.items() if v is not None}
+        with warnings.catch_warnings():
+            # COORD_UNIT is longer than 8 characters: a HIERARCH card, as intended
+            warnings.simplefilter("ignore", fits.verify.VerifyWarning)
+            hdu = fits.table_to_hdu(table)
+        hdu.name = "CATALOG"
+        return fits.HDUList([fits.PrimaryHDU(), hdu])
+
+    def write_fits(self, path: str | Path, overwrite: bool = False) -> list[Path]:
+        """Write the catalog as a FITS table (see :meth:`Product.write_fits`)."""
+        return super().write_fits(path, overwrite)
+
+    def summary(self) -> str:
+        frame = self.table.meta.get("FRAME") or "?"
+        return f"{len(self)} sources ({frame})"
+
+    def _repr_html_(self) -> str:
+        rows = []
+        sig = "significance" in self.table.colnames
+        for index, meta_id in enumerate(self.meta_ids):
+            cells = [
+                str(meta_id),
+                self.names[index] if self.names else "",
+                f"{float(self.table[self.lon_name][index]):.4f}" if self.lon_name else "",
+                f"{float(self.table[self.lat_name][index]):.4f}" if self.lat_name else "",
+                f"{float(self.table['significance'][index]):.2f}" if sig else "",
+            ]
+            mark = " style='font-weight:bold'" if meta_id in self._selected else ""
+            rows.append(
+                f"<tr{mark}>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
+            )
+        head = "".join(
+            f"<th>{html.escape(h)}</th>"
+            for h in (
+                "meta_ID",
+                "name",
+                self.lon_name or "lon",
+                self.lat_name or "lat",
+                "significance",
+            )
+        )
+        return (
+            f"<div><b>Catalog</b> <code>{html.escape(self.name)}</code>: "
+            f"{html.escape(self.summary())}<table><tr>{head}</tr>{''.join(rows)}</table></div>"
+        )
+
+    # -- checks --------------------------------------------------------------------------------
+
+    def _require_columns(self) -> None:
+        needed = ["meta_ID", "src_names", self.lon_name, self.lat_name]
+        missing = [c for c in needed if c is None or c not in self.table.colnames]
+        if missing:
+            raise ValidationError(
+                None, f"this catalog cannot be edited: it has no {missing[0]!r} column"
+            )
+
+    def _index(self, meta_id: Any) -> int:
+        ids = self.meta_ids
+        try:
+            return ids.index(int(meta_id))
+        except (ValueError, TypeError):
+            raise ValidationError(
+                "meta_ID", f"no source has meta_ID {meta_id!r}; known meta_IDs: {ids}"
+            ) from None
+
+    def _checked_ids(self, meta_ids: Iterable[int] | int) -> list[int]:
+        if isinstance(meta_ids, int | np.integer | str):
+            meta_ids = [meta_ids]  # type: ignore[list-item]
+        return [self.meta_ids[self._index(mid)] for mid in meta_ids]
+
+    def _checked_name(self, name: Any, allow: str | None = None) -> str:
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError("src_names", "a source name must be a non-empty text")
+        clean = name.strip()
+        if clean != allow and clean in self.names:
+            raise ValidationError(
+                "src_names", f"a source named {clean!r} is already in the catalog"
+            )
+        return clean
+
+    @staticmethod
+    def _checked_coordinate(label: str, value: Any, low: float, high: float) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                label, f"{label} must be a number of degrees, not {value!r}"
+            ) from None
+        if not math.isfinite(number) or not low <= number <= high:
+            raise ValidationError(
+                label, f"{label} must be between {low:g} and {high:g} degrees, not {value!r}"
+            )
+        return number
+
+    @staticmethod
+    def _checked_value(colname: str, column: Column, value: Any) -> Any:
+        kind = column.dtype.kind
+        try:
+            if kind == "f":
+                return float(value)
+            if kind in "iu":
+                if isinstance(value, float) and not value.is_integer():
+                    raise ValueError("not a whole number")
+                return int(value)
+            if kind == "b":
+                return bool(value)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                colname, f"{colname} holds {column.dtype.name} values, not {value!r}"
+            ) from None
+        return value
+
+    def _widen_names(self, name: str) -> None:
+        column = self.table["src_names"]
+        if column.dtype.kind == "U" and column.dtype.itemsize // 4 < len(name):
+            self.table.replace_column("src_names", column.astype(f"<U{len(name)}"))
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _neutral(column: Column) -> Any:
+    kind = column.dtype.kind
+    if kind == "f":
+        return math.nan
+    if kind in "iub":
+        return 0
+    if kind in "US":
+        return ""
+    return None

@@ -1,0 +1,183 @@
+"""Restricted unpickling of the arrays and tables the dispatcher sends.
+
+The dispatcher ships NumPy arrays, FITS tables (``FITS_rec``) and astropy ``Table`` objects as
+Python pickles. A pickle can name any importable callable and have it called while loading, so a
+plain ``pickle.loads`` of server data would let whoever controls the server (or the network path
+to it) run code in the user's kernel. :func:`safe_loads` resolves every global a pickle names
+against a fixed table of the reconstruction helpers those objects need, and refuses anything else
+before it can run.
+
+This module is the only place in :mod:`oda_widgets` where pickle data is loaded.
+"""
+
+from __future__ import annotations
+
+import codecs
+import collections
+import io
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from astropy.io.fits import column as fits_column
+from astropy.io.fits import fitsrec
+from astropy.table import column as table_column
+from astropy.table import table as table_table
+from astropy.units import core as units_core
+
+from oda_widgets.client.errors import UnsafePayload
+
+__all__ = ["safe_loads", "ALLOWED_GLOBALS"]
+
+
+def _numpy_reconstruct() -> Callable[..., Any]:
+    # What the installed NumPy itself pickles arrays with: numpy._core.multiarray._reconstruct on
+    # NumPy 2, numpy.core.multiarray._reconstruct on NumPy 1. Either spelling maps to it.
+    return np.zeros(1).__reduce__()[0]
+
+
+def _numpy_scalar() -> Callable[..., Any]:
+    return np.float64(0.0).__reduce__()[0]
+
+
+def _numpy_frombuffer() -> Callable[..., Any]:
+    # Pickle protocol 5 (the default from Python 3.14) stores contiguous arrays in-band through
+    # numpy's _frombuffer helper rather than _reconstruct.
+    return np.zeros(2).__reduce_ex__(5)[0]
+
+
+def _latin1_encode(text: Any, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+    """Stand-in for ``_codecs.encode``, which protocol-2 pickles use to rebuild ``bytes``.
+
+    Only the latin-1 text -> bytes conversion pickle itself emits is allowed: other codecs can
+    load arbitrary ``encodings`` submodules, which a payload has no reason to ask for.
+    """
+    if not isinstance(text, str) or codecs.lookup(encoding).name not in ("latin-1", "iso8859-1"):
+        raise UnsafePayload(
+            f"refused to decode a product: its pickle calls _codecs.encode with "
+            f"{type(text).__name__} and encoding {encoding!r}; only latin-1 text is expected"
+        )
+    return text.encode("latin-1", errors)
+
+
+_UNIT_CLASSES = (units_core.IrreducibleUnit, units_core.UnrecognizedUnit)
+
+
+def _recreate_unit(cls: Any, names: Any, registered: Any = False) -> Any:
+    """Stand-in for astropy's ``_recreate_irreducible_unit`` that never touches the registry.
+
+    The original enables a unit of the payload's choosing in the process-wide unit registry when
+    ``registered`` is true; a decoded product has no business changing how units parse later.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, _UNIT_CLASSES)):
+        raise UnsafePayload(
+            f"refused to decode a product: its pickle rebuilds a unit with {cls!r}, "
+            "which is not an astropy unit class"
+        )
+    registry = units_core.get_current_unit_registry().registry
+    first = names[0] if isinstance(names, list | tuple) and names else names
+    if isinstance(first, str) and first in registry:
+        return registry[first]
+    return cls(names)
+
+
+def _allowed_table() -> dict[str, Any]:
+    reconstruct = _numpy_reconstruct()
+    scalar = _numpy_scalar()
+    frombuffer = _numpy_frombuffer()
+    table: dict[str, Any] = {}
+    for core in ("numpy.core", "numpy._core"):
+        table[f"{core}.multiarray._reconstruct"] = reconstruct
+        table[f"{core}.multiarray.scalar"] = scalar
+        table[f"{core}.numeric._frombuffer"] = frombuffer
+        table[f"{core}.records.recarray"] = np.recarray
+        table[f"{core}.records.record"] = np.record
+    table.update(
+        {
+            "numpy.dtype": np.dtype,
+            "numpy.ndarray": np.ndarray,
+            "numpy.record": np.record,
+            "numpy.recarray": np.recarray,
+            "numpy.rec.recarray": np.recarray,
+            "numpy.rec.record": np.record,
+            "numpy.ma.MaskedArray": np.ma.MaskedArray,
+            "numpy.ma.core.MaskedArray": np.ma.MaskedArray,
+            "numpy.ma.core._mareconstruct": np.ma.core._mareconstruct,
+            # FITS tables exactly as the dispatcher pickles hdu.data
+            "astropy.io.fits.fitsrec.FITS_rec": fitsrec.FITS_rec,
+            "astropy.io.fits.column.ColDefs": fits_column.ColDefs,
+            "astropy.io.fits.column._AsciiColDefs": fits_column._AsciiColDefs,
+            "astropy.io.fits.column.Column": fits_column.Column,
+            "astropy.io.fits.column._ColumnFormat": fits_column._ColumnFormat,
+            "astropy.io.fits.column._AsciiColumnFormat": fits_column._AsciiColumnFormat,
+            "astropy.io.fits.column._FormatP": fits_column._FormatP,
+            "astropy.io.fits.column._FormatQ": fits_column._FormatQ,
+            "astropy.io.fits.column._FormatX": fits_column._FormatX,
+            "astropy.io.fits.column._VLF": fits_column._VLF,
+            # astropy tables of numbers and strings (astropy_table_product_binary_list)
+            "astropy.table.table.Table": table_table.Table,
+            "astropy.table.column.Column": table_column.Column,
+            "astropy.table.column.MaskedColumn": table_column.MaskedColumn,
+            "astropy.table.column.BaseColumn": table_column.BaseColumn,
+            "astropy.units.core.Unit": units_core.Unit,
+            "astropy.units.core.IrreducibleUnit": units_core.IrreducibleUnit,
+            "astropy.units.core.CompositeUnit": units_core.CompositeUnit,
+            "astropy.units.core.PrefixUnit": units_core.PrefixUnit,
+            "astropy.units.core.UnrecognizedUnit": units_core.UnrecognizedUnit,
+            "astropy.units.core._recreate_irreducible_unit": _recreate_unit,
+            "collections.OrderedDict": collections.OrderedDict,
+            "_codecs.encode": _latin1_encode,
+        }
+    )
+    return table
+
+
+#: Every global a product pickle may name, mapped to what it resolves to here.
+ALLOWED_GLOBALS: dict[str, Any] = _allowed_table()
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """An unpickler whose globals come from :data:`ALLOWED_GLOBALS` and nowhere else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        key = f"{module}.{name}"
+        try:
+            return ALLOWED_GLOBALS[key]
+        except KeyError:
+            raise UnsafePayload(
+                f"refused to decode a product: its pickle asks for '{key}', which is not one of "
+                "the NumPy/astropy types a data product is made of; nothing was run"
+            ) from None
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise UnsafePayload("refused to decode a product: its pickle uses persistent ids")
+
+
+def safe_loads(data: bytes) -> Any:
+    """Rebuild a NumPy array, ``FITS_rec`` or astropy ``Table`` from pickle bytes, safely.
+
+    Parameters
+    ----------
+    data : bytes
+        The pickle, already base64-decoded.
+
+    Returns
+    -------
+    object
+        The rebuilt array or table.
+
+    Raises
+    ------
+    UnsafePayload
+        If the pickle names any global outside :data:`ALLOWED_GLOBALS` (e.g. ``os.system``,
+        ``builtins.eval``); the refusal happens when the name is looked up, before anything
+        is called.
+    pickle.UnpicklingError
+        If the bytes are not a valid pickle.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"safe_loads expects bytes, not {type(data).__name__}")
+    # latin-1 lets NumPy read arrays pickled under Python 2 (its documented choice) and changes
+    # nothing for Python 3 pickles.
+    return _RestrictedUnpickler(io.BytesIO(bytes(data)), encoding="latin1").load()
