@@ -1,0 +1,494 @@
+"""The headless client users call: describe instruments, submit and follow jobs.
+
+>>> disp = Dispatcher("sandbox")                                        # doctest: +SKIP
+>>> job = disp.submit("isgri", "isgri_image", RA=255.98, DEC=-37.84)   # doctest: +SKIP
+>>> products = job.result()                                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import errors as _errors
+from .apicode import api_code as _api_code
+from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
+from .http import Transport
+from .jobs import Job, JobBatch, JobEvent, JobStatus
+from .poller import Poller, default_poller, run_analysis_fields
+from .redact import scrub_token
+from .registry import JobRecord, JobRegistry
+from .sites import resolve_url
+from .token import TokenInfo, decode_token, discover_token
+from .wire import new_session_id
+
+if TYPE_CHECKING:
+    from .spec import InstrumentSpec
+
+logger = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """A connection to an ODA dispatcher.
+
+    Parameters
+    ----------
+    url : str, optional
+        The dispatcher's URL or one of oda_api's site aliases (``"production"``,
+        ``"staging"``, ...); the production dispatcher when omitted.
+    token : str, optional
+        Your ODA token; when omitted it is discovered as oda_api does (``ODA_TOKEN``,
+        ``./.oda-token``, ``~/.oda-token``, ``.oda_api_context``). It is sent to the dispatcher
+        and nowhere else: never shown, logged, saved, or written into generated code.
+    session_id : str, optional
+        The session the jobs belong to (a new one by default).
+    registry : JobRegistry or path, optional
+        Where jobs and products are kept (default ``$ODA_WIDGETS_HOME`` or ``~/.oda_widgets``);
+        ``False`` keeps nothing on disk.
+    poll_interval : float
+        The shortest pause between two polls of a job (it grows to 5 s while nothing changes).
+    poller : Poller, optional
+        The poller following the jobs (by default one shared by every Dispatcher).
+    timeout : float
+        Seconds to wait for one HTTP answer.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        session_id: str | None = None,
+        registry: JobRegistry | str | Path | None | bool = None,
+        poll_interval: float = 1.0,
+        poller: Poller | None = None,
+        timeout: float = 120,
+    ) -> None:
+        self.url: str = resolve_url(url)
+        self.token_notes: list[str] = []
+        if token is None:
+            token, source, notes = discover_token()
+            self.token_notes.extend(notes)
+            self.token_notes.append(
+                f"token read from the {source}" if token else "no token found: public access only"
+            )
+        self._token: str | None = token or None
+        self.token_info: TokenInfo | None = None
+        if self._token:
+            try:
+                self.token_info = decode_token(self._token)
+            except Exception as exc:  # a token we cannot read is still sent: the server decides
+                self.token_notes.append(f"the token could not be decoded ({type(exc).__name__})")
+        self.session_id: str = session_id or new_session_id()
+        if registry is False:
+            self.registry: JobRegistry | None = None
+        elif isinstance(registry, JobRegistry):
+            self.registry = registry
+        else:
+            self.registry = JobRegistry(None if registry in (None, True) else registry)
+        self.poll_interval = poll_interval
+        self.timeout = timeout
+        self._poller = poller or default_poller()
+        self._transports: dict[str, Transport] = {}
+        self._transport = self._transport_for(self.url)
+        self._descriptions: dict[tuple[str, str | None], InstrumentSpec] = {}
+        self._jobs: dict[str, Job] = {}
+        self._followed: list[Job] = []
+        self._lock = threading.Lock()
+
+    # --- who and where --------------------------------------------------------------------------
+    def _transport_for(self, url: str) -> Transport:
+        transport = self._transports.get(url)
+        if transport is None:
+            transport = self._transports[url] = Transport(url, self.timeout)
+        return transport
+
+    def __repr__(self) -> str:
+        info = self.token_info
+        if info is not None:
+            who = info.describe()
+        elif self._token:
+            who = "a token that could not be decoded"
+        else:
+            who = "no token"
+        return f"<Dispatcher {self.url} ({who})>"
+
+    # --- descriptions ---------------------------------------------------------------------------
+    def instruments(self) -> list[str]:
+        """The instruments this dispatcher offers (to this token's roles)."""
+        return self._transport.instruments(self._token)
+
+    def describe(self, instrument: str, product: str | None = None) -> InstrumentSpec:
+        """The description of ``instrument`` (only ``product``'s parameters when given).
+
+        Kept after the first call, per (instrument, product).
+        """
+        key = (instrument, product)
+        spec = self._descriptions.get(key)
+        if spec is None:
+            from .spec import parse_instrument_description
+
+            try:
+                doc = self._transport.meta_data(instrument, product, self._token)
+            except DispatcherError as exc:
+                if product is None or exc.status_code != 500:
+                    raise
+                # the dispatcher answers an unknown product with a bare 500 page: say which
+                # products there are instead (raises ValidationError when it is unknown)
+                self.describe(instrument).product(product)
+                raise
+            spec = parse_instrument_description(doc)
+            self._descriptions[key] = spec
+        return spec
+
+    def par_names(self, instrument: str, product: str | None = None) -> list[str]:
+        """Every argument name the dispatcher accepts for ``product``."""
+        return self._transport.par_names(instrument, product)
+
+    def resolve_name(self, name: str) -> dict:
+        """Coordinates of an astrophysical source name, from the dispatcher's resolver.
+
+        Returns
+        -------
+        dict
+            ``{"name", "RA", "DEC", "object_ids", "object_type", "message", ...}``.
+
+        Raises
+        ------
+        RequestRejected
+            When the dispatcher does not know the name or has no name resolver.
+        Unauthorized
+            When the dispatcher wants a token (with its role) for name resolution.
+        """
+        try:
+            answer = self._transport.resolve_name(name, self._token)
+        except DispatcherError as exc:
+            if exc.status_code == 404:
+                raise RequestRejected(
+                    f"the dispatcher at {self.url} has no name resolver; give RA and DEC instead",
+                    404,
+                ) from None
+            raise RequestRejected(
+                f"the dispatcher at {self.url} could not resolve {name!r}: its name resolver is "
+                f"missing or failing (HTTP {exc.status_code}); give RA and DEC instead",
+                exc.status_code,
+                exc.payload,
+            ) from None
+        if not isinstance(answer, dict) or answer.get("RA") is None or answer.get("DEC") is None:
+            message = answer.get("message") if isinstance(answer, dict) else None
+            raise RequestRejected(
+                f"the dispatcher does not know the name {name!r}"
+                + (f" ({message})" if message else "")
+                + "; check the spelling or give RA and DEC instead",
+                200,
+                answer if isinstance(answer, dict) else None,
+                parameter="src_name",
+            )
+        return answer
+
+    # --- jobs -----------------------------------------------------------------------------------------
+    def _prepare(
+        self,
+        instrument: str,
+        product: str,
+        query_type: str,
+        parameters: Mapping[str, Any],
+        validate: bool,
+    ) -> tuple[Job, str | None]:
+        values = dict(parameters)
+        token = values.pop("token", None) or self._token
+        if validate:
+            spec = self.describe(instrument)
+            spec.product(product)  # an unknown product: ValidationError naming the known ones
+            validated = spec.validate(product, values)
+            # Only what the user gave travels, as with oda_api: the server fills in the same
+            # defaults itself, so the job gets the same job_id as the same query from oda_api.
+            wire = {k: v for k, v in validated.items() if k in values and k != "token"}
+        else:
+            wire = values
+        job = Job(
+            instrument,
+            product,
+            query_type,
+            wire,
+            url=self.url,
+            session_id=self.session_id,
+        )
+        return job, token
+
+    def _follow(
+        self,
+        job: Job,
+        token: str | None,
+        query_status: str = "new",
+        transport: Transport | None = None,
+    ) -> None:
+        job.add_listener(self._record)
+        with self._lock:
+            self._followed.append(job)
+        self._poller.follow(
+            job,
+            transport or self._transport,
+            token=token,
+            query_status=query_status,
+            poll_interval=self.poll_interval,
+            on_done=self._store_products if self.registry is not None else None,
+        )
+
+    def submit(
+        self,
+        instrument: str,
+        product: str,
+        query_type: str = "Real",
+        *,
+        validate: bool = True,
+        **parameters: Any,
+    ) -> Job:
+        """Submit a query and return its :class:`Job` at once; it is followed in the background.
+
+        Parameters
+        ----------
+        instrument, product : str
+            What to ask for, as :meth:`describe` names them.
+        query_type : str
+            ``"Real"``, or ``"Dummy"`` for the dispatcher's canned test products.
+        validate : bool
+            Check every value against the instrument's description first (default). With
+            ``False`` the values go to the dispatcher as given, and it is the one to refuse them.
+        **parameters
+            The query's parameters (``RA=83.63, DEC=22.01, T1=..., ...``).
+
+        Raises
+        ------
+        ValidationErrors
+            Listing every refused value; nothing was sent.
+        """
+        job, token = self._prepare(instrument, product, query_type, parameters, validate)
+        self._follow(job, token)
+        return job
+
+    def submit_many(
+        self, queries: Iterable[Mapping[str, Any]], *, validate: bool = True
+    ) -> JobBatch:
+        """Submit several queries; every one is validated before any is sent.
+
+        Each mapping holds ``instrument``, ``product``, optionally ``query_type``, and the
+        parameters (inline, or under a ``parameters`` key).
+        """
+        prepared = []
+        for number, query in enumerate(queries):
+            query = dict(query)
+            try:
+                instrument = query.pop("instrument")
+                product = query.pop("product")
+            except KeyError as exc:
+                raise ValidationError(
+                    None, f"query {number} has no {exc.args[0]!r}: give instrument and product"
+                ) from None
+            query_type = query.pop("query_type", "Real")
+            parameters = dict(query.pop("parameters", None) or {})
+            parameters.update(query)
+            prepared.append(self._prepare(instrument, product, query_type, parameters, validate))
+        for job, token in prepared:
+            self._follow(job, token)
+        return JobBatch(job for job, _ in prepared)
+
+    def reattach(
+        self,
+        job_id: str,
+        session_id: str,
+        instrument: str | None = None,
+        product: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        query_type: str | None = None,
+    ) -> Job:
+        """Follow again a job submitted earlier (by this or another client).
+
+        What is not given is taken from the registry's record of the job. The parameters
+        matter: when the job is ready the dispatcher builds its products from the request.
+        """
+        record = self.registry.get(job_id) if self.registry is not None else None
+        if record is not None and record.session_id != session_id:
+            record = None  # a record of another session: do not mix them
+        instrument = instrument or (record.instrument if record else None)
+        product = product or (record.product if record else None)
+        if not instrument or not product:
+            raise ValueError(
+                f"no record of job {job_id} in session {session_id}: "
+                "give instrument= and product= (and the parameters it was submitted with)"
+            )
+        if parameters is None:
+            parameters = record.parameters if record else {}
+        query_type = query_type or (record.query_type if record else "Real")
+        url = record.url if record else self.url
+        job = Job(
+            instrument,
+            product,
+            query_type,
+            {k: v for k, v in parameters.items() if k != "token"},
+            url=url,
+            session_id=session_id,
+            job_id=job_id,
+            status=JobStatus.SUBMITTED,
+            submitted_at=record.submitted_at if record else None,
+        )
+        with self._lock:
+            self._jobs[job_id] = job
+        self._follow(job, self._token, "submitted", self._transport_for(url))
+        return job
+
+    def dry_run(self, instrument: str, product: str, **parameters: Any) -> dict:
+        """Ask the dispatcher how it would read these parameters, without running anything.
+
+        Returns
+        -------
+        dict
+            ``instrument_parameters`` (the description, as ``/api/meta-data``),
+            ``analysis_parameters`` (the values as the server would use them, token removed),
+            ``job_id`` (the id the query would get) and ``comment``.
+
+        Raises
+        ------
+        DispatcherError
+            When the dispatcher does not support dry runs and ran the query instead.
+        """
+        values = dict(parameters)
+        token = values.pop("token", None) or self._token
+        probe = Job(
+            instrument,
+            product,
+            values.pop("query_type", "Real"),
+            values,
+            url=self.url,
+            session_id=self.session_id,
+        )
+        fields = run_analysis_fields(probe, "new", token)
+        fields.update(allow_unknown_args=True, dry_run=True)
+        answer = self._transport.run_analysis(fields)
+        answer = scrub_token(answer, token)
+        exit_status = answer.get("exit_status") or {}
+        products = answer.get("products") or {}
+        monitor = answer.get("job_monitor") or {}
+        if exit_status.get("message") != "dry-run" or "instrument_parameters" not in products:
+            raise DispatcherError(
+                f"the dispatcher at {self.url} does not support dry runs: it ran the query "
+                f"instead (job {monitor.get('job_id')}, status {answer.get('query_status')})",
+                200,
+                answer,
+            )
+        analysis = {
+            k: v for k, v in (products.get("analysis_parameters") or {}).items() if k != "token"
+        }
+        return {
+            "instrument_parameters": products["instrument_parameters"],
+            "analysis_parameters": analysis,
+            "job_id": monitor.get("job_id"),
+            "comment": exit_status.get("comment", ""),
+        }
+
+    def api_code(
+        self, instrument: str, product: str, query_type: str = "Real", **parameters: Any
+    ) -> str:
+        """The oda_api code of this query (the token is read from the environment there)."""
+        return _api_code(self.url, instrument, product, query_type, parameters)
+
+    def jobs(self) -> list[Job]:
+        """Every job of the registry: finished ones with their kept products, running ones
+        followed again."""
+        if self.registry is None:
+            with self._lock:
+                return list(self._jobs.values())
+        result = []
+        for record in self.registry.list():
+            with self._lock:
+                live = self._jobs.get(record.job_id)
+            if live is not None and live.session_id == record.session_id:
+                result.append(live)
+                continue
+            result.append(self._job_of_record(record))
+        return result
+
+    def _job_of_record(self, record: JobRecord) -> Job:
+        if record.status == JobStatus.DONE.value:
+            try:
+                products = self.registry.load_products(record.job_id) if self.registry else None
+            except OdaError as exc:
+                logger.warning("the kept products of job %s were refused: %s", record.job_id, exc)
+                products = None
+            if products is not None:
+                job = self._restored(record, JobStatus.DONE)
+                job._products = products
+                return job
+        elif record.status == JobStatus.FAILED.value:
+            job = self._restored(record, JobStatus.FAILED)
+            job._error = _error_of_record(record)
+            return job
+        # unfinished (or done without kept products): ask the dispatcher again
+        return self.reattach(
+            record.job_id,
+            record.session_id,
+            record.instrument,
+            record.product,
+            record.parameters,
+            record.query_type,
+        )
+
+    def _restored(self, record: JobRecord, status: JobStatus) -> Job:
+        job = Job(
+            record.instrument,
+            record.product,
+            record.query_type,
+            record.parameters,
+            url=record.url,
+            session_id=record.session_id,
+            job_id=record.job_id,
+            status=status,
+            submitted_at=record.submitted_at,
+        )
+        job._finished_at = record.finished_at or record.updated_at
+        with self._lock:
+            self._jobs[record.job_id] = job
+        return job
+
+    # --- registry hooks (called from the poller's threads) -------------------------------------------
+    def _record(self, event: JobEvent) -> None:
+        job = event.job
+        if job.job_id:
+            with self._lock:
+                self._jobs[job.job_id] = job
+        if self.registry is not None:
+            self.registry.save(job)
+
+    def _store_products(self, job: Job, raw: dict) -> None:
+        if self.registry is not None and job.job_id:
+            self.registry.store_products(job.job_id, scrub_token(raw, self._token))
+
+    def close(self) -> None:
+        """Stop following this dispatcher's jobs and close its connections."""
+        with self._lock:
+            followed, self._followed = self._followed, []
+        for job in followed:
+            if not job.is_finished:
+                job.cancel()
+        for transport in self._transports.values():
+            transport.close()
+
+    def __enter__(self) -> Dispatcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _error_of_record(record: JobRecord) -> OdaError:
+    message = record.error or "the job failed"
+    cls = getattr(_errors, record.error_type or "", None)
+    if isinstance(cls, type) and issubclass(cls, OdaError):
+        try:
+            return cls(message)
+        except TypeError:
+            pass
+    return OdaError(message)

@@ -1,0 +1,470 @@
+"""One job's observable state: status, progress, result or error.
+
+A :class:`Job` is created by :meth:`Dispatcher.submit` and updated by the background poller.
+Everything a user or a widget needs is here: the status and progress at any moment, listeners
+told about every change, and ways to wait for the outcome that never block an event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+from .errors import JobNotFinished, OdaError
+
+if TYPE_CHECKING:
+    from .products import ProductSet
+
+logger = logging.getLogger(__name__)
+
+Listener = Callable[["JobEvent"], None]
+
+STOP_EXPLANATION = (
+    "Stopped following job {job_id}. The ODA dispatcher has no way to cancel a job: it may go on "
+    "running on the server; reattach with Dispatcher.reattach(job_id, session_id) to follow it again."
+)
+
+
+class JobStatus(enum.StrEnum):
+    """Where a job is in its life; the values are the dispatcher's ``query_status`` words."""
+
+    PREPARED = "prepared"
+    SUBMITTED = "submitted"
+    PROGRESS = "progress"
+    READY = "ready"
+    DONE = "done"
+    FAILED = "failed"
+    STOPPED = "stopped"  # no longer followed by this client; the server may still run it
+
+    @property
+    def is_finished(self) -> bool:
+        """True when nothing more will happen to the job in this client."""
+        return self in (JobStatus.DONE, JobStatus.FAILED, JobStatus.STOPPED)
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the dispatcher's job monitor says about a running job.
+
+    ``done``/``total`` come from the backend's ``progress``/``progress_max`` callback fields,
+    ``stage`` from ``stage`` (and ``substage``), ``message`` from the last report, and
+    ``reports`` holds every report the job monitor lists (oda_api counts them as "messages").
+    """
+
+    done: int | None = None
+    total: int | None = None
+    stage: str | None = None
+    message: str | None = None
+    reports: tuple[dict, ...] = ()
+
+    @property
+    def fraction(self) -> float | None:
+        """``done / total`` between 0 and 1, when the backend reported both."""
+        if self.done is None or not self.total:
+            return None
+        return max(0.0, min(1.0, self.done / self.total))
+
+    @classmethod
+    def from_job_monitor(cls, job_monitor: Mapping[str, Any] | None) -> Progress:
+        """Read the ``job_monitor`` part of a dispatcher answer.
+
+        Parameters
+        ----------
+        job_monitor : mapping or None
+            ``{"full_report_dict": {...}, "full_report_dict_list": [...], ...}``; the values of the
+            reports are strings (they are the backend's callback query fields).
+        """
+        if not isinstance(job_monitor, Mapping):
+            return cls()
+        reports_raw = job_monitor.get("full_report_dict_list") or []
+        reports = tuple(r for r in reports_raw if isinstance(r, Mapping))
+        last = job_monitor.get("full_report_dict")
+        if not isinstance(last, Mapping):
+            last = reports[-1] if reports else {}
+        stage = last.get("stage") or None
+        substage = last.get("substage") or None
+        if stage and substage:
+            stage = f"{stage}: {substage}"
+        elif substage:
+            stage = str(substage)
+        message = last.get("message")
+        return cls(
+            done=_as_int(last.get("progress")),
+            total=_as_int(last.get("progress_max")),
+            stage=str(stage) if stage else None,
+            message=str(message) if message not in (None, "") else None,
+            reports=tuple(dict(r) for r in reports),
+        )
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    """A change of a job's status or progress, as given to listeners."""
+
+    job: Job
+    status: JobStatus
+    progress: Progress
+    time: float = field(default_factory=time.time)
+
+
+class Job:
+    """A query submitted to the dispatcher, followed in the background.
+
+    Parameters
+    ----------
+    instrument, product, query_type : str
+        What was asked (``query_type`` ``"Real"`` or ``"Dummy"``).
+    parameters : mapping
+        The parameters as put on the wire, never the token.
+    url : str
+        The dispatcher's URL.
+    session_id : str
+        The session the job belongs to.
+    job_id : str, optional
+        Known when the job is re-attached; otherwise assigned by the dispatcher's first answer.
+
+    Notes
+    -----
+    A job is thread-safe: the poller updates it from its own threads while users read it or
+    wait for it from theirs. Listeners are called from the poller's threads.
+    """
+
+    def __init__(
+        self,
+        instrument: str,
+        product: str,
+        query_type: str = "Real",
+        parameters: Mapping[str, Any] | None = None,
+        *,
+        url: str,
+        session_id: str,
+        job_id: str | None = None,
+        status: JobStatus = JobStatus.PREPARED,
+        submitted_at: float | None = None,
+    ) -> None:
+        self.instrument = instrument
+        self.product = product
+        self.query_type = query_type
+        self.parameters: dict[str, Any] = dict(parameters or {})
+        self.url = url
+        self.session_id = session_id
+        self._job_id = job_id
+        self._status = JobStatus(status)
+        self._progress = Progress()
+        self._error: OdaError | None = None
+        self._products: ProductSet | None = None
+        self.submitted_at = time.time() if submitted_at is None else submitted_at
+        self._finished_at: float | None = None
+        self._listeners: list[Listener] = []
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._stop_hook: Callable[[Job], None] | None = None
+        self._settled = self._status.is_finished  # finished and every listener told
+
+    # --- observable state -------------------------------------------------------------------
+    @property
+    def job_id(self) -> str | None:
+        """The dispatcher's id of the job (``None`` until its first answer)."""
+        return self._job_id
+
+    @property
+    def status(self) -> JobStatus:
+        """The job's status now."""
+        return self._status
+
+    @property
+    def progress(self) -> Progress:
+        """The last progress the dispatcher reported."""
+        return self._progress
+
+    @property
+    def error(self) -> OdaError | None:
+        """Why the job failed, once it has."""
+        return self._error
+
+    @property
+    def finished_at(self) -> float | None:
+        """When the job finished (epoch seconds), if it has."""
+        return self._finished_at
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since submission (until the end, once finished)."""
+        end = self._finished_at if self._finished_at is not None else time.time()
+        return max(0.0, end - self.submitted_at)
+
+    @property
+    def is_finished(self) -> bool:
+        """True once the job is done, failed, or no longer followed."""
+        return self._status.is_finished
+
+    @property
+    def products(self) -> ProductSet | None:
+        """The decoded products of a done job (``None`` otherwise); see :meth:`result`."""
+        return self._products
+
+    # --- listeners -----------------------------------------------------------------------------
+    def add_listener(self, fn: Listener) -> None:
+        """Call ``fn(JobEvent)`` on every change of status or progress.
+
+        ``fn`` runs in the poller's threads: keep it short, and hand work to your own thread or
+        event loop if it is long, and never call :meth:`wait` from it (waiters wake only after
+        every listener has seen the final event). An exception in ``fn`` is logged and ``fn``
+        stays registered.
+        """
+        with self._lock:
+            if fn not in self._listeners:
+                self._listeners.append(fn)
+
+    def remove_listener(self, fn: Listener) -> None:
+        """Stop calling ``fn``; nothing happens if it was not registered."""
+        with self._lock:
+            if fn in self._listeners:
+                self._listeners.remove(fn)
+
+    def _notify(self, event: JobEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for fn in listeners:
+            try:
+                fn(event)
+            except Exception:
+                logger.exception("a listener of job %s raised; it stays registered", self._job_id)
+
+    # --- updates (called by the poller) -------------------------------------------------------
+    def _update(
+        self,
+        *,
+        status: JobStatus | None = None,
+        progress: Progress | None = None,
+        job_id: str | None = None,
+        error: OdaError | None = None,
+        products: ProductSet | None = None,
+    ) -> bool:
+        """Apply what the dispatcher said; tell listeners if status or progress changed.
+
+        A finished job never changes again (a late answer for a stopped job is ignored).
+        Returns True when something visible changed.
+        """
+        with self._lock:
+            if self._status.is_finished:
+                return False
+            if job_id is not None and self._job_id is None:
+                self._job_id = job_id
+            changed = False
+            if status is not None and status != self._status:
+                self._status = status
+                changed = True
+            if progress is not None and progress != self._progress:
+                self._progress = progress
+                changed = True
+            if error is not None:
+                self._error = error
+            if products is not None:
+                self._products = products
+            finished = self._status.is_finished
+            if finished:
+                self._finished_at = time.time()
+            event = JobEvent(self, self._status, self._progress) if changed else None
+            if not finished:
+                self._changed.notify_all()
+        if event is not None:
+            self._notify(event)
+        if finished:
+            # waiters wake only once every listener has seen the final event (e.g. the registry
+            # has written the finished job), so wait() returning means "all settled"
+            with self._lock:
+                self._settled = True
+                self._changed.notify_all()
+        return changed
+
+    def _finish(
+        self,
+        status: JobStatus,
+        *,
+        error: OdaError | None = None,
+        products: ProductSet | None = None,
+    ) -> bool:
+        return self._update(status=status, error=error, products=products)
+
+    # --- waiting ---------------------------------------------------------------------------------
+    def wait(self, timeout: float | None = None) -> JobStatus:
+        """Block until the job is finished, or ``timeout`` seconds passed.
+
+        Returns
+        -------
+        JobStatus
+            ``DONE``, ``FAILED`` or ``STOPPED``.
+
+        Raises
+        ------
+        TimeoutError
+            If the job is still running after ``timeout`` seconds.
+        """
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._settled, timeout):
+                raise TimeoutError(
+                    f"job {self._job_id or '(not yet assigned)'} is still {self._status.value} "
+                    f"after {timeout} s; call wait() again or add a listener"
+                )
+            return self._status
+
+    def result(self, timeout: float | None = None) -> ProductSet:
+        """The products of the job, once done.
+
+        Raises
+        ------
+        TimeoutError
+            If the job is still running after ``timeout`` seconds.
+        OdaError
+            The job's own error when it failed (:class:`JobFailed`, :class:`RequestRejected`,
+            :class:`Unauthorized`, :class:`DispatcherUnavailable`, ...), or
+            :class:`JobNotFinished` when it is no longer followed.
+        """
+        status = self.wait(timeout)
+        return self._outcome(status)
+
+    def _outcome(self, status: JobStatus) -> ProductSet:
+        if status is JobStatus.DONE and self._products is not None:
+            return self._products
+        if status is JobStatus.FAILED and self._error is not None:
+            raise self._error
+        raise JobNotFinished(
+            f"job {self._job_id} is {status.value}: it is no longer followed, so it has no "
+            "result here; Dispatcher.reattach(job_id, session_id) follows it again"
+        )
+
+    def __await__(self) -> Generator[Any, None, ProductSet]:
+        return self._wait_async().__await__()
+
+    async def _wait_async(self) -> ProductSet:
+        # The poller settles a future on the caller's loop through call_soon_threadsafe: no
+        # thread is parked per awaited job, and the event loop is never blocked.
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[ProductSet] = loop.create_future()
+
+        def settle() -> None:
+            if future.done():
+                return
+            try:
+                future.set_result(self._outcome(self._status))
+            except OdaError as exc:
+                future.set_exception(exc)
+
+        def on_event(event: JobEvent) -> None:
+            if event.status.is_finished:
+                try:
+                    loop.call_soon_threadsafe(settle)
+                except RuntimeError:  # the loop was closed meanwhile: nobody is waiting
+                    pass
+
+        self.add_listener(on_event)
+        try:
+            if self.is_finished:
+                settle()
+            return await future
+        finally:
+            self.remove_listener(on_event)
+
+    # --- stopping ----------------------------------------------------------------------------------
+    def cancel(self) -> str:
+        """Stop following the job; returns the plain explanation of what that means.
+
+        The dispatcher has no way to cancel a job, so the server may go on running it.
+        """
+        explanation = STOP_EXPLANATION.format(job_id=self._job_id or "(not yet assigned)")
+        hook = self._stop_hook
+        self._finish(JobStatus.STOPPED)
+        if hook is not None:
+            hook(self)
+        return explanation
+
+    def api_code(self) -> str:
+        """The oda_api code that runs the same query (the token is read from the environment)."""
+        from .apicode import api_code
+
+        return api_code(self.url, self.instrument, self.product, self.query_type, self.parameters)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Job {self.instrument}/{self.product} job_id={self._job_id} "
+            f"status={self._status.value} elapsed={self.elapsed:.0f}s>"
+        )
+
+
+class JobBatch(Sequence[Job]):
+    """Several jobs submitted together, in submission order."""
+
+    def __init__(self, jobs: Iterable[Job]) -> None:
+        self._jobs = list(jobs)
+
+    @overload
+    def __getitem__(self, index: int) -> Job: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Job]: ...
+
+    def __getitem__(self, index):
+        return self._jobs[index]
+
+    def __len__(self) -> int:
+        return len(self._jobs)
+
+    def wait(self, timeout: float | None = None) -> list[JobStatus]:
+        """Block until every job is finished, or ``timeout`` seconds passed in total.
+
+        Raises
+        ------
+        TimeoutError
+            Saying how many jobs are still running.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for job in self._jobs:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                job.wait(remaining)
+            except TimeoutError:
+                raise TimeoutError(
+                    f"after {timeout} s: {self.summary()}; call wait() again or add listeners"
+                ) from None
+        return [job.status for job in self._jobs]
+
+    def results(self, timeout: float | None = None) -> list[ProductSet | OdaError]:
+        """Each job's products, or its error, in submission order (waits for them first)."""
+        self.wait(timeout)
+        outcomes: list[ProductSet | OdaError] = []
+        for job in self._jobs:
+            try:
+                outcomes.append(job.result(0))
+            except OdaError as exc:
+                outcomes.append(exc)
+        return outcomes
+
+    def summary(self) -> str:
+        """One line such as ``"7 of 12 done, 1 failed, 4 running"``."""
+        counts = {status: 0 for status in JobStatus}
+        for job in self._jobs:
+            counts[job.status] += 1
+        running = len(self._jobs) - sum(counts[s] for s in JobStatus if s.is_finished)
+        parts = [f"{counts[JobStatus.DONE]} of {len(self._jobs)} done"]
+        parts.append(f"{counts[JobStatus.FAILED]} failed")
+        if counts[JobStatus.STOPPED]:
+            parts.append(f"{counts[JobStatus.STOPPED]} stopped")
+        parts.append(f"{running} running")
+        return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"<JobBatch {self.summary()}>"

@@ -1,0 +1,450 @@
+"""One background thread that follows any number of jobs.
+
+Design
+------
+* **One scheduler thread** keeps a heap of (next-due time, job). It sleeps on a
+  ``threading.Condition`` until the earliest job is due or a new job arrives, so an idle poller
+  costs nothing; it ends when no job is left and starts again with the next one.
+* **A small bounded pool of request workers** (``ThreadPoolExecutor``, 4 by default) sends the
+  requests. The dispatcher may take seconds to answer one request (it runs the query inside a
+  ``new``/``ready`` request); with the requests on the scheduler thread, one slow answer would
+  delay every other job. The pool bounds the load on the dispatcher, and a job is never in two
+  workers at once (it is back on the heap only after its answer is handled).
+* The request sequence is oda_api's: ``query_status=new`` first, then every original parameter
+  again with ``job_id`` and the last status the server gave. ``ready`` means "ask once more",
+  at once.
+* Poll interval: ``poll_interval`` (1 s) at first and after every change, growing x1.5 up to
+  5 s while nothing changes.
+* Transient faults (connection errors, timeouts, 502/503/504) are retried *per job* with an
+  exponential backoff (1, 2, 4, ... capped at 30 s); after ``give_up_after`` seconds of faults
+  the job fails with :class:`DispatcherUnavailable`. Every other error ends that job only.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import DispatcherError, DispatcherUnavailable, JobFailed, OdaError, Unauthorized
+from .http import Transport
+from .jobs import Job, JobStatus, Progress
+from .redact import scrub_token
+
+logger = logging.getLogger(__name__)
+
+MAX_POLL_INTERVAL = 5.0
+POLL_GROWTH = 1.5
+FIRST_RETRY_DELAY = 1.0
+MAX_RETRY_DELAY = 30.0
+GIVE_UP_AFTER = 600.0
+
+_STATUS_OF_ANSWER = {
+    "submitted": JobStatus.SUBMITTED,
+    "progress": JobStatus.PROGRESS,
+    "ready": JobStatus.READY,
+    "done": JobStatus.DONE,
+    "failed": JobStatus.FAILED,
+}
+
+# Called with (job, raw products) once a job is done and its products decoded, before the job
+# is marked done (so the products are stored when waiters wake up).
+ProductsSink = Callable[[Job, dict], None]
+
+
+def run_analysis_fields(job: Job, query_status: str, token: str | None = None) -> dict[str, Any]:
+    """Every field of a ``/run_analysis`` request for ``job``, as oda_api sends them.
+
+    The parameters are re-sent on every poll: the dispatcher checks the job against them.
+    """
+    fields: dict[str, Any] = dict(job.parameters)
+    fields.update(
+        instrument=job.instrument,
+        product_type=job.product,
+        query_type=job.query_type,
+        query_status=query_status,
+        session_id=job.session_id,
+        off_line=False,
+        api=True,  # its presence asks plugins for machine-readable products
+        # the dispatcher logs which client sent a request (it removes this before hashing)
+        **{"client-name": "oda_widgets"},
+    )
+    if query_status != "new" and job.job_id:
+        fields["job_id"] = job.job_id
+    if token:
+        fields["token"] = token
+    return fields
+
+
+@dataclass(eq=False)
+class _Followed:
+    """The poller's private record of one job (holds the token; the Job never does)."""
+
+    job: Job
+    transport: Transport
+    token: str | None
+    query_status: str
+    poll_interval: float
+    give_up_after: float
+    on_done: ProductsSink | None
+    interval: float = 0.0
+    faults: int = 0
+    fault_since: float | None = None
+    extra_fields: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.interval = self.poll_interval
+
+
+class Poller:
+    """Follows jobs in the background until each is done, failed or stopped.
+
+    Parameters
+    ----------
+    workers : int
+        Requests in flight at most (the size of the request pool).
+    give_up_after : float
+        Seconds of uninterrupted transient faults after which a job fails.
+    max_poll_interval : float
+        The longest pause between two polls of a job whose status does not change.
+    """
+
+    def __init__(
+        self,
+        workers: int = 4,
+        *,
+        give_up_after: float = GIVE_UP_AFTER,
+        max_poll_interval: float = MAX_POLL_INTERVAL,
+        first_retry_delay: float = FIRST_RETRY_DELAY,
+        max_retry_delay: float = MAX_RETRY_DELAY,
+    ) -> None:
+        self.workers = workers
+        self.give_up_after = give_up_after
+        self.max_poll_interval = max_poll_interval
+        self.first_retry_delay = first_retry_delay
+        self.max_retry_delay = max_retry_delay
+        self._heap: list[tuple[float, int, _Followed]] = []
+        self._counter = itertools.count()
+        self._in_flight = 0
+        self._followed: dict[int, _Followed] = {}
+        self._lock = threading.Lock()
+        self._wakeup = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._closed = False
+
+    # --- public ------------------------------------------------------------------------------
+    def follow(
+        self,
+        job: Job,
+        transport: Transport,
+        *,
+        token: str | None = None,
+        query_status: str = "new",
+        poll_interval: float = 1.0,
+        give_up_after: float | None = None,
+        on_done: ProductsSink | None = None,
+        extra_fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Start following ``job``: its first request is sent at once.
+
+        Parameters
+        ----------
+        job : Job
+            The job to follow (its ``job_id`` must be set unless ``query_status`` is ``"new"``).
+        transport : Transport
+            The HTTP access to the job's dispatcher.
+        token : str, optional
+            Sent with every request of this job; kept here, never on the job.
+        query_status : str
+            ``"new"`` to submit; ``"submitted"`` to re-attach to a running job.
+        poll_interval : float
+            The first (and shortest) pause between polls.
+        on_done : callable, optional
+            ``on_done(job, raw_products)`` once the products are decoded (to cache them).
+        extra_fields : mapping, optional
+            More request fields sent with every request of this job (not shown as parameters).
+        """
+        if query_status != "new" and not job.job_id:
+            raise ValueError("a job followed with a status other than 'new' needs its job_id")
+        entry = _Followed(
+            job=job,
+            transport=transport,
+            token=token,
+            query_status=query_status,
+            poll_interval=poll_interval,
+            give_up_after=self.give_up_after if give_up_after is None else give_up_after,
+            on_done=on_done,
+            extra_fields=dict(extra_fields or {}),
+        )
+        job._stop_hook = self._forget
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("this poller was closed")
+            self._followed[id(job)] = entry
+            self._push(entry, time.monotonic())
+            self._ensure_running()
+            self._wakeup.notify_all()
+
+    @property
+    def jobs(self) -> list[Job]:
+        """The jobs being followed now."""
+        with self._lock:
+            return [entry.job for entry in self._followed.values()]
+
+    @property
+    def is_running(self) -> bool:
+        """True while the scheduler thread is alive (only while jobs are followed)."""
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def stop_following(self, job: Job) -> None:
+        """Forget ``job`` without changing its status (see :meth:`Job.cancel`)."""
+        self._forget(job)
+
+    def close(self, wait: bool = True) -> None:
+        """Stop every job (``STOPPED``) and the threads."""
+        with self._lock:
+            self._closed = True
+            entries = list(self._followed.values())
+            self._followed.clear()
+            self._heap.clear()
+            self._wakeup.notify_all()
+            executor = self._executor
+        for entry in entries:
+            entry.job._finish(JobStatus.STOPPED)
+        if executor is not None:
+            executor.shutdown(wait=wait, cancel_futures=True)
+
+    # --- scheduling ----------------------------------------------------------------------------
+    def _push(self, entry: _Followed, due: float) -> None:
+        heapq.heappush(self._heap, (due, next(self._counter), entry))
+
+    def _ensure_running(self) -> None:
+        # called with the lock held
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(
+                max_workers=self.workers, thread_name_prefix="oda-widgets-request"
+            )
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self._schedule, name="oda-widgets-poller", daemon=True
+            )
+            self._thread.start()
+
+    def _forget(self, job: Job) -> None:
+        with self._lock:
+            self._followed.pop(id(job), None)
+            self._wakeup.notify_all()
+
+    def _schedule(self) -> None:
+        """The scheduler thread: hand due jobs to the request pool, sleep until the next one."""
+        with self._lock:
+            while not self._closed:
+                if not self._heap:
+                    if self._in_flight == 0:
+                        # nothing left to follow: end the thread; follow() starts a new one
+                        self._thread = None
+                        return
+                    self._wakeup.wait()
+                    continue
+                due, _, entry = self._heap[0]
+                now = time.monotonic()
+                if due > now:
+                    self._wakeup.wait(due - now)
+                    continue
+                heapq.heappop(self._heap)
+                if self._followed.get(id(entry.job)) is not entry or entry.job.is_finished:
+                    continue  # stopped meanwhile
+                self._in_flight += 1
+                assert self._executor is not None
+                self._executor.submit(self._step, entry)
+
+    def _step(self, entry: _Followed) -> None:
+        """One request of one job, in a pool worker; the job goes back on the heap after."""
+        next_due: float | None = None
+        try:
+            next_due = self._request(entry)
+        except Exception as exc:  # never lose a job silently to a bug
+            logger.exception("following job %s failed unexpectedly", entry.job.job_id)
+            self._fail(entry, DispatcherError(f"unexpected error while following the job: {exc!r}"))
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                followed = self._followed.get(id(entry.job)) is entry
+                if next_due is not None and followed and not entry.job.is_finished:
+                    self._push(entry, next_due)
+                elif followed and entry.job.is_finished:
+                    self._followed.pop(id(entry.job), None)
+                self._wakeup.notify_all()
+
+    def _request(self, entry: _Followed) -> float | None:
+        """Send the job's next request and apply the answer; return when to ask next."""
+        job = entry.job
+        if job.is_finished:
+            return None
+        fields = run_analysis_fields(job, entry.query_status, entry.token)
+        fields.update(entry.extra_fields)
+        try:
+            answer = entry.transport.run_analysis(fields)
+        except DispatcherUnavailable as exc:
+            return self._transient(entry, exc)
+        except OdaError as exc:
+            self._fail(entry, exc)
+            return None
+        entry.faults, entry.fault_since = 0, None
+        return self._apply(entry, answer)
+
+    def _transient(self, entry: _Followed, exc: DispatcherUnavailable) -> float | None:
+        now = time.monotonic()
+        if entry.fault_since is None:
+            entry.fault_since = now
+        if now - entry.fault_since >= entry.give_up_after:
+            self._fail(
+                entry,
+                DispatcherUnavailable(
+                    f"{exc.message} (gave up after {entry.give_up_after:.0f} s of retries; the "
+                    "job may still run on the server: reattach it later with "
+                    "Dispatcher.reattach(job_id, session_id))",
+                    exc.status_code,
+                    exc.payload,
+                ),
+            )
+            return None
+        delay = min(self.max_retry_delay, self.first_retry_delay * 2**entry.faults)
+        entry.faults += 1
+        logger.info("job %s: %s; retrying in %.0f s", entry.job.job_id, exc.message, delay)
+        return now + delay
+
+    def _apply(self, entry: _Followed, answer: dict[str, Any]) -> float | None:
+        job = entry.job
+        query_status = answer.get("query_status")
+        if not isinstance(query_status, str):
+            self._fail(
+                entry,
+                DispatcherError(
+                    "the dispatcher's answer has no query_status: it is not a run_analysis answer",
+                    200,
+                    scrub_token(answer, entry.token),
+                ),
+            )
+            return None
+        monitor = answer.get("job_monitor") if isinstance(answer.get("job_monitor"), dict) else {}
+        answered_id = monitor.get("job_id")
+        if job.job_id and answered_id and answered_id != job.job_id:
+            self._fail(
+                entry,
+                DispatcherError(
+                    f"the dispatcher answered for job {answered_id} while following job "
+                    f"{job.job_id}; the job's record on the server may have changed",
+                    200,
+                ),
+            )
+            return None
+        if answer.get("status_code") == 403:
+            exit_status = answer.get("exit_status") or {}
+            self._fail(
+                entry,
+                Unauthorized(
+                    str(exit_status.get("message") or "not authorized"),
+                    403,
+                    scrub_token(answer, entry.token),
+                    debug_message=str(exit_status.get("debug_message") or ""),
+                ),
+                job_id=answered_id,
+            )
+            return None
+
+        if query_status == "done":
+            self._finish_done(entry, answer, answered_id)
+            return None
+        if query_status == "failed":
+            exit_status = answer.get("exit_status") or {}
+            message = str(exit_status.get("message") or "")
+            error = JobFailed(
+                scrub_token(message, entry.token) or "the job failed on the server",
+                scrub_token(str(exit_status.get("error_message") or ""), entry.token),
+                scrub_token(str(exit_status.get("debug_message") or ""), entry.token),
+                job_id=answered_id or job.job_id,
+                payload=scrub_token(answer, entry.token),
+            )
+            self._fail(entry, error, job_id=answered_id)
+            return None
+
+        status = _STATUS_OF_ANSWER.get(query_status)
+        progress = Progress.from_job_monitor(monitor)
+        # 'unknown'/'unaccessible' are polled like 'submitted' by the dispatcher: keep asking
+        changed = job._update(status=status, progress=progress, job_id=answered_id)
+        entry.query_status = query_status
+        now = time.monotonic()
+        if query_status == "ready":
+            entry.interval = entry.poll_interval
+            return now  # the products are built on the next request: ask at once
+        if changed:
+            entry.interval = entry.poll_interval
+        else:
+            ceiling = max(self.max_poll_interval, entry.poll_interval)
+            entry.interval = min(ceiling, entry.interval * POLL_GROWTH)
+        return now + entry.interval
+
+    def _finish_done(self, entry: _Followed, answer: dict[str, Any], answered_id: Any) -> None:
+        job = entry.job
+        raw = answer.get("products")
+        if not isinstance(raw, dict):
+            self._fail(
+                entry,
+                DispatcherError("the dispatcher said done but sent no products", 200),
+                job_id=answered_id,
+            )
+            return
+        # imported here: the decoder pulls in astropy, which a bare `import oda_widgets` avoids
+        from .products import decode_products
+
+        try:
+            products = decode_products(raw, product=job.product, instrument=job.instrument)
+        except OdaError as exc:  # UnsafePayload and friends
+            self._fail(entry, exc, job_id=answered_id)
+            return
+        except Exception as exc:
+            self._fail(
+                entry,
+                DispatcherError(f"the products of the job could not be decoded: {exc}", 200),
+                job_id=answered_id,
+            )
+            return
+        if answered_id and not job.job_id:
+            job._update(job_id=answered_id)
+        if entry.on_done is not None:
+            try:
+                entry.on_done(job, scrub_token(raw, entry.token))
+            except Exception:
+                logger.exception("storing the products of job %s failed", job.job_id)
+        job._update(
+            status=JobStatus.DONE,
+            progress=Progress.from_job_monitor(answer.get("job_monitor")),
+            job_id=answered_id,
+            products=products,
+        )
+
+    def _fail(self, entry: _Followed, error: OdaError, job_id: Any = None) -> None:
+        logger.info("job %s failed: %s", entry.job.job_id or job_id, error)
+        entry.job._update(status=JobStatus.FAILED, error=error, job_id=job_id or None)
+
+
+_default_poller: Poller | None = None
+_default_lock = threading.Lock()
+
+
+def default_poller() -> Poller:
+    """The process-wide poller: one thread follows every job of every Dispatcher."""
+    global _default_poller
+    with _default_lock:
+        if _default_poller is None or _default_poller._closed:
+            _default_poller = Poller()
+        return _default_poller

@@ -1,0 +1,251 @@
+"""Jobs and finished products on disk, so that a kernel restart loses nothing.
+
+Layout under the root (``$ODA_WIDGETS_HOME`` or ``~/.oda_widgets``)::
+
+    jobs/<job_id>.json              what was asked, where, and how it went (never the token)
+    products/<job_id>.json.gz       the dispatcher's raw ``products`` of a done job (token removed)
+
+Products are kept as the dispatcher sent them and decoded again on load through
+:func:`~oda_widgets.client.products.decode_products`, so the cache is guarded by the same
+safe decoder as the network.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .jobs import Job, JobStatus
+from .redact import scrub_token
+
+if TYPE_CHECKING:
+    from .products import ProductSet
+
+logger = logging.getLogger(__name__)
+
+HOME_VARIABLE = "ODA_WIDGETS_HOME"
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+
+
+def default_root() -> Path:
+    """``$ODA_WIDGETS_HOME``, or ``~/.oda_widgets``."""
+    configured = os.environ.get(HOME_VARIABLE)
+    return Path(configured).expanduser() if configured else Path.home() / ".oda_widgets"
+
+
+@dataclass
+class JobRecord:
+    """What the registry knows about one job."""
+
+    job_id: str
+    session_id: str
+    url: str
+    instrument: str
+    product: str
+    query_type: str = "Real"
+    parameters: dict[str, Any] = field(default_factory=dict)
+    status: str = JobStatus.SUBMITTED.value
+    submitted_at: float = 0.0
+    finished_at: float | None = None
+    updated_at: float = 0.0
+    error: str | None = None
+    error_type: str | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        """True when the job was done or failed when last recorded."""
+        return self.status in (JobStatus.DONE.value, JobStatus.FAILED.value)
+
+    @classmethod
+    def of_job(cls, job: Job) -> JobRecord:
+        """The record of a job as it is now (its parameters without any token)."""
+        if not job.job_id:
+            raise ValueError("a job without a job_id cannot be recorded")
+        error = job.error
+        return cls(
+            job_id=job.job_id,
+            session_id=job.session_id,
+            url=job.url,
+            instrument=job.instrument,
+            product=job.product,
+            query_type=job.query_type,
+            parameters=_without_token(job.parameters),
+            status=job.status.value,
+            submitted_at=job.submitted_at,
+            finished_at=job.finished_at,
+            updated_at=time.time(),
+            error=scrub_token(str(error)) if error is not None else None,
+            error_type=type(error).__name__ if error is not None else None,
+        )
+
+    @classmethod
+    def from_json(cls, doc: Mapping[str, Any]) -> JobRecord:
+        """Read a record written by :meth:`to_json` (unknown keys ignored)."""
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in doc.items() if k in known}
+        for required in ("job_id", "session_id", "url", "instrument", "product"):
+            if not isinstance(values.get(required), str):
+                raise ValueError(f"the record has no {required}")
+        return cls(**values)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as a JSON-ready dict."""
+        return asdict(self)
+
+
+def _without_token(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in scrub_token(dict(parameters)).items() if k != "token"}
+
+
+class JobRegistry:
+    """Jobs and their products on disk.
+
+    Parameters
+    ----------
+    root : path, optional
+        The folder to keep them in (default: ``$ODA_WIDGETS_HOME`` or ``~/.oda_widgets``).
+    """
+
+    def __init__(self, root: str | os.PathLike[str] | None = None) -> None:
+        self.root = Path(root).expanduser() if root is not None else default_root()
+        self.jobs_dir = self.root / "jobs"
+        self.products_dir = self.root / "products"
+
+    # --- paths --------------------------------------------------------------------------------
+    def _job_path(self, job_id: str) -> Path:
+        return self.jobs_dir / f"{_checked_id(job_id)}.json"
+
+    def _products_path(self, job_id: str) -> Path:
+        return self.products_dir / f"{_checked_id(job_id)}.json.gz"
+
+    # --- jobs ---------------------------------------------------------------------------------
+    def save(self, job: Job) -> JobRecord | None:
+        """Record ``job`` as it is now; jobs not yet known to the server are not recorded."""
+        if not job.job_id:
+            return None
+        if job.status is JobStatus.STOPPED:
+            # stopping only ends the following here: the record keeps its last server status
+            return self.get(job.job_id)
+        record = JobRecord.of_job(job)
+        self.save_record(record)
+        return record
+
+    def save_record(self, record: JobRecord) -> None:
+        """Write one record (atomically: a reader never sees half a file)."""
+        doc = record.to_json()
+        doc["parameters"] = _without_token(doc.get("parameters") or {})
+        payload = json.dumps(scrub_token(doc), indent=1, sort_keys=True).encode()
+        _write_atomically(self._job_path(record.job_id), payload)
+
+    def get(self, job_id: str) -> JobRecord | None:
+        """The record of ``job_id``, or ``None`` (also when the file is unreadable)."""
+        path = self._job_path(job_id)
+        if not path.exists():
+            return None
+        return self._read(path)
+
+    def list(self) -> list[JobRecord]:
+        """Every readable record, oldest submission first; corrupt files are skipped (warned)."""
+        if not self.jobs_dir.is_dir():
+            return []
+        records = [self._read(path) for path in sorted(self.jobs_dir.glob("*.json"))]
+        return sorted((r for r in records if r is not None), key=lambda r: r.submitted_at)
+
+    def drop(self, job_id: str) -> bool:
+        """Forget a job and its products; True if there was anything to remove."""
+        removed = False
+        for path in (self._job_path(job_id), self._products_path(job_id)):
+            try:
+                path.unlink()
+                removed = True
+            except FileNotFoundError:
+                pass
+        return removed
+
+    def _read(self, path: Path) -> JobRecord | None:
+        try:
+            return JobRecord.from_json(json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError) as exc:
+            logger.warning("skipping the unreadable job record %s: %s", path, exc)
+            return None
+
+    # --- products -----------------------------------------------------------------------------
+    def store_products(self, job_id: str, products: Mapping[str, Any]) -> Path:
+        """Keep the raw ``products`` of a done job (token removed), gzip-compressed JSON."""
+        clean = scrub_token(dict(products))
+        payload = gzip.compress(json.dumps(clean).encode(), compresslevel=6)
+        path = self._products_path(job_id)
+        _write_atomically(path, payload)
+        return path
+
+    def has_products(self, job_id: str) -> bool:
+        """True if products of ``job_id`` are kept."""
+        return self._products_path(job_id).exists()
+
+    def raw_products(self, job_id: str) -> dict[str, Any] | None:
+        """The kept raw products of ``job_id`` (``None`` if absent or unreadable)."""
+        path = self._products_path(job_id)
+        if not path.exists():
+            return None
+        try:
+            doc = json.loads(gzip.decompress(path.read_bytes()))
+        except (OSError, ValueError, EOFError) as exc:
+            logger.warning("skipping the unreadable products file %s: %s", path, exc)
+            return None
+        if not isinstance(doc, dict):
+            logger.warning("skipping the products file %s: not a JSON object", path)
+            return None
+        return doc
+
+    def load_products(self, job_id: str) -> ProductSet | None:
+        """The kept products of ``job_id``, decoded by the safe decoder (``None`` if absent).
+
+        Raises
+        ------
+        UnsafePayload
+            If the file holds something the decoder refuses (it was tampered with).
+        """
+        raw = self.raw_products(job_id)
+        if raw is None:
+            return None
+        from .products import decode_products
+
+        record = self.get(job_id)
+        return decode_products(
+            raw,
+            product=record.product if record else None,
+            instrument=record.instrument if record else None,
+        )
+
+    def __repr__(self) -> str:
+        return f"<JobRegistry {self.root}>"
+
+
+def _checked_id(job_id: str) -> str:
+    # job ids are 16 hex characters; refuse anything that could leave the folder
+    if not isinstance(job_id, str) or not _SAFE_ID.match(job_id) or job_id.startswith("."):
+        raise ValueError(f"{job_id!r} is not a job id")
+    return job_id
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,396 @@
+"""QueryForm built from real descriptions: fields per kind, validation as typed, values, token.
+
+The descriptions are the sandbox's own documents and the answers captured from the real
+dispatchers (1.3.3 and 1.3.6, read from ``../shared/data``). The form reads them through a real
+:class:`~oda_widgets.client.dispatcher.Dispatcher` whose two description requests are answered from
+those documents instead of over HTTP (submitting, resolving and dry runs go over real HTTP to the
+sandbox in ``tests/browser/test_form.py``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import jwt
+import pytest
+from ipywidgets.widgets.widget import _instances
+
+from oda_widgets.client.dispatcher import Dispatcher
+from oda_widgets.client.jobs import Job
+from oda_widgets.client.spec import parse_instrument_description
+from oda_widgets.sandbox import descriptions as sandbox_descriptions
+from oda_widgets.widgets import QueryForm
+from oda_widgets.widgets.fields import (
+    BooleanField,
+    CatalogField,
+    ChoiceField,
+    IntegerField,
+    ProductListField,
+    StructuredField,
+    TimeFormatSwitch,
+)
+from oda_widgets.widgets.token_box import TokenBox
+
+pytestmark = pytest.mark.unit
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+CAPTURE_133 = DATA / "dispatcher-1.3.3"
+CAPTURE_136 = DATA / "dispatcher-1.3.6" / "api_meta-data_instrument=empty.json"
+
+
+class SavedDispatcher(Dispatcher):
+    """A real Dispatcher whose description requests are answered from saved documents.
+
+    Everything else (token handling, api_code, validation on submit) is the client's own code.
+    """
+
+    def __init__(self, documents: dict[str, Any], token: str | None = None) -> None:
+        super().__init__(url="http://127.0.0.1:9/dispatch-data", token=token or "", registry=False)
+        self._documents = documents
+
+    def instruments(self) -> list[str]:
+        return list(self._documents)
+
+    def describe(self, instrument: str, product: str | None = None) -> Any:
+        return parse_instrument_description(self._documents[instrument])
+
+
+def sandbox_documents(generation: str = "current") -> dict[str, Any]:
+    return {
+        name: [description.describe(generation=generation)]
+        for name, description in sandbox_descriptions.instruments().items()
+    }
+
+
+def load_capture(path: Path) -> Any:
+    if not path.exists():
+        pytest.skip(f"the captured dispatcher answers are not at {path} (../shared/data)")
+    return json.loads(path.read_text())
+
+
+def make_token(name: str = "Jane Doe", email: str = "jane@example.org") -> str:
+    claims = {"sub": email, "name": name, "roles": "general", "exp": int(time.time()) + 3600}
+    return jwt.encode(claims, "a-secret-that-is-not-the-servers-at-all", algorithm="HS256")
+
+
+def form_for(documents: dict[str, Any], instrument: str, product: str | None = None, **kw) -> QueryForm:
+    return QueryForm(SavedDispatcher(documents), instrument=instrument, product=product, **kw)
+
+
+def all_products(documents: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (name, product)
+        for name, doc in documents.items()
+        for product in parse_instrument_description(doc).products
+    ]
+
+
+def widget_tree(widget: widgets.Widget) -> list[widgets.Widget]:
+    found = [widget]
+    for child in getattr(widget, "children", ()) or ():
+        found += widget_tree(child)
+    return found
+
+
+# --- built from every description ------------------------------------------------------------
+@pytest.mark.parametrize("generation", ["current", "1.3.3"])
+def test_every_sandbox_product_gets_a_field_per_parameter_with_valid_defaults(generation):
+    documents = sandbox_documents(generation)
+    for instrument, product in all_products(documents):
+        form = form_for(documents, instrument, product)
+        spec = parse_instrument_description(documents[instrument])
+        shown = {p.name for p in spec.parameters(product)} - {"token", "user_catalog", None}
+        assert set(form.fields) == shown, (instrument, product)
+        assert form.invalid == [], [(f.name, f.error) for f in form.invalid]
+        assert not form.submit_button.disabled
+        assert form.product_select.options == tuple(spec.products)
+
+
+def test_isgri_form_has_labelled_fields_with_units_in_the_description_order():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    names = list(form.fields)
+    for name in ("src_name", "RA", "DEC", "T1", "T2", "E1_keV", "E2_keV"):
+        assert name in names
+    assert names.index("RA") < names.index("DEC") < names.index("T1") < names.index("E1_keV")
+    assert form.fields["RA"].units_label.value == "deg"
+    assert form.fields["E1_keV"].units_label.value == "keV"
+    assert form.fields["T1"].units_label.value == "ISOT"
+    spec = parse_instrument_description(sandbox_documents()["isgri"])
+    for parameter in spec.parameters("isgri_image"):
+        field = form.fields.get(parameter.name)
+        if field is None:
+            continue
+        assert field.label == (parameter.label or parameter.name)
+        if parameter.description:
+            assert parameter.description in field.control.tooltip
+
+
+def test_every_control_has_a_visible_label_and_a_tooltip():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    for field in form.fields.values():
+        control = field.control
+        visible = getattr(control, "description", "") or isinstance(field, CatalogField)
+        assert visible, field.name
+        assert control.tooltip and field.label in control.tooltip, field.name
+    for button in (form.submit_button, form.check_button, form.code_button):
+        assert button.description and button.tooltip
+
+
+def test_sections_follow_the_description_groups():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    titles = [html.unescape(box.children[0].value) for box in form.fields_box.children]
+    spec = parse_instrument_description(sandbox_documents()["isgri"])
+    groups = [p.group for p in spec.parameters("isgri_image") if p.group]
+    for group in dict.fromkeys(groups):
+        assert any(group in title for title in titles), (group, titles)
+
+
+def test_real_133_descriptions_build_every_product():
+    for path in ("04_meta_data_empty.json", "03_meta_data_empty-async.json"):
+        doc = load_capture(CAPTURE_133 / path)
+        name = doc[0][0]["instrumet"]
+        documents = {name: doc}
+        for _, product in all_products(documents):
+            form = form_for(documents, name, product)
+            assert {"src_name", "RA", "DEC", "T1", "T2"} <= set(form.fields)
+            assert form.invalid == []
+            # 1.3.3 describes no T_format: the times stay in ISOT, without a switch
+            assert not any(isinstance(f, TimeFormatSwitch) for f in form.fields.values())
+
+
+def test_real_133_product_filtered_description():
+    doc = load_capture(CAPTURE_133 / "05_meta_data_empty-async_product_numerical.json")
+    form = form_for({"empty-async": doc}, "empty-async")
+    assert form.product == "numerical"
+    assert isinstance(form.fields["scw_list"], ProductListField)
+    assert form.fields["p"].value == 10.0
+
+
+def test_current_capture_restricted_and_structured_parameters():
+    doc = load_capture(CAPTURE_136)
+    form = form_for({"empty": doc}, "empty", "restricted")
+    integer = form.fields["bounded_int_par"]
+    assert isinstance(integer, IntegerField)
+    choice = form.fields["string_select_par"]
+    assert isinstance(choice, ChoiceField)
+    assert [v for _, v in choice.control.options] == ["spam", "eggs", "ham"]
+    integer.control.value = "9"  # above max_value 8: shown as typed, never clamped
+    assert integer.control.value == "9"
+    assert "should be lower or equal than 8" in integer.error
+    assert form.submit_button.disabled
+
+    form.product_select.value = "structured"
+    struct = form.fields["struct"]
+    assert isinstance(struct, StructuredField)
+    assert struct.value == {"a": [1, 2]}
+    struct.control.value = '"just text"'
+    assert "Wrong value of structured parameter struct" in struct.error
+    struct.control.value = "{not json"
+    assert "not JSON" in struct.error or "is not JSON" in struct.error
+    struct.control.value = "[1, 2, 3]"
+    assert struct.error is None
+
+
+# --- validation as typed -----------------------------------------------------------------------
+def test_typing_a_wrong_ra_shows_the_server_message_and_blocks_submit():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    form.fields["RA"].control.value = "a"
+    ra = form.fields["RA"]
+    assert ra.error.startswith("Parameter RA wrong value a. could not convert string to float: 'a'")
+    assert "⚠" in ra.message.value
+    assert "&#x27;a&#x27;" in ra.message.value  # escaped text, not markup
+    assert "oda-invalid" in ra.control._dom_classes
+    assert form.submit_button.disabled
+    assert f"Fix 1 field: {ra.label}" in html.unescape(form.submit_reason.value)
+    ra.control.value = "05:34:31.94"  # hours, as RA is read
+    assert ra.error is None
+    assert ra.value == pytest.approx(83.633083, abs=1e-5)
+    assert not form.submit_button.disabled
+
+
+def test_two_wrong_fields_are_both_named():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    form.fields["RA"].control.value = "a"
+    form.fields["T1"].control.value = "yesterday"
+    labels = form.fields["RA"].label, form.fields["T1"].label
+    assert form.submit_blocked_reason == f"Fix 2 fields: {labels[0]}, {labels[1]}"
+    assert "can't be parsed as Time of isot format" in form.fields["T1"].error
+
+
+def test_science_window_list_counts_and_names_the_wrong_line():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    scw = form.fields["scw_list"]
+    scw.control.value = "066500220010.001\n066500230010.001\n066500240010"
+    assert scw.error is None
+    assert "3 science windows" in scw.message.value
+    assert scw.value == ["066500220010.001", "066500230010.001", "066500240010"]
+    scw.control.value = "066500220010.001\n0665002200"
+    assert scw.error.startswith(
+        "line 2: 0665002200 is not a science window id (12 digits, optional .001)"
+    )
+    assert form.submit_button.disabled
+
+
+def test_the_time_switch_converts_both_times_and_sets_t_format():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    switches = [f for f in form.fields.values() if isinstance(f, TimeFormatSwitch)]
+    assert len(switches) == 1
+    before = form.values
+    form.fields["T_format"].control.value = "mjd"
+    after = form.values
+    assert after["T_format"] == "mjd"
+    from astropy.time import Time
+
+    for name in ("T1", "T2"):
+        assert isinstance(after[name], float)
+        assert after[name] == pytest.approx(Time(before[name], format="isot").mjd, abs=1e-8)
+        assert form.fields[name].units_label.value == "MJD"
+    assert form.invalid == []
+    form.fields["T_format"].control.value = "isot"
+    assert form.values == before
+
+
+def test_boolean_and_choice_fields():
+    form = form_for(sandbox_documents(), "spi_acs", None)
+    booleans = [f for f in form.fields.values() if isinstance(f, BooleanField)]
+    choices = [f for f in form.fields.values() if isinstance(f, ChoiceField)]
+    for field in booleans:
+        assert isinstance(field.control, widgets.Checkbox)
+    for field in choices:
+        assert isinstance(field.control, widgets.Dropdown)
+        assert field.value in [v for _, v in field.control.options]
+
+
+def test_server_text_is_escaped_in_messages():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    form.fields["src_name"].show_error('<img src=x onerror="alert(1)">')
+    assert "<img" not in form.fields["src_name"].message.value
+    assert "&lt;img" in form.fields["src_name"].message.value
+
+
+# --- values ------------------------------------------------------------------------------------
+def test_values_round_trip_between_forms():
+    documents = sandbox_documents()
+    first = form_for(documents, "isgri", "isgri_image")
+    first.values = {"RA": 83.633, "DEC": 22.0145, "src_name": "Crab", "E1_keV": 30.0,
+                    "scw_list": ["066500220010.001"], "T_format": "mjd",
+                    "T1": 52000.5, "T2": 52001.25}
+    second = form_for(documents, "isgri", "isgri_image")
+    second.values = first.values
+    assert second.values == first.values
+    assert second.query == first.query
+    assert second.query["parameters"]["T1"] == 52000.5
+
+
+def test_setting_an_unknown_name_says_which_names_exist():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    with pytest.raises(KeyError, match="has no parameter nosuch"):
+        form.values = {"nosuch": 1}
+
+
+def test_changing_product_and_instrument_keeps_values_of_the_same_name():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    form.values = {"RA": 10.5, "DEC": -3.25, "src_name": "Somewhere"}
+    other = [p for p in form.product_select.options if p != "isgri_image"][0]
+    form.product_select.value = other
+    assert form.product == other
+    assert (form.values["RA"], form.values["DEC"]) == (10.5, -3.25)
+    form.instrument_select.value = "jemx"
+    assert form.instrument == "jemx"
+    assert form.values["src_name"] == "Somewhere" and form.values["RA"] == 10.5
+
+
+def test_from_job_rebuilds_the_form_for_edit_and_resubmit():
+    documents = sandbox_documents()
+    dispatcher = SavedDispatcher(documents)
+    original = QueryForm(dispatcher, instrument="isgri", product="isgri_image")
+    original.values = {"RA": 1.5, "DEC": 2.5, "E2_keV": 80.0}
+    spec = dispatcher.describe("isgri")
+    wire = spec.validate("isgri_image", original.parameters())
+    job = Job("isgri", "isgri_image", "Real", wire, url=dispatcher.url, session_id="s")
+    again = QueryForm.from_job(job, dispatcher)
+    assert again.instrument == "isgri" and again.product == "isgri_image"
+    assert again.values == original.values
+
+
+def test_catalog_summary_clear_and_set_catalog():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    field = form.fields["selected_catalog"]
+    assert isinstance(field, CatalogField)
+    assert field.control.value == "no catalog: the dispatcher uses its own"
+    assert "selected_catalog" not in form.parameters()
+    catalog = {
+        "cat_frame": "fk5", "cat_coord_units": "deg",
+        "cat_column_list": [[0, 1, 2], ["A", "B", "C"], [5.0, 6.0, 7.0], [1.0, 2.0, 3.0],
+                            [4.0, 5.0, 6.0]],
+        "cat_column_names": ["meta_ID", "src_names", "significance", "ra", "dec"],
+        "cat_column_descr": [["meta_ID", "<i8"], ["src_names", "<U1"], ["significance", "<f8"],
+                             ["ra", "<f8"], ["dec", "<f8"]],
+        "cat_lat_name": "dec", "cat_lon_name": "ra",
+    }
+    form.set_catalog(catalog)
+    assert field.control.value == "3 sources"
+    assert json.loads(form.parameters()["selected_catalog"]) == catalog
+    assert field.error is None and not form.submit_button.disabled
+    field.clear_button.click()
+    assert field.control.value == "no catalog: the dispatcher uses its own"
+    assert "selected_catalog" not in form.parameters()
+
+
+def test_submit_listeners_are_registered_and_removed():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    seen = []
+    form.on_submit(seen.append)
+    form.on_submit(seen.append, remove=True)
+    assert form._submit_callbacks == []
+
+
+def test_show_code_has_the_query_and_no_token():
+    token = make_token()
+    dispatcher = SavedDispatcher(sandbox_documents(), token=token)
+    form = QueryForm(dispatcher, instrument="isgri", product="isgri_image")
+    form.values = {"RA": 83.633}
+    form.code_button.click()
+    code = html.unescape(form.code.value)
+    assert "83.633" in code and "isgri_image" in code
+    assert token not in code and token not in form.api_code()
+
+
+# --- the token ---------------------------------------------------------------------------------
+def test_a_typed_token_goes_to_the_dispatcher_and_never_into_widget_state():
+    token = make_token(name="Jane Doe")
+    dispatcher = SavedDispatcher(sandbox_documents())
+    form = QueryForm(dispatcher, instrument="isgri", product="isgri_image")
+    form.token_box.password.value = token  # what the browser syncs on Enter
+    assert form.token_box.password.value == ""
+    assert dispatcher.token_info is not None and dispatcher.token_info.name == "Jane Doe"
+    status = html.unescape(form.token_box.status.value)
+    assert "Jane Doe" in status and "expires" in status
+    states = json.dumps([w.get_state() for w in list(_instances.values())], default=str)
+    assert token not in states
+    assert token not in repr(form) and token not in repr(form.token_box)
+    assert token not in repr(dispatcher)
+    for widget in widget_tree(form):
+        assert token not in json.dumps(widget.get_state(), default=str)
+
+
+def test_a_token_given_to_the_form_is_used_but_not_shown():
+    token = make_token(name="Ann Other")
+    form = QueryForm(SavedDispatcher(sandbox_documents()), instrument="isgri", token=token)
+    assert "Ann Other" in form.token_box.text
+    assert token not in json.dumps([w.get_state() for w in widget_tree(form)], default=str)
+
+
+def test_a_malformed_token_is_refused_without_echoing_it():
+    dispatcher = SavedDispatcher(sandbox_documents())
+    box = TokenBox(dispatcher)
+    box.password.value = "definitely-not-a-jwt-secret"
+    assert box.password.value == ""
+    assert dispatcher.token_info is None
+    assert "not an ODA token" in box.status.value
+    assert "definitely-not-a-jwt-secret" not in box.status.value
