@@ -1,0 +1,84 @@
+"""Fixtures of the sandbox tier: an in-process sandbox dispatcher, oda_api in its own venv, captures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from oda_widgets.sandbox import start_sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+CAPTURES = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture
+def sandbox():
+    """A sandbox dispatcher on a free port, jobs completing at once; stopped afterwards."""
+    server = start_sandbox(port=0, duration=0)
+    yield server
+    server.stop()
+
+
+def products_available() -> bool:
+    """Whether the product simulation (``oda_widgets.sandbox.simulate``) can be imported."""
+    try:
+        from oda_widgets.sandbox.simulate import make_products  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_products = pytest.mark.skipif(
+    not products_available(), reason="oda_widgets.sandbox.simulate (product simulation) not present"
+)
+
+
+def capture(name: str):
+    """A recorded answer of a real dispatcher, e.g. ``dispatcher-1.3.3/07_meta_data_unknown_instrument.json``."""
+    path = CAPTURES / name
+    if not path.exists():
+        pytest.skip(f"real dispatcher captures not found at {CAPTURES} (need ../shared/data)")
+    return json.loads(path.read_text())
+
+
+def exchange_response(name: str, index: int) -> tuple[int, object]:
+    """Status and body of the ``index``-th exchange in a 1.3.6 ``*.exchange.json`` capture."""
+    exchanges = capture(f"dispatcher-1.3.6/{name}")
+    return exchanges[index]["status"], exchanges[index]["resp"]
+
+
+def odaapi_python() -> str:
+    """The Python of the venv holding unmodified oda_api 1.3.5 (skips if there is none)."""
+    candidates = [
+        os.environ.get("ODA_WIDGETS_ODAAPI_PYTHON"),
+        str(REPO / ".venv-odaapi" / "bin" / "python"),
+        "/tmp/setup/odaapi/bin/python",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            return candidate
+    pytest.skip("no oda_api 1.3.5 environment: set ODA_WIDGETS_ODAAPI_PYTHON or run scripts/setup")
+    return sys.executable  # not reached
+
+
+@pytest.fixture
+def run_odaapi(tmp_path):
+    """Run a script with oda_api 1.3.5 in its venv; returns the JSON the script prints last."""
+
+    def run(script: str, timeout: float = 300, **env: str) -> object:
+        path = tmp_path / "odaapi_script.py"
+        path.write_text(textwrap.dedent(script))
+        result = subprocess.run(
+            [odaapi_python(), str(path)], capture_output=True, text=True, timeout=timeout,
+            cwd=tmp_path, env={**os.environ, **env},
+        )
+        assert result.returncode == 0, f"oda_api script failed:\n{result.stdout}\n{result.stderr}"
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    return run
