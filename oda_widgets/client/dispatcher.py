@@ -116,6 +116,33 @@ class Dispatcher:
             who = "no token"
         return f"<Dispatcher {self.url} ({who})>"
 
+    def set_token(self, token: str | None) -> TokenInfo | None:
+        """Use ``token`` for every later request (``None`` or ``""``: public access only).
+
+        Parameters
+        ----------
+        token : str or None
+            An ODA token, e.g. pasted from the MMODA web site.
+
+        Returns
+        -------
+        TokenInfo or None
+            Who the token belongs to and when it expires.
+
+        Raises
+        ------
+        ValidationError
+            If ``token`` is not a readable JWT; the message never contains the token, and the
+            token in use is kept.
+        """
+        token = (token or "").strip()
+        info = decode_token(token) if token else None
+        self._token = token or None
+        self.token_info = info
+        self._descriptions.clear()  # what an instrument offers may depend on the token's roles
+        self.token_notes.append("token given in the session" if token else "token removed")
+        return info
+
     # --- descriptions ---------------------------------------------------------------------------
     def instruments(self) -> list[str]:
         """The instruments this dispatcher offers (to this token's roles)."""

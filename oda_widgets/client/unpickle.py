@@ -25,6 +25,7 @@ from astropy.io.fits import fitsrec
 from astropy.table import column as table_column
 from astropy.table import table as table_table
 from astropy.units import core as units_core
+from astropy.utils.compat import numpycompat
 
 from oda_widgets.client.errors import UnsafePayload
 
@@ -115,6 +116,11 @@ def _allowed_table() -> dict[str, Any]:
             "astropy.io.fits.column._FormatQ": fits_column._FormatQ,
             "astropy.io.fits.column._FormatX": fits_column._FormatX,
             "astropy.io.fits.column._VLF": fits_column._VLF,
+            # string columns of FITS tables are character arrays (an ndarray subclass)
+            "astropy.utils.compat.numpycompat.chararray": numpycompat.chararray,
+            "numpy.char.chararray": np.char.chararray,
+            "numpy.core.defchararray.chararray": np.char.chararray,
+            "numpy._core.defchararray.chararray": np.char.chararray,
             # astropy tables of numbers and strings (astropy_table_product_binary_list)
             "astropy.table.table.Table": table_table.Table,
             "astropy.table.column.Column": table_column.Column,

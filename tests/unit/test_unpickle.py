@@ -128,6 +128,15 @@ def test_fits_rec_round_trips_with_its_columns():
     assert np.array_equal(back["TIME"], [1.0, 2.0])
 
 
+def test_fits_rec_with_a_string_column_round_trips():
+    # a catalog-like table: FITS string columns come back as character arrays once read
+    column = fits.Column(name="NAME", format="12A", array=np.array(["Crab", "4U 1700-377"]))
+    data = fits.BinTableHDU.from_columns([column]).data
+    assert list(data["NAME"]) == ["Crab", "4U 1700-377"]  # touch the column as a reader would
+    back = safe_loads(pickle.dumps(data))
+    assert list(back["NAME"]) == ["Crab", "4U 1700-377"]
+
+
 def test_real_light_curve_fits_rec_round_trips():
     hdulist = fits.open(_needs(DATA / "integral" / "jemx_lc.fits"))
     data = hdulist[1].data
