@@ -394,3 +394,49 @@ def test_a_malformed_token_is_refused_without_echoing_it():
     assert dispatcher.token_info is None
     assert "not an ODA token" in box.status.value
     assert "definitely-not-a-jwt-secret" not in box.status.value
+
+
+def test_a_server_refusal_is_shown_on_the_field_it_names():
+    from oda_widgets.client.errors import RequestRejected
+
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    refusal = RequestRejected(
+        "Parameter E1_keV wrong value 1.0keV: should be greater or equal than 15", parameter="E1_keV"
+    )
+    form._attach_error(refusal)
+    e1 = form.fields["E1_keV"]
+    assert e1.error.startswith("Parameter E1_keV wrong value 1.0keV")
+    assert form.submit_button.disabled
+    assert "The dispatcher refused E1_keV" in form.status_text
+    form._attach_error(RequestRejected("the dispatcher is busy with <script>"))
+    assert "refused the query: the dispatcher is busy with <script>" in form.status_text
+    assert "<script>" not in form.status.value
+    e1.control.value = "25"  # editing the field clears the refusal
+    assert e1.error is None and not form.submit_button.disabled
+
+
+def test_a_client_catalog_edits_show_at_once_and_its_selection_is_sent():
+    from astropy.table import Table
+
+    from oda_widgets.client.catalog import Catalog
+
+    table = Table({"meta_ID": [0, 1, 2], "src_names": ["A", "B", "C"],
+                   "significance": [5.0, 6.0, 7.0], "ra": [1.0, 2.0, 3.0], "dec": [4.0, 5.0, 6.0]})
+    table.meta.update({"FRAME": "fk5", "COORD_UNIT": "deg", "LON_NAME": "ra", "LAT_NAME": "dec"})
+    catalog = Catalog(table)
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    form.set_catalog(catalog)
+    field = form.fields["selected_catalog"]
+    assert field.control.value == "3 sources"
+    catalog.add_source("NEW_1", 10.0, 20.0)
+    catalog.select([0, 2])
+    assert field.control.value == "4 sources, 2 selected"
+    sent = form.parameters()
+    assert json.loads(sent["selected_catalog"])["cat_column_list"][1][-1] == "NEW_1"
+    assert sent["catalog_selected_objects"] == "0,2"
+    assert form.invalid == []
+    wire = form.dispatcher.describe("isgri").validate("isgri_image", sent)
+    assert wire["catalog_selected_objects"] == "0,2"
+    field.clear_button.click()
+    catalog.add_source("NEW_2", 11.0, 21.0)  # a cleared catalog is no longer followed
+    assert field.control.value == "no catalog: the dispatcher uses its own"

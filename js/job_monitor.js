@@ -1,0 +1,211 @@
+// Front end of oda_widgets.widgets.JobMonitor: a table with one row per job.
+//
+// The kernel sends the whole list of rows (plain objects) at most a few times per second; this
+// module updates the rows in place, keyed by `key`, so an open error panel or a text selection
+// survives updates. Every server string is set with textContent, never as HTML.
+
+const ACTIONS = [
+  ["stop", "Stop following", (r) => r.can_stop],
+  ["retry", "Retry", (r) => r.can_retry],
+  ["results", "Open results", (r) => r.can_open],
+  ["remove", "Remove", () => true],
+];
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function formatElapsed(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const two = (n) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(rest)}` : `${m}:${two(rest)}`;
+}
+
+async function copyText(text, field) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch (_err) {
+    // Clipboard access needs a secure context; select the text so Ctrl+C works instead.
+    const range = document.createRange();
+    range.selectNodeContents(field);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    return false;
+  }
+}
+
+function buildRow(model, key) {
+  const tr = el("tr", "oda-jm-row");
+  tr.dataset.key = key;
+  const cells = {};
+  for (const name of ["query", "status", "progress", "elapsed", "job", "actions"]) {
+    cells[name] = el("td", `oda-jm-${name}`);
+    tr.appendChild(cells[name]);
+  }
+  const parts = {
+    title: el("div", "oda-jm-title"),
+    params: el("div", "oda-jm-params"),
+    icon: el("span", "oda-jm-icon"),
+    statusText: el("span", "oda-jm-status-text"),
+    bar: el("progress", "oda-jm-bar"),
+    barText: el("span", "oda-jm-bar-text"),
+    stage: el("div", "oda-jm-stage"),
+    note: el("div", "oda-jm-note"),
+    error: el("details", "oda-jm-error"),
+    errorSummary: el("summary", "oda-jm-error-message"),
+    errorText: el("pre", "oda-jm-error-text"),
+    debugText: el("pre", "oda-jm-debug-text"),
+    elapsed: el("span", "oda-jm-elapsed-text"),
+    jobId: el("code", "oda-jm-job-id"),
+    copy: el("button", "oda-jm-copy", "Copy"),
+    buttons: {},
+  };
+  parts.icon.setAttribute("aria-hidden", "true");
+  parts.copy.type = "button";
+  cells.query.append(parts.title, parts.params);
+  const badge = el("span", "oda-jm-badge");
+  badge.append(parts.icon, parts.statusText);
+  cells.status.append(badge);
+  parts.error.append(parts.errorSummary, parts.errorText, parts.debugText);
+  cells.progress.append(parts.bar, parts.barText, parts.stage, parts.error, parts.note);
+  cells.elapsed.append(parts.elapsed);
+  cells.job.append(parts.jobId, parts.copy);
+  parts.copy.addEventListener("click", async () => {
+    const ok = await copyText(parts.jobId.textContent, parts.jobId);
+    parts.copy.textContent = ok ? "Copied" : "Press Ctrl+C";
+    setTimeout(() => (parts.copy.textContent = "Copy"), 1500);
+  });
+  for (const [action, label] of ACTIONS) {
+    const button = el("button", `oda-jm-action oda-jm-${action}`, label);
+    button.type = "button";
+    button.addEventListener("click", () => model.send({ action, key }));
+    parts.buttons[action] = button;
+    cells.actions.appendChild(button);
+  }
+  return { tr, parts, receivedAt: 0, row: null };
+}
+
+function updateRow(view, row) {
+  const p = view.parts;
+  view.row = row;
+  view.receivedAt = performance.now();
+  view.tr.dataset.status = row.status;
+  p.title.textContent = `${row.instrument} · ${row.product}`;
+  p.params.textContent = row.params || "";
+  p.icon.textContent = row.icon;
+  p.icon.style.color = row.color;
+  p.statusText.textContent = row.status_label;
+  p.statusText.parentElement.style.borderColor = row.color;
+
+  if (row.total) {
+    p.bar.max = row.total;
+    p.bar.value = Math.min(row.done ?? 0, row.total);
+    p.barText.textContent = `${row.done ?? 0} / ${row.total}`;
+  } else if (row.finished) {
+    p.bar.max = 1;
+    p.bar.value = row.status === "done" ? 1 : 0;
+    p.barText.textContent = "";
+  } else {
+    p.bar.removeAttribute("value"); // indeterminate: running, no count reported yet
+    p.barText.textContent = "";
+  }
+  p.bar.setAttribute("aria-label", `progress of ${row.instrument} ${row.product}`);
+  p.stage.textContent = row.stage || "";
+
+  if (row.error) {
+    p.error.hidden = false;
+    p.errorSummary.textContent = row.error.message || row.error.kind;
+    const detail = row.error.error_message || row.error.debug_message;
+    p.errorText.textContent = row.error.error_message || (detail ? "" : "The server gave no further detail.");
+    p.errorText.hidden = !p.errorText.textContent;
+    p.debugText.textContent = row.error.debug_message || "";
+    p.debugText.hidden = !row.error.debug_message;
+  } else {
+    p.error.hidden = true;
+  }
+  p.note.textContent = row.note || "";
+  p.jobId.textContent = row.job_id || "";
+  p.copy.hidden = !row.job_id;
+  p.copy.setAttribute("aria-label", `copy job id ${row.job_id || ""}`);
+  for (const [action, label, enabled] of ACTIONS) {
+    const button = p.buttons[action];
+    button.hidden = !enabled(row);
+    button.setAttribute("aria-label", `${label} ${row.instrument} ${row.product} ${row.job_id || ""}`);
+  }
+  tickElapsed(view);
+}
+
+function tickElapsed(view) {
+  const row = view.row;
+  if (!row) return;
+  // Extrapolate from the kernel's figure with the browser's own clock: no clock skew matters.
+  const extra = row.finished ? 0 : (performance.now() - view.receivedAt) / 1000;
+  view.parts.elapsed.textContent = formatElapsed((row.elapsed || 0) + extra);
+}
+
+function render({ model, el: host }) {
+  const root = el("div", "oda-job-monitor");
+  const summary = el("div", "oda-jm-summary");
+  summary.setAttribute("role", "status");
+  summary.setAttribute("aria-live", "polite");
+  const table = el("table", "oda-jm-table");
+  const head = el("thead");
+  const headRow = el("tr");
+  for (const name of ["Query", "Status", "Progress", "Elapsed", "Job id", "Actions"]) {
+    const th = el("th", null, name);
+    th.scope = "col";
+    headRow.appendChild(th);
+  }
+  head.appendChild(headRow);
+  const body = el("tbody");
+  table.append(head, body);
+  const empty = el("div", "oda-jm-empty", "No jobs yet.");
+  root.append(summary, table, empty);
+  host.appendChild(root);
+
+  const views = new Map();
+
+  function sync() {
+    const rows = model.get("rows") || [];
+    const seen = new Set();
+    rows.forEach((row, index) => {
+      seen.add(row.key);
+      let view = views.get(row.key);
+      if (!view) {
+        view = buildRow(model, row.key);
+        views.set(row.key, view);
+      }
+      updateRow(view, row);
+      if (body.children[index] !== view.tr) body.insertBefore(view.tr, body.children[index] || null);
+    });
+    for (const [key, view] of views) {
+      if (!seen.has(key)) {
+        view.tr.remove();
+        views.delete(key);
+      }
+    }
+    summary.textContent = model.get("summary") || "";
+    table.hidden = rows.length === 0;
+    empty.hidden = rows.length !== 0;
+  }
+
+  model.on("change:rows", sync);
+  model.on("change:summary", sync);
+  sync();
+  const timer = setInterval(() => views.forEach(tickElapsed), 1000);
+  return () => {
+    clearInterval(timer);
+    model.off("change:rows", sync);
+    model.off("change:summary", sync);
+  };
+}
+
+export default { render };

@@ -1,0 +1,9 @@
+"""The notebook widgets of oda_widgets (ipywidgets, anywidget, ipyaladin, bqplot).
+
+Widgets build on :mod:`oda_widgets.client`; the client never imports them. Each widget lives in its
+own module and is exported here by one line of the form ``from .module import Name as Name``
+(the ``as`` marks it as a public re-export).
+"""
+
+from .form import QueryForm as QueryForm
+from .jobs import JobMonitor as JobMonitor

@@ -1,0 +1,717 @@
+"""One form field per kind of dispatcher parameter.
+
+A field is a labelled control, its units and a message area. It turns what the user typed into the
+value handed to :meth:`Dispatcher.submit` (``query_value``) and asks the parameter's
+:class:`~oda_widgets.client.parameters.ParameterSpec` whether the dispatcher would accept it, so the
+message shown is the server's own text. Fields never clamp or silently correct a value: a wrong value
+stays visible with a message saying what to change.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as widgets
+
+from oda_widgets.client.errors import ValidationError
+
+LABEL_WIDTH = "11em"
+ERROR_CLASS = "oda-invalid"
+
+ChangeCallback = Callable[["Field"], None]
+
+
+def _label_of(spec: Any) -> str:
+    return getattr(spec, "label", None) or spec.name or "(unnamed)"
+
+
+def _units_text(spec: Any) -> str:
+    units = getattr(spec, "units", None)
+    return "" if units in (None, "", "str") else str(units)
+
+
+def _tooltip(spec: Any, units: str) -> str:
+    """The hover text of a control: its label, units, bounds and the description's help."""
+    parts = [_label_of(spec)]
+    if units:
+        parts[0] += f" [{units}]"
+    low, high = getattr(spec, "min_value", None), getattr(spec, "max_value", None)
+    if low is not None and high is not None:
+        parts.append(f"from {low} to {high}")
+    elif low is not None:
+        parts.append(f"at least {low}")
+    elif high is not None:
+        parts.append(f"at most {high}")
+    if getattr(spec, "optional", False):
+        parts.append("optional")
+    description = getattr(spec, "description", None)
+    if description:
+        parts.append(str(description))
+    return "; ".join(parts)
+
+
+def _number_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        # "10.0" reads as a float on purpose: the user sees the same text the description has
+        return repr(value)
+    return str(value)
+
+
+class Field:
+    """A labelled control for one parameter, with units and a message next to it.
+
+    Parameters
+    ----------
+    spec : ParameterSpec
+        The parameter as the dispatcher describes it.
+
+    Attributes
+    ----------
+    name : str
+        The parameter's name (the request argument).
+    label : str
+        The visible label (``extra_metadata.label`` or the name).
+    control : ipywidgets.Widget
+        The input the user types into.
+    widget : ipywidgets.Box
+        The row to display: control, units, extra buttons and message.
+    error : str or None
+        The current message when the value would be refused, else ``None``.
+    """
+
+    #: What to type, appended to the server's message so it says what to change.
+    hint = ""
+    #: Whether a change of ``control.value`` is a change of the parameter (not for summaries).
+    observe_control = True
+
+    def __init__(self, spec: Any) -> None:
+        self.spec = spec
+        self.name: str = spec.name
+        self.label = _label_of(spec)
+        self.error: str | None = None
+        self.note: str = ""
+        self.units_label = widgets.Label(_units_text(spec))
+        self.units_label.add_class("oda-units")
+        self.control = self._make_control()
+        self.control.tooltip = _tooltip(spec, _units_text(spec))
+        self.control.add_class(f"oda-param-{self.name}")
+        self.message = widgets.HTML("")
+        self.message.add_class("oda-message")
+        self._callbacks: list[ChangeCallback] = []
+        self._quiet = False
+        self.extras: list[widgets.Widget] = []
+        self.widget = widgets.HBox(self._row())
+        self.widget.add_class("oda-field")
+        self.widget.add_class(f"oda-field-{self.name}")
+        self.set_value(spec.default)
+        if self.observe_control:
+            self.control.observe(self._changed, names="value")
+
+    # --- construction, overridden by kinds ------------------------------------------------------
+    def _make_control(self) -> widgets.Widget:
+        return widgets.Text(
+            description=self.label,
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="32em"),
+        )
+
+    def _row(self) -> list[widgets.Widget]:
+        return [self.control, self.units_label, self.message]
+
+    def add_extra(self, widget: widgets.Widget) -> None:
+        """Put a widget (e.g. a Resolve button) between the units and the message."""
+        self.extras.append(widget)
+        self.widget.children = [self.control, self.units_label, *self.extras, self.message]
+
+    # --- values ---------------------------------------------------------------------------------
+    @property
+    def text(self) -> str:
+        """What the control shows, as text."""
+        return str(self.control.value or "")
+
+    @property
+    def value(self) -> Any:
+        """The typed value as a Python value (a number when it reads as one, else the text)."""
+        return self.query_value()
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` (a default, a wire value or a typed value) in the control."""
+        self.control.value = "" if value is None else str(value)
+
+    def query_value(self) -> Any:
+        """The value to hand to the dispatcher: ``None`` when empty, else the stripped text."""
+        text = self.text.strip()
+        return text if text else None
+
+    # --- checking -------------------------------------------------------------------------------
+    def check(self, values: Mapping[str, Any] | None = None) -> Any:
+        """Ask the parameter whether the dispatcher would accept the value, and show the answer.
+
+        Returns the wire value, or ``None`` when the value is refused (``error`` then says why).
+        """
+        try:
+            wire = self.validate(values)
+        except (ValidationError, ValueError) as exc:
+            self.show_error(getattr(exc, "message", None) or str(exc), getattr(exc, "hint", None))
+            return None
+        self.clear_error()
+        return wire
+
+    def validate(self, values: Mapping[str, Any] | None = None) -> Any:
+        """Return the wire value or raise :class:`ValidationError` with the server's text."""
+        return self.spec.validate(self.query_value(), values)
+
+    def show_error(self, message: str, hint: str | None = None) -> None:
+        """Show ``message`` next to the field, as text, with a "⚠" marker and a CSS class.
+
+        ``hint`` (what to change) follows the message; without one the field's own hint does.
+        """
+        hint = hint or self.hint
+        if hint and hint not in message:
+            message = f"{message.rstrip()} {hint}" if message.rstrip().endswith(".") else (
+                f"{message.rstrip()}. {hint}"
+            )
+        self.error = message
+        self.message.value = (
+            f'<span class="oda-error-text" role="alert">⚠ {html.escape(message)}</span>'
+        )
+        self.control.add_class(ERROR_CLASS)
+
+    def clear_error(self) -> None:
+        """Remove the message (the value would be accepted); keep a neutral note if any."""
+        self.error = None
+        self.control.remove_class(ERROR_CLASS)
+        self.message.value = (
+            f'<span class="oda-note-text">{html.escape(self.note)}</span>' if self.note else ""
+        )
+
+    # --- change notification ----------------------------------------------------------------------
+    def on_change(self, callback: ChangeCallback) -> None:
+        """Call ``callback(field)`` whenever the user (or code) changes the value."""
+        self._callbacks.append(callback)
+
+    def _changed(self, _change: Any = None) -> None:
+        if self._quiet:
+            return
+        for callback in list(self._callbacks):
+            callback(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, value={self.value!r}, error={self.error!r})"
+
+
+class TextField(Field):
+    """Free text (source names, strings, unknown kinds); optional empty text is sent as ``None``."""
+
+    def query_value(self) -> Any:
+        text = self.text.strip()
+        if text:
+            return text
+        return None if getattr(self.spec, "optional", False) or self.spec.default is None else ""
+
+
+class NumberField(Field):
+    """A number typed as text and checked by the parameter, never clamped to its bounds."""
+
+    integer = False
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        low, high = self.spec.min_value, self.spec.max_value
+        kind = "a whole number" if self.integer else "a number"
+        if low is not None and high is not None:
+            return f"Give {self.label} as {kind} from {low} to {high}."
+        if low is not None:
+            return f"Give {self.label} as {kind} of at least {low}."
+        if high is not None:
+            return f"Give {self.label} as {kind} of at most {high}."
+        return f"Give {self.label} as {kind}."
+
+    def set_value(self, value: Any) -> None:
+        self.control.value = _number_text(value)
+
+    def query_value(self) -> Any:
+        text = self.text.strip()
+        if not text:
+            return None
+        try:
+            number = int(text) if self.integer else float(text)
+        except ValueError:
+            # hand the text on unchanged: the parameter answers with the dispatcher's own message
+            return text
+        if isinstance(number, float) and not math.isfinite(number):
+            return text
+        return number
+
+
+class IntegerField(NumberField):
+    """A whole number (``int`` parameters such as ``max_pointings``)."""
+
+    integer = True
+
+
+class AngleField(NumberField):
+    """An angle in the parameter's units, also accepting sexagesimal text.
+
+    Right ascension reads ``h:m:s`` / ``5h34m31.9s`` as hours, other angles ``d:m:s`` as degrees;
+    the parameter converts (the dispatcher itself only takes a number).
+    """
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        units = _units_text(self.spec) or "deg"
+        if getattr(self.spec, "is_right_ascension", self.name == "RA"):
+            return f"Give {self.label} in {units}, e.g. 83.633, or as hours, e.g. 05:34:31.9."
+        return f"Give {self.label} in {units}, e.g. 22.01, or as degrees, e.g. +22:00:52."
+
+    def query_value(self) -> Any:
+        number = super().query_value()
+        if not isinstance(number, str):
+            return number
+        try:
+            # sexagesimal text becomes the number in the parameter's units
+            return self.spec.validate(number)
+        except (ValidationError, ValueError):
+            return number
+
+
+class TimeField(Field):
+    """A time instant in the format chosen by the form's ISOT/MJD switch (``T_format``)."""
+
+    def __init__(self, spec: Any) -> None:
+        self.time_format = str(getattr(spec, "units", None) or "isot")
+        super().__init__(spec)
+        self.units_label.value = self.time_format.upper()
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        if self.time_format == "mjd":
+            return f"Give {self.label} as a Modified Julian Date, e.g. 57818.56."
+        return f"Give {self.label} as a date and time, e.g. 2017-03-06T13:26:48."
+
+    def query_value(self) -> Any:
+        text = self.text.strip()
+        if not text:
+            return None
+        if self.time_format != "isot":
+            try:
+                return float(text)
+            except ValueError:
+                return text
+        return text
+
+    def set_value(self, value: Any) -> None:
+        self.control.value = _number_text(value) if isinstance(value, float) else (
+            "" if value is None else str(value)
+        )
+
+    def validate(self, values: Mapping[str, Any] | None = None) -> Any:
+        merged = dict(values or {})
+        merged[self.format_parameter] = self.time_format
+        return self.spec.validate(self.query_value(), merged)
+
+    @property
+    def format_parameter(self) -> str:
+        """The name of the format companion of this time (``T_format``)."""
+        return getattr(self.spec, "format_parameter", None) or "T_format"
+
+    def convert_to(self, time_format: str) -> None:
+        """Rewrite the shown value in ``time_format`` (astropy ``Time``), then use that format.
+
+        A value that does not read in the current format is left as typed (its message stays).
+        """
+        if time_format == self.time_format:
+            return
+        converted = _convert_time(self.query_value(), self.time_format, time_format)
+        self.time_format = time_format
+        self.units_label.value = time_format.upper()
+        if converted is not None:
+            self._quiet = True
+            try:
+                self.set_value(converted)
+            finally:
+                self._quiet = False
+
+
+def _convert_time(value: Any, source: str, target: str) -> Any:
+    if value is None or value == "":
+        return None
+    from astropy.time import Time
+
+    try:
+        time = Time(value, format=source)
+        if target == "isot":
+            return time.isot
+        converted = time.to_value(target)
+    except (ValueError, TypeError):
+        return None
+    if isinstance(converted, float):
+        # 1e-10 day is under 10 microseconds: ISOT -> MJD -> ISOT gives back the same milliseconds
+        return float(f"{converted:.10f}")
+    return converted
+
+
+class TimeFormatSwitch(Field):
+    """One switch for the format of every time that names it (``T_format`` for ``T1`` and ``T2``).
+
+    Flipping it converts the linked times' values with astropy ``Time`` and sets the parameter.
+    """
+
+    FORMATS = ("isot", "mjd")
+
+    def __init__(self, spec: Any) -> None:
+        self.times: list[TimeField] = []
+        super().__init__(spec)
+
+    def _make_control(self) -> widgets.Widget:
+        formats = list(getattr(self.spec, "allowed_values", None) or self.FORMATS)
+        if self.spec.default and self.spec.default not in formats:
+            formats.append(self.spec.default)
+        return widgets.ToggleButtons(
+            options=[(str(f).upper(), f) for f in formats],
+            description=self.label if self.label != self.name else "Time format",
+            style={"description_width": LABEL_WIDTH, "button_width": "5em"},
+            tooltips=[f"times as {str(f).upper()}" for f in formats],
+        )
+
+    def _row(self) -> list[widgets.Widget]:
+        return [self.control, self.message]
+
+    def set_value(self, value: Any) -> None:
+        if value is None:
+            return
+        if value not in [v for _, v in self.control.options]:
+            self.control.options = [*self.control.options, (str(value).upper(), value)]
+        self.control.value = value
+
+    def query_value(self) -> Any:
+        return self.control.value
+
+    def link(self, time_field: TimeField) -> None:
+        """Make ``time_field`` follow this switch."""
+        self.times.append(time_field)
+        time_field.time_format = self.control.value
+        time_field.units_label.value = str(self.control.value).upper()
+
+    def _changed(self, _change: Any = None) -> None:
+        for time_field in self.times:
+            time_field.convert_to(self.control.value)
+        super()._changed(_change)
+
+
+class ChoiceField(Field):
+    """A parameter with allowed values, as a Dropdown (the dispatcher takes nothing else)."""
+
+    def _make_control(self) -> widgets.Widget:
+        options = list(self.spec.allowed_values or [])
+        return widgets.Dropdown(
+            options=[(str(v), v) for v in options],
+            description=self.label,
+            style={"description_width": LABEL_WIDTH},
+        )
+
+    def set_value(self, value: Any) -> None:
+        allowed = [v for _, v in self.control.options]
+        if value in allowed:
+            self.control.value = value
+            return
+        for candidate in allowed:  # wire values come back as text ("5" for 5)
+            if str(candidate) == str(value):
+                self.control.value = candidate
+                return
+        self.control.value = None
+
+    def query_value(self) -> Any:
+        return self.control.value
+
+    @property
+    def hint(self) -> str:  # type: ignore[override]
+        return "Choose one of the listed values."
+
+
+class BooleanField(Field):
+    """A yes/no parameter as a Checkbox."""
+
+    TRUE = ("true", "yes", "1")
+
+    def _make_control(self) -> widgets.Widget:
+        return widgets.Checkbox(
+            description=self.label, indent=False, style={"description_width": "initial"}
+        )
+
+    def set_value(self, value: Any) -> None:
+        self.control.value = value.strip().lower() in self.TRUE if isinstance(value, str) else bool(value)
+
+    def query_value(self) -> Any:
+        return bool(self.control.value)
+
+
+SCW_ID = re.compile(r"^\d{12}(\.\d{3})?$")
+
+
+class ProductListField(Field):
+    """A list of input products (``scw_list``): one id per line (commas also separate).
+
+    Shows how many there are; for science windows each id is checked (12 digits, optional ``.001``)
+    and a wrong one is named with its line.
+    """
+
+    def _make_control(self) -> widgets.Widget:
+        return widgets.Textarea(
+            description=self.label,
+            placeholder="one id per line",
+            rows=3,
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="32em"),
+        )
+
+    @property
+    def is_scw_list(self) -> bool:
+        """True for science-window lists, whose ids have a fixed shape."""
+        return self.name == "scw_list" or any(
+            "scw" in str(uri).lower() for uri in getattr(self.spec, "owl_uri", ()) or ()
+        )
+
+    def set_value(self, value: Any) -> None:
+        if value is None:
+            items: list[str] = []
+        elif isinstance(value, str):
+            items = [v.strip() for v in re.split(r"[,\n]", value) if v.strip()]
+        else:
+            items = [str(v) for v in value]
+        self.control.value = "\n".join(items)
+
+    def _items(self) -> list[tuple[int, str]]:
+        found = []
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            for item in re.split(r"[,\s]+", line):
+                if item:
+                    found.append((number, item))
+        return found
+
+    def query_value(self) -> Any:
+        return [item for _, item in self._items()]
+
+    def validate(self, values: Mapping[str, Any] | None = None) -> Any:
+        items = self._items()
+        if self.is_scw_list:
+            bad = [(n, item) for n, item in items if not SCW_ID.match(item)]
+            if bad:
+                number, item = bad[0]
+                more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+                self.note = ""
+                raise ValidationError(
+                    self.name,
+                    f"line {number}: {item} is not a science window id "
+                    f"(12 digits, optional .001){more}",
+                )
+        count = len(items)
+        if self.is_scw_list:
+            self.note = f"{count} science window{'' if count == 1 else 's'}"
+        else:
+            self.note = f"{count} item{'' if count == 1 else 's'}"
+        return self.spec.validate(self.query_value(), values)
+
+
+class StructuredField(Field):
+    """A JSON object or array, checked against the parameter's schema."""
+
+    def _make_control(self) -> widgets.Widget:
+        return widgets.Textarea(
+            description=self.label,
+            placeholder="JSON",
+            rows=2,
+            style={"description_width": LABEL_WIDTH},
+            layout=widgets.Layout(width="32em"),
+        )
+
+    hint = "Type JSON matching the parameter's schema."
+
+    def set_value(self, value: Any) -> None:
+        if value is None:
+            self.control.value = ""
+        elif isinstance(value, str):
+            self.control.value = value
+        else:
+            self.control.value = json.dumps(value)
+
+    def query_value(self) -> Any:
+        text = self.text.strip()
+        if not text:
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+
+    def validate(self, values: Mapping[str, Any] | None = None) -> Any:
+        text = self.text.strip()
+        if text:
+            try:
+                json.loads(text)
+            except ValueError as exc:
+                raise ValidationError(
+                    self.name,
+                    f"Wrong value of structured parameter {self.name}: not JSON ({exc})",
+                ) from None
+        return self.spec.validate(self.query_value(), values)
+
+
+class CatalogField(Field):
+    """The catalog sent as ``selected_catalog``: a summary, a Clear button and :meth:`set_catalog`.
+
+    With no catalog the dispatcher uses its own. A catalog may be a client ``Catalog`` (its edits
+    show here at once), a dispatcher catalog dict, or ``selected_catalog`` JSON text.
+    """
+
+    EMPTY = "no catalog: the dispatcher uses its own"
+    observe_control = False
+
+    def __init__(self, spec: Any) -> None:
+        self._catalog: Any = None
+        self.clear_button = widgets.Button(
+            description="Clear",
+            tooltip="forget the catalog: the dispatcher then uses its own",
+            layout=widgets.Layout(width="6em"),
+        )
+        super().__init__(spec)
+        self.clear_button.on_click(lambda _button: self.set_catalog(None))
+
+    def _make_control(self) -> widgets.Widget:
+        return widgets.Label(self.EMPTY)
+
+    def _row(self) -> list[widgets.Widget]:
+        title = widgets.Label(self.label, layout=widgets.Layout(width=LABEL_WIDTH))
+        return [title, self.control, self.clear_button, self.message]
+
+    @property
+    def catalog(self) -> Any:
+        """The catalog that the next query sends (``None``: the dispatcher's own)."""
+        return self._catalog
+
+    def set_catalog(self, catalog: Any) -> None:
+        """Use ``catalog`` for the next query (``None`` clears it)."""
+        previous = self._catalog
+        if previous is not None and hasattr(previous, "unobserve"):
+            try:
+                previous.unobserve(self._catalog_edited)
+            except (ValueError, KeyError):
+                pass
+        if isinstance(catalog, str) and not catalog.strip():
+            catalog = None
+        self._catalog = catalog
+        if catalog is not None and hasattr(catalog, "observe"):
+            catalog.observe(self._catalog_edited)
+        self._refresh()
+
+    def _catalog_edited(self, *_args: Any) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.control.value = self.summary()
+        self.clear_button.disabled = self._catalog is None
+        self._changed()
+
+    def set_value(self, value: Any) -> None:
+        self.set_catalog(value)
+
+    def summary(self) -> str:
+        """'no catalog: ...' or 'N sources, M selected'."""
+        if self._catalog is None:
+            return self.EMPTY
+        count, selected = _catalog_counts(self._catalog)
+        if count is None:
+            return "a catalog (its size could not be read)"
+        text = f"{count} source{'' if count == 1 else 's'}"
+        return f"{text}, {selected} selected" if selected is not None else text
+
+    def query_value(self) -> Any:
+        catalog = self._catalog
+        if catalog is None:
+            return None
+        if hasattr(catalog, "to_selected_catalog"):
+            return catalog.to_selected_catalog()
+        if isinstance(catalog, str):
+            return catalog
+        return json.dumps(catalog)
+
+    def selected_objects(self) -> str | None:
+        """The ``catalog_selected_objects`` of the catalog, when it has a selection."""
+        getter = getattr(self._catalog, "catalog_selected_objects", None)
+        return getter() if callable(getter) else None
+
+
+def _catalog_counts(catalog: Any) -> tuple[int | None, int | None]:
+    """Number of sources and of selected ones, from a Catalog, a dict or JSON text."""
+    table = getattr(catalog, "table", None)
+    if table is not None:
+        getter = getattr(catalog, "catalog_selected_objects", None)
+        chosen = getter() if callable(getter) else None
+        selected = len([s for s in str(chosen).split(",") if s.strip()]) if chosen else None
+        return len(table), selected
+    data = catalog
+    if isinstance(catalog, str):
+        try:
+            data = json.loads(catalog)
+        except ValueError:
+            return None, None
+    if not isinstance(data, Mapping):
+        return None, None
+    columns = data.get("cat_column_list")
+    if isinstance(columns, list) and columns and isinstance(columns[0], list):
+        return len(columns[0]), None
+    return None, None
+
+
+#: The field class for each parameter kind; kinds not listed get a :class:`TextField`.
+FIELD_CLASSES: dict[str, type[Field]] = {
+    "float": NumberField,
+    "energy": NumberField,
+    "time_interval": NumberField,
+    "detection_threshold": NumberField,
+    "integer": IntegerField,
+    "angle": AngleField,
+    "time": TimeField,
+    "time_delta": TextField,
+    "string": TextField,
+    "input_prod_list": ProductListField,
+    "user_catalog": CatalogField,
+    "boolean": BooleanField,
+    "structured": StructuredField,
+    "format": TextField,
+    "unknown": TextField,
+}
+
+#: Parameters the form never shows as fields: the token has its own box; ``user_catalog`` is not an
+#: argument the dispatcher accepts (it is missing from ``/api/par-names``), ``selected_catalog`` is.
+HIDDEN_PARAMETERS = frozenset({"token", "user_catalog"})
+
+
+def field_for(spec: Any, time_formats: Mapping[str, Any] | None = None) -> Field | None:
+    """Return the field for ``spec``, or ``None`` when the form does not show it.
+
+    Parameters
+    ----------
+    spec : ParameterSpec
+        One parameter of the description.
+    time_formats : mapping, optional
+        Names of the format companions of time parameters (``T_format``); such a parameter becomes
+        the one ISOT/MJD switch.
+    """
+    if spec.name is None or spec.name in HIDDEN_PARAMETERS:
+        return None
+    kind = getattr(spec, "kind", "unknown")
+    if time_formats is not None and spec.name in time_formats:
+        return TimeFormatSwitch(spec)
+    if kind == "boolean":
+        return BooleanField(spec)
+    if getattr(spec, "allowed_values", None):
+        return ChoiceField(spec)
+    return FIELD_CLASSES.get(kind, TextField)(spec)

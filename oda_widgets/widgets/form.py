@@ -1,0 +1,619 @@
+"""QueryForm: the query form generated at run time from the dispatcher's own description.
+
+Nothing here knows an instrument: the instrument and product selectors come from
+``Dispatcher.instruments()`` and the description, and each parameter becomes the field of its kind
+(:mod:`oda_widgets.widgets.fields`), grouped and ordered as the description has them. Every value is
+checked as it is typed by the parameter, so the message next to a field is the server's own text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as widgets
+
+from oda_widgets.client.errors import OdaError, RequestRejected, ValidationError, ValidationErrors
+
+from ._style import style_widget
+from .fields import AngleField, CatalogField, Field, TimeField, TimeFormatSwitch, field_for
+from .token_box import TokenBox, set_dispatcher_token
+
+SubmitCallback = Callable[[Any], None]
+
+ONTOLOGY = "http://odahub.io/ontology#"
+
+
+def _has_uri(field: Field, suffix: str) -> bool:
+    return any(str(uri) == ONTOLOGY + suffix for uri in getattr(field.spec, "owl_uri", ()) or ())
+
+
+def _text_html(text: str, css: str = "oda-note-text") -> str:
+    """Server or user text as HTML: always escaped."""
+    return f'<span class="{css}">{html.escape(text)}</span>'
+
+
+class QueryForm(widgets.VBox):
+    """A query form for any instrument the dispatcher offers, built from its description.
+
+    Parameters
+    ----------
+    dispatcher : Dispatcher, optional
+        The client to describe, check and submit with; made from ``url`` and ``token`` when absent.
+    instrument, product : str, optional
+        What to show first (the first instrument and its first product by default).
+    url : str, optional
+        The dispatcher's URL (``"sandbox"`` for the local sandbox) when ``dispatcher`` is absent.
+    token : str, optional
+        An ODA token; it goes to the dispatcher client, never into widget state.
+    query_type : str
+        ``"Real"``, or ``"Dummy"`` for the dispatcher's canned test products.
+
+    Notes
+    -----
+    ``form.on_submit(callback)`` registers listeners that receive every submitted
+    :class:`~oda_widgets.client.jobs.Job`; ``form.values`` reads and sets the typed values;
+    ``form.query`` is the query as a dict.
+    """
+
+    def __init__(
+        self,
+        dispatcher: Any = None,
+        instrument: str | None = None,
+        product: str | None = None,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        query_type: str = "Real",
+    ) -> None:
+        super().__init__()
+        self.add_class("oda-form")
+        if dispatcher is None:
+            from oda_widgets.client.dispatcher import Dispatcher
+
+            dispatcher = Dispatcher(url=url, token=token)
+        elif token:
+            set_dispatcher_token(dispatcher, token)
+        self.dispatcher = dispatcher
+        self.query_type = query_type
+        self.fields: dict[str, Field] = {}
+        self.jobs: list[Any] = []
+        self._specs: dict[str, Any] = {}
+        self._submit_callbacks: list[SubmitCallback] = []
+        self._bulk = False
+        self._last_job: Any = None
+
+        label_style = {"description_width": "11em"}
+        self.instrument_select = widgets.Dropdown(
+            description="Instrument", tooltip="the instruments this dispatcher offers",
+            style=label_style,
+        )
+        self.product_select = widgets.Dropdown(
+            description="Product", tooltip="the products of the chosen instrument",
+            style=label_style,
+        )
+        self.token_box = TokenBox(dispatcher, on_change=self._token_changed)
+        self.fields_box = widgets.VBox()
+        self.fields_box.add_class("oda-fields")
+        self.submit_button = widgets.Button(
+            description="Submit", button_style="primary", icon="paper-plane",
+            tooltip="send the query to the dispatcher; the job runs in the background",
+        )
+        self.check_button = widgets.Button(
+            description="Check with the dispatcher", layout=widgets.Layout(width="auto"),
+            tooltip="ask the dispatcher whether it accepts these parameters (dry run)",
+        )
+        self.code_button = widgets.Button(
+            description="Show code", tooltip="the oda_api code of this query (token read from "
+            "the environment)",
+        )
+        self.submit_reason = widgets.HTML("")
+        self.submit_reason.add_class("oda-submit-reason")
+        self.status = widgets.HTML("")
+        self.status.add_class("oda-status")
+        self.code = widgets.HTML("")
+        self.code.add_class("oda-code")
+        self._code_shown = False
+
+        self.submit_button.on_click(lambda _b: self.submit())
+        self.check_button.on_click(lambda _b: self.check_with_dispatcher())
+        self.code_button.on_click(lambda _b: self.toggle_code())
+
+        actions = widgets.HBox(
+            [self.submit_button, self.submit_reason, self.check_button, self.code_button]
+        )
+        actions.add_class("oda-actions")
+        self.children = [
+            style_widget(),
+            widgets.HBox([self.instrument_select, self.product_select]),
+            self.token_box.widget,
+            self.fields_box,
+            actions,
+            self.status,
+            self.code,
+        ]
+        self._fill_instruments(instrument)
+        self._select(instrument=self.instrument_select.value, product=product)
+        self.instrument_select.observe(self._instrument_chosen, names="value")
+        self.product_select.observe(self._product_chosen, names="value")
+
+    # --- instruments and products -------------------------------------------------------------
+    @property
+    def instrument(self) -> str | None:
+        """The instrument shown."""
+        return self.instrument_select.value
+
+    @property
+    def product(self) -> str | None:
+        """The product shown."""
+        return self.product_select.value
+
+    @property
+    def spec(self) -> Any:
+        """The shown instrument's :class:`~oda_widgets.client.spec.InstrumentSpec`."""
+        return self._specs.get(self.instrument) if self.instrument else None
+
+    def _fill_instruments(self, wanted: str | None) -> None:
+        try:
+            names = list(self.dispatcher.instruments())
+        except OdaError as exc:
+            names = []
+            self._status(f"⚠ Could not list the instruments: {exc}", error=True)
+        if wanted and wanted not in names:
+            names.append(wanted)  # e.g. an instrument listed only for some roles
+        self.instrument_select.options = names
+        self.instrument_select.value = wanted or (names[0] if names else None)
+
+    def _describe(self, instrument: str) -> Any:
+        if instrument not in self._specs:
+            self._specs[instrument] = self.dispatcher.describe(instrument)
+        return self._specs[instrument]
+
+    def _select(self, instrument: str | None, product: str | None) -> None:
+        """Show ``instrument``/``product``, keeping the values of parameters of the same name."""
+        kept = self.values if self.fields else {}
+        self.fields = {}
+        self.fields_box.children = []
+        if not instrument:
+            self._update_submit()
+            return
+        try:
+            spec = self._describe(instrument)
+        except OdaError as exc:
+            self._status(f"⚠ Could not read the description of {instrument}: {exc}", error=True)
+            self._update_submit()
+            return
+        products = list(spec.products)
+        if product is None or product not in products:
+            if product is not None:
+                self._status(f"⚠ {instrument} has no product {product}", error=True)
+            product = self.product if self.product in products else (products[0] if products else None)
+        self._quiet_select(products, product)
+        if product is not None:
+            self._build_fields(spec, product)
+            usable = {name: value for name, value in kept.items() if name in self.fields}
+            if usable:
+                self._set_values(usable)
+        self._check_all()
+
+    def _quiet_select(self, products: list[str], product: str | None) -> None:
+        self._bulk = True
+        try:
+            self.product_select.options = products
+            self.product_select.value = product
+        finally:
+            self._bulk = False
+
+    def _instrument_chosen(self, change: Any) -> None:
+        if change["new"] != change["old"]:
+            self._select(change["new"], None)
+
+    def _product_chosen(self, change: Any) -> None:
+        if self._bulk or change["new"] == change["old"] or change["new"] is None:
+            return
+        self._select(self.instrument, change["new"])
+
+    # --- building the fields -----------------------------------------------------------------
+    def _build_fields(self, spec: Any, product: str) -> None:
+        groups = list(spec.groups(product))
+        parameters = [p for group in groups for p in group.parameters]
+        time_formats = {
+            p.format_parameter for p in parameters
+            if getattr(p, "format_parameter", None) and p.kind in ("time",)
+        }
+        sections: dict[str, list[Field]] = {}
+        for index, group in enumerate(groups):
+            default_title = self._group_title(spec, group, index, product)
+            for parameter in group.parameters:
+                field = field_for(parameter, time_formats)
+                if field is None or field.name in self.fields:
+                    continue
+                self.fields[field.name] = field
+                title = getattr(parameter, "group", None) or default_title
+                sections.setdefault(title, []).append(field)
+        self._link_times()
+        for title, fields in sections.items():
+            sections[title] = _switches_before_their_times(fields)
+        self._add_resolver()
+        for field in self.fields.values():
+            field.on_change(self._field_changed)
+        boxes = []
+        for title, fields in sections.items():
+            heading = widgets.HTML(_text_html(title, "oda-section-title"))
+            box = widgets.VBox([heading, *(f.widget for f in fields)])
+            box.add_class("oda-section")
+            boxes.append(box)
+        self.fields_box.children = boxes
+
+    @staticmethod
+    def _group_title(spec: Any, group: Any, index: int, product: str) -> str:
+        if group.query_name == spec.source.query_name:
+            return "Source"
+        if group.query_name == spec.instrument.query_name:
+            return f"Instrument: {spec.name}"
+        return f"Product: {group.product_name or product}"
+
+    def _link_times(self) -> None:
+        switches = {f.name: f for f in self.fields.values() if isinstance(f, TimeFormatSwitch)}
+        for field in self.fields.values():
+            if isinstance(field, TimeField) and field.format_parameter in switches:
+                switches[field.format_parameter].link(field)
+
+    def _find(self, name: str, uri: str) -> Field | None:
+        if name in self.fields:
+            return self.fields[name]
+        return next((f for f in self.fields.values() if _has_uri(f, uri)), None)
+
+    def _add_resolver(self) -> None:
+        source = self._find("src_name", "AstrophysicalObject")
+        ra = self._find("RA", "PointOfInterestRA")
+        dec = self._find("DEC", "PointOfInterestDEC")
+        if source is None or not isinstance(ra, AngleField) or not isinstance(dec, AngleField):
+            return
+        if not callable(getattr(self.dispatcher, "resolve_name", None)):
+            return
+        button = widgets.Button(
+            description="Resolve", layout=widgets.Layout(width="7em"),
+            tooltip="look the name up and fill RA and Dec (degrees)",
+        )
+        button.add_class("oda-resolve")
+        button.on_click(lambda _b: self.resolve())
+        source.add_extra(button)
+        self.resolve_button = button
+
+    # --- name resolution ---------------------------------------------------------------------
+    def resolve(self, name: str | None = None) -> dict[str, Any] | None:
+        """Look up the source name and fill RA/DEC; a failure is shown in the name's field.
+
+        Returns the resolver's answer, or ``None`` when the name could not be resolved.
+        """
+        source = self._find("src_name", "AstrophysicalObject")
+        ra = self._find("RA", "PointOfInterestRA")
+        dec = self._find("DEC", "PointOfInterestDEC")
+        if source is None or ra is None or dec is None:
+            return None
+        name = (name if name is not None else str(source.query_value() or "")).strip()
+        if not name:
+            source.show_error("Type a source name to resolve.", "")
+            return None
+        source.set_value(name)
+        try:
+            answer = self.dispatcher.resolve_name(name)
+        except OdaError as exc:
+            source.show_error(str(getattr(exc, "message", None) or exc), "")
+            self._update_submit()
+            return None
+        ra_value, dec_value = answer.get("RA"), answer.get("DEC")
+        if ra_value is None or dec_value is None:
+            message = answer.get("message") or "the resolver gave no coordinates"
+            source.show_error(f"{name} could not be resolved: {message}", "")
+            self._update_submit()
+            return None
+        self._set_values({ra.name: float(ra_value), dec.name: float(dec_value)})
+        source.note = f"resolved: RA {float(ra_value):.5f}°, Dec {float(dec_value):.5f}°"
+        self._check_all()
+        return dict(answer)
+
+    # --- values --------------------------------------------------------------------------------
+    @property
+    def values(self) -> dict[str, Any]:
+        """The typed values, by parameter name (numbers as numbers; unreadable text as typed).
+
+        Setting it fills the named fields (others keep their values); unknown names raise
+        ``KeyError`` with the list of known ones.
+        """
+        return {name: field.value for name, field in self.fields.items()}
+
+    @values.setter
+    def values(self, values: Mapping[str, Any]) -> None:
+        unknown = [name for name in values if name not in self.fields]
+        if unknown:
+            raise KeyError(
+                f"{self.instrument}/{self.product} has no parameter {', '.join(unknown)}; "
+                f"it has {', '.join(self.fields)}"
+            )
+        self._set_values(values)
+        self._check_all()
+
+    def _set_values(self, values: Mapping[str, Any]) -> None:
+        # formats first: the times that follow are given in the format being set
+        ordered = sorted(
+            values.items(), key=lambda item: not isinstance(self.fields.get(item[0]), TimeFormatSwitch)
+        )
+        self._bulk = True
+        try:
+            for name, value in ordered:
+                if name in self.fields:
+                    self.fields[name].set_value(value)
+        finally:
+            self._bulk = False
+
+    def parameters(self) -> dict[str, Any]:
+        """The parameters handed to the dispatcher (empty optional ones left out)."""
+        result = {}
+        for name, field in self.fields.items():
+            value = field.query_value()
+            if value is None:
+                continue
+            result[name] = value
+        catalog = self.fields.get("selected_catalog")
+        if isinstance(catalog, CatalogField) and catalog.selected_objects():
+            # the rows of the catalog the user kept selected (the dispatcher reads meta_IDs)
+            result["catalog_selected_objects"] = catalog.selected_objects()
+        return result
+
+    @property
+    def query(self) -> dict[str, Any]:
+        """The query: ``instrument``, ``product``, ``query_type`` and ``parameters``."""
+        return {
+            "instrument": self.instrument,
+            "product": self.product,
+            "query_type": self.query_type,
+            "parameters": self.parameters(),
+        }
+
+    def set_catalog(self, catalog: Any) -> None:
+        """Send ``catalog`` as ``selected_catalog`` with the next query (``None`` clears it)."""
+        field = self.fields.get("selected_catalog")
+        if not isinstance(field, CatalogField):
+            raise KeyError(f"{self.instrument}/{self.product} takes no selected_catalog")
+        field.set_catalog(catalog)
+
+    # --- checking ------------------------------------------------------------------------------
+    def _field_changed(self, field: Field) -> None:
+        if self._bulk:
+            return
+        if isinstance(field, TimeFormatSwitch):
+            self._check_all()
+        else:
+            field.check(self._typed())
+            self._update_submit()
+        if self._code_shown:
+            self._show_code()
+
+    def _typed(self) -> dict[str, Any]:
+        return {name: field.query_value() for name, field in self.fields.items()}
+
+    def _check_all(self) -> None:
+        typed = self._typed()
+        for field in self.fields.values():
+            field.check(typed)
+        self._update_submit()
+
+    @property
+    def invalid(self) -> list[Field]:
+        """The fields whose values the dispatcher would refuse."""
+        return [field for field in self.fields.values() if field.error]
+
+    def _update_submit(self) -> None:
+        bad = self.invalid
+        if not self.fields and not self.product:
+            self.submit_button.disabled = True
+            self.submit_reason.value = _text_html("Choose an instrument and a product.")
+        elif bad:
+            self.submit_button.disabled = True
+            labels = ", ".join(field.label for field in bad)
+            noun = "field" if len(bad) == 1 else "fields"
+            self.submit_reason.value = _text_html(
+                f"⚠ Fix {len(bad)} {noun}: {labels}", "oda-error-text"
+            )
+        else:
+            self.submit_button.disabled = False
+            self.submit_reason.value = ""
+        self.check_button.disabled = self.submit_button.disabled
+
+    @property
+    def submit_blocked_reason(self) -> str:
+        """Why Submit is disabled, as text (empty when it is enabled)."""
+        bad = self.invalid
+        if not bad:
+            return ""
+        noun = "field" if len(bad) == 1 else "fields"
+        return f"Fix {len(bad)} {noun}: " + ", ".join(field.label for field in bad)
+
+    def _attach_error(self, error: Exception) -> None:
+        """Put a refusal next to the field it names, or at the form level."""
+        if isinstance(error, ValidationErrors):
+            for item in error.errors:
+                self._attach_error(item)
+            return
+        name = getattr(error, "parameter", None)
+        message = getattr(error, "message", None) or str(error)
+        if name in self.fields:
+            self.fields[name].show_error(message, getattr(error, "hint", None) or "")
+            self._update_submit()
+            self._status(f"⚠ The dispatcher refused {name}: {message}", error=True)
+        else:
+            self._status(f"⚠ The dispatcher refused the query: {message}", error=True)
+
+    # --- actions -------------------------------------------------------------------------------
+    def on_submit(self, callback: SubmitCallback, remove: bool = False) -> None:
+        """Call ``callback(job)`` for each job this form submits (``remove=True`` unregisters)."""
+        if remove:
+            self._submit_callbacks.remove(callback)
+        else:
+            self._submit_callbacks.append(callback)
+
+    def submit(self) -> Any:
+        """Submit the query; returns the :class:`Job`, or ``None`` when it was refused."""
+        self._check_all()
+        if self.invalid or not self.product:
+            self._status(f"⚠ Not submitted: {self.submit_blocked_reason}", error=True)
+            return None
+        try:
+            job = self.dispatcher.submit(
+                self.instrument, self.product, self.query_type, **self.parameters()
+            )
+        except (ValidationError, RequestRejected) as exc:
+            self._attach_error(exc)
+            return None
+        except OdaError as exc:
+            self._status(f"⚠ Not submitted: {exc}", error=True)
+            return None
+        self.jobs.append(job)
+        self._last_job = job
+        self._show_submitted(job)
+        try:
+            job.add_listener(self._job_event)
+        except AttributeError:
+            pass
+        for callback in list(self._submit_callbacks):
+            try:
+                callback(job)
+            except Exception as exc:  # noqa: BLE001 - a listener's fault must not undo the submission
+                self._status(f"Submitted, but a listener failed: {exc}", error=True)
+        return job
+
+    def _show_submitted(self, job: Any) -> None:
+        if not job.job_id:
+            self._status("Submitted; waiting for the dispatcher's job id")
+            return
+        status = getattr(getattr(job, "status", None), "value", None)
+        self._status(f"Submitted job {job.job_id}" + (f" ({status})" if status else ""))
+
+    def _job_event(self, event: Any) -> None:
+        job = event.job
+        if job is not self._last_job:
+            return
+        error = getattr(job, "error", None)
+        if isinstance(error, RequestRejected):
+            self._attach_error(error)
+        elif error is not None:
+            self._status(f"Submitted job {job.job_id or ''}; it failed: {error}", error=True)
+        else:
+            self._show_submitted(job)
+
+    def check_with_dispatcher(self) -> dict[str, Any] | None:
+        """Ask the dispatcher about the current parameters (dry run) and show its answer as text."""
+        self._check_all()
+        if self.invalid:
+            self._status(f"⚠ Not checked: {self.submit_blocked_reason}", error=True)
+            return None
+        try:
+            answer = self.dispatcher.dry_run(self.instrument, self.product, **self.parameters())
+        except (ValidationError, RequestRejected) as exc:
+            self._attach_error(exc)
+            return None
+        except OdaError as exc:
+            self._status(f"⚠ The dispatcher could not check the query: {exc}", error=True)
+            return None
+        self._status("The dispatcher answered: " + _answer_text(answer, set(self.fields)))
+        return answer
+
+    def api_code(self) -> str:
+        """The oda_api code of the current query (the token is read from the environment)."""
+        return self.dispatcher.api_code(
+            self.instrument, self.product, self.query_type, **self.parameters()
+        )
+
+    def toggle_code(self) -> None:
+        """Show or hide the oda_api code of the current query."""
+        self._code_shown = not self._code_shown
+        self.code_button.description = "Hide code" if self._code_shown else "Show code"
+        if self._code_shown:
+            self._show_code()
+        else:
+            self.code.value = ""
+
+    def _show_code(self) -> None:
+        try:
+            text = self.api_code()
+        except OdaError as exc:
+            text = f"# no code: {exc}"
+        self.code.value = f"<pre>{html.escape(text)}</pre>"
+
+    def _token_changed(self) -> None:
+        self._status("Token in use: " + self.token_box.text)
+
+    def _status(self, text: str, error: bool = False) -> None:
+        self.status.value = _text_html(text, "oda-error-text" if error else "oda-note-text")
+
+    @property
+    def status_text(self) -> str:
+        """The form-level message as plain text."""
+        return html.unescape(_strip_tags(self.status.value))
+
+    # --- edit and resubmit -----------------------------------------------------------------
+    @classmethod
+    def from_job(cls, job: Any, dispatcher: Any = None) -> QueryForm:
+        """A form filled with a job's instrument, product and parameters, to edit and resubmit."""
+        if dispatcher is None:
+            from oda_widgets.client.dispatcher import Dispatcher
+
+            dispatcher = Dispatcher(url=job.url)
+        form = cls(
+            dispatcher, instrument=job.instrument, product=job.product,
+            query_type=getattr(job, "query_type", "Real"),
+        )
+        form._set_values({k: v for k, v in job.parameters.items() if k in form.fields})
+        form._check_all()
+        return form
+
+    def __repr__(self) -> str:
+        return (
+            f"QueryForm({self.instrument!r}, {self.product!r}, {len(self.fields)} fields, "
+            f"{len(self.invalid)} invalid)"
+        )
+
+
+def _switches_before_their_times(fields: list[Field]) -> list[Field]:
+    """Put each time-format switch just above the first time it converts (the description lists
+    ``T1, T_format, T2``: one switch for both reads better above them)."""
+    ordered = [f for f in fields if not isinstance(f, TimeFormatSwitch)]
+    for switch in (f for f in fields if isinstance(f, TimeFormatSwitch)):
+        positions = [i for i, f in enumerate(ordered) if f in switch.times]
+        ordered.insert(positions[0] if positions else len(ordered), switch)
+    return ordered
+
+
+def _strip_tags(text: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]*>", "", text)
+
+
+def _answer_text(answer: Any, names: Any = None) -> str:
+    """A dispatcher answer (a dry run's dict) as one line of text; ``names`` limits the values
+    shown to the query's parameters (the answer also echoes request bookkeeping)."""
+    if not isinstance(answer, Mapping):
+        return str(answer)
+    if "analysis_parameters" in answer:
+        used = answer.get("analysis_parameters") or {}
+        shown = ", ".join(
+            f"{k}={v}" for k, v in used.items() if k != "token" and (names is None or k in names)
+        )
+        if len(shown) > 600:
+            shown = shown[:600] + " ..."
+        text = "it accepts the query and would run it with " + (shown or "its defaults")
+        if answer.get("comment"):
+            text += f". {answer['comment']}"
+        return text
+    exit_status = answer.get("exit_status") or {}
+    parts = [str(answer.get("query_status") or "")]
+    if isinstance(exit_status, Mapping):
+        parts += [str(exit_status[k]) for k in ("message", "error_message", "comment") if
+                  exit_status.get(k)]
+    text = "; ".join(p for p in parts if p)
+    return text or json.dumps(answer, default=str)[:600]

@@ -1,0 +1,481 @@
+"""JobMonitor: many ODA jobs followed in the background, one row each, the notebook always free.
+
+The jobs are followed by the client's poller thread; the monitor only listens. Each job event marks
+the job's row as changed, and a :class:`~oda_widgets.widgets.throttle.Throttle` hands the changed
+rows to the front end at most about once per second per job, many rows in one message. The front
+end (``js/job_monitor.js``) is an anywidget that draws a table from the synced list of plain row
+dicts and sends back the user's actions (stop, retry, open results, remove).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anywidget
+import traitlets
+
+from ..client.errors import OdaError
+from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
+from .throttle import Throttle
+
+if TYPE_CHECKING:
+    from ..client.dispatcher import Dispatcher
+    from ..client.products import ProductSet
+
+logger = logging.getLogger(__name__)
+
+ResultsListener = Callable[[Job, "ProductSet"], None]
+
+
+def _asset(name: str) -> Path:
+    """Find a front-end file: ``js/`` at the repository root, or ``_js/`` in the installed package."""
+    here = Path(__file__).resolve()
+    for folder in (here.parents[2] / "js", here.parents[1] / "_js"):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(
+        f"{name} is missing from both js/ and oda_widgets/_js/; reinstall oda_widgets"
+    )
+
+
+# Okabe-Ito colours (distinguishable with the common colour-vision deficiencies); every status
+# also has its own word and icon, so colour is never the only carrier of meaning.
+STATUS_LOOK: dict[JobStatus, tuple[str, str, str]] = {
+    JobStatus.PREPARED: ("prepared", "○", "#000000"),
+    JobStatus.SUBMITTED: ("submitted", "◔", "#56B4E9"),
+    JobStatus.PROGRESS: ("running", "◑", "#0072B2"),
+    JobStatus.READY: ("fetching results", "◕", "#0072B2"),
+    JobStatus.DONE: ("done", "✓", "#009E73"),
+    JobStatus.FAILED: ("failed", "✗", "#D55E00"),
+    JobStatus.STOPPED: ("not followed", "■", "#CC79A7"),
+}
+
+
+def _short_time(value: Any) -> str:
+    text = str(value).strip()
+    if "T" in text and text[:4].isdigit():
+        text = text.replace("T", " ")
+        if "." in text:  # ISO seconds fractions add nothing at a glance
+            text = text.split(".", 1)[0]
+    return text
+
+
+def _count_scw(scw_list: Any) -> int:
+    if isinstance(scw_list, str):
+        return len([s for s in scw_list.replace(" ", ",").split(",") if s])
+    if isinstance(scw_list, (list, tuple)):
+        return len(scw_list)
+    return 0
+
+
+def describe_parameters(parameters: Mapping[str, Any]) -> str:
+    """The key parameters of a query in one short line.
+
+    Parameters
+    ----------
+    parameters : mapping
+        Wire values of a job (``src_name``, ``RA``, ``DEC``, ``T1``, ``T2``, ``E1_keV`` ...).
+
+    Returns
+    -------
+    str
+        e.g. ``"Crab · 2004-01-01 00:00:00 → 2004-12-31 23:59:59 · 20–80 keV · ≤10 ScW"``.
+    """
+    parts: list[str] = []
+    src = parameters.get("src_name")
+    if src not in (None, ""):
+        parts.append(str(src))
+    elif parameters.get("RA") is not None and parameters.get("DEC") is not None:
+        try:
+            parts.append(f"RA {float(parameters['RA']):.3f} Dec {float(parameters['DEC']):+.3f}")
+        except (TypeError, ValueError):
+            parts.append(f"RA {parameters['RA']} Dec {parameters['DEC']}")
+    t1, t2 = parameters.get("T1"), parameters.get("T2")
+    if t1 not in (None, "") and t2 not in (None, ""):
+        prefix = "MJD " if str(parameters.get("T_format", "")).lower() == "mjd" else ""
+        parts.append(f"{prefix}{_short_time(t1)} → {_short_time(t2)}")
+    e1, e2 = parameters.get("E1_keV"), parameters.get("E2_keV")
+    if e1 is not None and e2 is not None:
+        parts.append(f"{e1}–{e2} keV")
+    n_scw = _count_scw(parameters.get("scw_list"))
+    if n_scw:
+        parts.append(f"{n_scw} ScW")
+    elif parameters.get("max_pointings") not in (None, ""):
+        parts.append(f"≤{parameters['max_pointings']} ScW")
+    return " · ".join(parts)
+
+
+def describe_error(error: OdaError | None) -> dict[str, str] | None:
+    """The server's message, error text and debug text of a failed job, as plain strings."""
+    if error is None:
+        return None
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    return {
+        "kind": type(error).__name__,
+        "message": str(message),
+        "error_message": str(getattr(error, "error_message", "") or ""),
+        "debug_message": str(getattr(error, "debug_message", "") or ""),
+    }
+
+
+@dataclass
+class _Entry:
+    """One row: the job it shows now, and what the monitor itself has to say about it."""
+
+    key: str
+    job: Job
+    note: str = ""
+    attempt: int = 1
+    # The dispatcher's final answer carries no progress report: keep the last count seen, so a
+    # finished row still says how many science windows it took.
+    last_done: int | None = None
+    last_total: int | None = None
+    listener: Callable[[JobEvent], None] | None = field(default=None, repr=False)
+
+
+def row_from_job(entry: _Entry) -> dict[str, Any]:
+    """The plain dict the front end draws one row from (strings, numbers, booleans only).
+
+    Also remembers on ``entry`` the last progress count the job reported.
+    """
+    job = entry.job
+    status = job.status
+    label, icon, colour = STATUS_LOOK.get(status, (status.value, "?", "#000000"))
+    progress = job.progress
+    if progress.total:
+        entry.last_done, entry.last_total = progress.done, progress.total
+    done, total = entry.last_done, entry.last_total
+    if status is JobStatus.DONE and total:
+        done = total
+    stage = progress.stage or progress.message or ""
+    if progress.stage and progress.message and progress.message != progress.stage:
+        stage = f"{progress.stage}: {progress.message}"
+    if not stage and progress.reports and not status.is_finished:
+        stage = f"{len(progress.reports)} progress reports"
+    error = describe_error(job.error) if status is JobStatus.FAILED else None
+    return {
+        "key": entry.key,
+        "instrument": job.instrument,
+        "product": job.product,
+        "query_type": job.query_type,
+        "params": describe_parameters(job.parameters),
+        "status": status.value,
+        "status_label": label,
+        "icon": icon,
+        "color": colour,
+        "done": done,
+        "total": total,
+        "stage": stage,
+        "elapsed": round(job.elapsed, 1),
+        "finished": status.is_finished,
+        "job_id": job.job_id or "",
+        "session_id": job.session_id,
+        "error": error,
+        "note": entry.note,
+        "attempt": entry.attempt,
+        "can_stop": not status.is_finished,
+        "can_retry": status in (JobStatus.FAILED, JobStatus.STOPPED),
+        "can_open": status is JobStatus.DONE,
+    }
+
+
+JobsLike = Job | JobBatch | Iterable[Job]
+
+
+class JobMonitor(anywidget.AnyWidget):
+    """A table of ODA jobs followed in the background: status, progress, errors, actions.
+
+    Parameters
+    ----------
+    jobs : Job, JobBatch or iterable of Job, optional
+        Jobs to show from the start. When omitted and ``dispatcher`` is given, the jobs of the
+        dispatcher's registry are shown (finished ones with their products from disk, running
+        ones followed again), which is what a notebook wants after a kernel restart.
+    dispatcher : Dispatcher, optional
+        Used by :meth:`submit_many` and to retry jobs. Defaults to the form's dispatcher.
+    form : QueryForm, optional
+        Every job the form submits gets a row.
+    interval : float
+        Seconds between two updates of the same row (the last state is always shown).
+
+    Examples
+    --------
+    >>> disp = Dispatcher(url="sandbox")
+    >>> monitor = JobMonitor(dispatcher=disp)
+    >>> monitor.submit_many([{"instrument": "isgri", "product": "isgri_spectrum", ...}])
+    >>> monitor                      # the table; the notebook stays free
+    >>> monitor.results()            # ProductSet (or the error) of each job, in order
+    """
+
+    _esm = _asset("job_monitor.js")
+    _css = _asset("job_monitor.css")
+
+    rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    summary = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        jobs: JobsLike | None = None,
+        dispatcher: Dispatcher | None = None,
+        form: Any | None = None,
+        *,
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        autostart: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._lock = threading.RLock()
+        self._entries: list[_Entry] = []
+        self._keys = count(1)
+        self._results_listeners: list[ResultsListener] = []
+        self._throttle = Throttle(
+            self._deliver, interval=interval, clock=clock, autostart=autostart
+        )
+        if dispatcher is None and form is not None:
+            dispatcher = getattr(form, "dispatcher", None)
+        self.dispatcher = dispatcher
+        self.form = form
+        self.on_msg(self._on_front_end_message)
+        if form is not None:
+            form.on_submit(self.add)
+        if jobs is None and dispatcher is not None:
+            jobs = dispatcher.jobs()
+        if jobs is not None:
+            self.add(jobs)
+        else:
+            self._publish()
+
+    @classmethod
+    def from_registry(cls, dispatcher: Dispatcher, **kwargs: Any) -> JobMonitor:
+        """A monitor of every job in the dispatcher's registry (after a kernel restart, say)."""
+        return cls(jobs=dispatcher.jobs(), dispatcher=dispatcher, **kwargs)
+
+    # --- the jobs ---------------------------------------------------------------------------------
+    @property
+    def jobs(self) -> list[Job]:
+        """The jobs shown, in row order (a retried row shows its newest job)."""
+        with self._lock:
+            return [entry.job for entry in self._entries]
+
+    def add(self, jobs: JobsLike) -> list[Job]:
+        """Show one job, a :class:`JobBatch` or any iterable of jobs (each once).
+
+        Returns
+        -------
+        list of Job
+            The jobs that were added.
+        """
+        items = [jobs] if isinstance(jobs, Job) else list(jobs)
+        for item in items:
+            if not isinstance(item, Job):
+                raise TypeError(
+                    f"JobMonitor.add takes Job objects (from Dispatcher.submit/submit_many), "
+                    f"not {type(item).__name__}"
+                )
+        added: list[Job] = []
+        with self._lock:
+            shown = {id(entry.job) for entry in self._entries}
+            for job in items:
+                if id(job) in shown:
+                    continue
+                entry = _Entry(key=f"r{next(self._keys)}", job=job)
+                self._entries.append(entry)
+                self._follow(entry)
+                shown.add(id(job))
+                added.append(job)
+            self._publish()
+        return added
+
+    def submit_many(self, queries: Iterable[Mapping[str, Any]]) -> JobBatch:
+        """Submit a batch through the monitor's dispatcher and show every job.
+
+        Parameters
+        ----------
+        queries : iterable of mapping
+            Each: ``instrument``, ``product``, optionally ``query_type``, and the parameters.
+        """
+        dispatcher = self._require_dispatcher("submit jobs")
+        batch = dispatcher.submit_many(queries)
+        self.add(batch)
+        return batch
+
+    def summary_text(self) -> str:
+        """The aggregate line, e.g. ``"7 of 12 done, 1 failed, 4 running"``."""
+        return JobBatch(self.jobs).summary()
+
+    def results(self, timeout: float | None = None) -> list[ProductSet | OdaError]:
+        """Each row's products, or its error, in row order; waits for unfinished jobs.
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait in total; raises :class:`TimeoutError` saying how many still run.
+        """
+        outcomes = JobBatch(self.jobs).results(timeout)
+        # Waiters can wake before the last events reach the throttle: show the final state now.
+        self._publish()
+        return outcomes
+
+    # --- actions (also triggered from the front end's buttons) ---------------------------------
+    def stop(self, job: Job | str) -> str:
+        """Stop following a job; returns (and shows) why the server may still be running it."""
+        entry = self._entry(job)
+        explanation = entry.job.cancel()
+        with self._lock:
+            entry.note = explanation
+            self._publish()
+        return explanation
+
+    def retry(self, job: Job | str) -> Job:
+        """Submit the same query again; the row then follows the new job."""
+        entry = self._entry(job)
+        dispatcher = self._require_dispatcher("retry a job")
+        old = entry.job
+        try:
+            new = dispatcher.submit(old.instrument, old.product, old.query_type, **old.parameters)
+        except OdaError as exc:
+            with self._lock:
+                entry.note = f"Retry was refused: {exc}"
+                self._publish()
+            raise
+        with self._lock:
+            self._unfollow(entry)
+            entry.job = new
+            entry.attempt += 1
+            entry.last_done = entry.last_total = None
+            entry.note = f"Attempt {entry.attempt} (previous job id {old.job_id or 'none'})"
+            self._follow(entry)
+            self._publish()
+        return new
+
+    def on_results(self, callback: ResultsListener) -> None:
+        """Call ``callback(job, product_set)`` when the user opens the results of a done job."""
+        if callback not in self._results_listeners:
+            self._results_listeners.append(callback)
+
+    def open_results(self, job: Job | str) -> ProductSet:
+        """Hand a done job's products to the listeners registered with :meth:`on_results`."""
+        entry = self._entry(job)
+        products = entry.job.result(timeout=0)
+        listeners = list(self._results_listeners)
+        for callback in listeners:
+            callback(entry.job, products)
+        if not listeners:
+            with self._lock:
+                names = ", ".join(products) if hasattr(products, "__iter__") else ""
+                entry.note = (
+                    f"Products: {names}. No viewer is attached; use monitor.results() "
+                    "or monitor.on_results(callback)."
+                )
+                self._publish()
+        return products
+
+    def remove(self, job: Job | str, *, forget: bool = False) -> None:
+        """Take a job off the monitor (it goes on being followed elsewhere if others listen).
+
+        Parameters
+        ----------
+        forget : bool
+            Also drop it from the dispatcher's registry, products on disk included.
+        """
+        entry = self._entry(job)
+        with self._lock:
+            self._unfollow(entry)
+            self._entries.remove(entry)
+            self._throttle.discard(entry.key)
+            self._publish()
+        if forget:
+            registry = getattr(self.dispatcher, "registry", None)
+            if registry is None:
+                raise RuntimeError(
+                    "to forget a job on disk, give the monitor the dispatcher whose registry "
+                    "holds it: JobMonitor(dispatcher=...)"
+                )
+            if entry.job.job_id:
+                registry.drop(entry.job.job_id)
+
+    def close(self) -> None:
+        """Stop listening to the jobs (they go on being polled) and close the widget."""
+        with self._lock:
+            for entry in self._entries:
+                self._unfollow(entry)
+        self._throttle.close(flush=False)
+        super().close()
+
+    # --- plumbing ---------------------------------------------------------------------------------
+    def _require_dispatcher(self, what: str) -> Dispatcher:
+        if self.dispatcher is None:
+            raise RuntimeError(
+                f"to {what}, give the monitor a dispatcher: JobMonitor(dispatcher=Dispatcher(...))"
+            )
+        return self.dispatcher
+
+    def _entry(self, job: Job | str) -> _Entry:
+        with self._lock:
+            for entry in self._entries:
+                if entry.job is job or entry.key == job or (
+                    isinstance(job, str) and entry.job.job_id == job
+                ):
+                    return entry
+        raise KeyError(f"{job!r} is not shown in this monitor")
+
+    def _follow(self, entry: _Entry) -> None:
+        key = entry.key
+
+        def listener(event: JobEvent) -> None:
+            # Runs in the poller thread: only record that the row changed.
+            self._throttle.submit(key, None, urgent=event.status.is_finished)
+
+        entry.listener = listener
+        entry.job.add_listener(listener)
+
+    def _unfollow(self, entry: _Entry) -> None:
+        if entry.listener is not None:
+            entry.job.remove_listener(entry.listener)
+            entry.listener = None
+
+    def _deliver(self, batch: Mapping[Hashable, Any]) -> None:
+        # Runs in the throttle's thread: rows are rebuilt from the jobs' current state.
+        with self._lock:
+            self._publish()
+
+    def _publish(self) -> None:
+        with self._lock:
+            rows = [row_from_job(entry) for entry in self._entries]
+            summary = JobBatch([entry.job for entry in self._entries]).summary()
+            with self.hold_sync():
+                self.rows = rows
+                self.summary = summary
+
+    def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        action, key = content.get("action"), content.get("key")
+        handlers = {
+            "stop": self.stop,
+            "retry": self.retry,
+            "results": self.open_results,
+            "remove": self.remove,
+        }
+        if action not in handlers or not isinstance(key, str):
+            return
+        try:
+            handlers[action](key)
+        except KeyError:
+            return  # the row was removed meanwhile
+        except Exception as exc:  # shown on the row: a button must never fail silently
+            logger.exception("job monitor action %s failed", action)
+            with self._lock:
+                try:
+                    self._entry(key).note = f"{action} failed: {exc}"
+                except KeyError:
+                    return
+                self._publish()

@@ -1,0 +1,134 @@
+"""Token entry and display: who is logged in and until when, never the token itself.
+
+A Password widget's value is synchronised widget state, and widget state can be saved into the
+notebook file. So the box reads the value only when the user commits it (Enter, leaving the field,
+or "Use token"; ``continuous_update=False`` keeps keystrokes in the browser until then), hands it to
+the :class:`~oda_widgets.client.dispatcher.Dispatcher` and clears the widget at once.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as widgets
+
+from oda_widgets.client.errors import OdaError
+
+
+def describe_token(info: Any) -> str:
+    """One line about a token: the user and the expiry (``"anonymous"`` without a token).
+
+    Parameters
+    ----------
+    info : TokenInfo or None
+        The decoded claims of the dispatcher's token.
+    """
+    if info is None:
+        return "no token: anonymous, public data only"
+    describe = getattr(info, "describe", None)
+    if callable(describe):
+        return str(describe())
+    user = next(
+        (str(v) for v in (getattr(info, a, None) for a in ("name", "user", "email", "sub")) if v),
+        "unknown user",
+    )
+    expires = _expiry(info)
+    if expires is None:
+        return f"{user}, no expiry date"
+    when = expires.strftime("%Y-%m-%d %H:%M UTC")
+    if expires <= _dt.datetime.now(_dt.UTC):
+        return f"{user}, expired {when}"
+    return f"{user}, expires {when}"
+
+
+def _expiry(info: Any) -> _dt.datetime | None:
+    for attribute in ("expires_at", "expires", "expiry", "exp"):
+        value = getattr(info, attribute, None)
+        if value is None or callable(value):
+            continue
+        if isinstance(value, _dt.datetime):
+            return value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
+        if isinstance(value, int | float):
+            return _dt.datetime.fromtimestamp(value, _dt.UTC)
+    return None
+
+
+def set_dispatcher_token(dispatcher: Any, token: str) -> None:
+    """Give ``token`` to ``dispatcher``; raise ``ValidationError`` if it is not a readable token.
+
+    The message of the error never contains the token.
+    """
+    dispatcher.set_token(token)
+
+
+class TokenBox:
+    """A password field whose value goes to the dispatcher and is cleared at once.
+
+    Parameters
+    ----------
+    dispatcher : Dispatcher
+        Receives the token; its ``token_info`` is what the box shows.
+    on_change : callable, optional
+        Called with no argument after a token was taken.
+    """
+
+    def __init__(self, dispatcher: Any, on_change: Callable[[], None] | None = None) -> None:
+        self.dispatcher = dispatcher
+        self._on_change = on_change
+        self.password = widgets.Password(
+            description="Token",
+            placeholder="paste an ODA token, then press Enter",
+            continuous_update=False,
+            tooltip="your ODA token (from the MMODA web site); it is kept in the kernel only, "
+            "never in the notebook",
+            style={"description_width": "11em"},
+            layout=widgets.Layout(width="32em"),
+        )
+        self.password.add_class("oda-token-input")
+        self.use_button = widgets.Button(
+            description="Use token", tooltip="send the pasted token to the dispatcher client"
+        )
+        self.status = widgets.HTML("")
+        self.status.add_class("oda-token-status")
+        self.password.observe(self._take, names="value")
+        self.use_button.on_click(lambda _button: self._take())
+        self.widget = widgets.HBox([self.password, self.use_button, self.status])
+        self.widget.add_class("oda-token")
+        self.refresh()
+
+    def _take(self, _change: Any = None) -> None:
+        token = (self.password.value or "").strip()
+        if not token:
+            return
+        # clear first: whatever happens next, the token must not stay in widget state
+        self.password.value = ""
+        try:
+            set_dispatcher_token(self.dispatcher, token)
+        except (OdaError, ValueError) as exc:
+            message = str(getattr(exc, "message", exc)).replace(token, "<token>")
+            self._show(f"⚠ the token was not used: {message}", error=True)
+            return
+        finally:
+            del token
+        self.refresh()
+        if self._on_change is not None:
+            self._on_change()
+
+    def refresh(self) -> None:
+        """Show the dispatcher's current user and expiry."""
+        self._show(describe_token(getattr(self.dispatcher, "token_info", None)))
+
+    def _show(self, text: str, error: bool = False) -> None:
+        css = "oda-error-text" if error else "oda-note-text"
+        self.status.value = f'<span class="{css}">{html.escape(text)}</span>'
+
+    @property
+    def text(self) -> str:
+        """The status line as plain text."""
+        return describe_token(getattr(self.dispatcher, "token_info", None))
+
+    def __repr__(self) -> str:
+        return f"TokenBox({self.text})"

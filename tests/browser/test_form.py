@@ -1,0 +1,180 @@
+"""QueryForm in real JupyterLab and Chromium, against the sandbox dispatcher over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+FORM_CELLS = [
+    "from oda_widgets.client.dispatcher import Dispatcher\n"
+    "from oda_widgets.widgets import QueryForm\n"
+    "dispatcher = Dispatcher(url='sandbox')\n"
+    "form = QueryForm(dispatcher, instrument='isgri', product='isgri_image')\n"
+    "submitted = []\n"
+    "form.on_submit(submitted.append)\n"
+    "form",
+]
+
+
+def open_form(lab, name: str):
+    """Write the form notebook as ``name``, open it, run it, wait for the form; return the page."""
+    lab.write_notebook(name, FORM_CELLS)
+    lab.open_notebook(name)
+    lab.run_all()
+    page = lab.page
+    page.locator(".oda-form .oda-field-RA input").wait_for()
+    return page
+
+
+def field(page, name: str):
+    return page.locator(f".oda-form .oda-field-{name}")
+
+
+def submit_button(page):
+    return page.locator(".oda-form .oda-actions button", has_text=re.compile(r"^\s*Submit\s*$"))
+
+
+def test_isgri_form_renders_labelled_fields_with_units(lab):
+    page = open_form(lab, "form_renders.ipynb")
+    for name, units in (("RA", "deg"), ("DEC", "deg"), ("T1", "ISOT"), ("T2", "ISOT"),
+                        ("E1_keV", "keV"), ("E2_keV", "keV")):
+        row = field(page, name)
+        row.wait_for()
+        assert row.locator("label").first.inner_text().strip(), name
+        assert units in row.locator(".oda-units").inner_text(), name
+        assert row.locator("input").input_value() != "", name
+    assert page.locator(".oda-form select").count() >= 2  # instrument and product selectors
+    assert submit_button(page).is_enabled()
+    lab.screenshot("isgri_form")
+
+
+def test_a_wrong_ra_shows_the_server_message_and_disables_submit(lab):
+    page = open_form(lab, "form_wrong_ra.ipynb")
+    ra = field(page, "RA")
+    ra.locator("input").fill("a")
+    message = ra.locator(".oda-message")
+    message.locator("text=could not convert string to float").wait_for()
+    text = message.inner_text()
+    assert "⚠" in text and "Parameter RA wrong value a." in text
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.oda-form .oda-actions button')]"
+        ".some(b => b.textContent.trim() === 'Submit' && b.disabled)"
+    )
+    reason = page.locator(".oda-form .oda-submit-reason").inner_text()
+    assert re.search(r"Fix 1 field: R", reason), reason
+    lab.screenshot("form_ra_error")
+    ra.locator("input").fill("83.633")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.oda-form .oda-actions button')]"
+        ".some(b => b.textContent.trim() === 'Submit' && !b.disabled)"
+    )
+    assert "could not convert" not in message.inner_text()
+
+
+def test_a_valid_query_submits_a_job(lab, sandbox):
+    page = open_form(lab, "form_submit.ipynb")
+    # a query the sandbox has science windows for (the Galactic-centre exposure of March 2003)
+    for name, value in (("RA", "255.98"), ("DEC", "-37.84"), ("T1", "2003-03-15T23:27:40"),
+                        ("T2", "2003-03-16T00:03:12")):
+        field(page, name).locator("input").fill(value)
+    submit_button(page).click()
+    status = page.locator(".oda-form .oda-status")
+    status.locator("text=Submitted job").wait_for(timeout=60000)
+    job_id = re.search(r"Submitted job (\S+)", status.inner_text()).group(1)
+    assert re.fullmatch(r"[0-9a-zA-Z_-]+", job_id)
+    # the dispatcher took every parameter: no field carries a refusal
+    assert page.locator(".oda-form .oda-field .oda-error-text").count() == 0
+    assert "refused" not in status.inner_text()
+    # the form stays usable: another value can be typed and checked at once
+    field(page, "DEC").locator("input").fill("x")
+    field(page, "DEC").locator("text=could not convert").wait_for()
+
+
+def test_the_mjd_switch_converts_t1_and_t2_and_back(lab):
+    page = open_form(lab, "form_mjd.ipynb")
+    t1, t2 = field(page, "T1").locator("input"), field(page, "T2").locator("input")
+    isot = t1.input_value(), t2.input_value()
+    assert all(re.match(r"\d{4}-\d\d-\d\dT", value) for value in isot)
+    field(page, "T_format").locator("button", has_text="MJD").click()
+    page.wait_for_function(
+        "() => /^\\d+(\\.\\d+)?$/.test("
+        "document.querySelector('.oda-form .oda-field-T2 input').value)"
+    )
+    from astropy.time import Time
+
+    mjd = float(t1.input_value()), float(t2.input_value())
+    assert mjd[0] == pytest.approx(Time(isot[0], format="isot").mjd, abs=1e-6)
+    assert mjd[1] == pytest.approx(Time(isot[1], format="isot").mjd, abs=1e-6)
+    assert "MJD" in field(page, "T1").locator(".oda-units").inner_text()
+    lab.screenshot("form_mjd_switched")
+    field(page, "T_format").locator("button", has_text="ISOT").click()
+    page.wait_for_function(
+        "() => /T/.test(document.querySelector('.oda-form .oda-field-T2 input').value)"
+    )
+    assert Time(t1.input_value()).isot == Time(isot[0]).isot
+    assert Time(t2.input_value()).isot == Time(isot[1]).isot
+
+
+def test_resolve_fills_ra_and_dec_for_crab(lab):
+    page = open_form(lab, "form_resolve.ipynb")
+    field(page, "src_name").locator("input").fill("Crab")
+    field(page, "src_name").locator("button", has_text="Resolve").click()
+    page.wait_for_function(
+        "() => Math.abs(parseFloat("
+        "document.querySelector('.oda-form .oda-field-RA input').value) - 83.633) < 0.01"
+    )
+    dec = float(field(page, "DEC").locator("input").input_value())
+    assert dec == pytest.approx(22.0145, abs=0.01)
+    field(page, "src_name").locator("input").fill("No Such Source 123")
+    field(page, "src_name").locator("button", has_text="Resolve").click()
+    field(page, "src_name").locator(".oda-message", has_text="could not be resolved").wait_for()
+
+
+def test_a_typed_token_is_not_in_the_saved_notebook(lab, sandbox):
+    page = open_form(lab, "form_token.ipynb")
+    token = sandbox.make_token(roles=["general"], name="Browser Tester")
+    field(page, "RA").locator("input").fill("12.345678")
+    password = page.locator(".oda-form .oda-token-input input")
+    # typed but not committed: it stays in the browser's input, not in widget state
+    password.fill(token)
+    lab.save()
+    saved = (lab.lab.root / "form_token.ipynb").read_text()
+    assert token not in saved
+    # committed with Enter: the kernel takes it, clears the widget, shows who is logged in
+    password.press("Enter")
+    page.locator(".oda-form .oda-token-status", has_text="Browser Tester").wait_for()
+    assert password.input_value() == ""
+    lab.save()
+    saved = (lab.lab.root / "form_token.ipynb").read_text()
+    state = json.loads(saved)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]
+    assert len(state["state"]) > 20  # the form's widgets were saved with their state
+    models = [m for m in state["state"].values() if m.get("model_name") == "PasswordModel"]
+    assert models and all(m["state"].get("value", "") == "" for m in models)
+    # control: a value typed into a text field does reach the saved state
+    assert "12.345678" in saved
+    assert token not in saved
+    assert token.split(".")[1] not in saved and token.split(".")[2] not in saved
+
+
+def test_check_with_the_dispatcher_and_show_code_without_the_token(lab, sandbox):
+    page = open_form(lab, "form_check.ipynb")
+    token = sandbox.make_token(roles=["general"], name="Code Reader")
+    page.locator(".oda-form .oda-token-input input").fill(token)
+    page.locator(".oda-form .oda-token-input input").press("Enter")
+    page.locator(".oda-form .oda-token-status", has_text="Code Reader").wait_for()
+    field(page, "RA").locator("input").fill("83.633")
+    page.locator(".oda-form .oda-actions button", has_text="Check with the dispatcher").click()
+    status = page.locator(".oda-form .oda-status")
+    status.locator("text=it accepts the query").wait_for()
+    assert "RA=83.633" in status.inner_text()
+    page.locator(".oda-form .oda-actions button", has_text="Show code").click()
+    code = page.locator(".oda-form .oda-code pre")
+    code.wait_for()
+    text = code.inner_text()
+    assert "isgri_image" in text and "83.633" in text
+    assert token not in text and token not in page.content()
+    lab.screenshot("form_show_code")
