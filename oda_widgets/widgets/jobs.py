@@ -201,7 +201,7 @@ class JobMonitor(anywidget.AnyWidget):
     dispatcher : Dispatcher, optional
         Used by :meth:`submit_many` and to retry jobs. Defaults to the form's dispatcher.
     form : QueryForm, optional
-        Every job the form submits gets a row.
+        Every job the form submits gets a row (the registry is not listed for a form alone).
     interval : float
         Seconds between two updates of the same row (the last state is always shown).
 
@@ -239,6 +239,8 @@ class JobMonitor(anywidget.AnyWidget):
         self._throttle = Throttle(
             self._deliver, interval=interval, clock=clock, autostart=autostart
         )
+        # Only a dispatcher given on purpose brings the registry's jobs; a form's rows are its own.
+        list_registry = jobs is None and dispatcher is not None
         if dispatcher is None and form is not None:
             dispatcher = getattr(form, "dispatcher", None)
         self.dispatcher = dispatcher
@@ -246,7 +248,7 @@ class JobMonitor(anywidget.AnyWidget):
         self.on_msg(self._on_front_end_message)
         if form is not None:
             form.on_submit(self.add)
-        if jobs is None and dispatcher is not None:
+        if list_registry:
             jobs = dispatcher.jobs()
         if jobs is not None:
             self.add(jobs)

@@ -1,0 +1,143 @@
+"""After a kernel restart, a JobMonitor built on the same registry shows every job again.
+
+In a real kernel (registry under a temporary ``ODA_WIDGETS_HOME``) two jobs are submitted to a
+sandbox started here: a short one and a long one. Once the short one is done the kernel is
+restarted; the new kernel builds ``JobMonitor(dispatcher=Dispatcher(url=...))``. It must list both
+jobs: the finished one done at once with its products read from disk, the running one re-attached,
+followed again, and then done.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import queue
+import time
+
+import pytest
+
+pytest.importorskip("jupyter_client")
+from jupyter_client import KernelManager  # noqa: E402
+
+from oda_widgets.sandbox import start_sandbox  # noqa: E402
+
+pytestmark = pytest.mark.sandbox
+
+SECONDS_PER_SCW = 1.0
+
+
+class Kernel:
+    """A real ipykernel driven through jupyter_client: run a cell, get its text result."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.manager = KernelManager(kernel_name="python3")
+        self.manager.start_kernel(env=env)
+        self.connect()
+
+    def connect(self) -> None:
+        self.client = self.manager.client()
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=120)
+
+    def restart(self) -> None:
+        self.client.stop_channels()
+        self.manager.restart_kernel(now=True)
+        self.connect()
+
+    def run(self, code: str, timeout: float = 120) -> str:
+        msg_id = self.client.execute(code)
+        result = ""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"cell did not finish in {timeout} s: {code}") from None
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "execute_result":
+                result = msg["content"]["data"]["text/plain"]
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        reply = self.client.get_shell_msg(timeout=timeout)
+        if reply["content"]["status"] != "ok":
+            raise AssertionError("cell failed:\n" + "\n".join(reply["content"]["traceback"]))
+        return result
+
+    def wait_until(self, expression: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while self.run(expression) != "True":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{expression} still false after {timeout} s")
+            time.sleep(0.5)
+
+    def shutdown(self) -> None:
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def slow_sandbox():
+    server = start_sandbox(port=0, duration=SECONDS_PER_SCW)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def kernel(tmp_path):
+    home = tmp_path / "oda_widgets_home"
+    kernel = Kernel(dict(os.environ, ODA_WIDGETS_HOME=str(home)))
+    kernel.home = home
+    yield kernel
+    kernel.shutdown()
+
+
+def crab_spectrum(year: int, pointings: int) -> dict:
+    return {
+        "instrument": "isgri",
+        "product": "isgri_spectrum",
+        "src_name": "Crab",
+        "RA": 83.633,
+        "DEC": 22.0145,
+        "T1": f"{year}-01-01T00:00:00",
+        "T2": f"{year}-12-31T23:59:59",
+        "max_pointings": pointings,
+    }
+
+
+def test_monitor_after_restart_shows_finished_and_running_jobs(slow_sandbox, kernel):
+    kernel.run(
+        "from oda_widgets.client.dispatcher import Dispatcher\n"
+        f"disp = Dispatcher(url={slow_sandbox.url!r})\n"
+        f"batch = disp.submit_many([{crab_spectrum(2004, 1)!r}, {crab_spectrum(2005, 30)!r}])"
+    )
+    kernel.wait_until("batch[0].status.value == 'done'")
+    short_id, long_id = ast.literal_eval(kernel.run("[j.job_id for j in batch]"))
+    assert kernel.run("batch[1].is_finished") == "False", "the long job must outlive the kernel"
+    assert (kernel.home / "products" / f"{short_id}.json.gz").exists()
+
+    kernel.restart()
+
+    kernel.run(
+        "from oda_widgets.client.dispatcher import Dispatcher\n"
+        "from oda_widgets.widgets.jobs import JobMonitor\n"
+        f"monitor = JobMonitor(dispatcher=Dispatcher(url={slow_sandbox.url!r}))\n"
+        "def row(job_id):\n"
+        "    return next(r for r in monitor.rows if r['job_id'] == job_id)\n"
+        "def job(job_id):\n"
+        "    return next(j for j in monitor.jobs if j.job_id == job_id)\n"
+        f"short_status_at_start = row({short_id!r})['status']\n"
+        f"long_status_at_start = row({long_id!r})['status']\n"
+    )
+    assert sorted(ast.literal_eval(kernel.run("[r['job_id'] for r in monitor.rows]"))) == sorted(
+        [short_id, long_id]
+    )
+    # The finished job is done in the new kernel straight away, its products read from disk.
+    assert kernel.run("short_status_at_start") == "'done'"
+    assert kernel.run(f"'Crab' in job({short_id!r}).result(timeout=0).spectra") == "True"
+    # The running one was re-attached: followed again, not shown as stopped or failed.
+    assert kernel.run("long_status_at_start") in ("'submitted'", "'progress'")
+
+    kernel.wait_until(f"row({long_id!r})['status'] == 'done'", timeout=180)
+    assert kernel.run("monitor.summary") == "'2 of 2 done, 0 failed, 0 running'"
+    assert kernel.run(f"'Crab' in job({long_id!r}).result(timeout=0).spectra") == "True"
