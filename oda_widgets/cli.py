@@ -3,16 +3,20 @@
 ``oda-widgets sandbox [--port N] [--duration S] [--protocol current|1.3.3] [--faults SPEC] [--secret S]``
 serves a sandbox dispatcher in the foreground; ``oda-widgets sandbox token --roles general,...``
 prints a token for it (same ``--secret``); ``oda-widgets demo`` starts a sandbox and JupyterLab on
-``notebooks/`` with ``ODA_WIDGETS_SANDBOX_URL`` pointing at it.
+``notebooks/`` with ``ODA_WIDGETS_SANDBOX_URL`` pointing at it, prints the addresses to open, and
+stops both on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import secrets
+import signal
+import socket
 import subprocess
 import sys
-import threading
+import time
 import webbrowser
 from pathlib import Path
 
@@ -56,29 +60,103 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _free_port(host: str, wanted: int) -> int:
+    """``wanted`` if it can be bound on ``host``, else a free port (0 always gives a free one)."""
+    for port in (wanted, 0) if wanted else (0,):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise OSError(f"no free port on {host}")
+
+
+def _lab_ready(url: str, token: str, lab: subprocess.Popen, limit_s: float = 120.0) -> bool:
+    """Wait until JupyterLab answers ``/api/status`` (False if it exited or never answered)."""
+    import requests
+
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline and lab.poll() is None:
+        try:
+            if requests.get(f"{url}/api/status", params={"token": token}, timeout=2).ok:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+class _Stop(Exception):
+    """SIGTERM or SIGHUP: stop the demo as Ctrl-C does."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
 def _demo(args: argparse.Namespace) -> int:
     from oda_widgets.sandbox import start_sandbox
 
-    sandbox = start_sandbox(args.port, duration=args.duration)
     notebooks = Path(args.notebooks).resolve()
-    env = dict(os.environ, **{SANDBOX_URL_VARIABLE: sandbox.url, SECRET_VARIABLE: sandbox.secret})
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
-               f"--ServerApp.port={args.lab_port}", "--ServerApp.open_browser=False"]
-    print(f"ODA sandbox dispatcher at {sandbox.url}; starting JupyterLab on {notebooks}", flush=True)
-    lab = subprocess.Popen(command, env=env)
-    if not args.no_browser:
-        threading.Timer(3.0, webbrowser.open, [f"http://localhost:{args.lab_port}/lab"]).start()
+    if not notebooks.is_dir():
+        print(f"oda-widgets demo: no folder {notebooks}; give --notebooks PATH (the notebooks/ "
+              "folder of the oda_widgets repository)", file=sys.stderr)
+        return 2
+    host = "127.0.0.1"
+    lab_port = _free_port(host, args.lab_port)
+    if args.lab_port and lab_port != args.lab_port:
+        print(f"port {args.lab_port} is busy: JupyterLab will use {lab_port}", flush=True)
+    lab_token = secrets.token_hex(24)
+    lab_url = f"http://{host}:{lab_port}"
+    # SIGTERM (e.g. `kill`, a container stopping) and SIGHUP (terminal closed) stop both servers
+    # cleanly instead of killing this process and leaving JupyterLab behind.
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGHUP, _raise_stop)
+    sandbox = start_sandbox(args.port, duration=args.duration)
+    lab: subprocess.Popen | None = None
     try:
+        # the Jupyter token goes through the environment, not the command line other users see
+        env = dict(os.environ, JUPYTER_TOKEN=lab_token,
+                   **{SANDBOX_URL_VARIABLE: sandbox.url, SECRET_VARIABLE: sandbox.secret})
+        command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
+                   f"--ServerApp.ip={host}", f"--ServerApp.port={lab_port}",
+                   "--ServerApp.port_retries=0", "--ServerApp.open_browser=False"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            # containers often run as root; JupyterLab refuses to unless told it is wanted
+            command.append("--ServerApp.allow_root=True")
+        print(f"ODA sandbox dispatcher: {sandbox.url}  (simulated INTEGRAL data, "
+              f"{args.duration:g} s per science window)", flush=True)
+        print(f"starting JupyterLab on {notebooks} ...", flush=True)
+        # its own session: Ctrl-C reaches this process only, which then stops JupyterLab
+        # without its interactive "Shut down this Jupyter server (y/[n])?" question
+        lab = subprocess.Popen(command, env=env, start_new_session=True)
+        if not _lab_ready(lab_url, lab_token, lab):
+            print("oda-widgets demo: JupyterLab did not start (see its messages above)",
+                  file=sys.stderr)
+            return 1
+        link = f"{lab_url}/lab/tree/quickstart.ipynb?token={lab_token}"
+        print("\n" + "\n".join([
+            "The demo is running:",
+            f"  JupyterLab:          {link}",
+            f"  sandbox dispatcher:  {sandbox.url}  (the notebooks' Dispatcher(url=\"sandbox\"))",
+            "Press Ctrl-C to stop both.",
+        ]) + "\n", flush=True)
+        if not args.no_browser:
+            webbrowser.open(link)
         return lab.wait()
-    except KeyboardInterrupt:
-        # JupyterLab got the same Ctrl-C; let it finish its own shutdown
-        try:
-            return lab.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            lab.terminate()
-            return lab.wait()
+    except (KeyboardInterrupt, _Stop):
+        return 0
     finally:
+        if lab is not None and lab.poll() is None:
+            lab.terminate()  # JupyterLab shuts its kernels down on SIGTERM
+            try:
+                lab.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                lab.kill()
+                lab.wait()
         sandbox.stop()
+        print("demo stopped: JupyterLab and the sandbox dispatcher are down", flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="sandbox dispatcher + JupyterLab on notebooks/")
     demo.add_argument("--port", type=int, default=0, help="sandbox port (default: a free one)")
-    demo.add_argument("--lab-port", type=int, default=8888)
+    demo.add_argument("--lab-port", type=int, default=8888,
+                      help="JupyterLab port (default 8888, or a free one if it is busy; 0: free)")
     demo.add_argument("--duration", type=float, default=2.0)
     demo.add_argument("--notebooks", default="notebooks")
     demo.add_argument("--no-browser", action="store_true")

@@ -6,6 +6,7 @@ removed, the token's user added), so identical requests of one user share a job 
 session. Its life follows the dispatcher's asynchronous INTEGRAL jobs: ``submitted``, then
 ``progress`` with one report per science window analysed, then ``ready``; the next request asks
 for the result and gets ``done`` with the products, computed once in a worker thread and kept.
+A computation that raises makes the job ``failed``, with the exception's message.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class SandboxJob:
 
     def state(self, now: float | None = None) -> JobState:
         """The job's status at ``now`` (monotonic seconds)."""
-        if self.failure is not None:
+        if self.failure is not None or self.error() is not None:
             return JobState("failed", self.reports(len(self.scw_ids)))
         now = time.monotonic() if now is None else now
         total = len(self.scw_ids)
@@ -110,6 +111,12 @@ class SandboxJob:
             for i, scw_id in enumerate(self.scw_ids[:done])
         ]
 
+    def error(self) -> BaseException | None:
+        """What the computation raised, once it has finished (None while running or on success)."""
+        if self.result is None or not self.result.done() or self.result.cancelled():
+            return None
+        return self.result.exception()
+
     def products(self) -> dict[str, Any]:
         """The computed products (raises what the computation raised)."""
         if self.result is None:
@@ -137,22 +144,15 @@ class JobStore:
             return self._jobs.get(job_id)
 
     def start(self, job: SandboxJob, compute: Callable[[], dict]) -> SandboxJob:
-        """Start ``job``, or restart the known job with its id.
+        """Start ``job``, unless a job with its id is running or finished.
 
-        A known job whose products are computed starts again from its cache: its clock restarts
-        with no analysis time, so it goes through ``submitted``/``ready`` at once. A job that is
-        still running is returned as it is. A failed one is computed again.
+        A known job that is running or has its products is returned as it is (the analysis is
+        not repeated: the backend keeps what it computed); a failed one is computed again.
         """
         with self._lock:
             known = self._jobs.get(job.job_id)
-            if known is not None and known.failure is None and known.result is not None:
-                if not known.result.done():
-                    return known
-                if known.result.exception() is None:
-                    known.started = time.monotonic()
-                    known.seconds_per_scw = 0.0
-                    known.session_id = job.session_id
-                    return known
+            if known is not None and known.result is not None and known.state().status != "failed":
+                return known
             job.result = self._pool.submit(compute)
             self._jobs[job.job_id] = job
             return job

@@ -5,8 +5,15 @@ change) counted from the launch on 2002-10-17. Each revolution here carries one 
 "observation programmes" (a dither pattern around a field of the bundled catalogue), chosen
 deterministically from the revolution number, with the Sun kept 50-130 degrees away from the
 pointing as the real spacecraft must. A few revolutions are fixed so that well-known queries work:
-the Galactic-centre deep exposure of March 2003 and the Crab in revolution 665
-(science window ``066500220010.001``).
+
+- 2003-03-05 to 2003-03-21: a Galactic-plane scan around the Galactic centre (the user guide's
+  4U 1700-377 field of 2003-03-15/16 is in it);
+- revolution 665, 2008-04-01T17:44 to 2008-04-04T17:39 UTC: the Crab, a 5x5 dither with 2.17 deg
+  steps (science window ``066500220010.001`` is one of its pointings). ISGRI (radius 15 deg)
+  sees the Crab in every pointing; JEM-X (radius 4 deg) only in the inner 3x3 of the pattern,
+  so ask it for a day of the campaign (e.g. 2008-04-02) rather than a few hours;
+- revolution 1787, 2017-03-05T07:43 to 2017-03-07T23:03 UTC: the Galactic centre, a 5x5 dither,
+  so that the query every instrument form starts with (1E 1740.7-2942 on 2017-03-06) finds data.
 
 Science window ids are the real 12-digit ``RRRRPPPPSSSF`` form: revolution, pointing number,
 sub-pointing ``001``, type ``0`` (pointing), with the ``.001`` version appended.
@@ -148,6 +155,8 @@ _FIELD_DEC = np.array([f.dec for f in FIELDS])
 #: Revolutions with a fixed programme (historical-like campaigns).
 _FIXED_PROGRAMMES: dict[int, tuple[str, str]] = {
     665: ("Crab", "Crab"),
+    # the dispatcher's default query (1E 1740.7-2942, 2017-03-06) must find data
+    1787: ("Galactic centre", "Galactic centre"),
 }
 #: Time ranges (MJD) with a fixed programme: the Galactic-centre deep exposure of March 2003.
 _FIXED_PERIODS: tuple[tuple[float, float, str], ...] = (

@@ -4,6 +4,12 @@
 the job (``submitted``); polls (``submitted``/``progress``) report its progress, then ``ready``;
 ``query_status=ready`` answers ``done`` with the products. SPI-ACS and ``query_type=Dummy`` are
 answered within the request, as the dispatcher answers its synchronous instruments.
+
+Sending ``query_status=new`` again for a job that exists does not start it again: the dispatcher
+asks its backend, which reports the running job's progress or hands over the products it keeps,
+so the answer is the job's status, or ``done`` with the products (oda_api's asynchronous pattern,
+``get_product`` called in a loop with ``wait=False``, relies on this). A computation that fails
+(e.g. a ``time_bin`` the simulation refuses) is a failed job with the reason, never an HTTP error.
 """
 
 from __future__ import annotations
@@ -126,6 +132,8 @@ def run_analysis(state: Any, request: Request, url: str, time_request: float,
         return _done(answer, known, visible)
 
     if query_status == "new":
+        if arguments.get("query_type") == "Dummy":
+            values = _canned(instrument, product, values)
         try:
             scws = _science_windows(instrument.name, values)
         except _NoData as e:
@@ -151,22 +159,74 @@ def run_analysis(state: Any, request: Request, url: str, time_request: float,
         if not instrument.asynch or arguments.get("query_type") == "Dummy":
             job = state.jobs.run_now(job, compute)
             return _done(answer, job, visible_new)
-        job = state.jobs.start(job, compute)
-        if job.state().status == "failed":
-            return answer.failed(visible_new, f"failed: {product}", "")
-        return answer.reply("submitted", visible_new, exit_status("submitted"),
-                            {"status": "submitted", "full_report_dict_list": []})
+        started = state.jobs.start(job, compute)
+        if started is job:
+            return answer.reply("submitted", visible_new, exit_status("submitted"),
+                                {"status": "submitted", "full_report_dict_list": []})
+        # the job exists: its backend reports how far it is, or hands over its products
+        current = started.state()
+        if current.status == "ready":
+            return _done(answer, started, visible_new)
+        if current.status == "failed":
+            return _failed_job(answer, started, visible_new)
+        return answer.reply(current.status, visible_new, exit_status(current.status),
+                            _monitor(current))
 
     # a poll: the job's monitor, no products
     current = known.state()
     if current.status == "failed":
-        failure = known.failure or {}
-        return answer.failed({}, failure.get("message", f"failed: {product}"), "")
+        return _failed_job(answer, known, {}, polled=True)
+    return answer.reply(current.status, {}, exit_status(current.status), _monitor(current),
+                        with_comment=False)
+
+
+def _monitor(current: Any) -> dict[str, Any]:
+    """The ``job_monitor`` fields of a running job: its reports so far, the last one apart."""
     monitor: dict[str, Any] = {"status": current.status, "full_report_dict_list": current.reports}
     if current.reports:
         monitor["full_report_dict"] = current.reports[-1]
-    return answer.reply(current.status, {}, exit_status(current.status), monitor,
-                        with_comment=False)
+    return monitor
+
+
+def _failed_job(answer: _Answer, job: SandboxJob, products: dict[str, Any],
+                polled: bool = False) -> Response:
+    """A failed job's answer: a forced failure's message, or what its computation raised.
+
+    A poll also shows the backend's ``failed`` report in the job monitor, as the dispatcher
+    does once the backend's failure callback has come in.
+    """
+    error = job.error()
+    if job.failure is not None:
+        message = job.failure.get("message", f"failed: {job.product}")
+        error_message = debug_message = ""
+    else:
+        message, error_message, debug_message = (f"failed: {job.product}", repr(error),
+                                                 str(error or ""))
+    monitor = None
+    if polled:
+        report = {"action": "failed", "instrument_name": job.instrument, "job_id": job.job_id,
+                  "session_id": answer.session_id, "node_id": "node_failed",
+                  "message": debug_message or message}
+        monitor = {"full_report_dict_list": [report], "full_report_dict": report}
+    return answer.failed(products, message, error_message, debug_message, monitor)
+
+
+#: What a ``Dummy`` query takes from the instrument's default query rather than the request.
+CANNED = ("RA", "DEC", "T1", "T2", "radius", "max_pointings", "scw_list", "src_name")
+
+
+def _canned(instrument: Any, product: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The values of a ``Dummy`` query: the default field and time range, the rest as asked.
+
+    The dispatcher answers ``query_type=Dummy`` with canned products whatever the request's
+    position and time: the sandbox simulates the instrument's default query, which always has
+    science windows.
+    """
+    canned = dict(values)
+    for param in instrument.parameters(product):
+        if param.name in CANNED:
+            canned[param.name] = param.default()
+    return canned
 
 
 class _NoData(Exception):
@@ -203,7 +263,7 @@ def _done(answer: _Answer, job: SandboxJob, visible: dict[str, Any]) -> Response
     try:
         computed = job.products()
     except Exception as e:  # the computation's failure is the job's, as the dispatcher reports it
-        return answer.failed(visible, f"failed: {job.product}", repr(e))
+        return answer.failed(visible, f"failed: {job.product}", repr(e), str(e))
     products = {
         **computed,
         "prod_process_message": "",
@@ -237,9 +297,9 @@ class _Answer:
         return json_response(body, http_status)
 
     def failed(self, products: dict, message: str, error_message: str,
-               debug_message: str = "") -> Response:
+               debug_message: str = "", monitor: dict | None = None) -> Response:
         status = exit_status("unknown", 1, message, error_message, debug_message)
-        return self.reply("failed", products, status, {"status": "failed"})
+        return self.reply("failed", products, status, {"status": "failed", **(monitor or {})})
 
     def not_authorized(self, message: str, debug_message: str) -> Response:
         status = exit_status("failed", 1, message, "", debug_message)

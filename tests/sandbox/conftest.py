@@ -7,9 +7,11 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from oda_widgets.sandbox import start_sandbox
 
@@ -82,3 +84,18 @@ def run_odaapi(tmp_path):
         return json.loads(result.stdout.strip().splitlines()[-1])
 
     return run
+
+
+def run_to_done(url: str, params: dict, limit_s: float = 120) -> dict:
+    """Submit a ``run_analysis`` request, poll as oda_api does, return the final answer.
+
+    ``limit_s`` only guards against a hung job; it is not a speed requirement.
+    """
+    answer = requests.get(f"{url}/run_analysis", params={**params, "query_status": "new"}).json()
+    job_id = answer["job_monitor"]["job_id"]
+    deadline = time.monotonic() + limit_s
+    while answer["query_status"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.1)
+        answer = requests.get(f"{url}/run_analysis", params={
+            **params, "query_status": answer["query_status"], "job_id": job_id}).json()
+    return answer

@@ -1,9 +1,15 @@
-"""The command line: tokens the sandbox accepts."""
+"""The command line: tokens the sandbox accepts, and the demo (sandbox + JupyterLab)."""
 
 from __future__ import annotations
 
+import ast
+import os
+import re
+import signal
 import subprocess
 import sys
+import time
+import urllib.parse
 
 import jwt
 import pytest
@@ -39,3 +45,86 @@ def test_token_command_without_secret_says_what_to_give():
                             env={"PATH": "/usr/bin:/bin"})
     assert result.returncode == 2
     assert "--secret" in result.stderr
+
+
+def _start_demo(tmp_path):
+    """``oda-widgets demo --no-browser`` on a copy of notebooks/; its process and printed URLs."""
+    pytest.importorskip("jupyterlab")
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    output = (tmp_path / "demo.out").open("w+")
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "oda_widgets.cli", "demo", "--no-browser", "--lab-port", "0",
+         "--duration", "0", "--notebooks", str(notebooks)],
+        stdout=output, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter_config"),
+                 JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter_runtime")),
+    )
+    deadline = time.monotonic() + 180  # a guard against a hung start, not a speed requirement
+    text = ""
+    while time.monotonic() < deadline and demo.poll() is None:
+        text = (tmp_path / "demo.out").read_text()
+        if "Press Ctrl-C" in text:
+            break
+        time.sleep(0.5)
+    assert "Press Ctrl-C" in text, f"the demo did not come up:\n{text}"
+    lab = re.search(r"JupyterLab:\s+(http://\S+)", text).group(1)
+    sandbox = re.search(r"sandbox dispatcher:\s+(http://[0-9.:]+)", text).group(1)
+    return demo, lab, sandbox
+
+
+def kernel_sees(connection_file, variable: str) -> str | None:
+    """The value of an environment variable inside a running kernel."""
+    from jupyter_client import BlockingKernelClient
+
+    client = BlockingKernelClient(connection_file=str(connection_file))
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(
+            "import os", user_expressions={"value": f"os.environ.get({variable!r})"}, timeout=60)
+    finally:
+        client.stop_channels()
+    data = reply["content"]["user_expressions"]["value"]["data"]["text/plain"]
+    return ast.literal_eval(data)
+
+
+def _down(url: str) -> bool:
+    try:
+        requests.get(url, timeout=3)
+    except requests.ConnectionError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_demo_serves_lab_and_sandbox_and_stops_both(tmp_path, stop_signal):
+    demo, lab_link, sandbox_url = _start_demo(tmp_path)
+    try:
+        parts = urllib.parse.urlsplit(lab_link)
+        lab_base = f"{parts.scheme}://{parts.netloc}"
+        token = urllib.parse.parse_qs(parts.query)["token"][0]
+        # the printed link opens the quick start in a logged-in JupyterLab
+        assert parts.path == "/lab/tree/quickstart.ipynb"
+        status = requests.get(f"{lab_base}/api/status", params={"token": token}, timeout=10)
+        assert status.status_code == 200 and "started" in status.json()
+        assert requests.get(f"{lab_base}/api/status", timeout=10).status_code == 403
+        # the sandbox named by the demo answers as a dispatcher
+        instruments = requests.get(f"{sandbox_url}/api/instr-list",
+                                   params={"instrument": "mock"}, timeout=10)
+        assert instruments.json() == ["isgri", "jemx", "spi_acs"]
+        # and a notebook's kernel is told where it is
+        kernel = requests.post(f"{lab_base}/api/kernels", params={"token": token},
+                               json={"name": "python3"}, timeout=60).json()
+        assert kernel_sees(tmp_path / "jupyter_runtime" / f"kernel-{kernel['id']}.json",
+                           "ODA_WIDGETS_SANDBOX_URL") == sandbox_url
+
+        demo.send_signal(stop_signal)
+        assert demo.wait(timeout=60) == 0
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+    assert _down(f"{lab_base}/api/status") and _down(f"{sandbox_url}/api/instr-list")
+    assert "demo stopped" in (tmp_path / "demo.out").read_text()

@@ -107,7 +107,61 @@ def test_ready_then_done_with_products_and_cached_rerun(sandbox):
     assert set(reference["products"]) - {"input_param_scw_list"} <= set(done["products"])
     assert done["products"]["analysis_parameters"]["job_id"] == job_id
     assert "numpy_data_product_list" in done["products"]
-    again = requests.get(f"{sandbox.url}/run_analysis", params={**SPECTRUM, "query_status": "new"})
-    assert again.json()["query_status"] == "submitted"
-    assert follow(sandbox.url, job_id, "submitted", "done")[-1]["products"][
-        "numpy_data_product_list"] == done["products"]["numpy_data_product_list"]
+    # asking again for a finished job (oda_api's get_product in a loop) gets its products at once
+    again = requests.get(f"{sandbox.url}/run_analysis",
+                         params={**SPECTRUM, "query_status": "new"}).json()
+    assert again["query_status"] == "done", again["exit_status"]
+    assert set(again) == set(reference)
+    assert again["products"]["numpy_data_product_list"] == done["products"]["numpy_data_product_list"]
+
+
+def test_asking_again_for_a_running_job_reports_its_progress_without_restarting_it():
+    with start_sandbox(duration=0.5) as sandbox:
+        first = requests.get(f"{sandbox.url}/run_analysis",
+                             params={**SPECTRUM, "query_status": "new"}).json()
+        assert first["query_status"] == "submitted"
+        seen = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            answer = requests.get(f"{sandbox.url}/run_analysis",
+                                  params={**SPECTRUM, "query_status": "new"}).json()
+            assert answer["job_monitor"]["job_id"] == first["job_monitor"]["job_id"]
+            seen.append(answer)
+            if answer["query_status"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+    statuses = [a["query_status"] for a in seen]
+    assert statuses[-1] == "done" and "progress" in statuses
+    counts = [len(a["job_monitor"].get("full_report_dict_list", [])) for a in seen[:-1]]
+    assert counts == sorted(counts), "re-sending new must not restart the analysis"
+    assert "numpy_data_product_list" in seen[-1]["products"]
+
+
+@needs_products
+def test_a_computation_the_simulation_refuses_is_a_failed_job_not_an_http_error(sandbox):
+    reference = capture("dispatcher-1.3.3/28_async_dummy_Real_poll_failed.json")
+    light_curve = {**SPECTRUM, "product_type": "isgri_lc", "time_bin": "5000",
+                   "query_status": "new"}
+    first = requests.get(f"{sandbox.url}/run_analysis", params=light_curve)
+    assert first.status_code == 200
+    job_id = first.json()["job_monitor"]["job_id"]
+    deadline = time.monotonic() + 60
+    while True:
+        answer = requests.get(f"{sandbox.url}/run_analysis",
+                              params={**light_curve, "query_status": "submitted", "job_id": job_id})
+        assert answer.status_code == 200
+        body = answer.json()
+        if body["query_status"] != "submitted" or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert body["query_status"] == "failed"
+    assert body["exit_status"]["message"] == "failed: isgri_lc"
+    assert "4000" in body["exit_status"]["debug_message"]
+    assert body["exit_status"]["error_message"].startswith("ValueError(")
+    # shaped as the dispatcher's answer to a poll after the backend reported a failure
+    assert set(body) == set(reference)
+    assert set(body["job_monitor"]) == set(reference["job_monitor"])
+    assert set(body["job_monitor"]["full_report_dict"]) == set(
+        reference["job_monitor"]["full_report_dict"])
+    assert {k: type(v) for k, v in body["exit_status"].items()} == {
+        k: type(v) for k, v in reference["exit_status"].items()}

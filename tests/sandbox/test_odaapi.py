@@ -96,18 +96,42 @@ print(json.dumps({{"image_items": image.as_list() if hasattr(image, "as_list") e
     assert out["lc_items"] >= 1
 
 
+# A day of the sandbox's Crab campaign (revolution 665, a 5x5 dither on the Crab): JEM-X's
+# small field (radius 4 deg) sees the Crab from the inner pointings of the pattern only.
+CRAB_DAY = dict(T1="2008-04-02T00:00:00", T2="2008-04-03T00:00:00", RA=83.6331, DEC=22.0145)
+
+
 @needs_products
 def test_spi_acs_light_curve_and_jemx_image(sandbox, run_odaapi):
-    out = run_odaapi(PREAMBLE + """
+    out = run_odaapi(PREAMBLE + f"""
 disp = DispatcherAPI(url=URL, instrument="mock")
 lc = disp.get_product(instrument="spi_acs", product="spi_acs_lc", product_type="Real",
                       T1="2003-03-15T23:27:40.0", T2="2003-03-15T23:57:12.0", time_bin=2)
 jemx = disp.get_product(instrument="jemx", product="jemx_image", product_type="Real", jemx_num=2,
-                        T1="2008-04-02T12:00:00", T2="2008-04-02T16:00:00",
-                        RA=83.6331, DEC=22.0145, osa_version="OSA11.2")
-print(json.dumps({"lc": len(lc._p_list), "jemx": len(jemx._p_list)}))
+                        osa_version="OSA11.2", **{CRAB_DAY!r})
+print(json.dumps({{"lc": [p.name for p in lc._p_list], "jemx": [p.name for p in jemx._p_list],
+                  "catalog": jemx.dispatcher_catalog_1.table["src_names"].tolist()}}))
 """, SANDBOX_URL=sandbox.url)
-    assert out["lc"] >= 1 and out["jemx"] >= 1
+    assert len(out["lc"]) >= 1
+    assert out["jemx"][0].startswith("mosaic_image")
+    assert "Crab" in out["catalog"]
+
+
+def test_jemx_outside_its_field_fails_the_job_and_says_why(sandbox, run_odaapi):
+    # the same day, but while the dither pattern is on its outer row: no pointing within 4 deg
+    out = run_odaapi(PREAMBLE + """
+from oda_api.api import RemoteException
+disp = DispatcherAPI(url=URL, instrument="mock")
+try:
+    disp.get_product(instrument="jemx", product="jemx_image", product_type="Real", jemx_num=2,
+                     T1="2008-04-02T12:20:00", T2="2008-04-02T15:30:00", RA=83.6331, DEC=22.0145)
+    print(json.dumps({"error": None}))
+except RemoteException as e:
+    print(json.dumps({"error": [e.message, e.debug_message]}))
+""", SANDBOX_URL=sandbox.url)
+    message, debug = out["error"]
+    assert message == "failed: jemx_image"
+    assert "scwlist empty" in debug
 
 
 @needs_products
