@@ -4,7 +4,7 @@ The descriptions are the sandbox's own documents and the answers captured from t
 dispatchers (1.3.3 and 1.3.6, read from ``../shared/data``). The form reads them through a real
 :class:`~oda_widgets.client.dispatcher.Dispatcher` whose two description requests are answered from
 those documents instead of over HTTP (submitting, resolving and dry runs go over real HTTP to the
-sandbox in ``tests/browser/test_form.py``).
+sandbox in ``tests/browser/test_form_in_jupyterlab.py``).
 """
 
 from __future__ import annotations
