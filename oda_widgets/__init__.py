@@ -1,8 +1,8 @@
 """Jupyter widgets for the ODA platform (INTEGRAL and multi-messenger Online Data Analysis).
 
 ``import oda_widgets`` works without a notebook and loads nothing heavy: the headless client
-names (:class:`Dispatcher`, :class:`Job`, ...) and the widgets (:class:`Explorer`,
-:class:`QueryForm`, :class:`JobMonitor`) are loaded on first use.
+names (:class:`Dispatcher`, :class:`Job`, ...) and the widgets (:class:`QueryForm`,
+:class:`JobMonitor`) are loaded on first use.
 """
 
 from __future__ import annotations
@@ -42,18 +42,17 @@ if TYPE_CHECKING:
         api_code,
         decode_products,
     )
-    from .widgets import Explorer, JobMonitor, QueryForm
+    from .widgets import JobMonitor, QueryForm
 
 __version__ = "0.1.0"
 
-_WIDGETS = ("QueryForm", "JobMonitor", "Explorer")
+_WIDGETS = ("QueryForm", "JobMonitor")
 
 __all__ = [
     "Catalog",
     "Dispatcher",
     "DispatcherError",
     "DispatcherUnavailable",
-    "Explorer",
     "InstrumentSpec",
     "Job",
     "JobBatch",

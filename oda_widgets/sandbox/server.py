@@ -56,6 +56,23 @@ class SandboxServer:
         """Replace the fault plan (see :mod:`oda_widgets.sandbox.faults`); None turns faults off."""
         self.app.extensions["oda_widgets_sandbox"].faults.set(spec)
 
+    @property
+    def duration(self) -> float:
+        """Seconds of simulated analysis per science window (0: jobs finish at the next poll)."""
+        return self.app.extensions["oda_widgets_sandbox"].seconds_per_scw
+
+    def set_duration(self, seconds_per_scw: float) -> None:
+        """Change the simulated analysis time per science window for jobs submitted from now on.
+
+        Raises
+        ------
+        ValueError
+            If ``seconds_per_scw`` is negative.
+        """
+        if seconds_per_scw < 0:
+            raise ValueError(f"a duration is zero or more seconds, not {seconds_per_scw}")
+        self.app.extensions["oda_widgets_sandbox"].seconds_per_scw = float(seconds_per_scw)
+
     def stop(self) -> None:
         """Stop serving and wait for the server thread and job workers."""
         self._server.shutdown()

@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +35,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from support.processes import stop_process_group
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "test-output" / "browser"
@@ -238,22 +238,7 @@ def jupyterlab(browser_dir: Path, sandbox: Any) -> Iterator[JupyterLab]:
         yield lab
     finally:
         lab.shutdown_kernels()
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop a process we started and its own process group (its kernels), by id."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
+        stop_process_group(process)
 
 
 @pytest.fixture(scope="session")

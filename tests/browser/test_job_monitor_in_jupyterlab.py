@@ -22,18 +22,13 @@ MONITOR = ".oda-job-monitor"
 
 @pytest.fixture
 def slow_jobs(sandbox: Any) -> Iterator[Any]:
-    """Make the harness's sandbox take SECONDS_PER_SCW per science window, for this test only.
-
-    The sandbox server offers faults at run time but no duration setter, so the app state's
-    field is set (and restored) directly; jobs read it when they are created.
-    """
-    state = sandbox.app.extensions["oda_widgets_sandbox"]
-    before = state.seconds_per_scw
-    state.seconds_per_scw = SECONDS_PER_SCW
+    """Make the harness's sandbox take SECONDS_PER_SCW per science window, for this test only."""
+    before = sandbox.duration
+    sandbox.set_duration(SECONDS_PER_SCW)
     try:
         yield sandbox
     finally:
-        state.seconds_per_scw = before
+        sandbox.set_duration(before)
         sandbox.set_faults(None)
 
 

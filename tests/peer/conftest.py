@@ -9,7 +9,6 @@ backend would: by writing the status file it reads and calling the dispatcher's 
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 import jwt
 import pytest
 import requests
+from support.processes import stop_process_group
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "secretkey_test"
@@ -201,21 +201,7 @@ def real_dispatcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealDi
             pytest.fail(f"the real dispatcher did not start; its log ends with:\n{server.log_tail()}")
         yield server
     finally:
-        _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait(timeout=10)
+        stop_process_group(process)
 
 
 @pytest.fixture()

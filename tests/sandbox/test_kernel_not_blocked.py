@@ -9,83 +9,18 @@ IOPub with widget messages while the jobs run. (Latency figures are in benchmark
 from __future__ import annotations
 
 import os
-import queue
 import time
-from dataclasses import dataclass, field
 
 import pytest
+from support.kernel import Kernel
 
-jupyter_client = pytest.importorskip("jupyter_client")
-from jupyter_client import KernelManager  # noqa: E402
-
-from oda_widgets.sandbox import start_sandbox  # noqa: E402
+from oda_widgets.sandbox import start_sandbox
 
 pytestmark = pytest.mark.sandbox
 
 N_JOBS = 50
 SECONDS_PER_SCW = 1.0
 SCW_PER_JOB = 8  # so each job needs about 8 s on the sandbox
-
-
-@dataclass
-class KernelSession:
-    """A kernel and its client; runs cells and keeps count of the comm messages it sees."""
-
-    manager: KernelManager
-    client: object
-    comm_messages: list[float] = field(default_factory=list)
-
-    def _drain_iopub(self, until_idle_of: str | None = None, timeout: float = 120) -> list[dict]:
-        outputs: list[dict] = []
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"no idle status from the kernel within {timeout} s")
-            try:
-                msg = self.client.get_iopub_msg(timeout=min(remaining, 0.2))
-            except queue.Empty:
-                if until_idle_of is None:
-                    return outputs
-                continue
-            kind = msg["msg_type"]
-            if kind == "comm_msg":
-                self.comm_messages.append(time.monotonic())
-            if msg["parent_header"].get("msg_id") != until_idle_of:
-                continue
-            if kind in ("execute_result", "stream", "error"):
-                outputs.append(msg)
-            if kind == "status" and msg["content"]["execution_state"] == "idle":
-                return outputs
-
-    def run(self, code: str, timeout: float = 120) -> str:
-        """Execute ``code``; return its text result (raises with the traceback if it failed)."""
-        msg_id = self.client.execute(code)
-        outputs = self._drain_iopub(until_idle_of=msg_id, timeout=timeout)
-        reply = self.client.get_shell_msg(timeout=timeout)
-        if reply["content"]["status"] != "ok":
-            raise AssertionError("cell failed:\n" + "\n".join(reply["content"].get("traceback", [])))
-        texts = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
-        return texts[-1] if texts else ""
-
-    def reply_time(self, code: str, timeout: float = 120) -> float:
-        """Send ``code`` and return the moment its execute_reply arrived (time.time())."""
-        msg_id = self.client.execute(code)
-        while True:
-            reply = self.client.get_shell_msg(timeout=timeout)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                arrived = time.time()
-                assert reply["content"]["status"] == "ok"
-                self._drain_iopub(until_idle_of=msg_id, timeout=timeout)
-                return arrived
-
-    def count_comm_messages(self, seconds: float) -> int:
-        """Listen to IOPub for ``seconds`` and count the widget messages seen."""
-        before = len(self.comm_messages)
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            self._drain_iopub(timeout=seconds)
-        return len(self.comm_messages) - before
 
 
 @pytest.fixture
@@ -97,15 +32,9 @@ def slow_sandbox():
 
 @pytest.fixture
 def kernel(tmp_path):
-    manager = KernelManager(kernel_name="python3")
-    env = dict(os.environ, ODA_WIDGETS_HOME=str(tmp_path / "home"))
-    manager.start_kernel(env=env)
-    client = manager.client()
-    client.start_channels()
-    client.wait_for_ready(timeout=120)
-    yield KernelSession(manager, client)
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
+    kernel = Kernel(dict(os.environ, ODA_WIDGETS_HOME=str(tmp_path / "home")))
+    yield kernel
+    kernel.shutdown()
 
 
 def test_kernel_answers_while_fifty_jobs_run(slow_sandbox, kernel):

@@ -165,3 +165,16 @@ def test_a_computation_the_simulation_refuses_is_a_failed_job_not_an_http_error(
         reference["job_monitor"]["full_report_dict"])
     assert {k: type(v) for k, v in body["exit_status"].items()} == {
         k: type(v) for k, v in reference["exit_status"].items()}
+
+
+def test_the_duration_can_be_changed_on_a_running_sandbox():
+    with start_sandbox(duration=0) as sandbox:
+        sandbox.set_duration(30)  # 90 s for three science windows: far longer than this test
+        first = requests.get(f"{sandbox.url}/run_analysis",
+                             params={**SPECTRUM, "query_status": "new"}).json()
+        poll = requests.get(f"{sandbox.url}/run_analysis", params={
+            **SPECTRUM, "query_status": "submitted", "job_id": first["job_monitor"]["job_id"]}).json()
+        assert sandbox.duration == 30
+        assert poll["query_status"] in ("submitted", "progress")
+        with pytest.raises(ValueError, match="zero or more seconds"):
+            sandbox.set_duration(-1)

@@ -11,69 +11,15 @@ from __future__ import annotations
 
 import ast
 import os
-import queue
-import time
 
 import pytest
+from support.kernel import Kernel
 
-pytest.importorskip("jupyter_client")
-from jupyter_client import KernelManager  # noqa: E402
-
-from oda_widgets.sandbox import start_sandbox  # noqa: E402
+from oda_widgets.sandbox import start_sandbox
 
 pytestmark = pytest.mark.sandbox
 
 SECONDS_PER_SCW = 1.0
-
-
-class Kernel:
-    """A real ipykernel driven through jupyter_client: run a cell, get its text result."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(env=env)
-        self.connect()
-
-    def connect(self) -> None:
-        self.client = self.manager.client()
-        self.client.start_channels()
-        self.client.wait_for_ready(timeout=120)
-
-    def restart(self) -> None:
-        self.client.stop_channels()
-        self.manager.restart_kernel(now=True)
-        self.connect()
-
-    def run(self, code: str, timeout: float = 120) -> str:
-        msg_id = self.client.execute(code)
-        result = ""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-            except queue.Empty:
-                raise TimeoutError(f"cell did not finish in {timeout} s: {code}") from None
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "execute_result":
-                result = msg["content"]["data"]["text/plain"]
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                break
-        reply = self.client.get_shell_msg(timeout=timeout)
-        if reply["content"]["status"] != "ok":
-            raise AssertionError("cell failed:\n" + "\n".join(reply["content"]["traceback"]))
-        return result
-
-    def wait_until(self, expression: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while self.run(expression) != "True":
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{expression} still false after {timeout} s")
-            time.sleep(0.5)
-
-    def shutdown(self) -> None:
-        self.client.stop_channels()
-        self.manager.shutdown_kernel(now=True)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 
 import pytest
@@ -11,6 +12,13 @@ from oda_widgets.client.errors import JobFailed, JobNotFinished
 from oda_widgets.client.jobs import Job, JobBatch, JobStatus, Progress
 
 pytestmark = pytest.mark.unit
+
+
+def _run_in_own_loop(coroutine):
+    """``asyncio.run`` in a thread of its own: the browser tier's Playwright (sync API) keeps an
+    event loop running in the main thread for the whole session, where asyncio.run refuses."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def make_job(name: str = "x") -> Job:
@@ -46,7 +54,7 @@ def test_await_gives_the_products_without_blocking_the_loop():
         result, _ = await asyncio.gather(job, ticker())
         return result, ticks
 
-    result, ticks = asyncio.run(main())
+    result, ticks = _run_in_own_loop(main())
     assert result is products
     assert ticks > 3  # the loop kept running while the job was awaited
 
@@ -59,7 +67,7 @@ def test_await_raises_the_jobs_error():
         return await job
 
     with pytest.raises(JobFailed, match="failed: dummy"):
-        asyncio.run(main())
+        _run_in_own_loop(main())
 
 
 def test_a_stopped_job_has_no_result():

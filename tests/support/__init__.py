@@ -1,0 +1,1 @@
+"""Helpers shared by the test tiers (on pytest's path through ``pythonpath`` in pyproject.toml)."""
