@@ -13,8 +13,9 @@ Design
 * The request sequence is oda_api's: ``query_status=new`` first, then every original parameter
   again with ``job_id`` and the last status the server gave. ``ready`` means "ask once more",
   at once.
-* Poll interval: ``poll_interval`` (1 s) at first and after every change, growing x1.5 up to
-  5 s while nothing changes.
+* Poll interval: ``poll_interval`` (1 s) at first and after every change, growing x1.2 up to
+  5 s while nothing changes: a job of a few seconds (the sandbox, cached results) is seen done
+  within about a second, and a job of minutes settles at the web front end's 5 s cadence.
 * Transient faults (connection errors, timeouts, 502/503/504) are retried *per job* with an
   exponential backoff (1, 2, 4, ... capped at 30 s); after ``give_up_after`` seconds of faults
   the job fails with :class:`DispatcherUnavailable`. Every other error ends that job only.
@@ -40,7 +41,7 @@ from .redact import scrub_token
 logger = logging.getLogger(__name__)
 
 MAX_POLL_INTERVAL = 5.0
-POLL_GROWTH = 1.5
+POLL_GROWTH = 1.2
 FIRST_RETRY_DELAY = 1.0
 MAX_RETRY_DELAY = 30.0
 GIVE_UP_AFTER = 600.0
