@@ -21,7 +21,7 @@ from oda_widgets.client.errors import (
 )
 from oda_widgets.client.http import Transport
 from oda_widgets.client.jobs import Job, JobEvent, JobStatus
-from oda_widgets.client.poller import Poller
+from oda_widgets.client.poller import POLL_GROWTH, Poller
 
 pytestmark = pytest.mark.unit
 
@@ -259,8 +259,12 @@ def test_the_poll_interval_grows_while_nothing_changes_and_resets_on_a_change(se
         poller.close()
     times = server.times("slow")
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    # new->submitted is a change (0.1), then unchanged answers: 0.15, 0.225, 0.3375, 0.4 (cap)
-    expected_least = [0.1, 0.15, 0.225, 0.3375, 0.4, 0.4, 0.1, 0.15, 0.225]
+    # new->submitted is a change (0.1), then each unchanged answer grows the pause by
+    # POLL_GROWTH up to the 0.4 cap; the change to 'progress' starts again from 0.1
+    def growing(count: int) -> list[float]:
+        return [min(0.4, 0.1 * POLL_GROWTH**k) for k in range(count)]
+
+    expected_least = growing(6) + growing(3)
     for gap, least in zip(gaps, expected_least, strict=True):
         assert gap >= least * 0.9
     # the change to 'progress' brought the interval back down
