@@ -368,10 +368,23 @@ class Poller:
         if query_status == "failed":
             exit_status = answer.get("exit_status") or {}
             message = str(exit_status.get("message") or "")
+            debug = str(exit_status.get("debug_message") or "")
+            # A job failed through the backend's callback is answered with an empty exit_status:
+            # the backend's own words are in the job monitor's last report.
+            reported = _backend_report(monitor)
+            if not message:
+                message = reported
+            elif reported and reported not in (message, debug):
+                debug = f"{debug}\n{reported}".strip()
+            # the dispatcher's comment and warning may be all the explanation there is
+            for key in ("comment", "warning"):
+                note = str(exit_status.get(key) or "").strip()
+                if note and note not in debug:
+                    debug = f"{debug}\n{key}: {note}".strip()
             error = JobFailed(
-                scrub_token(message, entry.token) or "the job failed on the server",
+                scrub_token(message, entry.token) or "the job failed on the server (it gave no reason)",
                 scrub_token(str(exit_status.get("error_message") or ""), entry.token),
-                scrub_token(str(exit_status.get("debug_message") or ""), entry.token),
+                scrub_token(debug, entry.token),
                 job_id=answered_id or job.job_id,
                 payload=scrub_token(answer, entry.token),
             )
@@ -449,3 +462,18 @@ def default_poller() -> Poller:
         if _default_poller is None or _default_poller._closed:
             _default_poller = Poller()
         return _default_poller
+
+
+def _backend_report(monitor: dict[str, Any]) -> str:
+    """The backend's last report in a job monitor, as text (``""`` when there is none).
+
+    E.g. ``"failed at node_failed: backend crashed"`` from ``full_report_dict``.
+    """
+    report = monitor.get("full_report_dict") or {}
+    if not isinstance(report, dict):
+        return ""
+    text = str(report.get("message") or "").strip()
+    where = str(report.get("stage") or report.get("node_id") or "").strip()
+    if text and where:
+        return f"{text} at {where}" if text in ("failed", "done", "progress") else f"{where}: {text}"
+    return text

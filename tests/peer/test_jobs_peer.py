@@ -94,7 +94,10 @@ def test_an_async_job_that_fails_carries_the_servers_message(async_backend, disp
     assert job.wait(WAIT) is JobStatus.FAILED
     assert isinstance(job.error, JobFailed)
     assert job.error.job_id == job.job_id
-    with pytest.raises(JobFailed):
+    # 1.3.3 answers a failure reported by the backend with an empty exit_status: the backend's
+    # words come from the job monitor's report
+    assert "backend crashed" in str(job.error)
+    with pytest.raises(JobFailed, match="backend crashed"):
         job.result()
 
 
@@ -131,6 +134,10 @@ def test_semi_async_minus_one_fails(dispatcher):
     job = dispatcher.submit("empty-semi-async", "numerical", p=-1)
     assert job.wait(WAIT) is JobStatus.FAILED
     assert isinstance(job.error, JobFailed)
+    # the server gives no message, only its comment and warning: they are kept for the user
+    assert job.error.message == "the job failed on the server (it gave no reason)"
+    assert "comment: mock comment" in job.error.debug_message
+    assert "warning: mock warning" in job.error.debug_message
 
 
 def test_a_batch_of_jobs_is_followed_together(dispatcher):
