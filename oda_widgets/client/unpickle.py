@@ -143,8 +143,47 @@ def _allowed_table() -> dict[str, Any]:
 ALLOWED_GLOBALS: dict[str, Any] = _allowed_table()
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
-    """An unpickler whose globals come from :data:`ALLOWED_GLOBALS` and nowhere else."""
+def _expected_dtype_state(target: np.dtype, state: Any) -> tuple:
+    """The state NumPy itself would pickle for the dtype ``state`` describes, rebuilt through
+    the public constructor (which checks that every field fits in the item size and sets the
+    object flags itself); raises ``UnsafePayload`` when no sound dtype matches it."""
+    if not isinstance(state, tuple) or len(state) not in (8, 9):
+        raise UnsafePayload("refused to decode a product: its pickle gives a dtype an odd state")
+    byteorder, subarray, names, fields, itemsize = state[1], state[2], state[3], state[4], state[5]
+    if len(state) == 9 and state[8]:
+        raise UnsafePayload("refused to decode a product: its pickle gives a dtype metadata")
+    try:
+        if names is not None:
+            entries = [fields[name] for name in names]
+            spec = {
+                "names": list(names),
+                "formats": [entry[0] for entry in entries],
+                "offsets": [entry[1] for entry in entries],
+                "itemsize": itemsize,
+            }
+            if any(len(entry) > 2 for entry in entries):
+                spec["titles"] = [entry[2] if len(entry) > 2 else None for entry in entries]
+            expected = np.dtype(spec)
+        elif subarray is not None:
+            expected = np.dtype((subarray[0], subarray[1]))
+        else:
+            expected = target if byteorder in ("|", "=") else target.newbyteorder(byteorder)
+    except (TypeError, ValueError, KeyError, IndexError) as exc:
+        raise UnsafePayload(
+            f"refused to decode a product: its pickle describes an impossible dtype ({exc})"
+        ) from None
+    return expected.__reduce__()[2]
+
+
+class _RestrictedUnpickler(pickle._Unpickler):
+    """An unpickler whose globals come from :data:`ALLOWED_GLOBALS` and nowhere else.
+
+    It is the pure-Python unpickler so that BUILD can be checked too: a dtype is the one allowed
+    object whose pickled state could otherwise describe fields beyond the end of each record or
+    object pointers without their flags, which NumPy takes as given.
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)
 
     def find_class(self, module: str, name: str) -> Any:
         key = f"{module}.{name}"
@@ -158,6 +197,17 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
     def persistent_load(self, pid: Any) -> Any:
         raise UnsafePayload("refused to decode a product: its pickle uses persistent ids")
+
+    def load_build(self) -> None:
+        state, target = self.stack[-1], self.stack[-2]
+        if isinstance(target, np.dtype) and state != _expected_dtype_state(target, state):
+            raise UnsafePayload(
+                "refused to decode a product: its pickle gives a dtype a state NumPy would not "
+                "make (fields outside the record or unflagged object pointers); nothing was read"
+            )
+        pickle._Unpickler.load_build(self)
+
+    dispatch[pickle.BUILD[0]] = load_build
 
 
 def safe_loads(data: bytes) -> Any:

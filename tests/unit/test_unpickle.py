@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -212,3 +213,62 @@ def test_load_does_not_read_from_a_stream_beyond_its_bytes():
     pickle.dump(np.zeros(2), stream)
     pickle.dump(np.ones(2), stream)
     assert np.array_equal(safe_loads(stream.getvalue()), np.zeros(2))
+
+
+# A pickle may call the allowed numpy.dtype and then BUILD it with a state of its own making.
+# NumPy takes such a state as given: a field far beyond the record reads other memory, and an
+# object field without its flags makes raw bytes into object pointers (a crash, or worse).
+# Each payload is decoded in a child process, so a regression crashes the child, not the suite.
+_CRAFTED_DTYPE_PAYLOAD = """
+import pickle, sys
+import numpy as np
+from oda_widgets.client.errors import UnsafePayload
+from oda_widgets.client.unpickle import safe_loads
+
+STATES = {
+    "offset_beyond_record": (3, "|", None, ("a",), {"a": (np.dtype("f8"), 1 << 20)}, 8, 1, 0),
+    "unflagged_object_field": (3, "|", None, ("a",), {"a": (np.dtype("O"), 0)}, 8, 1, 0),
+}
+
+class CraftedDtype:
+    def __reduce__(self):
+        return (np.dtype, ("V8", False, True), STATES[sys.argv[1]])
+
+class ArrayOfIt:
+    def __reduce__(self):
+        rebuild = np.zeros(1).__reduce__()[0]
+        return (rebuild, (np.ndarray, (0,), b"b"),
+                (1, (1,), CraftedDtype(), False, b"\\x41" * 8))
+
+try:
+    array = safe_loads(pickle.dumps(ArrayOfIt(), protocol=4))
+except UnsafePayload as refused:
+    print("refused:", refused)
+else:
+    print("decoded:", repr(array["a"]))
+"""
+
+
+@pytest.mark.parametrize("variant", ["offset_beyond_record", "unflagged_object_field"])
+def test_a_dtype_built_with_a_crafted_state_is_refused(variant):
+    child = subprocess.run(
+        [sys.executable, "-c", _CRAFTED_DTYPE_PAYLOAD, variant],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert child.returncode == 0, f"the decoder crashed ({child.returncode}): {child.stderr[-2000:]}"
+    assert child.stdout.startswith("refused:"), child.stdout
+    assert "dtype" in child.stdout
+
+
+def test_dtypes_numpy_makes_still_decode():
+    # the check compares with what NumPy itself pickles: every sound dtype kind passes
+    dtypes = [
+        np.dtype(">f4"), np.dtype("<i8"), np.dtype("S12"), np.dtype(("f4", (2, 3))),
+        np.dtype([("TIME", ">f8"), ("RATE", ">f4"), ("NAME", "S16")]),
+        np.dtype({"names": ["a", "b"], "formats": ["f8", "i2"], "offsets": [0, 12], "itemsize": 16}),
+        np.dtype([("a", "f8"), ("b", "O")]),
+    ]
+    for dtype in dtypes:
+        data = pickle.dumps(np.zeros(3, dtype=dtype))
+        # our own pickle, made just above: the standard unpickler is the reference here
+        assert safe_loads(data).dtype == pickle.loads(data).dtype
