@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -64,31 +68,65 @@ def test_a_wrong_ra_shows_the_server_message_and_disables_submit(lab):
         "() => [...document.querySelectorAll('.oda-form .oda-actions button')]"
         ".some(b => b.textContent.trim() === 'Submit' && b.disabled)"
     )
-    reason = page.locator(".oda-form .oda-submit-reason").inner_text()
-    assert re.search(r"Fix 1 field: R", reason), reason
+    # the reason is its own widget update, which may arrive after the button's
+    expect(page.locator(".oda-form .oda-submit-reason")).to_contain_text(
+        re.compile(r"Fix 1 field: R"), timeout=60000
+    )
     lab.screenshot("form_ra_error")
     ra.locator("input").fill("83.633")
     page.wait_for_function(
         "() => [...document.querySelectorAll('.oda-form .oda-actions button')]"
         ".some(b => b.textContent.trim() === 'Submit' && !b.disabled)"
     )
-    assert "could not convert" not in message.inner_text()
+    expect(message).not_to_contain_text("could not convert", timeout=60000)
+
+
+# a query the sandbox has science windows for (the Galactic-centre exposure of March 2003)
+GALACTIC_CENTRE = {"RA": "255.98", "DEC": "-37.84", "T1": "2003-03-15T23:27:40",
+                   "T2": "2003-03-16T00:03:12"}
+
+
+def ask_sandbox_about(sandbox, job_id: str) -> tuple[int, dict]:
+    """Poll the sandbox for ``job_id`` as a client would; return the HTTP status and the answer."""
+    query = {"instrument": "isgri", "product_type": "isgri_image", "query_type": "Real",
+             "job_id": job_id, "query_status": "submitted", **GALACTIC_CENTRE}
+    address = f"{sandbox.url}/run_analysis?{urllib.parse.urlencode(query)}"
+    try:
+        with urllib.request.urlopen(address, timeout=30) as answer:  # noqa: S310 - loopback only
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read() or b"{}")
 
 
 def test_a_valid_query_submits_a_job(lab, sandbox):
     page = open_form(lab, "form_submit.ipynb")
-    # a query the sandbox has science windows for (the Galactic-centre exposure of March 2003)
-    for name, value in (("RA", "255.98"), ("DEC", "-37.84"), ("T1", "2003-03-15T23:27:40"),
-                        ("T2", "2003-03-16T00:03:12")):
+    for name, value in GALACTIC_CENTRE.items():
         field(page, name).locator("input").fill(value)
     submit_button(page).click()
     status = page.locator(".oda-form .oda-status")
-    status.locator("text=Submitted job").wait_for(timeout=60000)
-    job_id = re.search(r"Submitted job (\S+)", status.inner_text()).group(1)
-    assert re.fullmatch(r"[0-9a-zA-Z_-]+", job_id)
+    page.locator(".oda-form .oda-status", has_text=re.compile(r"Submitted job [0-9a-f]{16}")).wait_for(
+        timeout=120000
+    )
+    job_id = re.search(r"Submitted job ([0-9a-f]{16})", status.inner_text()).group(1)
     # the dispatcher took every parameter: no field carries a refusal
     assert page.locator(".oda-form .oda-field .oda-error-text").count() == 0
     assert "refused" not in status.inner_text()
+
+    # the job exists on the dispatcher: a poll for it is answered, one for an unknown id refused
+    code, answer = ask_sandbox_about(sandbox, job_id)
+    assert code == 200, answer
+    assert answer["job_monitor"]["job_id"] == job_id
+    assert answer["query_status"] in ("submitted", "progress", "ready"), answer
+    unknown = job_id[::-1]
+    code, answer = ask_sandbox_about(sandbox, unknown)
+    assert code == 400 and "InvalidJobIDProvided" in answer.get("error", ""), answer
+
+    # the form follows it to the end, its products decoded
+    page.locator(".oda-form .oda-status", has_text=f"Submitted job {job_id} (done)").wait_for(
+        timeout=120000
+    )
+    assert "failed" not in status.inner_text()
+
     # the form stays usable: another value can be typed and checked at once
     field(page, "DEC").locator("input").fill("x")
     field(page, "DEC").locator("text=could not convert").wait_for()
@@ -101,19 +139,20 @@ def test_the_mjd_switch_converts_t1_and_t2_and_back(lab):
     assert all(re.match(r"\d{4}-\d\d-\d\dT", value) for value in isot)
     field(page, "T_format").locator("button", has_text="MJD").click()
     page.wait_for_function(
-        "() => /^\\d+(\\.\\d+)?$/.test("
-        "document.querySelector('.oda-form .oda-field-T2 input').value)"
+        "() => ['T1', 'T2'].every(name => /^\\d+(\\.\\d+)?$/.test("
+        "document.querySelector(`.oda-form .oda-field-${name} input`).value))"
     )
     from astropy.time import Time
 
     mjd = float(t1.input_value()), float(t2.input_value())
     assert mjd[0] == pytest.approx(Time(isot[0], format="isot").mjd, abs=1e-6)
     assert mjd[1] == pytest.approx(Time(isot[1], format="isot").mjd, abs=1e-6)
-    assert "MJD" in field(page, "T1").locator(".oda-units").inner_text()
+    expect(field(page, "T1").locator(".oda-units")).to_contain_text("MJD")
     lab.screenshot("form_mjd_switched")
     field(page, "T_format").locator("button", has_text="ISOT").click()
     page.wait_for_function(
-        "() => /T/.test(document.querySelector('.oda-form .oda-field-T2 input').value)"
+        "() => ['T1', 'T2'].every(name => /T/.test("
+        "document.querySelector(`.oda-form .oda-field-${name} input`).value))"
     )
     assert Time(t1.input_value()).isot == Time(isot[0]).isot
     assert Time(t2.input_value()).isot == Time(isot[1]).isot
@@ -126,6 +165,8 @@ def test_resolve_fills_ra_and_dec_for_crab(lab):
     page.wait_for_function(
         "() => Math.abs(parseFloat("
         "document.querySelector('.oda-form .oda-field-RA input').value) - 83.633) < 0.01"
+        " && Math.abs(parseFloat("
+        "document.querySelector('.oda-form .oda-field-DEC input').value) - 22.0145) < 0.01"
     )
     dec = float(field(page, "DEC").locator("input").input_value())
     assert dec == pytest.approx(22.0145, abs=0.01)
@@ -147,7 +188,7 @@ def test_a_typed_token_is_not_in_the_saved_notebook(lab, sandbox):
     # committed with Enter: the kernel takes it, clears the widget, shows who is logged in
     password.press("Enter")
     page.locator(".oda-form .oda-token-status", has_text="Browser Tester").wait_for()
-    assert password.input_value() == ""
+    expect(password).to_have_value("", timeout=60000)
     lab.save()
     saved = (lab.lab.root / "form_token.ipynb").read_text()
     state = json.loads(saved)["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]

@@ -3,8 +3,9 @@
 The descriptions are the sandbox's own documents and the answers captured from the real
 dispatchers (1.3.3 and 1.3.6, read from ``../shared/data``). The form reads them through a real
 :class:`~oda_widgets.client.dispatcher.Dispatcher` whose two description requests are answered from
-those documents instead of over HTTP (submitting, resolving and dry runs go over real HTTP to the
-sandbox in ``tests/browser/test_form_in_jupyterlab.py``).
+those documents instead of over HTTP. Submitting to the form's listeners runs against a real
+in-process sandbox over HTTP; resolving and dry runs go over real HTTP to the sandbox in
+``tests/browser/test_form_in_jupyterlab.py``.
 """
 
 from __future__ import annotations
@@ -342,12 +343,33 @@ def test_catalog_summary_clear_and_set_catalog():
     assert "selected_catalog" not in form.parameters()
 
 
-def test_submit_listeners_are_registered_and_removed():
-    form = form_for(sandbox_documents(), "isgri", "isgri_image")
-    seen = []
-    form.on_submit(seen.append)
-    form.on_submit(seen.append, remove=True)
-    assert form._submit_callbacks == []
+def test_each_submit_calls_the_registered_listener_until_it_is_removed():
+    """Against a real sandbox over HTTP: the listener gets the very Job the form submitted."""
+    from oda_widgets.sandbox import start_sandbox
+
+    with start_sandbox(port=0) as sandbox:
+        dispatcher = Dispatcher(url=sandbox.url, token="", registry=False)
+        try:
+            form = QueryForm(dispatcher, instrument="isgri", product="isgri_image")
+            # a query the sandbox has science windows for (the Galactic centre, March 2003)
+            form.values = {"RA": 255.98, "DEC": -37.84, "T1": "2003-03-15T23:27:40",
+                           "T2": "2003-03-16T00:03:12"}
+            seen: list[Job] = []
+            form.on_submit(seen.append)
+            first = form.submit()
+            assert isinstance(first, Job)
+            assert len(seen) == 1 and seen[0] is first
+            assert first.wait(timeout=60) == "done", first.error
+            assert first.job_id and first.product == "isgri_image"
+
+            form.on_submit(seen.append, remove=True)
+            form.values = {"RA": 266.4, "DEC": -29.0}
+            second = form.submit()
+            assert isinstance(second, Job) and second is not first
+            assert len(seen) == 1  # removed: the second submission reached no listener
+            second.wait(timeout=60)
+        finally:
+            dispatcher.close()
 
 
 def test_show_code_has_the_query_and_no_token():
