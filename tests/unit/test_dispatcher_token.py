@@ -13,7 +13,7 @@ pytestmark = pytest.mark.unit
 
 def _token(hours: float = 24, email: str = "ada@example.org") -> str:
     claims = {"sub": email, "name": "Ada", "roles": "general", "exp": int(time.time() + hours * 3600)}
-    return jwt.encode(claims, "secretkey_test", algorithm="HS256")
+    return jwt.encode(claims, "a-secret-of-at-least-thirty-two-bytes", algorithm="HS256")
 
 
 @pytest.fixture
