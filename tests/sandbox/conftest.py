@@ -27,20 +27,6 @@ def sandbox():
     server.stop()
 
 
-def products_available() -> bool:
-    """Whether the product simulation (``oda_widgets.sandbox.simulate``) can be imported."""
-    try:
-        from oda_widgets.sandbox.simulate import make_products  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_products = pytest.mark.skipif(
-    not products_available(), reason="oda_widgets.sandbox.simulate (product simulation) not present"
-)
-
-
 def capture(name: str):
     """A recorded answer of a real dispatcher, e.g. ``dispatcher-1.3.3/07_meta_data_unknown_instrument.json``."""
     path = CAPTURES / name

@@ -12,9 +12,9 @@ import json
 import pytest
 import requests
 from _sandbox_products import meta
-from conftest import needs_products, run_to_done
+from conftest import run_to_done
 
-pytestmark = [pytest.mark.sandbox, needs_products]
+pytestmark = pytest.mark.sandbox
 
 # the user guide's field: 4U 1700-377 on 2003-03-15/16
 FIELD = {"instrument": "isgri", "query_type": "Real", "RA": "255.986542", "DEC": "-37.844167",

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from pathlib import Path
 
 import jwt
 import pytest
@@ -73,6 +74,51 @@ def _start_demo(tmp_path):
     return demo, lab, sandbox
 
 
+def own_sessions_among_children(pid: int) -> list[int]:
+    """Process groups of ``pid``'s children that lead their own session (JupyterLab's).
+
+    The demo starts JupyterLab with ``start_new_session=True``: a SIGKILL of the demo alone would
+    leave it running, so its group is found (from /proc) while the demo is up and stopped apart.
+    """
+    groups = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while being read
+        child, parent, group, session = int(stat.parent.name), int(fields[1]), int(fields[2]), int(fields[3])
+        if parent == pid and child == group == session:
+            groups.append(group)
+    return groups
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def stop_demo(demo: subprocess.Popen, lab_groups: list[int], grace: float = 30) -> None:
+    """Stop the demo as a user would (SIGTERM), then whatever is left: the demo, JupyterLab's group."""
+    if demo.poll() is None:
+        demo.terminate()
+        try:
+            demo.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.wait(timeout=30)
+    for group in lab_groups:
+        deadline = time.monotonic() + grace
+        if _group_alive(group):
+            os.killpg(group, signal.SIGTERM)
+        while _group_alive(group) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if _group_alive(group):
+            os.killpg(group, signal.SIGKILL)
+
+
 def kernel_sees(connection_file, variable: str) -> str | None:
     """The value of an environment variable inside a running kernel."""
     from jupyter_client import BlockingKernelClient
@@ -81,7 +127,18 @@ def kernel_sees(connection_file, variable: str) -> str | None:
     client.load_connection_file()
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=60)
+        # on a loaded machine a starting kernel may take longer than the one second
+        # wait_for_ready gives a kernel_info reply before asking the heartbeat, whose first beat
+        # may not have come yet: it then says the kernel died. Ask again until a guard deadline.
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                client.wait_for_ready(timeout=60)
+                break
+            except RuntimeError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
         reply = client.execute_interactive(
             "import os", user_expressions={"value": f"os.environ.get({variable!r})"}, timeout=60)
     finally:
@@ -101,30 +158,35 @@ def _down(url: str) -> bool:
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_demo_serves_lab_and_sandbox_and_stops_both(tmp_path, stop_signal):
     demo, lab_link, sandbox_url = _start_demo(tmp_path)
+    lab_groups = own_sessions_among_children(demo.pid)
     try:
+        assert len(lab_groups) == 1, f"JupyterLab's own session among the demo's children: {lab_groups}"
         parts = urllib.parse.urlsplit(lab_link)
         lab_base = f"{parts.scheme}://{parts.netloc}"
         token = urllib.parse.parse_qs(parts.query)["token"][0]
         # the printed link opens the quick start in a logged-in JupyterLab
         assert parts.path == "/lab/tree/quickstart.ipynb"
-        status = requests.get(f"{lab_base}/api/status", params={"token": token}, timeout=10)
+        status = requests.get(f"{lab_base}/api/status", params={"token": token}, timeout=30)
         assert status.status_code == 200 and "started" in status.json()
-        assert requests.get(f"{lab_base}/api/status", timeout=10).status_code == 403
+        assert requests.get(f"{lab_base}/api/status", timeout=30).status_code == 403
         # the sandbox named by the demo answers as a dispatcher
         instruments = requests.get(f"{sandbox_url}/api/instr-list",
-                                   params={"instrument": "mock"}, timeout=10)
+                                   params={"instrument": "mock"}, timeout=30)
         assert instruments.json() == ["isgri", "jemx", "spi_acs"]
         # and a notebook's kernel is told where it is
         kernel = requests.post(f"{lab_base}/api/kernels", params={"token": token},
-                               json={"name": "python3"}, timeout=60).json()
+                               json={"name": "python3"}, timeout=120).json()
         assert kernel_sees(tmp_path / "jupyter_runtime" / f"kernel-{kernel['id']}.json",
                            "ODA_WIDGETS_SANDBOX_URL") == sandbox_url
 
         demo.send_signal(stop_signal)
-        assert demo.wait(timeout=60) == 0
+        assert demo.wait(timeout=120) == 0
+        # the demo stopped JupyterLab's session (kernels too) itself, not the cleanup below
+        deadline = time.monotonic() + 30  # a guard for processes still exiting, not a speed limit
+        while _group_alive(lab_groups[0]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _group_alive(lab_groups[0]), "JupyterLab's processes outlived the demo"
     finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.wait()
+        stop_demo(demo, lab_groups)
     assert _down(f"{lab_base}/api/status") and _down(f"{sandbox_url}/api/instr-list")
     assert "demo stopped" in (tmp_path / "demo.out").read_text()

@@ -8,9 +8,9 @@ who presses submit without changing anything must get products, not ``scwlist em
 from __future__ import annotations
 
 import pytest
-from conftest import needs_products, run_to_done
+from conftest import run_to_done
 
-pytestmark = [pytest.mark.sandbox, needs_products]
+pytestmark = pytest.mark.sandbox
 
 
 @pytest.mark.parametrize("instrument, product", [

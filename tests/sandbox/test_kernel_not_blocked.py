@@ -19,8 +19,10 @@ from oda_widgets.sandbox import start_sandbox
 pytestmark = pytest.mark.sandbox
 
 N_JOBS = 50
-SECONDS_PER_SCW = 1.0
-SCW_PER_JOB = 8  # so each job needs about 8 s on the sandbox
+# Each job needs about 24 s on the sandbox: the "1+1" cell must be answered before the first
+# job finishes, and on a loaded 2-core machine submitting 50 jobs alone can take several seconds.
+SECONDS_PER_SCW = 3.0
+SCW_PER_JOB = 8
 
 
 @pytest.fixture

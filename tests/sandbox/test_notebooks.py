@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from astropy.io import fits
-from conftest import REPO, needs_products
+from conftest import REPO
 
 pytestmark = pytest.mark.sandbox
 
@@ -72,7 +72,6 @@ def check_quickstart(workdir: Path) -> None:
 EXPECTED_OUTPUTS = {"quickstart": check_quickstart}
 
 
-@needs_products
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_runs_against_the_sandbox(notebook, sandbox, tmp_path):
     workdir = tmp_path / "notebooks"
