@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from . import errors as _errors
 from .apicode import api_code as _api_code
@@ -95,8 +97,11 @@ class Dispatcher:
         self._transports: dict[str, Transport] = {}
         self._transport = self._transport_for(self.url)
         self._descriptions: dict[tuple[str, str | None], InstrumentSpec] = {}
-        self._jobs: dict[str, Job] = {}
-        self._followed: list[Job] = []
+        # Held weakly: a finished job the user no longer holds (and its decoded products) is
+        # freed; the registry keeps it on disk, and running jobs are held by the poller.
+        self._jobs: weakref.WeakValueDictionary[str, Job] = weakref.WeakValueDictionary()
+        # The unfinished jobs, to stop in close(); each leaves when it finishes.
+        self._followed: dict[int, Job] = {}
         self._lock = threading.Lock()
 
     # --- who and where --------------------------------------------------------------------------
@@ -253,9 +258,9 @@ class Dispatcher:
         query_status: str = "new",
         transport: Transport | None = None,
     ) -> None:
-        job.add_listener(self._record)
         with self._lock:
-            self._followed.append(job)
+            self._followed[id(job)] = job
+        job.add_listener(self._record)
         self._poller.follow(
             job,
             transport or self._transport,
@@ -336,10 +341,14 @@ class Dispatcher:
 
         What is not given is taken from the registry's record of the job. The parameters
         matter: when the job is ready the dispatcher builds its products from the request.
+        The job is followed at this dispatcher's URL, with its token: a record made at another
+        URL is not used (its job lives on another server, which must not see this token).
         """
         record = self.registry.get(job_id) if self.registry is not None else None
-        if record is not None and record.session_id != session_id:
-            record = None  # a record of another session: do not mix them
+        if record is not None and (
+            record.session_id != session_id or not self._is_this_url(record.url)
+        ):
+            record = None  # a record of another session or server: do not mix them
         instrument = instrument or (record.instrument if record else None)
         product = product or (record.product if record else None)
         if not instrument or not product:
@@ -350,7 +359,7 @@ class Dispatcher:
         if parameters is None:
             parameters = record.parameters if record else {}
         query_type = query_type or (record.query_type if record else "Real")
-        url = record.url if record else self.url
+        url = self.url
         job = Job(
             instrument,
             product,
@@ -423,13 +432,21 @@ class Dispatcher:
         return _api_code(self.url, instrument, product, query_type, parameters)
 
     def jobs(self) -> list[Job]:
-        """Every job of the registry: finished ones with their kept products, running ones
-        followed again."""
+        """The registry's jobs made at this dispatcher's URL: finished ones with their kept
+        products, running ones followed again.
+
+        Records of jobs made at another URL are left out: following them again would send this
+        dispatcher's token to that other server (an old sandbox port, say, now used by someone
+        else). Use a Dispatcher of that URL, with its token, to list them. Without a registry,
+        the jobs of this Dispatcher still running or still held elsewhere are listed.
+        """
         if self.registry is None:
             with self._lock:
-                return list(self._jobs.values())
+                return [job for job in list(self._jobs.values()) if job is not None]
         result = []
         for record in self.registry.list():
+            if not self._is_this_url(record.url):
+                continue
             with self._lock:
                 live = self._jobs.get(record.job_id)
             if live is not None and live.session_id == record.session_id:
@@ -437,6 +454,9 @@ class Dispatcher:
                 continue
             result.append(self._job_of_record(record))
         return result
+
+    def _is_this_url(self, url: str) -> bool:
+        return _normalised_url(url) == _normalised_url(self.url)
 
     def _job_of_record(self, record: JobRecord) -> Job:
         if record.status == JobStatus.DONE.value:
@@ -483,9 +503,11 @@ class Dispatcher:
     # --- registry hooks (called from the poller's threads) -------------------------------------------
     def _record(self, event: JobEvent) -> None:
         job = event.job
-        if job.job_id:
-            with self._lock:
+        with self._lock:
+            if job.job_id:
                 self._jobs[job.job_id] = job
+            if event.status.is_finished:
+                self._followed.pop(id(job), None)
         if self.registry is not None:
             self.registry.save(job)
 
@@ -496,7 +518,7 @@ class Dispatcher:
     def close(self) -> None:
         """Stop following this dispatcher's jobs and close its connections."""
         with self._lock:
-            followed, self._followed = self._followed, []
+            followed, self._followed = list(self._followed.values()), {}
         for job in followed:
             if not job.is_finished:
                 job.cancel()
@@ -508,6 +530,17 @@ class Dispatcher:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _normalised_url(url: str) -> str:
+    """``url`` with its scheme and host in lower case, the default port and trailing ``/`` off."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    return urlunsplit((scheme, host, parts.path.rstrip("/"), parts.query, ""))
 
 
 def _error_of_record(record: JobRecord) -> OdaError:

@@ -27,6 +27,7 @@ from .errors import (
     RequestRejected,
     Unauthorized,
 )
+from .log_redaction import install_urllib3_redaction
 from .redact import scrub_token
 from .wire import encode_parameters, use_post
 
@@ -132,6 +133,7 @@ class Transport:
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        install_urllib3_redaction()  # urllib3 logs retried URLs, tokens included
         self.session = requests.Session()
         self.session.headers.update(
             {
@@ -295,7 +297,8 @@ class Transport:
             payload, is_json = None, False
         if is_json:
             payload = scrub_token(payload, token)
-        plain = scrub_token(text_excerpt(body), token) if body else ""
+        # scrubbed before it is cut: a cut inside the token would leave part of it unrecognised
+        plain = text_excerpt(scrub_token(body, token)) if body else ""
 
         if status == 200:
             if not is_json:

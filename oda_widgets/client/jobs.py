@@ -220,14 +220,27 @@ class Job:
     def add_listener(self, fn: Listener) -> None:
         """Call ``fn(JobEvent)`` on every change of status or progress.
 
-        ``fn`` runs in the poller's threads: keep it short, and hand work to your own thread or
-        event loop if it is long, and never call :meth:`wait` from it (waiters wake only after
-        every listener has seen the final event). An exception in ``fn`` is logged and ``fn``
-        stays registered.
+        When the job is already past ``PREPARED`` (submitted, running, finished...), ``fn`` is
+        also called once at once, in the caller's thread, with the job's current state: a
+        listener added after :meth:`Dispatcher.submit` returned does not miss what happened in
+        between (it may see that state twice, never an older state after a newer one).
+
+        Later calls run in the poller's threads: keep ``fn`` short, hand work to your own
+        thread or event loop if it is long, and never call :meth:`wait` from it (waiters wake
+        only after every listener has seen the final event). An exception in ``fn`` is logged
+        and ``fn`` stays registered.
         """
         with self._lock:
-            if fn not in self._listeners:
-                self._listeners.append(fn)
+            if fn in self._listeners:
+                return
+            self._listeners.append(fn)
+            if self._status is JobStatus.PREPARED:
+                return
+            # Told under the lock: no update can slip between this state and the listener.
+            try:
+                fn(JobEvent(self, self._status, self._progress))
+            except Exception:
+                logger.exception("a listener of job %s raised; it stays registered", self._job_id)
 
     def remove_listener(self, fn: Listener) -> None:
         """Stop calling ``fn``; nothing happens if it was not registered."""

@@ -5,11 +5,14 @@ Design
 * **One scheduler thread** keeps a heap of (next-due time, job). It sleeps on a
   ``threading.Condition`` until the earliest job is due or a new job arrives, so an idle poller
   costs nothing; it ends when no job is left and starts again with the next one.
-* **A small bounded pool of request workers** (``ThreadPoolExecutor``, 4 by default) sends the
-  requests. The dispatcher may take seconds to answer one request (it runs the query inside a
-  ``new``/``ready`` request); with the requests on the scheduler thread, one slow answer would
-  delay every other job. The pool bounds the load on the dispatcher, and a job is never in two
-  workers at once (it is back on the heap only after its answer is handled).
+* **A small bounded pool of request workers** (4 daemon threads by default, fed by a queue)
+  sends the requests. The dispatcher may take seconds to answer one request (it runs the query
+  inside a ``new``/``ready`` request); with the requests on the scheduler thread, one slow answer
+  would delay every other job. The pool bounds the load on the dispatcher, and a job is never in
+  two workers at once (it is back on the heap only after its answer is handled). The workers are
+  daemon threads, not a ``ThreadPoolExecutor``'s: the interpreter joins those at exit, so a
+  script ending while a request is in flight would wait up to the HTTP timeout (120 s). At exit
+  the scheduler is told to leave, and a request still in flight is abandoned.
 * The request sequence is oda_api's: ``query_status=new`` first, then every original parameter
   again with ``job_id`` and the last status the server gave. ``ready`` means "ask once more",
   at once.
@@ -23,13 +26,15 @@ Design
 
 from __future__ import annotations
 
+import atexit
 import heapq
 import itertools
 import logging
+import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +62,8 @@ _STATUS_OF_ANSWER = {
 # Called with (job, raw products) once a job is done and its products decoded, before the job
 # is marked done (so the products are stored when waiters wake up).
 ProductsSink = Callable[[Job, dict], None]
+# Called with (job, the query_status just answered, seconds until its next poll).
+PlanListener = Callable[[Job, str, float], None]
 
 
 def run_analysis_fields(job: Job, query_status: str, token: str | None = None) -> dict[str, Any]:
@@ -89,7 +96,7 @@ class _Followed:
 
     job: Job
     transport: Transport
-    token: str | None
+    token: str | None = field(repr=False)  # never in a repr, a log line or a traceback's locals
     query_status: str
     poll_interval: float
     give_up_after: float
@@ -114,6 +121,12 @@ class Poller:
         Seconds of uninterrupted transient faults after which a job fails.
     max_poll_interval : float
         The longest pause between two polls of a job whose status does not change.
+    first_retry_delay, max_retry_delay : float
+        The backoff after a transient fault: doubling from the first, capped at the max.
+    on_plan : callable, optional
+        ``on_plan(job, query_status, delay)`` each time the next poll of a job is planned,
+        ``delay`` seconds after the answer to ``query_status`` (0 for ``ready``; retries after
+        faults are not included). It shows the poll cadence without timing anything.
     """
 
     def __init__(
@@ -124,8 +137,10 @@ class Poller:
         max_poll_interval: float = MAX_POLL_INTERVAL,
         first_retry_delay: float = FIRST_RETRY_DELAY,
         max_retry_delay: float = MAX_RETRY_DELAY,
+        on_plan: PlanListener | None = None,
     ) -> None:
         self.workers = workers
+        self.on_plan = on_plan
         self.give_up_after = give_up_after
         self.max_poll_interval = max_poll_interval
         self.first_retry_delay = first_retry_delay
@@ -137,8 +152,10 @@ class Poller:
         self._lock = threading.Lock()
         self._wakeup = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._requests: queue.SimpleQueue[_Followed | None] = queue.SimpleQueue()
+        self._workers: list[threading.Thread] = []
         self._closed = False
+        _live_pollers.add(self)
 
     # --- public ------------------------------------------------------------------------------
     def follow(
@@ -217,11 +234,26 @@ class Poller:
             self._followed.clear()
             self._heap.clear()
             self._wakeup.notify_all()
-            executor = self._executor
+            workers, self._workers = self._workers, []
         for entry in entries:
             entry.job._finish(JobStatus.STOPPED)
-        if executor is not None:
-            executor.shutdown(wait=wait, cancel_futures=True)
+        for _ in workers:
+            self._requests.put(None)  # one "leave" per worker, after any request queued before
+        if wait:
+            current = threading.current_thread()
+            for worker in workers:
+                if worker is not current:  # close() called from a listener, in a worker
+                    worker.join()
+
+    def _leave_at_exit(self) -> None:
+        """At interpreter exit: let the scheduler and idle workers end, wait for nothing."""
+        with self._lock:
+            self._closed = True
+            self._heap.clear()
+            self._wakeup.notify_all()
+            workers, self._workers = self._workers, []
+        for _ in workers:
+            self._requests.put(None)
 
     # --- scheduling ----------------------------------------------------------------------------
     def _push(self, entry: _Followed, due: float) -> None:
@@ -229,10 +261,14 @@ class Poller:
 
     def _ensure_running(self) -> None:
         # called with the lock held
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(
-                max_workers=self.workers, thread_name_prefix="oda-widgets-request"
+        while len(self._workers) < self.workers:
+            worker = threading.Thread(
+                target=self._work,
+                name=f"oda-widgets-request-{len(self._workers)}",
+                daemon=True,
             )
+            worker.start()
+            self._workers.append(worker)
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(
                 target=self._schedule, name="oda-widgets-poller", daemon=True
@@ -255,17 +291,27 @@ class Poller:
                         return
                     self._wakeup.wait()
                     continue
-                due, _, entry = self._heap[0]
+                due = self._heap[0][0]
                 now = time.monotonic()
                 if due > now:
                     self._wakeup.wait(due - now)
                     continue
-                heapq.heappop(self._heap)
-                if self._followed.get(id(entry.job)) is not entry or entry.job.is_finished:
-                    continue  # stopped meanwhile
-                self._in_flight += 1
-                assert self._executor is not None
-                self._executor.submit(self._step, entry)
+                entry = heapq.heappop(self._heap)[2]
+                if self._followed.get(id(entry.job)) is entry and not entry.job.is_finished:
+                    self._in_flight += 1
+                    self._requests.put(entry)
+                # not kept while waiting: a finished job must not be held by this thread
+                del entry
+            self._thread = None
+
+    def _work(self) -> None:
+        """A request worker: take the next due job from the queue until told to leave."""
+        while True:
+            entry = self._requests.get()
+            if entry is None:
+                return
+            self._step(entry)
+            del entry  # not kept while idle: a finished job must not be held by this thread
 
     def _step(self, entry: _Followed) -> None:
         """One request of one job, in a pool worker; the job goes back on the heap after."""
@@ -399,13 +445,22 @@ class Poller:
         now = time.monotonic()
         if query_status == "ready":
             entry.interval = entry.poll_interval
+            self._planned(entry, query_status, 0.0)
             return now  # the products are built on the next request: ask at once
         if changed:
             entry.interval = entry.poll_interval
         else:
             ceiling = max(self.max_poll_interval, entry.poll_interval)
             entry.interval = min(ceiling, entry.interval * POLL_GROWTH)
+        self._planned(entry, query_status, entry.interval)
         return now + entry.interval
+
+    def _planned(self, entry: _Followed, query_status: str, delay: float) -> None:
+        if self.on_plan is not None:
+            try:
+                self.on_plan(entry.job, query_status, delay)
+            except Exception:
+                logger.exception("the poller's on_plan callback raised")
 
     def _finish_done(self, entry: _Followed, answer: dict[str, Any], answered_id: Any) -> None:
         job = entry.job
@@ -453,6 +508,15 @@ class Poller:
 
 _default_poller: Poller | None = None
 _default_lock = threading.Lock()
+_live_pollers: weakref.WeakSet[Poller] = weakref.WeakSet()
+
+
+@atexit.register
+def _leave_at_exit() -> None:
+    # Runs after the interpreter has joined its non-daemon threads and before it stops the
+    # daemon ones: the scheduler leaves its loop instead of dying in the middle of it.
+    for poller in list(_live_pollers):
+        poller._leave_at_exit()
 
 
 def default_poller() -> Poller:

@@ -11,12 +11,24 @@ REMOVED = "<token removed>"
 #: A JSON Web Token: three base64url segments, the first (the header) a JSON object ("eyJ").
 JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
+#: ``token=<value>`` in a query string or form body (the value ends at ``&``, a quote or a space).
+TOKEN_IN_QUERY = re.compile(r"(?i)\b(token=)[^&\s'\"]+")
+
 
 def scrub_text(text: str, token: str | None = None) -> str:
     """``text`` with the given token and anything that looks like a JWT replaced."""
     if token:
         text = text.replace(token, REMOVED)
     return JWT_PATTERN.sub(REMOVED, text)
+
+
+def scrub_url_text(text: str, token: str | None = None) -> str:
+    """:func:`scrub_text`, and every ``token=`` value of a query string replaced too.
+
+    For text that may hold a request URL (log records of the HTTP library), where the token may
+    not look like a JWT and the caller may not know it.
+    """
+    return TOKEN_IN_QUERY.sub(lambda m: m.group(1) + REMOVED, scrub_text(text, token))
 
 
 def scrub_token(obj: Any, token: str | None = None) -> Any:

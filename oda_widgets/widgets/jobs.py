@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import count
@@ -189,6 +190,18 @@ def row_from_job(entry: _Entry) -> dict[str, Any]:
 JobsLike = Job | JobBatch | Iterable[Job]
 
 
+def _weak_deliverer(monitor: JobMonitor) -> Callable[[Mapping[Hashable, Any]], None]:
+    """The throttle's delivery to ``monitor``, holding it weakly."""
+    ref = weakref.ref(monitor)
+
+    def deliver(batch: Mapping[Hashable, Any]) -> None:
+        target = ref()
+        if target is not None:
+            target._deliver(batch)
+
+    return deliver
+
+
 class JobMonitor(anywidget.AnyWidget):
     """A table of ODA jobs followed in the background: status, progress, errors, actions.
 
@@ -214,8 +227,10 @@ class JobMonitor(anywidget.AnyWidget):
     >>> monitor.results()            # ProductSet (or the error) of each job, in order
     """
 
-    _esm = _asset("job_monitor.js")
-    _css = _asset("job_monitor.css")
+    # The text, not the path: anywidget connects every instance of a widget whose front end is a
+    # file to that file's change signal, which would keep every monitor (and its jobs) alive.
+    _esm = _asset("job_monitor.js").read_text(encoding="utf-8")
+    _css = _asset("job_monitor.css").read_text(encoding="utf-8")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
@@ -236,8 +251,11 @@ class JobMonitor(anywidget.AnyWidget):
         self._entries: list[_Entry] = []
         self._keys = count(1)
         self._results_listeners: list[ResultsListener] = []
+        # The throttle's thread and the jobs' listeners reach the monitor only through a weak
+        # reference: they never keep a monitor alive, and closing the widget (by close(), by
+        # ipywidgets' close_all(), or by its disposal) ends the thread.
         self._throttle = Throttle(
-            self._deliver, interval=interval, clock=clock, autostart=autostart
+            _weak_deliverer(self), interval=interval, clock=clock, autostart=autostart
         )
         # Only a dispatcher given on purpose brings the registry's jobs; a form's rows are its own.
         list_registry = jobs is None and dispatcher is not None
@@ -406,11 +424,24 @@ class JobMonitor(anywidget.AnyWidget):
 
     def close(self) -> None:
         """Stop listening to the jobs (they go on being polled) and close the widget."""
-        with self._lock:
+        self._stop_listening()
+        super().close()
+
+    def _stop_listening(self) -> None:
+        lock = getattr(self, "_lock", None)
+        if lock is None:  # closed while __init__ failed half way
+            return
+        with lock:
             for entry in self._entries:
                 self._unfollow(entry)
         self._throttle.close(flush=False)
-        super().close()
+
+    @traitlets.observe("comm")
+    def _on_comm_change(self, change: Mapping[str, Any]) -> None:
+        # ipywidgets' own Widget.close() sets comm to None: stop the thread whichever way the
+        # widget was closed.
+        if change["new"] is None and change["old"] is not None:
+            self._stop_listening()
 
     # --- plumbing ---------------------------------------------------------------------------------
     def _require_dispatcher(self, what: str) -> Dispatcher:
@@ -431,10 +462,11 @@ class JobMonitor(anywidget.AnyWidget):
 
     def _follow(self, entry: _Entry) -> None:
         key = entry.key
+        throttle = self._throttle  # not self: a job must not keep its monitor alive
 
         def listener(event: JobEvent) -> None:
             # Runs in the poller thread: only record that the row changed.
-            self._throttle.submit(key, None, urgent=event.status.is_finished)
+            throttle.submit(key, None, urgent=event.status.is_finished)
 
         entry.listener = listener
         entry.job.add_listener(listener)

@@ -4,6 +4,12 @@ The dispatcher turns each HDU into a NumpyDataUnit dict (header as a dict of car
 base64 pickle, ``pickle.dumps(FITS_rec)`` for tables) and a product into
 ``{"data_unit_list", "name", "meta_data": <JSON text>}``. Passing the result through
 ``json.dumps``/``json.loads`` reproduces what arrives after HTTP.
+
+The real INTEGRAL files are encoded by oda_api itself (``odaapi_encoder.py``). These hand-made
+encodings are kept only for the synthetic payloads of the naming and kind tests: one answer that
+holds every product list at once (tables, pictures, binaries and FITS side by side), payloads
+oda_api refuses to make (an executable posing as a PNG, an md5 that does not match), and small
+in-memory HDUs whose cards a test sets; they run without the oda_api environment, in-process.
 """
 
 from __future__ import annotations

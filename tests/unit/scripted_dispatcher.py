@@ -29,6 +29,11 @@ class Reply:
     delay: float = 0.0
     drop: bool = False  # close the connection without answering
     headers: dict[str, str] = field(default_factory=dict)
+    # held until the test sets it (at most HOLD_LIMIT s): a slow answer that needs no timing
+    hold: threading.Event | None = None
+
+
+HOLD_LIMIT = 120.0
 
 
 def envelope(
@@ -152,6 +157,8 @@ class ScriptedDispatcher:
                     reply = Reply(404, {"error": f"nothing scripted for {path}"})
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.hold is not None:
+                    reply.hold.wait(HOLD_LIMIT)
                 if reply.drop:
                     self.close_connection = True
                     self.connection.shutdown(2)

@@ -124,3 +124,17 @@ def test_a_server_message_echoing_the_token_is_scrubbed(server):
     with pytest.raises(RequestRejected) as caught:
         Transport(server.url).run_analysis({"instrument": "x", "token": TOKEN})
     assert TOKEN not in str(caught.value) and TOKEN not in repr(caught.value.payload)
+
+
+def test_a_token_cut_by_the_excerpt_leaves_no_part_of_itself(server):
+    # the token starts a few characters before the excerpt's cut (400 characters): cutting first
+    # would leave its header and claims, which no longer look like a whole JWT
+    body = "x" * 380 + " " + TOKEN + " and the rest of the page"
+    server.script("*", [Reply(418, body, "text/plain")], path="/api/meta-data")
+    transport = Transport(server.url, retries=0)
+    with pytest.raises(DispatcherError) as caught:
+        transport.meta_data("isgri", token=TOKEN)
+    message = str(caught.value)
+    assert "HTTP 418" in message and "xxxx" in message
+    header, claims, _ = TOKEN.split(".")
+    assert header not in message and claims[:8] not in message and "eyJ" not in message

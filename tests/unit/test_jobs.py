@@ -99,3 +99,24 @@ def test_a_batch_summarises_and_returns_results_in_submission_order():
     assert outcomes[0] == {"n": "0"} and outcomes[11] == {"n": "11"}
     assert isinstance(outcomes[7], JobFailed)
     assert len(batch) == 12 and batch[3] is jobs[3]
+
+
+def test_a_listener_added_late_is_told_the_current_state_at_once():
+    job = Job("i", "p", url="http://x", session_id="S", job_id="abc", status=JobStatus.SUBMITTED)
+    job._update(status=JobStatus.PROGRESS, progress=Progress(done=3, total=10))
+    seen: list = []
+    job.add_listener(seen.append)
+    assert [(e.job, e.status, e.progress.done) for e in seen] == [(job, JobStatus.PROGRESS, 3)]
+    job.add_listener(seen.append)  # already registered: neither added nor told again
+    assert len(seen) == 1
+    job._update(status=JobStatus.DONE)
+    assert [e.status for e in seen] == [JobStatus.PROGRESS, JobStatus.DONE]
+
+
+def test_a_listener_of_a_job_not_yet_sent_is_told_nothing_until_it_changes():
+    job = Job("i", "p", url="http://x", session_id="S")
+    seen: list = []
+    job.add_listener(seen.append)
+    assert seen == []
+    job._update(status=JobStatus.SUBMITTED)
+    assert [e.status for e in seen] == [JobStatus.SUBMITTED]

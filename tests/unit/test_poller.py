@@ -21,7 +21,7 @@ from oda_widgets.client.errors import (
 )
 from oda_widgets.client.http import Transport
 from oda_widgets.client.jobs import Job, JobEvent, JobStatus
-from oda_widgets.client.poller import POLL_GROWTH, Poller
+from oda_widgets.client.poller import Poller
 
 pytestmark = pytest.mark.unit
 
@@ -241,14 +241,15 @@ def test_a_dispatcher_that_stays_down_fails_the_job_after_the_configured_time(se
 
 
 def test_the_poll_interval_grows_while_nothing_changes_and_resets_on_a_change(server):
-    poller = Poller(max_poll_interval=0.4)
+    planned: list[tuple[str, float]] = []
+    poller = Poller(max_poll_interval=0.2,
+                    on_plan=lambda job, status, delay: planned.append((status, delay)))
     job_id = "cccccccccccccccc"
     report = {"message": "moving", "progress": "1", "progress_max": "2"}
     server.script(
         "slow",
         [envelope("submitted", job_id)] * 6
-        + [envelope("progress", job_id, report=report)]
-        + [envelope("progress", job_id, report=report)] * 2
+        + [envelope("progress", job_id, report=report)] * 3
         + [envelope("done", job_id, products=DONE_PRODUCTS)],
     )
     job = make_job(server, "slow")
@@ -257,30 +258,53 @@ def test_the_poll_interval_grows_while_nothing_changes_and_resets_on_a_change(se
         assert job.wait(WAIT) is JobStatus.DONE
     finally:
         poller.close()
+    # new->submitted is a change (0.1), then each unchanged answer grows the pause x1.2 up to
+    # the 0.2 cap; the change to 'progress' starts again from 0.1
+    assert [status for status, _ in planned] == ["submitted"] * 6 + ["progress"] * 3
+    assert [delay for _, delay in planned] == pytest.approx(
+        [0.1, 0.12, 0.144, 0.1728, 0.2, 0.2, 0.1, 0.12, 0.144]
+    )
+    # and the requests really were that far apart (never sooner)
     times = server.times("slow")
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    # new->submitted is a change (0.1), then each unchanged answer grows the pause by
-    # POLL_GROWTH up to the 0.4 cap; the change to 'progress' starts again from 0.1
-    def growing(count: int) -> list[float]:
-        return [min(0.4, 0.1 * POLL_GROWTH**k) for k in range(count)]
-
-    expected_least = growing(6) + growing(3)
-    for gap, least in zip(gaps, expected_least, strict=True):
+    for gap, (_, least) in zip(gaps, planned, strict=True):
         assert gap >= least * 0.9
-    # the change to 'progress' brought the interval back down
-    assert gaps[6] < gaps[5]
+
+
+def test_ready_is_planned_at_once(server):
+    planned: list[tuple[str, float]] = []
+    poller = Poller(on_plan=lambda job, status, delay: planned.append((status, delay)))
+    server.script("ready", [envelope("submitted", "aaaaaaaaaaaaaaaa"),
+                            envelope("ready", "aaaaaaaaaaaaaaaa"),
+                            envelope("done", "aaaaaaaaaaaaaaaa", products=DONE_PRODUCTS)])
+    job = make_job(server, "ready")
+    try:
+        follow(poller, server, job, poll_interval=0.05)
+        assert job.wait(WAIT) is JobStatus.DONE
+    finally:
+        poller.close()
+    assert planned == [("submitted", 0.05), ("ready", 0.0)]
 
 
 def test_one_slow_answer_does_not_hold_up_the_other_jobs(server, poller):
-    server.script("stuck", [Reply(body=envelope("submitted", "dddddddddddddddd"), delay=1.5)])
+    release = threading.Event()
+    server.script("stuck", [Reply(body=envelope("submitted", "dddddddddddddddd"), hold=release)])
     healthy_script(server, "quick")
     stuck, quick = make_job(server, "stuck"), make_job(server, "quick")
-    follow(poller, server, stuck)
-    follow(poller, server, quick)
-    assert quick.wait(WAIT) is JobStatus.DONE
-    # the quick job went through all its requests while the stuck one waited for its first answer
-    assert stuck.status is JobStatus.PREPARED
-    assert len(server.sent("quick")) == 3
+    try:
+        follow(poller, server, stuck)
+        follow(poller, server, quick)
+        assert quick.wait(WAIT) is JobStatus.DONE
+        # the quick job went through all its requests while the stuck one waited for its first
+        # answer, which is held until the assertions are done
+        assert stuck.status is JobStatus.PREPARED
+        assert len(server.sent("stuck")) == 1
+        assert len(server.sent("quick")) == 3
+    finally:
+        release.set()
+    answered = threading.Event()
+    stuck.add_listener(lambda event: answered.set())  # told at once if it is already past
+    assert answered.wait(WAIT) and stuck.status is JobStatus.SUBMITTED
     stuck.cancel()
 
 
@@ -354,3 +378,13 @@ def test_wait_raises_timeout_while_the_job_runs(server, poller):
     with pytest.raises(TimeoutError, match="still"):
         job.wait(0.2)
     job.cancel()
+
+
+def test_the_poller_record_of_a_job_does_not_show_its_token(server):
+    from oda_widgets.client.poller import _Followed
+
+    entry = _Followed(job=make_job(server, "shown"), transport=Transport(server.url),
+                      token="secret-token-value", query_status="new", poll_interval=1.0,
+                      give_up_after=10.0, on_done=None)
+    assert "secret-token-value" not in repr(entry)
+    assert "query_status='new'" in repr(entry)

@@ -20,6 +20,7 @@ from encoding_helpers import (
     encode_picture,
     encode_table,
 )
+from odaapi_encoder import encode_with_odaapi
 
 from oda_widgets.client.catalog import Catalog
 from oda_widgets.client.decoding import ProductDecodeError
@@ -143,12 +144,13 @@ def test_tokens_are_removed_from_parameters_and_api_code():
     assert "eyJ" not in repr(result.extras)
 
 
-# -- INTEGRAL products encoded the way the dispatcher encodes them -----------------------------
+# -- INTEGRAL products encoded by oda_api, as the dispatcher's plugins encode them --------------
 
 
 def test_mosaic_is_a_sky_image_with_a_working_wcs(tmp_path):
-    original = fits.open(_needs(INTEGRAL / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz"))
-    encoded = encode_hdulist(original, name="mosaic_image", meta_data={"product": "mosaic"})
+    path = _needs(INTEGRAL / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz")
+    original = fits.open(path)
+    [encoded] = encode_with_odaapi((path, "mosaic_image", {"product": "mosaic"}))
     products = decode_products({"numpy_data_product_list": [encoded]}, product="isgri_image")
     assert products.names == ["mosaic_image_0_mosaic"]
     image = products.image
@@ -165,7 +167,7 @@ def test_mosaic_is_a_sky_image_with_a_working_wcs(tmp_path):
         assert back[0].header["CTYPE1"] == "RA---TAN" and back[0].header["MJDREF"] == 51544.0
 
 
-def test_isgri_style_mosaic_extensions_are_found_by_kind():
+def test_isgri_style_mosaic_extensions_are_found_by_kind(tmp_path):
     original = fits.open(_needs(INTEGRAL / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz"))
     base = original[0]
     hdus = [fits.PrimaryHDU()]
@@ -175,8 +177,9 @@ def test_isgri_style_mosaic_extensions_are_found_by_kind():
         )
         hdu.header["IMATYPE"] = kind
         hdus.append(hdu)
+    fits.HDUList(hdus).writeto(tmp_path / "mosaic.fits")
     # no meta_data: recognised by its EXTNAME alone
-    encoded = encode_hdulist(fits.HDUList(hdus), name="mosaic_image")
+    [encoded] = encode_with_odaapi((tmp_path / "mosaic.fits", "mosaic_image", None))
     image = decode_products({"numpy_data_product_list": [encoded]}).image
     assert list(image.extensions) == ["INTENSITY", "VARIANCE", "SIGNIFICANCE", "EXPOSURE"]
     assert np.array_equal(image.significance, base.data * 3, equal_nan=True)
@@ -186,8 +189,9 @@ def test_isgri_style_mosaic_extensions_are_found_by_kind():
 
 
 def test_jemx_light_curve_has_units_source_and_times(tmp_path):
-    original = fits.open(_needs(INTEGRAL / "jemx_lc.fits"))
-    encoded = encode_hdulist(original, meta_data={"src_name": "GRB 221009A"})
+    path = _needs(INTEGRAL / "jemx_lc.fits")
+    original = fits.open(path)
+    [encoded] = encode_with_odaapi((path, None, {"src_name": "GRB 221009A"}))
     products = decode_products({"numpy_data_product_list": [encoded]}, product="jemx_lc")
     assert products.names == ["jemx_lc_0_GRB221009A"]
     lc = products.light_curves["GRB 221009A"]
@@ -238,12 +242,18 @@ def _pha_and_arf(rmf: fits.HDUList) -> tuple[fits.HDUList, fits.HDUList]:
 
 
 def test_spectrum_with_real_rmf_writes_three_ogip_files(tmp_path):
-    rmf = fits.open(_needs(INTEGRAL / "isgri_rmf_Crab.fits"))
+    rmf_path = _needs(INTEGRAL / "isgri_rmf_Crab.fits")
+    rmf = fits.open(rmf_path)
     pha, arf = _pha_and_arf(rmf)
-    parts = [
-        encode_hdulist(hdulist, meta_data={"src_name": "Crab", "product": f"isgri_{kind}"})
-        for hdulist, kind in ((pha, "spectrum"), (arf, "arf"), (rmf, "rmf"))
-    ]
+    pha.writeto(tmp_path / "in.pha")
+    arf.writeto(tmp_path / "in.arf")
+    parts = encode_with_odaapi(*(
+        (path, None, {"src_name": "Crab", "product": f"isgri_{kind}"})
+        for path, kind in ((tmp_path / "in.pha", "spectrum"), (tmp_path / "in.arf", "arf"),
+                           (rmf_path, "rmf"))
+    ))
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
     products = decode_products({"numpy_data_product_list": parts}, product="isgri_spectrum")
     assert products.names == [
         "isgri_spectrum_0_Crab_isgri_spectrum",
@@ -286,7 +296,11 @@ def test_spectrum_without_sys_err_column_gets_the_keyword(tmp_path):
     pha = fits.HDUList(
         [fits.PrimaryHDU(), fits.BinTableHDU(data=pha[1].data, header=pha[1].header)]
     )
-    part = encode_hdulist(pha, meta_data={"src_name": "Crab", "product": "jemx_spectrum"})
+    pha.writeto(tmp_path / "in.pha")
+    [part] = encode_with_odaapi(
+        (tmp_path / "in.pha", None, {"src_name": "Crab", "product": "jemx_spectrum"}))
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
     spectrum = decode_products({"numpy_data_product_list": [part]}).spectra["Crab"]
     [path] = spectrum.write_fits(tmp_path, systematic=0.01)
     with fits.open(path) as written:

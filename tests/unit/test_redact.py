@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from oda_widgets.client.redact import REMOVED, scrub_token
+from oda_widgets.client.redact import REMOVED, scrub_token, scrub_url_text
 
 pytestmark = pytest.mark.unit
 
@@ -51,3 +51,10 @@ def test_a_given_token_is_removed_even_if_it_is_not_a_jwt():
 def test_other_values_are_kept():
     data = {"ra": [1.5, 2], "name": "eyJ-not-a-jwt", "ok": True, "n": None}
     assert scrub_token(data) == data
+
+
+def test_query_string_tokens_are_removed_even_when_they_are_not_jwts():
+    text = "GET /api/meta-data?instrument=isgri&token=plain-secret-123&x=1 'token=abc'"
+    cleaned = scrub_url_text(text)
+    assert "plain-secret-123" not in cleaned and "abc'" not in cleaned
+    assert "instrument=isgri&token=<token removed>&x=1" in cleaned

@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import pickle
+import time
 
 import numpy as np
 import pytest
@@ -51,6 +52,11 @@ def test_a_new_kernel_finds_the_jobs_and_their_products(server, tmp_path):
     done = first.submit("x", "image", validate=False, p=5)
     running = first.submit("y", "image", validate=False, p=6)
     assert done.wait(WAIT) is JobStatus.DONE
+    # the running job is recorded once the dispatcher has given it an id: wait for that
+    deadline = time.monotonic() + WAIT
+    while running.job_id is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert running.job_id == "1111222233334444"
     first.close()  # the kernel goes away; the running job is no longer followed here
 
     second = Dispatcher(server.url, token=TOKEN, registry=tmp_path, poll_interval=0.05)
