@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
+from traitlets import Unicode
 
 from oda_widgets.client.errors import ValidationError
 
@@ -64,6 +65,18 @@ def _number_text(value: Any) -> str:
     return str(value)
 
 
+class TitledRow(widgets.HBox):
+    """A row whose ``tooltip`` shows when the pointer is anywhere over it, its control included.
+
+    ipywidgets 8 drops the tooltip of a Text, Password, Textarea or Dropdown that has a
+    description (neither its label nor its input gets a ``title``). A Box's view sets its own
+    ``title`` only when its model's ``description`` is empty, and reads the length of that trait,
+    which Box lacks: this row syncs an empty one.
+    """
+
+    description = Unicode("").tag(sync=True)
+
+
 class Field:
     """A labelled control for one parameter, with units and a message next to it.
 
@@ -107,7 +120,8 @@ class Field:
         self._callbacks: list[ChangeCallback] = []
         self._quiet = False
         self.extras: list[widgets.Widget] = []
-        self.widget = widgets.HBox(self._row())
+        # the row carries the tooltip: ipywidgets shows none on a described control itself
+        self.widget = TitledRow(self._row(), tooltip=self.control.tooltip)
         self.widget.add_class("oda-field")
         self.widget.add_class(f"oda-field-{self.name}")
         self.set_value(spec.default)

@@ -18,7 +18,15 @@ import ipywidgets as widgets
 from oda_widgets.client.errors import OdaError, RequestRejected, ValidationError, ValidationErrors
 
 from ._style import style_widget
-from .fields import AngleField, CatalogField, Field, TimeField, TimeFormatSwitch, field_for
+from .fields import (
+    AngleField,
+    CatalogField,
+    Field,
+    TimeField,
+    TimeFormatSwitch,
+    TitledRow,
+    field_for,
+)
 from .token_box import TokenBox, set_dispatcher_token
 
 SubmitCallback = Callable[[Any], None]
@@ -127,8 +135,9 @@ class QueryForm(widgets.VBox):
         actions.add_class("oda-actions")
         self.children = [
             style_widget(),
-            widgets.HBox([self.instrument_select, self.product_select]),
-            self.token_box.widget,
+            # rows that carry the tooltips: ipywidgets shows none on a described control itself
+            widgets.HBox([_titled(self.instrument_select), _titled(self.product_select)]),
+            _titled(self.token_box.widget, self.token_box.password.tooltip),
             self.fields_box,
             actions,
             self.status,
@@ -576,6 +585,11 @@ class QueryForm(widgets.VBox):
             f"QueryForm({self.instrument!r}, {self.product!r}, {len(self.fields)} fields, "
             f"{len(self.invalid)} invalid)"
         )
+
+
+def _titled(widget: widgets.Widget, tooltip: str | None = None) -> TitledRow:
+    """``widget`` in a row that shows ``tooltip`` (by default the widget's own) on hover."""
+    return TitledRow([widget], tooltip=tooltip if tooltip is not None else widget.tooltip)
 
 
 def _switches_before_their_times(fields: list[Field]) -> list[Field]:

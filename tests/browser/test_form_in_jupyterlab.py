@@ -219,3 +219,136 @@ def test_check_with_the_dispatcher_and_show_code_without_the_token(lab, sandbox)
     assert "isgri_image" in text and "83.633" in text
     assert token not in text and token not in page.content()
     lab.screenshot("form_show_code")
+
+
+
+# --- accessibility: labels, tooltips, keyboard only ----------------------------------------------
+# One control as a user (or a screen reader) meets it: the field row it sits in, its accessible name
+# (visible <label>s associated with it, aria-labelledby, aria-label, or a button's own text), and the
+# tooltip a pointer over it shows (its own title or, as browsers do, the nearest ancestor's).
+DESCRIBE_JS = r"""
+const describe = (el) => {
+  const row = el.closest('.oda-field');
+  const rowClass = row ? [...row.classList].find(c => c.startsWith('oda-field-')) : null;
+  const shown = (node) => node.getClientRects().length > 0;
+  const labels = [...(el.labels || [])].filter(shown)
+    .map(l => l.textContent.trim()).filter(Boolean);
+  const labelledBy = (el.getAttribute('aria-labelledby') || '').split(/\s+/)
+    .map(id => id && document.getElementById(id)).filter(Boolean)
+    .map(l => l.textContent.trim());
+  const own = el.tagName === 'BUTTON' ? el.textContent.trim() : '';
+  const titled = el.closest('[title]');
+  return {
+    tag: el.tagName.toLowerCase(),
+    field: rowClass ? rowClass.slice('oda-field-'.length) : null,
+    name: [...labels, ...labelledBy, el.getAttribute('aria-label') || '', own]
+      .filter(Boolean).join(' | '),
+    visibleLabel: labels.length > 0 || (own !== '' && shown(el)),
+    title: titled ? titled.getAttribute('title') : '',
+    disabled: !!el.disabled,
+  };
+};
+"""
+CONTROLS_JS = (
+    "(root) => {" + DESCRIBE_JS + "return [...root.querySelectorAll('input, select, button, textarea')]"
+    ".filter(el => el.getClientRects().length > 0).map(describe); }"
+)
+ACTIVE_JS = (
+    "() => {" + DESCRIBE_JS + "const el = document.activeElement || document.body;"
+    "return {...describe(el), inForm: !!el.closest('.oda-form')}; }"
+)
+
+
+def key_of(control: dict) -> str:
+    return f"{control['field'] or 'form'}: {control['name']}"
+
+
+def press_until_focused(page, key: str, wanted, limit: int = 40) -> list[dict]:
+    """Press ``key`` until the focused control satisfies ``wanted``; return the controls passed.
+
+    Fails, naming every control the focus went through, when it leaves the form or ``limit``
+    presses do not get there.
+    """
+    path = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        active = page.evaluate(ACTIVE_JS)
+        path.append(active)
+        assert active["inForm"], f"{key} left the form: {[key_of(c) for c in path]}"
+        if wanted(active):
+            return path
+    raise AssertionError(f"{limit} x {key} did not get there: {[key_of(c) for c in path]}")
+
+
+def focused_on(field_name: str | None, name: str | None = None):
+    return lambda active: active["field"] == field_name and (name is None or active["name"] == name)
+
+
+def wait_for_submit(page, enabled: bool) -> None:
+    page.wait_for_function(
+        "(enabled) => [...document.querySelectorAll('.oda-form .oda-actions button')]"
+        ".some(b => b.textContent.trim() === 'Submit' && b.disabled === !enabled)",
+        arg=enabled,
+    )
+
+
+def test_the_form_is_labelled_and_usable_with_the_keyboard_only(lab):
+    page = open_form(lab, "form_keyboard.ipynb")
+    area = page.locator(".jp-OutputArea-output", has=page.locator(".oda-form")).first
+
+    # every control of the output area: a visible label (or its own text) and a tooltip
+    controls = area.evaluate(CONTROLS_JS)
+    assert len(controls) >= 20, controls  # selectors, token, every field, the actions
+    assert [key_of(c) for c in controls if not c["visibleLabel"]] == []
+    assert [key_of(c) for c in controls if not c["title"].strip()] == []
+    inputs = {c["field"]: c for c in controls if c["field"] and c["tag"] != "button"}
+    assert inputs["RA"]["name"] == "RA" and "[deg]" in inputs["RA"]["title"]
+    assert inputs["DEC"]["name"] == "Dec" and "[deg]" in inputs["DEC"]["title"]
+    assert "[keV]" in inputs["E1_keV"]["title"]
+    assert "[keV]" in inputs["E2_keV"]["title"]
+    reachable = {key_of(c) for c in controls if not c["disabled"]}
+
+    # the one click: it puts the focus into the output area (Source name); keys only from here
+    ra_input = field(page, "RA").locator("input")
+    good_ra = ra_input.input_value()
+    field(page, "src_name").locator("input").click()
+    visited = [page.evaluate(ACTIVE_JS)]
+    assert focused_on("src_name")(visited[0]), visited
+    # up to the instrument selector, then down to RA
+    visited += press_until_focused(page, "Shift+Tab", focused_on(None, "Instrument"))
+    visited += press_until_focused(page, "Tab", focused_on("RA"))
+
+    # Chromium selects a text field's value when the keyboard focuses it: typing replaces it
+    page.keyboard.type("a")
+    assert ra_input.input_value() == "a"
+    page.keyboard.press("Tab")
+    assert focused_on("DEC")(page.evaluate(ACTIVE_JS))
+    message = field(page, "RA").locator(".oda-message")
+    expect(message).to_contain_text("could not convert string to float", timeout=60000)
+    assert "⚠ Parameter RA wrong value a." in message.inner_text()
+    assert message.locator("[role=alert]").count() == 1  # read out by screen readers too
+    wait_for_submit(page, enabled=False)
+    expect(page.locator(".oda-form .oda-submit-reason")).to_contain_text(
+        "⚠ Fix 1 field: RA", timeout=60000
+    )
+    lab.screenshot("form_keyboard_ra_error")
+
+    page.keyboard.press("Shift+Tab")
+    assert focused_on("RA")(page.evaluate(ACTIVE_JS))
+    page.keyboard.type(good_ra)
+    assert ra_input.input_value() == good_ra
+    # a disabled button takes no focus: wait for the kernel to enable Submit before tabbing to it
+    wait_for_submit(page, enabled=True)
+    expect(message).not_to_contain_text("⚠", timeout=60000)
+    visited += press_until_focused(page, "Tab", focused_on(None, "Submit"))
+    # the actions after Submit, and back
+    visited += press_until_focused(page, "Tab", focused_on(None, "Show code"), limit=3)
+    press_until_focused(page, "Shift+Tab", focused_on(None, "Submit"), limit=3)
+    assert reachable - {key_of(c) for c in visited} == set()  # every control was on the way
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Submit"
+
+    page.keyboard.press("Enter")
+    page.locator(
+        ".oda-form .oda-status", has_text=re.compile(r"Submitted job [0-9a-f]{16}")
+    ).wait_for(timeout=120000)
+    lab.screenshot("form_keyboard_submitted")
