@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 
+import jwt
 import pytest
 
 from oda_widgets.client.apicode import api_code
 
 pytestmark = pytest.mark.unit
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+# made here rather than written out: a test token, signed with a throwaway secret
+TOKEN = jwt.encode({"sub": "x"}, "throwaway-secret-of-thirty-two-bytes", algorithm="HS256")
 
 
 def par_dict_of(code: str) -> dict:

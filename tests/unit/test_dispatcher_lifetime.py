@@ -21,6 +21,7 @@ import time
 import weakref
 from pathlib import Path
 
+import jwt
 import pytest
 from scripted_dispatcher import ScriptedDispatcher, envelope
 
@@ -32,7 +33,8 @@ from oda_widgets.sandbox import start_sandbox
 
 pytestmark = pytest.mark.unit
 
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyQGV4YW1wbGUub3JnIn0.c2lnbmF0dXJlc2ln"
+# made here rather than written out: a test token, signed with a throwaway secret
+TOKEN = jwt.encode({"sub": "user@example.org"}, "throwaway-secret-of-thirty-two-bytes", algorithm="HS256")
 WAIT = 60
 REPO = Path(__file__).resolve().parents[2]
 DONE_PRODUCTS = {"analysis_parameters": {"p": 5.0}, "api_code": "print('no code')"}

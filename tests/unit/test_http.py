@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import jwt
 import pytest
 from scripted_dispatcher import Reply, ScriptedDispatcher, envelope
 
@@ -16,7 +17,8 @@ from oda_widgets.client.errors import (
 from oda_widgets.client.http import Transport, parameter_named_in
 
 pytestmark = pytest.mark.unit
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl"
+# made here rather than written out: a test token, signed with a throwaway secret
+TOKEN = jwt.encode({"sub": "x"}, "throwaway-secret-of-thirty-two-bytes", algorithm="HS256")
 
 
 @pytest.fixture()

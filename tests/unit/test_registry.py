@@ -8,6 +8,7 @@ import json
 import pickle
 import time
 
+import jwt
 import numpy as np
 import pytest
 from scripted_dispatcher import ScriptedDispatcher, envelope
@@ -18,7 +19,8 @@ from oda_widgets.client.jobs import JobStatus
 from oda_widgets.client.registry import JobRegistry
 
 pytestmark = pytest.mark.unit
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyQGV4YW1wbGUub3JnIn0.c2lnbmF0dXJlc2ln"
+# made here rather than written out: a test token, signed with a throwaway secret
+TOKEN = jwt.encode({"sub": "user@example.org"}, "throwaway-secret-of-thirty-two-bytes", algorithm="HS256")
 WAIT = 60
 
 
