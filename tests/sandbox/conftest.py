@@ -20,6 +20,18 @@ CAPTURES = REPO.parent / "shared" / "data"
 
 
 @pytest.fixture
+def kernel(tmp_path):
+    """A real kernel whose job registry lives in the test's folder (``kernel.home``)."""
+    from support.kernel import Kernel
+
+    home = tmp_path / "oda_widgets_home"
+    kernel = Kernel(dict(os.environ, ODA_WIDGETS_HOME=str(home)))
+    kernel.home = home
+    yield kernel
+    kernel.shutdown()
+
+
+@pytest.fixture
 def sandbox():
     """A sandbox dispatcher on a free port, jobs completing at once; stopped afterwards."""
     server = start_sandbox(port=0, duration=0)

@@ -8,11 +8,9 @@ IOPub with widget messages while the jobs run. (Latency figures are in benchmark
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
-from support.kernel import Kernel
 
 from oda_widgets.sandbox import start_sandbox
 
@@ -30,13 +28,6 @@ def slow_sandbox():
     server = start_sandbox(port=0, duration=SECONDS_PER_SCW)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def kernel(tmp_path):
-    kernel = Kernel(dict(os.environ, ODA_WIDGETS_HOME=str(tmp_path / "home")))
-    yield kernel
-    kernel.shutdown()
 
 
 def test_kernel_answers_while_fifty_jobs_run(slow_sandbox, kernel):

@@ -10,10 +10,8 @@ followed again, and then done.
 from __future__ import annotations
 
 import ast
-import os
 
 import pytest
-from support.kernel import Kernel
 
 from oda_widgets.sandbox import start_sandbox
 
@@ -29,15 +27,6 @@ def slow_sandbox():
     server = start_sandbox(port=0, duration=SECONDS_PER_SCW)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def kernel(tmp_path):
-    home = tmp_path / "oda_widgets_home"
-    kernel = Kernel(dict(os.environ, ODA_WIDGETS_HOME=str(home)))
-    kernel.home = home
-    yield kernel
-    kernel.shutdown()
 
 
 def crab_spectrum(year: int, pointings: int) -> dict:
