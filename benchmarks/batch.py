@@ -44,6 +44,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from environments import odaapi_python  # noqa: E402
+
 from oda_widgets.sandbox import start_sandbox  # noqa: E402
 
 
@@ -120,18 +122,6 @@ wall = time.time() - start
 print(json.dumps({"wall": wall, "blocked": wall,
                   "done": sum(v == "done" for v in results.values())}))
 """
-
-
-def odaapi_python(explicit: str | None) -> str | None:
-    for candidate in (
-        explicit,
-        os.environ.get("ODA_WIDGETS_ODAAPI_PYTHON"),
-        str(REPO_ROOT / ".venv-odaapi" / "bin" / "python"),
-        "/tmp/setup/odaapi/bin/python",
-    ):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 def run_odaapi(python: str, url: str, batch: list[dict]) -> dict:

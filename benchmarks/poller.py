@@ -22,7 +22,6 @@ import argparse
 import hashlib
 import json
 import multiprocessing
-import os
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from environments import odaapi_python
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -175,15 +176,6 @@ ODA_API_LOOP = textwrap.dedent(
 )
 
 
-def find_odaapi_python(given: str | None) -> Path | None:
-    for candidate in (given, os.environ.get("ODA_WIDGETS_ODAAPI_PYTHON"),
-                      str(REPO_ROOT / ".venv-odaapi" / "bin" / "python"),
-                      "/tmp/setup/odaapi/bin/python"):
-        if candidate and Path(candidate).exists():
-            return Path(candidate)
-    return None
-
-
 def run_oda_api(python: Path, url: str, n_jobs: int) -> dict:
     done = subprocess.run([str(python), "-c", ODA_API_LOOP, url, str(n_jobs)],
                           capture_output=True, text=True, timeout=1800)
@@ -223,7 +215,7 @@ def main() -> None:
     server = multiprocessing.Process(target=serve, args=(queue, args.change_after), daemon=True)
     server.start()
     url = f"http://127.0.0.1:{queue.get(timeout=30)}"
-    odaapi = find_odaapi_python(args.odaapi_python)
+    odaapi = odaapi_python(args.odaapi_python)
     if odaapi is None:
         print("oda_api 1.3.5 not found (--odaapi-python or ODA_WIDGETS_ODAAPI_PYTHON): "
               "measuring oda_widgets only", file=sys.stderr)

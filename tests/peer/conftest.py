@@ -20,6 +20,7 @@ from pathlib import Path
 import jwt
 import pytest
 import requests
+from support.environments import odaapi_python, peer_python
 from support.processes import stop_process_group
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -53,32 +54,6 @@ dispatcher:
             incident_report_sender_email_address: 'postmaster@example.org'
             incident_report_receivers_email_addresses: []
 """
-
-
-def peer_python() -> Path | None:
-    """The Python of the environment where cdci-data-analysis 1.3.3 is installed, if any."""
-    candidates = [
-        os.environ.get("ODA_WIDGETS_PEER_PYTHON"),
-        str(REPO_ROOT / ".venv-peer" / "bin" / "python"),
-        "/tmp/setup/peer/bin/python",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return Path(candidate)
-    return None
-
-
-def odaapi_python() -> Path | None:
-    """The Python of the environment where unmodified oda_api 1.3.5 is installed, if any."""
-    candidates = [
-        os.environ.get("ODA_WIDGETS_ODAAPI_PYTHON"),
-        str(REPO_ROOT / ".venv-odaapi" / "bin" / "python"),
-        "/tmp/setup/odaapi/bin/python",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return Path(candidate)
-    return None
 
 
 def free_port() -> int:
@@ -167,11 +142,6 @@ def _wait_until_ready(url: str, process: subprocess.Popen, deadline_s: float) ->
 def real_dispatcher(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealDispatcher]:
     """Start the real dispatcher 1.3.3 for the test session; stop it (and its children) after."""
     python = peer_python()
-    if python is None:
-        pytest.skip(
-            "the real dispatcher is not installed: set ODA_WIDGETS_PEER_PYTHON to the Python of an "
-            "environment with cdci-data-analysis 1.3.3 (scripts/setup makes .venv-peer)"
-        )
     server_script = python.parent / "run_osa_cdci_server.py"
     if not server_script.exists():
         pytest.skip(f"{server_script} is missing: cdci-data-analysis is not installed there")
@@ -233,10 +203,4 @@ def token_factory():
 @pytest.fixture(scope="session")
 def odaapi_env() -> Path:
     """The Python of the oda_api 1.3.5 environment (skips when it is not installed)."""
-    python = odaapi_python()
-    if python is None:
-        pytest.skip(
-            "oda_api 1.3.5 is not installed: set ODA_WIDGETS_ODAAPI_PYTHON to the Python of an "
-            "environment with oda-api 1.3.5 (scripts/setup makes .venv-odaapi)"
-        )
-    return python
+    return odaapi_python()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from support.environments import odaapi_python
 
 from oda_widgets.sandbox import start_sandbox
 
@@ -53,20 +53,6 @@ def exchange_response(name: str, index: int) -> tuple[int, object]:
     return exchanges[index]["status"], exchanges[index]["resp"]
 
 
-def odaapi_python() -> str:
-    """The Python of the venv holding unmodified oda_api 1.3.5 (skips if there is none)."""
-    candidates = [
-        os.environ.get("ODA_WIDGETS_ODAAPI_PYTHON"),
-        str(REPO / ".venv-odaapi" / "bin" / "python"),
-        "/tmp/setup/odaapi/bin/python",
-    ]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return candidate
-    pytest.skip("no oda_api 1.3.5 environment: set ODA_WIDGETS_ODAAPI_PYTHON or run scripts/setup")
-    return sys.executable  # not reached
-
-
 @pytest.fixture
 def run_odaapi(tmp_path):
     """Run a script with oda_api 1.3.5 in its venv; returns the JSON the script prints last."""
@@ -75,7 +61,7 @@ def run_odaapi(tmp_path):
         path = tmp_path / "odaapi_script.py"
         path.write_text(textwrap.dedent(script))
         result = subprocess.run(
-            [odaapi_python(), str(path)], capture_output=True, text=True, timeout=timeout,
+            [str(odaapi_python()), str(path)], capture_output=True, text=True, timeout=timeout,
             cwd=tmp_path, env={**os.environ, **env},
         )
         assert result.returncode == 0, f"oda_api script failed:\n{result.stdout}\n{result.stderr}"

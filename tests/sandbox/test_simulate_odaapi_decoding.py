@@ -1,11 +1,11 @@
 """The encodings decode with the unmodified oda_api 1.3.5 and write FITS files."""
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from support.environments import odaapi_python
 
 from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
@@ -31,18 +31,9 @@ print(json.dumps(out))
 """
 
 
-def _odaapi_python() -> str:
-    candidates = [os.environ.get("ODA_WIDGETS_ODAAPI_PYTHON"),
-                  str(REPO / ".venv-odaapi" / "bin" / "python")]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return candidate
-    pytest.skip("no oda_api environment: set ODA_WIDGETS_ODAAPI_PYTHON or create .venv-odaapi")
-
-
 @pytest.fixture(scope="module")
 def decoded(tmp_path_factory):
-    python = _odaapi_python()
+    python = str(odaapi_python())
     scws = science_windows("2003-03-15T00:00:00", "2003-03-16T00:00:00", 255.98, -37.84, 15.0, 5,
                            None)
     params = dict(RA=255.98, DEC=-37.84, T1="2003-03-15T00:00:00", T2="2003-03-16T00:00:00",

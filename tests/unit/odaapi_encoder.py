@@ -9,12 +9,11 @@ that environment is absent.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
+from support.environments import odaapi_python
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,18 +27,6 @@ for path, name, meta_data in json.load(sys.stdin):
     encoded.append(product.encode(to_json=True))
 json.dump(encoded, sys.stdout)
 """
-
-
-def odaapi_python() -> Path:
-    """The oda_api environment's interpreter, or a skip saying where it was looked for."""
-    configured = os.environ.get("ODA_WIDGETS_ODAAPI_PYTHON")
-    candidates = [Path(configured)] if configured else []
-    candidates.append(REPO / ".venv-odaapi" / "bin" / "python")
-    for candidate in candidates:
-        if candidate.exists():
-            return candidate
-    pytest.skip("oda_api is not installed: set ODA_WIDGETS_ODAAPI_PYTHON or create "
-                f"{REPO / '.venv-odaapi'} (scripts/setup)")
 
 
 def encode_with_odaapi(*files: tuple[Path, str | None, dict[str, Any] | None]) -> list[dict]:

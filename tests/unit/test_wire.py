@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from collections import Counter
@@ -13,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.environments import odaapi_python
 
 from oda_widgets.client.wire import MAX_GET_SIZE, encode_parameters, new_session_id, use_post
 
@@ -88,19 +88,9 @@ PARITY_CASES = [
 ]
 
 
-def oda_api_python() -> Path | None:
-    candidates = [os.environ.get("ODA_WIDGETS_ODAAPI_PYTHON"), str(REPO_ROOT / ".venv-odaapi" / "bin" / "python")]
-    for candidate in candidates:
-        if candidate and Path(candidate).exists():
-            return Path(candidate)
-    return None
-
-
 @pytest.fixture(scope="module")
 def oda_api_encodings() -> list[dict]:
-    python = oda_api_python()
-    if python is None:
-        pytest.skip("oda_api environment not found: set ODA_WIDGETS_ODAAPI_PYTHON or create .venv-odaapi")
+    python = odaapi_python()
     result = subprocess.run(
         [str(python), "-c", ODA_API_PROBE], input=json.dumps(PARITY_CASES), capture_output=True, text=True, check=True, timeout=300
     )
