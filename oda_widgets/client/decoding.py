@@ -16,10 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from oda_widgets.client.errors import DispatcherError
+from oda_widgets.client.errors import ProductDecodeError
 
 __all__ = [
-    "ProductDecodeError",
     "b64_bytes",
     "check_md5",
     "parse_meta_data",
@@ -27,23 +26,6 @@ __all__ = [
     "clean_var_name",
     "item_name",
 ]
-
-
-class ProductDecodeError(DispatcherError):
-    """A product in a ``done`` answer could not be decoded (corrupt, truncated, inconsistent).
-
-    Parameters
-    ----------
-    product : str
-        Which product (its name or ``"<key>[<index>]"``) the problem is in.
-    reason : str
-        What is wrong with it.
-    """
-
-    def __init__(self, product: str, reason: str) -> None:
-        super().__init__(f"product {product!r} could not be decoded: {reason}")
-        self.product = product
-        self.reason = reason
 
 
 def b64_bytes(text: str | bytes, what: str) -> bytes:

@@ -109,6 +109,23 @@ class DispatcherError(ServerAnswerError):
     """The dispatcher failed in an unexpected way: HTTP 500, an HTML error page, malformed JSON."""
 
 
+class ProductDecodeError(DispatcherError):
+    """A product in a ``done`` answer could not be decoded (corrupt, truncated, inconsistent).
+
+    Parameters
+    ----------
+    product : str
+        Which product (its name or ``"<key>[<index>]"``) the problem is in.
+    reason : str
+        What is wrong with it.
+    """
+
+    def __init__(self, product: str, reason: str) -> None:
+        super().__init__(f"product {product!r} could not be decoded: {reason}")
+        self.product = product
+        self.reason = reason
+
+
 class JobFailed(ServerAnswerError):
     """The job ran and failed; the server's ``message``, ``error_message`` and ``debug_message``."""
 

@@ -11,7 +11,7 @@ from typing import Any
 from astropy.io import fits
 from astropy.table import Table
 
-from oda_widgets.client.decoding import ProductDecodeError
+from oda_widgets.client.errors import ProductDecodeError
 from oda_widgets.client.product_base import Product, output_path, write_bytes
 
 __all__ = [

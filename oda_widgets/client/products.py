@@ -16,12 +16,12 @@ from typing import Any
 
 from oda_widgets.client.catalog import Catalog
 from oda_widgets.client.decoding import (
-    ProductDecodeError,
     b64_bytes,
     check_md5,
     item_name,
     parse_meta_data,
 )
+from oda_widgets.client.errors import ProductDecodeError
 from oda_widgets.client.fitsio import hdulist_from_data_units, unpickle_product
 from oda_widgets.client.light_curve import LightCurve, light_curve_hdu
 from oda_widgets.client.product_base import Product

@@ -22,8 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from scripted_dispatcher import Reply, ScriptedDispatcher
 
-from oda_widgets.client.decoding import ProductDecodeError
-from oda_widgets.client.errors import JobFailed, RequestRejected, Unauthorized
+from oda_widgets.client.errors import JobFailed, ProductDecodeError, RequestRejected, Unauthorized
 from oda_widgets.client.http import Transport
 from oda_widgets.client.jobs import Job, JobEvent, JobStatus
 from oda_widgets.client.poller import Poller

@@ -23,8 +23,7 @@ from encoding_helpers import (
 from odaapi_encoder import encode_with_odaapi
 
 from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.decoding import ProductDecodeError
-from oda_widgets.client.errors import UnsafePayload
+from oda_widgets.client.errors import ProductDecodeError, UnsafePayload
 from oda_widgets.client.products import (
     BinaryProduct,
     LightCurve,
