@@ -1,4 +1,4 @@
-"""The sandbox's instruments: ISGRI, JEM-X and SPI-ACS with the production parameters.
+"""The sandbox's instruments: ISGRI, JEM-X, SPI-ACS and POLAR with the production parameters.
 
 Names, units, defaults and allowed values follow the ODA dispatcher's INTEGRAL and SPI-ACS
 plugins (e.g. ISGRI ``radius`` 15 deg, JEM-X 4 deg; ``max_pointings`` 50; ``E1_keV``/``E2_keV``
@@ -284,6 +284,34 @@ def spi_acs() -> InstrumentDescription:
     )
 
 
+def polar() -> InstrumentDescription:
+    """POLAR on Tiangong-2 (2016-2017): light curves with their ROOT file, answered at once.
+
+    The plugin's instrument query is the dispatcher's default one (catalogs and an unnamed
+    input-product list) plus an energy window of 0-10,000 keV with no band limit.
+    """
+    group = "Instrument"
+    return InstrumentDescription(
+        "polar",
+        asynch=False,
+        source=_source_query(),
+        instrument=Query(
+            "polar_parameters",
+            [
+                UserCatalog("user_catalog", None, units=None, group=group, label="User catalog"),
+                InputProdList(None),
+                UserCatalog("selected_catalog", None, units=None, group=group,
+                            label="Selected catalog"),
+                SpectralBoundary("E1_keV", 0.0, label="Minimum energy", group=group,
+                                 description="Lower bound of the energy band (keV)"),
+                SpectralBoundary("E2_keV", 10000.0, label="Maximum energy", group=group,
+                                 description="Upper bound of the energy band (keV)"),
+            ],
+        ),
+        products={"polar_lc": _light_curve_query("polar_lc_query", None)},
+    )
+
+
 def instruments() -> dict[str, InstrumentDescription]:
     """The sandbox's instruments by name, in the order ``/instr-list`` gives them."""
-    return {instr.name: instr for instr in (isgri(), jemx(), spi_acs())}
+    return {instr.name: instr for instr in (isgri(), jemx(), spi_acs(), polar())}

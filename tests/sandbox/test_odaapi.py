@@ -45,7 +45,7 @@ product = disp.get_product_description(instrument="isgri", product_name="isgri_i
 print(json.dumps({"instruments": instruments, "queries": [q[0]["query_name"] if isinstance(q, list)
                   else None for q in description[0][2:]], "n_product": len(product[0])}))
 """, SANDBOX_URL=sandbox.url)
-    assert out["instruments"] == ["isgri", "jemx", "spi_acs"]
+    assert out["instruments"] == ["isgri", "jemx", "spi_acs", "polar"]
     assert out["queries"] == ["src_query", "isgri_parameters", "isgri_image_query",
                               "isgri_spectrum_query", "isgri_lc_query"]
     assert out["n_product"] == 5
@@ -80,7 +80,7 @@ print(json.dumps(results))
         "installed_instruments"]
     assert str(their_known) in their_text
     assert out["instrument"] == [
-        their_class, their_text.replace(str(their_known), str(["isgri", "jemx", "spi_acs"]))]
+        their_class, their_text.replace(str(their_known), str(["isgri", "jemx", "spi_acs", "polar"]))]
     assert out["role"][0] == "Unauthorized"
     assert "unige-hpc-full" in out["role"][1]
     assert out["token"][0] == "RequestNotUnderstood" and "Not enough segments" in out["token"][1]
@@ -133,6 +133,26 @@ print(json.dumps({{"lc": [p.name for p in lc._p_list], "jemx": [p.name for p in 
     assert len(out["lc"]) >= 1
     assert out["jemx"][0].startswith("mosaic_image")
     assert "Crab" in out["catalog"]
+
+
+def test_polar_light_curve_and_its_root_file(sandbox, run_odaapi, tmp_path):
+    # the quick-start's POLAR step: a light curve and a ROOT file the user writes to disk
+    root_path = tmp_path / "lc.root"
+    out = run_odaapi(PREAMBLE + """
+disp = DispatcherAPI(url=URL, instrument="mock")
+data = disp.get_product(instrument="polar", product="polar_lc", product_type="Real",
+                        T1="2016-12-18T08:32:21.000", T2="2016-12-18T08:34:01.000", time_bin=0.5)
+open(os.environ["ROOT_PATH"], "wb").write(data._p_list[1])
+lc = data._p_list[0].data_unit[0].data
+print(json.dumps({"names": [p.name if hasattr(p, "name") else type(p).__name__
+                            for p in data._p_list], "items": data.as_list(),
+                  "rate": lc["rate"].tolist(), "time": lc["time"].tolist()}))
+""", SANDBOX_URL=sandbox.url, ROOT_PATH=str(root_path))
+    assert [item["prod_name"] for item in out["items"]] == ["polar_lc_0_lc", "polar_lc_1"]
+    uproot = pytest.importorskip("uproot", reason="the sandbox extra (uproot) is not installed")
+    with uproot.open(root_path) as root:
+        arrays = root["lc"].arrays(library="np")
+    assert arrays["rate"].tolist() == out["rate"] and arrays["time"].tolist() == out["time"]
 
 
 def test_jemx_outside_its_field_fails_the_job_and_says_why(sandbox, run_odaapi):

@@ -13,10 +13,11 @@ from typing import Any
 from oda_widgets.sandbox.pointings import ScienceWindow
 from oda_widgets.sandbox.simulate.image import make_mosaic
 from oda_widgets.sandbox.simulate.lightcurve import make_light_curves
+from oda_widgets.sandbox.simulate.polar import make_polar_light_curve
 from oda_widgets.sandbox.simulate.spectrum import make_spectra
 from oda_widgets.sandbox.simulate.spi_acs import make_spi_acs_light_curve
 
-__all__ = ["PRODUCTS", "make_products"]
+__all__ = ["PRODUCTS", "UNPOINTED", "make_products"]
 
 _Maker = Callable[[Mapping[str, Any], Sequence[ScienceWindow]], dict[str, Any]]
 
@@ -29,7 +30,11 @@ PRODUCTS: dict[tuple[str, str], _Maker] = {
     ("jemx", "jemx_spectrum"): lambda p, s: make_spectra("jemx", p, s),
     ("jemx", "jemx_lc"): lambda p, s: make_light_curves("jemx", p, s),
     ("spi_acs", "spi_acs_lc"): make_spi_acs_light_curve,
+    ("polar", "polar_lc"): make_polar_light_curve,
 }
+
+#: Instruments that are not pointed: no science windows select their data.
+UNPOINTED = ("spi_acs", "polar")
 
 
 def make_products(
@@ -40,16 +45,16 @@ def make_products(
     Parameters
     ----------
     instrument : str
-        ``isgri``, ``jemx`` or ``spi_acs``.
+        ``isgri``, ``jemx``, ``spi_acs`` or ``polar``.
     product : str
         ``isgri_image``, ``isgri_spectrum``, ``isgri_lc``, ``jemx_image``, ``jemx_spectrum``,
-        ``jemx_lc`` or ``spi_acs_lc``.
+        ``jemx_lc``, ``spi_acs_lc`` or ``polar_lc``.
     params : mapping
         Validated, normalised parameters (RA, DEC, T1, T2, E1_keV, E2_keV, detection_threshold,
         time_bin, jemx_num, selected_catalog as a dict or None, catalog_selected_objects...).
     scws : list of ScienceWindow
         The windows found by :func:`oda_widgets.sandbox.pointings.science_windows` (ignored by
-        SPI-ACS, which is not pointed).
+        SPI-ACS and POLAR, which are not pointed).
 
     Returns
     -------
@@ -67,6 +72,6 @@ def make_products(
     if maker is None:
         known = ", ".join(f"{i}/{p}" for i, p in PRODUCTS)
         raise ValueError(f"the sandbox has no product {instrument}/{product}; it has {known}")
-    if instrument != "spi_acs" and not scws:
+    if instrument not in UNPOINTED and not scws:
         raise ValueError(f"{product} needs at least one science window; none was given")
     return maker(params, list(scws))
