@@ -20,7 +20,7 @@ from .apicode import api_code as _api_code
 from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
 from .http import Transport
 from .jobs import Job, JobBatch, JobEvent, JobStatus
-from .poller import Poller, default_poller, run_analysis_fields
+from .poller import JOB_ID_PATTERN, Poller, default_poller, run_analysis_fields
 from .redact import scrub_token
 from .registry import JobRecord, JobRegistry
 from .sites import resolve_url
@@ -344,6 +344,11 @@ class Dispatcher:
         The job is followed at this dispatcher's URL, with its token: a record made at another
         URL is not used (its job lives on another server, which must not see this token).
         """
+        if not isinstance(job_id, str) or not JOB_ID_PATTERN.fullmatch(job_id):
+            raise ValueError(
+                f"{job_id!r} is not a job id (letters, digits, '_', '.', '-'; the dispatcher's "
+                "are 16 hex digits)"
+            )
         record = self.registry.get(job_id) if self.registry is not None else None
         if record is not None and (
             record.session_id != session_id or not self._is_this_url(record.url)

@@ -35,11 +35,15 @@ class Reply:
 
 HOLD_LIMIT = 120.0
 
+#: In a scripted body, replaced by the session_id of the request it answers (the dispatcher
+#: answers with the session it was asked about).
+REQUEST_SESSION = "<the request's session_id>"
+
 
 def envelope(
     query_status: str,
     job_id: str = "0123456789abcdef",
-    session_id: str = "SESSIONSESSION01",
+    session_id: str = REQUEST_SESSION,
     *,
     products: dict | None = None,
     report: dict | None = None,
@@ -47,7 +51,8 @@ def envelope(
     exit_status: dict | None = None,
     status_code: int | None = None,
 ) -> dict:
-    """A ``run_analysis`` answer shaped like the real dispatcher's."""
+    """A ``run_analysis`` answer shaped like the real dispatcher's (by default about the session
+    of the request it answers)."""
     monitor: dict[str, Any] = {"job_id": job_id, "session_id": session_id, "status": query_status}
     if report is not None:
         monitor["full_report_dict"] = report
@@ -165,7 +170,8 @@ class ScriptedDispatcher:
                     return
                 body = reply.body
                 if isinstance(body, (dict, list)):
-                    data = json.dumps(body).encode()
+                    session = str(params.get("session_id") or "SESSIONSESSION01")
+                    data = json.dumps(body).replace(REQUEST_SESSION, session).encode()
                     content_type = reply.content_type or "application/json"
                 else:
                     data = str(body if body is not None else "").encode()
