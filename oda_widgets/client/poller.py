@@ -46,10 +46,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DispatcherError, DispatcherUnavailable, JobFailed, OdaError, Unauthorized
+from .errors import (
+    DispatcherError,
+    DispatcherUnavailable,
+    JobFailed,
+    OdaError,
+    ProductDecodeError,
+    Unauthorized,
+)
 from .http import Transport
 from .jobs import Job, JobStatus, Progress
 from .redact import scrub_token
+from .secret import SecretToken, as_secret
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +88,9 @@ ProductsSink = Callable[[Job, dict], None]
 PlanListener = Callable[[Job, str, float], None]
 
 
-def run_analysis_fields(job: Job, query_status: str, token: str | None = None) -> dict[str, Any]:
+def run_analysis_fields(
+    job: Job, query_status: str, token: SecretToken | None = None
+) -> dict[str, Any]:
     """Every field of a ``/run_analysis`` request for ``job``, as oda_api sends them.
 
     The parameters are re-sent on every poll: the dispatcher checks the job against them.
@@ -110,7 +120,7 @@ class _Followed:
 
     job: Job
     transport: Transport
-    token: str | None = field(repr=False)  # never in a repr, a log line or a traceback's locals
+    token: SecretToken | None = field(repr=False)  # hidden twice: not in this repr, nor its own
     query_status: str
     poll_interval: float
     give_up_after: float
@@ -187,7 +197,7 @@ class Poller:
         job: Job,
         transport: Transport,
         *,
-        token: str | None = None,
+        token: str | SecretToken | None = None,
         query_status: str = "new",
         poll_interval: float = 1.0,
         give_up_after: float | None = None,
@@ -218,7 +228,7 @@ class Poller:
         entry = _Followed(
             job=job,
             transport=transport,
-            token=token,
+            token=as_secret(token),
             query_status=query_status,
             poll_interval=poll_interval,
             give_up_after=self.give_up_after if give_up_after is None else give_up_after,
@@ -547,6 +557,18 @@ class Poller:
             products = decode_products(raw, product=job.product, instrument=job.instrument)
         except OdaError as exc:  # UnsafePayload and friends
             self._fail(entry, exc, job_id=answered_id)
+            return
+        except (MemoryError, RecursionError) as exc:
+            self._fail(
+                entry,
+                ProductDecodeError(
+                    job.product,
+                    "the answer is too large for this machine's memory"
+                    if isinstance(exc, MemoryError)
+                    else "the answer is nested too deeply to read",
+                ),
+                job_id=answered_id,
+            )
             return
         except Exception as exc:
             self._fail(
