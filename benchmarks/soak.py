@@ -7,12 +7,16 @@ that none is answered from the sandbox's cache) and lets the background poller f
 When a job finishes its outcome is noted and the Job is let go, as a notebook that moved on
 would; its products stay in the registry.
 
-Every 10 s the client process's thread count and resident memory (``VmRSS``) are sampled.
-Figures: the samples, the baseline (the first sample after ``--warmup`` seconds, once the
-imports, the first decodes and the request pool have settled) and the last and highest samples
-as ratios against it; how every job ended (done, or failed with which error); and whether every
-done job's products come back from the registry through a fresh ``Dispatcher.jobs()`` (a
-finished product lost would show there).
+Every 10 s the client process is sampled: its thread count; its resident memory (``VmRSS``) as
+it is, then again after ``malloc_trim(0)`` has handed the C allocator's free pages back to the
+system (each request worker thread gets its own glibc arena, which keeps freed pages of decoded
+products as a high-water mark: the first figure grows with it, the second is what the process
+holds); the objects the garbage collector tracks; and the Jobs still alive (a weak set of every
+submitted Job). Figures: the samples, the baseline (the first sample after ``--warmup`` seconds,
+once the imports, the first decodes and the request pool have settled) and the last and highest
+samples as ratios against it; how every job ended (done, or failed with which error); and
+whether every done job's products come back from the registry through a fresh
+``Dispatcher.jobs()`` (a finished product lost would show there).
 
 Run from the repository root (it takes about ``--minutes`` plus the time the last jobs need)::
 
@@ -23,6 +27,9 @@ from __future__ import annotations
 
 import argparse
 import collections
+import ctypes
+import ctypes.util
+import gc
 import os
 import re
 import secrets
@@ -32,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +104,35 @@ def resident_mib() -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
 
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+
+
+def trimmed_resident_mib() -> float:
+    """Resident memory once the C allocator has returned its free pages (glibc only)."""
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+    return resident_mib()
+
+
+class Sample:
+    """One look at the client process."""
+
+    def __init__(self, t: float, running: int, alive: weakref.WeakSet) -> None:
+        self.t = t
+        self.running = running
+        self.threads = threading.active_count()
+        self.rss = resident_mib()
+        self.trimmed = trimmed_resident_mib()
+        self.objects = len(gc.get_objects())
+        self.jobs_alive = len(alive)
+
+    def line(self) -> str:
+        return (f"  t={self.t:6.0f} s  threads={self.threads:3d}  rss={self.rss:7.1f} MiB  "
+                f"after trim={self.trimmed:6.1f} MiB  objects={self.objects:7d}  "
+                f"jobs alive={self.jobs_alive:3d}  running={self.running}")
+
+
 class Outcomes:
     """How each job ended, noted from the poller's threads; holds no Job."""
 
@@ -146,7 +183,8 @@ def main() -> int:
     token = make_token(secret, ["general"])
     outcomes = Outcomes()
     outcomes.expected = args.jobs
-    samples: list[tuple[float, int, float, int]] = []
+    samples: list[Sample] = []
+    alive: weakref.WeakSet = weakref.WeakSet()
     print(f"sandbox at http://127.0.0.1:{port}, faults: {faults}")
     print(f"registry: {home}")
     try:
@@ -162,9 +200,8 @@ def main() -> int:
             if now >= next_sample:
                 with outcomes.lock:
                     running = submitted - outcomes.finished
-                samples.append((now - start, threading.active_count(), resident_mib(), running))
-                print(f"  t={now - start:6.0f} s  threads={samples[-1][1]:3d}  "
-                      f"rss={samples[-1][2]:7.1f} MiB  running={running}", flush=True)
+                samples.append(Sample(now - start, running, alive))
+                print(samples[-1].line(), flush=True)
                 next_sample += args.sample_every
             if submitted < args.jobs and now >= start + submitted * pace:
                 instrument, product = PRODUCTS[submitted % len(PRODUCTS)]
@@ -173,6 +210,7 @@ def main() -> int:
                 e1 = float(defaults["E1_keV"]) * (1 + 0.001 * submitted)
                 job = disp.submit(instrument, product, E1_keV=round(e1, 4))
                 job.add_listener(outcomes.listener)
+                alive.add(job)
                 del job  # the notebook moves on: only the poller and the registry hold it
                 submitted += 1
             if submitted >= args.jobs and outcomes.all_finished.is_set():
@@ -182,7 +220,9 @@ def main() -> int:
                 break
             time.sleep(0.2)
         elapsed = time.monotonic() - start
-        samples.append((elapsed, threading.active_count(), resident_mib(), 0))
+        gc.collect()
+        samples.append(Sample(elapsed, 0, alive))
+        print(samples[-1].line(), flush=True)
 
         # every done job's products, read back by a fresh Dispatcher from the registry
         fresh = Dispatcher(f"http://127.0.0.1:{port}", token=token, registry=home)
@@ -197,23 +237,27 @@ def main() -> int:
         os.killpg(sandbox.pid, 15)
         sandbox.wait(timeout=30)
 
-    baseline = next((s for s in samples if s[0] >= args.warmup), samples[0])
+    baseline = next((x for x in samples if x.t >= args.warmup), samples[0])
+    after = [x for x in samples if x.t >= args.warmup] or samples
     last = samples[-1]
-    highest_threads = max(s[1] for s in samples if s[0] >= args.warmup)
-    highest_rss = max(s[2] for s in samples if s[0] >= args.warmup)
+    print()
+    print(f"{args.jobs} jobs over {args.minutes:.0f} min, {args.fault_rate:.0%} of requests "
+          f"faulted; ran {elapsed:.0f} s")
+    print(f"baseline: the first sample after the {args.warmup:.0f} s warm-up (t={baseline.t:.0f} s)")
+    print(f"{'':24}{'baseline':>10}{'last':>10}{'ratio':>8}{'highest':>10}{'ratio':>8}")
+    for label, attribute, unit in (("threads", "threads", ""), ("RSS", "rss", " MiB"),
+                                   ("RSS after malloc_trim", "trimmed", " MiB"),
+                                   ("objects (gc)", "objects", ""),
+                                   ("Jobs alive", "jobs_alive", "")):
+        first, final = getattr(baseline, attribute), getattr(last, attribute)
+        highest = max(getattr(x, attribute) for x in after)
+        ratio = f"x{final / first:.2f}" if first else "-"
+        top = f"x{highest / first:.2f}" if first else "-"
+        print(f"{label + unit:24}{first:>10.0f}{final:>10.0f}{ratio:>8}{highest:>10.0f}{top:>8}")
     with outcomes.lock:
         done, failed, unclear = set(outcomes.done), dict(outcomes.failed), list(outcomes.unclear)
         finished = outcomes.finished
     lost = done - restored
-    print()
-    print(f"{args.jobs} jobs over {args.minutes:.0f} min, {args.fault_rate:.0%} of requests "
-          f"faulted; ran {elapsed:.0f} s")
-    print(f"baseline (first sample after {args.warmup:.0f} s, t={baseline[0]:.0f} s): "
-          f"threads {baseline[1]}, RSS {baseline[2]:.1f} MiB")
-    print(f"last sample (t={last[0]:.0f} s): threads {last[1]} "
-          f"(x{last[1] / baseline[1]:.2f}), RSS {last[2]:.1f} MiB (x{last[2] / baseline[2]:.2f})")
-    print(f"highest after warm-up: threads {highest_threads} (x{highest_threads / baseline[1]:.2f}),"
-          f" RSS {highest_rss:.1f} MiB (x{highest_rss / baseline[2]:.2f})")
     print(f"jobs finished: {finished} of {args.jobs}; done {len(done)}, failed "
           f"{sum(failed.values())} {failed or ''}; unclear {len(unclear)}")
     for line in unclear:
