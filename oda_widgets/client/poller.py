@@ -212,8 +212,8 @@ class Poller:
             The job to follow (its ``job_id`` must be set unless ``query_status`` is ``"new"``).
         transport : Transport
             The HTTP access to the job's dispatcher.
-        token : str, optional
-            Sent with every request of this job; kept here, never on the job.
+        token : str or SecretToken, optional
+            Sent with every request of this job; kept here (wrapped), never on the job.
         query_status : str
             ``"new"`` to submit; ``"submitted"`` to re-attach to a running job.
         poll_interval : float
