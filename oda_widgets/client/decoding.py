@@ -93,7 +93,11 @@ _SIMPLE_DTYPE = re.compile(r"^[\w<>|=!]+$")
 
 def parse_dtype(description: Any) -> np.dtype | None:
     """A NumPy dtype from the ``dt`` of a NumpyDataUnit: ``'float64'``, ``'<f8'`` or a repr of a
-    structured dtype such as ``"[('TIME', '<f8'), ('RATE', '<f8')]"`` (read as a literal)."""
+    structured dtype such as ``"[('TIME', '<f8'), ('RATE', '<f8')]"`` (read as a literal).
+
+    Raises ``ValueError`` (also for text nested too deeply to parse), ``SyntaxError`` or
+    ``TypeError`` for text that is not a dtype.
+    """
     if description is None:
         return None
     if isinstance(description, list):
@@ -104,10 +108,16 @@ def parse_dtype(description: Any) -> np.dtype | None:
         text = text[len("(numpy.record,") : -1].strip()
     if _SIMPLE_DTYPE.match(text):
         return np.dtype(text)
-    literal = ast.literal_eval(text)
-    if isinstance(literal, list):
-        return np.dtype([tuple(field) for field in literal])
-    return np.dtype(literal)
+    try:
+        literal = ast.literal_eval(text)
+        if isinstance(literal, list):
+            return np.dtype([tuple(field) for field in literal])
+        return np.dtype(literal)
+    except (RecursionError, MemoryError):
+        # a hostile server's "[[[[...": Python's parser gives up with these, not a SyntaxError
+        raise ValueError(
+            f"it is nested too deeply to be a dtype ({len(text)} characters)"
+        ) from None
 
 
 def clean_var_name(text: str) -> str:

@@ -20,9 +20,10 @@ from .apicode import api_code as _api_code
 from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
 from .http import Transport
 from .jobs import Job, JobBatch, JobEvent, JobStatus
-from .poller import Poller, default_poller, run_analysis_fields
+from .poller import JOB_ID_PATTERN, Poller, default_poller, run_analysis_fields
 from .redact import scrub_token
 from .registry import JobRecord, JobRegistry
+from .secret import SecretToken, as_secret
 from .sites import resolve_url
 from .token import TokenInfo, decode_token, discover_token
 from .wire import new_session_id
@@ -69,15 +70,20 @@ class Dispatcher:
         poller: Poller | None = None,
         timeout: float = 120,
     ) -> None:
-        self.url: str = resolve_url(url)
+        token = as_secret(token) if token is not None else None  # from here on, hidden
         self.token_notes: list[str] = []
         if token is None:
-            token, source, notes = discover_token()
+            found, source, notes = discover_token()
+            token = as_secret(found)
+            del found
             self.token_notes.extend(notes)
             self.token_notes.append(
                 f"token read from the {source}" if token else "no token found: public access only"
             )
-        self._token: str | None = token or None
+        self.url: str = resolve_url(url)
+        # A SecretToken: its repr and str never show it, so neither does any frame or log
+        # holding it; its text is taken out only where a request is encoded (client/http.py).
+        self._token: SecretToken | None = token or None
         self.token_info: TokenInfo | None = None
         if self._token:
             try:
@@ -121,7 +127,7 @@ class Dispatcher:
             who = "no token"
         return f"<Dispatcher {self.url} ({who})>"
 
-    def set_token(self, token: str | None) -> TokenInfo | None:
+    def set_token(self, token: str | SecretToken | None) -> TokenInfo | None:
         """Use ``token`` for every later request (``None`` or ``""``: public access only).
 
         Parameters
@@ -140,9 +146,9 @@ class Dispatcher:
             If ``token`` is not a readable JWT; the message never contains the token, and the
             token in use is kept.
         """
-        token = (token or "").strip()
+        token = as_secret(token.strip() if isinstance(token, str) else token)  # hidden from here
         info = decode_token(token) if token else None
-        self._token = token or None
+        self._token = token
         self.token_info = info
         self._descriptions.clear()  # what an instrument offers may depend on the token's roles
         self.token_notes.append("token given in the session" if token else "token removed")
@@ -229,9 +235,9 @@ class Dispatcher:
         query_type: str,
         parameters: Mapping[str, Any],
         validate: bool,
-    ) -> tuple[Job, str | None]:
+    ) -> tuple[Job, SecretToken | None]:
         values = dict(parameters)
-        token = values.pop("token", None) or self._token
+        token = as_secret(values.pop("token", None)) or self._token
         if validate:
             spec = self.describe(instrument)
             spec.product(product)  # an unknown product: ValidationError naming the known ones
@@ -254,7 +260,7 @@ class Dispatcher:
     def _follow(
         self,
         job: Job,
-        token: str | None,
+        token: SecretToken | None,
         query_status: str = "new",
         transport: Transport | None = None,
     ) -> None:
@@ -344,6 +350,11 @@ class Dispatcher:
         The job is followed at this dispatcher's URL, with its token: a record made at another
         URL is not used (its job lives on another server, which must not see this token).
         """
+        if not isinstance(job_id, str) or not JOB_ID_PATTERN.fullmatch(job_id):
+            raise ValueError(
+                f"{job_id!r} is not a job id (letters, digits, '_', '.', '-'; the dispatcher's "
+                "are 16 hex digits)"
+            )
         record = self.registry.get(job_id) if self.registry is not None else None
         if record is not None and (
             record.session_id != session_id or not self._is_this_url(record.url)
@@ -392,7 +403,7 @@ class Dispatcher:
             When the dispatcher does not support dry runs and ran the query instead.
         """
         values = dict(parameters)
-        token = values.pop("token", None) or self._token
+        token = as_secret(values.pop("token", None)) or self._token
         probe = Job(
             instrument,
             product,

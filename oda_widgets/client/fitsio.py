@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import reprlib
 import warnings
 from typing import Any
 
@@ -65,7 +66,7 @@ def _unit_data(unit: dict[str, Any], what: str) -> np.ndarray | None:
         dtype = parse_dtype(unit.get("dt"))
     except (ValueError, SyntaxError, TypeError) as exc:
         raise ProductDecodeError(
-            what, f"its dtype {unit.get('dt')!r} is not understood ({exc})"
+            what, f"its dtype {reprlib.repr(unit.get('dt'))} is not understood ({exc})"
         ) from None
     if dtype is not None and dtype.names:
         rows = [tuple(row) if isinstance(row, list) else row for row in rows]
@@ -80,7 +81,10 @@ def unpickle_product(data: bytes, what: str) -> Any:
     """
     try:
         return safe_loads(data)
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as exc:
+    except (
+        pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
+        KeyError,
+    ) as exc:
         raise ProductDecodeError(
             what, f"its pickled data is damaged or truncated ({type(exc).__name__}: {exc})"
         ) from None

@@ -4,6 +4,12 @@ The description calls (``/api/meta-data``, ``/api/instr-list``, ``/api/par-names
 ``/resolve_name``) are idempotent, so transient faults are retried here by urllib3's ``Retry``.
 ``/run_analysis`` is *not* retried here: the poller retries it per job, so that one job's
 trouble never holds up the others.
+
+``timeout`` is a deadline for the whole answer, retries included (see ``client/deadline.py``),
+not a limit on each socket read. The token travels as a :class:`~.secret.SecretToken` and its
+text is taken out only in :meth:`Transport._exchange`, where the request is encoded: no frame of
+a traceback raised for an answer holds it, and every text taken from an answer is scrubbed of it
+(after an HTML page is reduced to text, so that entities and tags cannot hide it).
 """
 
 from __future__ import annotations
@@ -17,9 +23,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from urllib3.exceptions import ReadTimeoutError
 
+from .deadline import DeadlineAdapter, DeadlineRetry, answer_deadline
 from .errors import (
     DispatcherError,
     DispatcherUnavailable,
@@ -28,7 +34,8 @@ from .errors import (
     Unauthorized,
 )
 from .log_redaction import install_urllib3_redaction
-from .redact import scrub_token
+from .redact import scrub_text, scrub_token
+from .secret import SecretToken, as_secret, reveal
 from .wire import encode_parameters, use_post
 
 logger = logging.getLogger(__name__)
@@ -70,8 +77,16 @@ class _TextOfHtml(HTMLParser):
             self.parts.append(data.strip())
 
 
-def text_excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
-    """A short plain-text excerpt of a server body (HTML pages reduced to their text)."""
+def text_excerpt(
+    body: str, limit: int = EXCERPT_CHARS, token: str | SecretToken | None = None
+) -> str:
+    """A short plain-text excerpt of a server body (HTML pages reduced to their text).
+
+    Tokens are scrubbed from the raw body, then again from its text (where ``&#46;`` has become
+    a dot and the tags splitting a token are gone), before it is cut (a cut inside a token
+    would leave part of it unrecognised).
+    """
+    body = scrub_text(body, token)
     if "<" in body and ">" in body:
         parser = _TextOfHtml()
         try:
@@ -80,7 +95,7 @@ def text_excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
             body = " ".join(parser.parts)
         except Exception:  # a broken page: fall back to the raw text
             pass
-    body = " ".join(body.split())
+    body = scrub_text(" ".join(body.split()), token)
     return body if len(body) <= limit else body[: limit - 1] + "…"
 
 
@@ -143,7 +158,7 @@ class Transport:
                 "User-Agent": f"{CLIENT_NAME} (python-requests {requests.__version__})",
             }
         )
-        retry = Retry(
+        retry = DeadlineRetry(
             total=retries,
             connect=retries,
             read=retries,
@@ -156,17 +171,20 @@ class Transport:
         )
         # requests picks the adapter with the longest matching prefix: run_analysis gets one
         # without retries (the poller retries it per job), everything else the retrying one.
-        self.session.mount(f"{self.url}/", HTTPAdapter(max_retries=retry))
-        self.session.mount(f"{self.url}/run_analysis", HTTPAdapter(max_retries=0, pool_maxsize=16))
+        self.session.mount(f"{self.url}/", DeadlineAdapter(max_retries=retry))
+        self.session.mount(
+            f"{self.url}/run_analysis", DeadlineAdapter(max_retries=0, pool_maxsize=16)
+        )
 
     # --- the endpoints -------------------------------------------------------------------------
-    def instruments(self, token: str | None = None) -> list[str]:
+    def instruments(self, token: str | SecretToken | None = None) -> list[str]:
         """``/api/instr-list``: the instruments this token may use.
 
         Dispatchers up to 1.3.3 answer it directly and need some ``instrument`` argument (oda_api
         sends ``mock``); newer ones redirect to ``/instr-list``, which is followed.
         """
-        params = {"instrument": "mock"}
+        params: dict[str, Any] = {"instrument": "mock"}
+        token = as_secret(token)
         if token:
             params["token"] = token
         answer = self.get_json("/api/instr-list", params, allow_redirects=True)
@@ -177,12 +195,16 @@ class Transport:
         return [str(name) for name in answer]
 
     def meta_data(
-        self, instrument: str, product: str | None = None, token: str | None = None
+        self,
+        instrument: str,
+        product: str | None = None,
+        token: str | SecretToken | None = None,
     ) -> Any:
         """``/api/meta-data``: the description of an instrument (and one of its products)."""
         params: dict[str, Any] = {"instrument": instrument}
         if product is not None:
             params["product_type"] = product
+        token = as_secret(token)
         if token:
             params["token"] = token
         return self.get_json("/api/meta-data", params)
@@ -199,9 +221,10 @@ class Transport:
             )
         return [str(n) for n in answer]
 
-    def resolve_name(self, name: str, token: str | None = None) -> Any:
+    def resolve_name(self, name: str, token: str | SecretToken | None = None) -> Any:
         """``/resolve_name``: coordinates of a source name, by the dispatcher's resolver."""
         params: dict[str, Any] = {"name": name}
+        token = as_secret(token)
         if token:
             params["token"] = token
         return self.get_json("/resolve_name", params)
@@ -209,35 +232,32 @@ class Transport:
     def run_analysis(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """One ``/run_analysis`` request: submit or poll.
 
-        ``params`` are wire values (see :func:`~oda_widgets.client.wire.encode_parameters`); the
-        request is a form POST when it would be too long for a GET, as oda_api does.
-        Redirects are not followed (a redirected dispatcher URL is an error to fix).
+        ``params`` are wire values (see :func:`~oda_widgets.client.wire.encode_parameters`), the
+        token as a :class:`~.secret.SecretToken`; the request is a form POST when it would be
+        too long for a GET, as oda_api does. Redirects are not followed (a redirected dispatcher
+        URL is an error to fix).
 
         Returns
         -------
         dict
             The answer's JSON envelope (``query_status``, ``products``, ``job_monitor``, ...).
         """
-        token = params.get("token")
-        encoded = encode_parameters(params)
-        method = "POST" if use_post(params) else "GET"
+        token = as_secret(params.get("token"))
         url = f"{self.url}/run_analysis"
-        kwargs: dict[str, Any] = {"data": encoded} if method == "POST" else {"params": encoded}
         logger.debug(
-            "%s %s instrument=%s product=%s query_status=%s job_id=%s",
-            method,
+            "run_analysis %s instrument=%s product=%s query_status=%s job_id=%s",
             url,
             params.get("instrument"),
             params.get("product_type"),
             params.get("query_status"),
             params.get("job_id"),
         )
-        response = self._send(method, url, token, allow_redirects=False, **kwargs)
+        response = self._send(url, params, token, wire=True, allow_redirects=False)
         answer = self._decode(response, token, sent=params)
         if not isinstance(answer, dict):
             raise DispatcherError(
                 "the dispatcher answered run_analysis with JSON that is not an object: "
-                + text_excerpt(str(scrub_token(answer, token)))
+                + text_excerpt(str(answer), token=token)
             )
         return answer
 
@@ -246,59 +266,89 @@ class Transport:
         self, path: str, params: Mapping[str, Any], *, allow_redirects: bool = True
     ) -> Any:
         """GET ``path`` with ``params``, decode the JSON answer or raise the matching error."""
-        token = params.get("token")
+        token = as_secret(params.get("token"))
         url = f"{self.url}{path}"
         logger.debug("GET %s %s", url, {k: v for k, v in params.items() if k != "token"})
-        response = self._send(
-            "GET", url, token, params=dict(params), allow_redirects=allow_redirects
-        )
+        response = self._send(url, params, token, wire=False, allow_redirects=allow_redirects)
         return self._decode(response, token, sent=params)
 
-    def _send(self, method: str, url: str, token: str | None, **kwargs: Any) -> requests.Response:
+    def _exchange(
+        self, url: str, params: Mapping[str, Any], *, wire: bool, allow_redirects: bool
+    ) -> requests.Response:
+        """The only place the token's text is taken out: encode the request and send it.
+
+        Whatever goes wrong here is raised again by :meth:`_send` from a frame without it.
+        """
+        plain = {k: reveal(v) if isinstance(v, SecretToken) else v for k, v in params.items()}
+        if not wire:
+            return self.session.get(
+                url, params=plain, timeout=self.timeout, allow_redirects=allow_redirects
+            )
+        encoded = encode_parameters(plain)
+        if use_post(plain):
+            return self.session.post(
+                url, data=encoded, timeout=self.timeout, allow_redirects=allow_redirects
+            )
+        return self.session.get(
+            url, params=encoded, timeout=self.timeout, allow_redirects=allow_redirects
+        )
+
+    def _send(
+        self,
+        url: str,
+        params: Mapping[str, Any],
+        token: SecretToken | None,
+        *,
+        wire: bool,
+        allow_redirects: bool,
+    ) -> requests.Response:
         where = _url_for_logs(url)
-        try:
-            return self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.Timeout as exc:
-            error: OdaError = DispatcherUnavailable(
-                f"the dispatcher at {where} did not answer within {self.timeout} s"
-            )
-            reason = _scrubbed(exc, token)
-        except requests.exceptions.RetryError as exc:
-            error = DispatcherUnavailable(
-                f"the dispatcher at {where} kept answering with a gateway error "
-                "(502/503/504); it may be restarting, try again in a few minutes"
-            )
-            reason = _scrubbed(exc, token)
-        except requests.ConnectionError as exc:
-            error = DispatcherUnavailable(
-                f"could not reach the dispatcher at {where} (connection failed or was dropped); "
-                "check the URL and your network, or try again later"
-            )
-            reason = _scrubbed(exc, token)
-        except requests.RequestException as exc:
-            error = DispatcherError(f"the request to {where} failed: {type(exc).__name__}")
-            reason = _scrubbed(exc, token)
+        with answer_deadline(self.timeout) as deadline:
+            try:
+                return self._exchange(url, params, wire=wire, allow_redirects=allow_redirects)
+            except requests.ConnectTimeout as exc:
+                error: OdaError = DispatcherUnavailable(
+                    f"could not connect to the dispatcher at {where} within {self.timeout:g} s "
+                    "(connect timeout); check the URL and your network, or try again later"
+                )
+                reason = _scrubbed(exc, token)
+            except requests.RequestException as exc:
+                if deadline.expired or _is_read_timeout(exc):
+                    error = DispatcherUnavailable(
+                        f"the dispatcher at {where} did not send its whole answer within "
+                        f"{self.timeout:g} s (read timeout; the time counts for the whole "
+                        "answer, retries included); it may be overloaded, try again later"
+                    )
+                elif isinstance(exc, requests.exceptions.RetryError):
+                    error = DispatcherUnavailable(
+                        f"the dispatcher at {where} kept answering with a gateway error "
+                        "(502/503/504); it may be restarting, try again in a few minutes"
+                    )
+                elif isinstance(exc, requests.ConnectionError):
+                    error = DispatcherUnavailable(
+                        f"could not reach the dispatcher at {where} (connection failed or was "
+                        "dropped); check the URL and your network, or try again later"
+                    )
+                else:
+                    error = DispatcherError(f"the request to {where} failed: {type(exc).__name__}")
+                reason = _scrubbed(exc, token)
         # Raised outside the except clause on purpose: the low-level exception names the full
-        # request URL (with the token of a GET), so it must not ride along as __context__.
+        # request URL (with the token of a GET) and its traceback holds _exchange's frame, so it
+        # must not ride along as __context__.
         error.__cause__ = reason
         raise error
 
     def _decode(
-        self, response: requests.Response, token: str | None, sent: Mapping[str, Any] | None
+        self,
+        response: requests.Response,
+        token: SecretToken | None,
+        sent: Mapping[str, Any] | None,
     ) -> Any:
         status = response.status_code
         where = _url_for_logs(response.url or "")
         logger.debug("answer %s from %s", status, where)
-        body = response.text
-        try:
-            payload: Any = json.loads(body)
-            is_json = True
-        except ValueError:
-            payload, is_json = None, False
-        if is_json:
-            payload = scrub_token(payload, token)
-        # scrubbed before it is cut: a cut inside the token would leave part of it unrecognised
-        plain = text_excerpt(scrub_token(body, token)) if body else ""
+        # only scrubbed text from here on: the errors below keep this frame in their traceback
+        payload, is_json, plain = _read_answer(response, token, where)
 
         if status == 200:
             if not is_json:
@@ -312,7 +362,6 @@ class Transport:
         details = payload if isinstance(payload, dict) else {}
         if status == 400:
             message = _first_text(details, "error_message", "error") or plain or "bad request"
-            message = scrub_token(message, token)
             raise RequestRejected(
                 message, 400, details, parameter=parameter_named_in(message, sent)
             )
@@ -324,10 +373,7 @@ class Transport:
             else:
                 message = _first_text(details, "error_message", "error")
                 debug = _first_text(details, "debug_message")
-            message = message or plain or "not authorized"
-            raise Unauthorized(
-                scrub_token(message, token), 403, details, debug_message=scrub_token(debug, token)
-            )
+            raise Unauthorized(message or plain or "not authorized", 403, details, debug_message=debug)
         if status in TRANSIENT_STATUSES:
             raise DispatcherUnavailable(
                 f"the dispatcher at {where} is unavailable (HTTP {status})"
@@ -340,7 +386,7 @@ class Transport:
             message = _first_text(details, "error_message", "message", "error") or plain
             raise DispatcherError(
                 f"the dispatcher failed with an internal error (HTTP 500): "
-                f"{scrub_token(message, token) or 'no details given'}",
+                f"{message or 'no details given'}",
                 status,
                 details,
             )
@@ -376,6 +422,55 @@ def _first_text(mapping: Any, *keys: str) -> str:
     return ""
 
 
-def _scrubbed(exc: Exception, token: str | None) -> OdaError:
+def _read_answer(
+    response: requests.Response, token: SecretToken | None, where: str
+) -> tuple[Any, bool, str]:
+    """The answer's JSON (scrubbed), whether it was JSON, and a scrubbed plain-text excerpt.
+
+    The raw body lives only in this frame, which is gone before any error about it is raised.
+    """
+    body = response.text
+    try:
+        payload: Any = json.loads(body)
+        is_json = True
+    except ValueError:
+        payload, is_json = None, False
+    except RecursionError:
+        raise DispatcherError(
+            f"the dispatcher at {where} answered with JSON nested too deeply to read; "
+            "no dispatcher answer is shaped like that",
+            response.status_code,
+        ) from None
+    except MemoryError:
+        raise DispatcherError(
+            f"the dispatcher at {where} answered with more data than this machine's memory "
+            f"holds ({len(body)} characters)",
+            response.status_code,
+        ) from None
+    try:
+        payload = scrub_token(payload, token) if is_json else None
+    except RecursionError:
+        raise DispatcherError(
+            f"the dispatcher at {where} answered with JSON nested too deeply to read",
+            response.status_code,
+        ) from None
+    plain = text_excerpt(body, token=token) if body else ""
+    return payload, is_json, plain
+
+
+def _is_read_timeout(exc: BaseException) -> bool:
+    """Whether a requests error comes from a read timeout (urllib3 wraps it a few ways)."""
+    seen: list[BaseException] = [exc]
+    while seen:
+        current = seen.pop()
+        if isinstance(current, requests.ReadTimeout | ReadTimeoutError | TimeoutError):
+            return True
+        for inner in (*getattr(current, "args", ()), getattr(current, "reason", None)):
+            if isinstance(inner, BaseException) and len(seen) < 8:
+                seen.append(inner)
+    return False
+
+
+def _scrubbed(exc: Exception, token: SecretToken | None) -> OdaError:
     """The low-level error as text without the token (its message may hold the request URL)."""
     return OdaError(f"{type(exc).__name__}: {scrub_token(str(exc), token)}")

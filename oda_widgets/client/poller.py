@@ -5,14 +5,18 @@ Design
 * **One scheduler thread** keeps a heap of (next-due time, job). It sleeps on a
   ``threading.Condition`` until the earliest job is due or a new job arrives, so an idle poller
   costs nothing; it ends when no job is left and starts again with the next one.
-* **A small bounded pool of request workers** (4 daemon threads by default, fed by a queue)
-  sends the requests. The dispatcher may take seconds to answer one request (it runs the query
-  inside a ``new``/``ready`` request); with the requests on the scheduler thread, one slow answer
-  would delay every other job. The pool bounds the load on the dispatcher, and a job is never in
-  two workers at once (it is back on the heap only after its answer is handled). The workers are
-  daemon threads, not a ``ThreadPoolExecutor``'s: the interpreter joins those at exit, so a
-  script ending while a request is in flight would wait up to the HTTP timeout (120 s). At exit
-  the scheduler is told to leave, and a request still in flight is abandoned.
+* **A pool of request workers** (daemon threads fed by a queue) sends the requests. The
+  dispatcher may take seconds or minutes to answer one request (it runs the query inside a
+  ``new``/``ready`` request), and a hanging server holds a request until its deadline (the HTTP
+  timeout, a deadline for the whole answer). So the pool is elastic: ``workers`` threads are kept,
+  and whenever a job is due while every worker is busy another one is started (up to
+  ``max_workers``), so a job whose requests hang never delays another job's next poll; the extra
+  workers end after ``idle_exit`` seconds without work. A job is never in two workers at once (it
+  is back on the heap only after its answer is handled), so requests in flight never outnumber
+  the jobs. The workers are daemon threads, not a ``ThreadPoolExecutor``'s: the interpreter joins
+  those at exit, so a script ending while a request is in flight would wait up to the HTTP
+  timeout (120 s). At exit the scheduler is told to leave, and a request still in flight is
+  abandoned.
 * The request sequence is oda_api's: ``query_status=new`` first, then every original parameter
   again with ``job_id`` and the last status the server gave. ``ready`` means "ask once more",
   at once.
@@ -22,6 +26,9 @@ Design
 * Transient faults (connection errors, timeouts, 502/503/504) are retried *per job* with an
   exponential backoff (1, 2, 4, ... capped at 30 s); after ``give_up_after`` seconds of faults
   the job fails with :class:`DispatcherUnavailable`. Every other error ends that job only.
+* A job the dispatcher keeps calling ``unknown`` (it has no record of it) fails once
+  ``give_up_after`` seconds have passed since it first said so; an answer naming another
+  session, or a job id that is not a plain id, fails the job at once.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import heapq
 import itertools
 import logging
 import queue
+import re
 import threading
 import time
 import weakref
@@ -38,10 +46,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DispatcherError, DispatcherUnavailable, JobFailed, OdaError, Unauthorized
+from .errors import (
+    DispatcherError,
+    DispatcherUnavailable,
+    JobFailed,
+    OdaError,
+    ProductDecodeError,
+    Unauthorized,
+)
 from .http import Transport
 from .jobs import Job, JobStatus, Progress
 from .redact import scrub_token
+from .secret import SecretToken, as_secret
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +66,12 @@ POLL_GROWTH = 1.2
 FIRST_RETRY_DELAY = 1.0
 MAX_RETRY_DELAY = 30.0
 GIVE_UP_AFTER = 600.0
+MAX_WORKERS = 64
+IDLE_EXIT = 30.0
+
+#: A job id as dispatchers make them (16 hex digits), with room for other servers' spellings;
+#: matched whole (``fullmatch``: ``$`` would let a trailing newline through).
+JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
 _STATUS_OF_ANSWER = {
     "submitted": JobStatus.SUBMITTED,
@@ -66,7 +88,9 @@ ProductsSink = Callable[[Job, dict], None]
 PlanListener = Callable[[Job, str, float], None]
 
 
-def run_analysis_fields(job: Job, query_status: str, token: str | None = None) -> dict[str, Any]:
+def run_analysis_fields(
+    job: Job, query_status: str, token: SecretToken | None = None
+) -> dict[str, Any]:
     """Every field of a ``/run_analysis`` request for ``job``, as oda_api sends them.
 
     The parameters are re-sent on every poll: the dispatcher checks the job against them.
@@ -96,7 +120,7 @@ class _Followed:
 
     job: Job
     transport: Transport
-    token: str | None = field(repr=False)  # never in a repr, a log line or a traceback's locals
+    token: SecretToken | None = field(repr=False)  # hidden twice: not in this repr, nor its own
     query_status: str
     poll_interval: float
     give_up_after: float
@@ -104,6 +128,7 @@ class _Followed:
     interval: float = 0.0
     faults: int = 0
     fault_since: float | None = None
+    unknown_since: float | None = None
     extra_fields: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -116,7 +141,11 @@ class Poller:
     Parameters
     ----------
     workers : int
-        Requests in flight at most (the size of the request pool).
+        Request workers kept ready (more are started while every one is busy).
+    max_workers : int
+        Requests in flight at most: the most workers the pool grows to when requests are slow.
+    idle_exit : float
+        Seconds an extra worker waits for work before it ends.
     give_up_after : float
         Seconds of uninterrupted transient faults after which a job fails.
     max_poll_interval : float
@@ -133,6 +162,8 @@ class Poller:
         self,
         workers: int = 4,
         *,
+        max_workers: int = MAX_WORKERS,
+        idle_exit: float = IDLE_EXIT,
         give_up_after: float = GIVE_UP_AFTER,
         max_poll_interval: float = MAX_POLL_INTERVAL,
         first_retry_delay: float = FIRST_RETRY_DELAY,
@@ -140,6 +171,8 @@ class Poller:
         on_plan: PlanListener | None = None,
     ) -> None:
         self.workers = workers
+        self.max_workers = max(workers, max_workers)
+        self.idle_exit = idle_exit
         self.on_plan = on_plan
         self.give_up_after = give_up_after
         self.max_poll_interval = max_poll_interval
@@ -147,6 +180,7 @@ class Poller:
         self.max_retry_delay = max_retry_delay
         self._heap: list[tuple[float, int, _Followed]] = []
         self._counter = itertools.count()
+        self._worker_numbers = itertools.count()
         self._in_flight = 0
         self._followed: dict[int, _Followed] = {}
         self._lock = threading.Lock()
@@ -163,7 +197,7 @@ class Poller:
         job: Job,
         transport: Transport,
         *,
-        token: str | None = None,
+        token: str | SecretToken | None = None,
         query_status: str = "new",
         poll_interval: float = 1.0,
         give_up_after: float | None = None,
@@ -178,8 +212,8 @@ class Poller:
             The job to follow (its ``job_id`` must be set unless ``query_status`` is ``"new"``).
         transport : Transport
             The HTTP access to the job's dispatcher.
-        token : str, optional
-            Sent with every request of this job; kept here, never on the job.
+        token : str or SecretToken, optional
+            Sent with every request of this job; kept here (wrapped), never on the job.
         query_status : str
             ``"new"`` to submit; ``"submitted"`` to re-attach to a running job.
         poll_interval : float
@@ -194,7 +228,7 @@ class Poller:
         entry = _Followed(
             job=job,
             transport=transport,
-            token=token,
+            token=as_secret(token),
             query_status=query_status,
             poll_interval=poll_interval,
             give_up_after=self.give_up_after if give_up_after is None else give_up_after,
@@ -262,18 +296,22 @@ class Poller:
     def _ensure_running(self) -> None:
         # called with the lock held
         while len(self._workers) < self.workers:
-            worker = threading.Thread(
-                target=self._work,
-                name=f"oda-widgets-request-{len(self._workers)}",
-                daemon=True,
-            )
-            worker.start()
-            self._workers.append(worker)
+            self._start_worker()
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(
                 target=self._schedule, name="oda-widgets-poller", daemon=True
             )
             self._thread.start()
+
+    def _start_worker(self) -> None:
+        # called with the lock held
+        worker = threading.Thread(
+            target=self._work,
+            name=f"oda-widgets-request-{next(self._worker_numbers)}",
+            daemon=True,
+        )
+        self._workers.append(worker)
+        worker.start()
 
     def _forget(self, job: Job) -> None:
         with self._lock:
@@ -299,15 +337,33 @@ class Poller:
                 entry = heapq.heappop(self._heap)[2]
                 if self._followed.get(id(entry.job)) is entry and not entry.job.is_finished:
                     self._in_flight += 1
+                    if self._in_flight > len(self._workers) < self.max_workers:
+                        # every worker is busy (a slow or hanging answer): one more, so this
+                        # job is asked on time rather than after someone else's answer
+                        self._start_worker()
                     self._requests.put(entry)
                 # not kept while waiting: a finished job must not be held by this thread
                 del entry
             self._thread = None
 
     def _work(self) -> None:
-        """A request worker: take the next due job from the queue until told to leave."""
+        """A request worker: take the next due job from the queue until told to leave, or
+        until it has waited ``idle_exit`` seconds for one while the pool is larger than needed."""
+        me = threading.current_thread()
         while True:
-            entry = self._requests.get()
+            try:
+                entry = self._requests.get(timeout=self.idle_exit)
+            except queue.Empty:
+                with self._lock:
+                    # the queued requests (in flight minus those being sent) have enough
+                    # workers left without this one
+                    if self._closed or (
+                        len(self._workers) > self.workers and self._in_flight < len(self._workers)
+                    ):
+                        if me in self._workers:
+                            self._workers.remove(me)
+                        return
+                continue
             if entry is None:
                 return
             self._step(entry)
@@ -383,7 +439,11 @@ class Poller:
             )
             return None
         monitor = answer.get("job_monitor") if isinstance(answer.get("job_monitor"), dict) else {}
-        answered_id = monitor.get("job_id")
+        answered_id = monitor.get("job_id") or None  # "" is no id yet
+        refusal = _foreign_answer(job, answer, answered_id)
+        if refusal is not None:
+            self._fail(entry, DispatcherError(refusal, 200))
+            return None
         if job.job_id and answered_id and answered_id != job.job_id:
             self._fail(
                 entry,
@@ -439,10 +499,28 @@ class Poller:
 
         status = _STATUS_OF_ANSWER.get(query_status)
         progress = Progress.from_job_monitor(monitor)
-        # 'unknown'/'unaccessible' are polled like 'submitted' by the dispatcher: keep asking
+        now = time.monotonic()
+        # 'unknown'/'unaccessible' are polled like 'submitted' by the dispatcher: keep asking,
+        # but not for ever
+        if status is None:
+            if entry.unknown_since is None:
+                entry.unknown_since = now
+            elif now - entry.unknown_since >= entry.give_up_after:
+                self._fail(
+                    entry,
+                    DispatcherError(
+                        f"the dispatcher kept answering {query_status!r} for this job for "
+                        f"{entry.give_up_after:.0f} s: it has no record of it (it may have lost "
+                        "it in a restart); submit the query again",
+                        200,
+                    ),
+                    job_id=answered_id,
+                )
+                return None
+        else:
+            entry.unknown_since = None
         changed = job._update(status=status, progress=progress, job_id=answered_id)
         entry.query_status = query_status
-        now = time.monotonic()
         if query_status == "ready":
             entry.interval = entry.poll_interval
             self._planned(entry, query_status, 0.0)
@@ -479,6 +557,18 @@ class Poller:
             products = decode_products(raw, product=job.product, instrument=job.instrument)
         except OdaError as exc:  # UnsafePayload and friends
             self._fail(entry, exc, job_id=answered_id)
+            return
+        except (MemoryError, RecursionError) as exc:
+            self._fail(
+                entry,
+                ProductDecodeError(
+                    job.product,
+                    "the answer is too large for this machine's memory"
+                    if isinstance(exc, MemoryError)
+                    else "the answer is nested too deeply to read",
+                ),
+                job_id=answered_id,
+            )
             return
         except Exception as exc:
             self._fail(
@@ -541,3 +631,24 @@ def _backend_report(monitor: dict[str, Any]) -> str:
     if text and where:
         return f"{text} at {where}" if text in ("failed", "done", "progress") else f"{where}: {text}"
     return text
+
+
+def _foreign_answer(job: Job, answer: dict[str, Any], job_id: Any) -> str | None:
+    """Why an answer cannot be about ``job`` (another session, a job id that is not an id), or
+    ``None`` when it can."""
+    # only the answer's own session_id: job_monitor.session_id names the first session of a job
+    # that the same query started earlier elsewhere (the dispatcher's "aliased" jobs)
+    session = answer.get("session_id")
+    if session not in (None, "") and session != job.session_id:
+        return (
+            f"the dispatcher answered for session {str(session)[:40]!r} while following job "
+            f"{job.job_id or '(new)'} of session {job.session_id}; the answer was not used"
+        )
+    if job_id not in (None, "") and not (
+        isinstance(job_id, str) and JOB_ID_PATTERN.fullmatch(job_id)
+    ):
+        return (
+            f"the dispatcher answered with the job id {str(job_id)[:40]!r}, which is not a job "
+            "id (letters, digits, '_', '.', '-'); the answer was not used"
+        )
+    return None

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HOME_VARIABLE = "ODA_WIDGETS_HOME"
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")  # matched whole: fullmatch, not $
 
 
 def default_root() -> Path:
@@ -232,7 +232,7 @@ class JobRegistry:
 
 def _checked_id(job_id: str) -> str:
     # job ids are 16 hex characters; refuse anything that could leave the folder
-    if not isinstance(job_id, str) or not _SAFE_ID.match(job_id) or job_id.startswith("."):
+    if not isinstance(job_id, str) or not _SAFE_ID.fullmatch(job_id) or job_id.startswith("."):
         raise ValueError(f"{job_id!r} is not a job id")
     return job_id
 

@@ -17,6 +17,7 @@ from typing import Any
 import jwt
 
 from .errors import ValidationError
+from .secret import SecretToken, as_secret
 
 TOKEN_ENV_VAR = "ODA_TOKEN"
 TOKEN_FILE_NAME = ".oda-token"
@@ -122,33 +123,43 @@ class TokenInfo:
         return role in self.roles
 
 
-def decode_token(token: str) -> TokenInfo:
+def decode_token(token: str | SecretToken) -> TokenInfo:
     """Read a token's claims without checking its signature.
 
     Raises
     ------
     ValidationError
-        (parameter ``'token'``) when the text is not a JWT; the message never contains the token.
+        (parameter ``'token'``) when the text is not a JWT; the message never contains the token,
+        and neither does any frame of its traceback (the token is held as a
+        :class:`~.secret.SecretToken`, its text read in a frame that has returned by then).
     """
-    if not isinstance(token, str) or not token.strip():
+    token = as_secret(token) if isinstance(token, str | SecretToken) else None
+    if token is None:
         raise ValidationError(
             "token", "The token is empty: copy it from the ODA web site's 'API token' panel"
         )
-    try:
-        claims = jwt.decode(
-            token.strip(),
-            options={"verify_signature": False, "verify_exp": False, "verify_aud": False},
-            algorithms=["HS256"],
-        )
-    except jwt.PyJWTError as exc:
+    claims, problem = _read_claims(token)
+    if problem is not None:
         raise ValidationError(
             "token",
-            f"This is not an ODA token: it could not be read as a JSON Web Token ({type(exc).__name__}). "
+            f"This is not an ODA token: it could not be read as a JSON Web Token ({problem}). "
             "Copy the whole token from the ODA web site's 'API token' panel",
-        ) from None
+        )
     if not isinstance(claims, dict):
         raise ValidationError("token", "This is not an ODA token: its payload is not a JSON object")
     return TokenInfo.from_claims(claims)
+
+
+def _read_claims(token: SecretToken) -> tuple[Any, str | None]:
+    """The claims, or why there are none (the name of the JWT library's error)."""
+    try:
+        return jwt.decode(
+            token.reveal().strip(),
+            options={"verify_signature": False, "verify_exp": False, "verify_aud": False},
+            algorithms=["HS256"],
+        ), None
+    except jwt.PyJWTError as exc:
+        return None, type(exc).__name__
 
 
 def _candidates() -> list[tuple[str, Any]]:

@@ -27,9 +27,18 @@ from astropy.table import table as table_table
 from astropy.units import core as units_core
 from astropy.utils.compat import numpycompat
 
+from oda_widgets.client import pickle_rules
 from oda_widgets.client.errors import UnsafePayload
 
-__all__ = ["safe_loads", "ALLOWED_GLOBALS"]
+__all__ = ["safe_loads", "ALLOWED_GLOBALS", "MAX_DECODED_BYTES"]
+
+
+#: The most bytes (and array items) one product pickle may declare, all arrays together. The
+#: largest INTEGRAL products (ISGRI and JEM-X mosaics with their variance, exposure and
+#: significance maps, spectra with their response matrices) take a few tens of megabytes, so
+#: 1 GiB leaves a wide margin. Raise it here, or per call with ``safe_loads(data, max_bytes=...)``,
+#: only for a server you trust with that much memory.
+MAX_DECODED_BYTES = 1 << 30
 
 
 def _numpy_reconstruct() -> Callable[..., Any]:
@@ -176,14 +185,18 @@ def _expected_dtype_state(target: np.dtype, state: Any) -> tuple:
 
 
 class _RestrictedUnpickler(pickle._Unpickler):
-    """An unpickler whose globals come from :data:`ALLOWED_GLOBALS` and nowhere else.
+    """An unpickler whose globals come from :data:`ALLOWED_GLOBALS` and nowhere else, and whose
+    every call, object creation, BUILD and container fill is checked by
+    :mod:`oda_widgets.client.pickle_rules`.
 
-    It is the pure-Python unpickler so that BUILD can be checked too: a dtype is the one allowed
-    object whose pickled state could otherwise describe fields beyond the end of each record or
-    object pointers without their flags, which NumPy takes as given.
+    It is the pure-Python unpickler so that those instructions can be checked one by one.
     """
 
     dispatch = dict(pickle._Unpickler.dispatch)
+
+    def __init__(self, file: io.BytesIO, *, max_bytes: int) -> None:
+        super().__init__(file, encoding="latin1")
+        self.budget = pickle_rules.Budget(max_bytes)
 
     def find_class(self, module: str, name: str) -> Any:
         key = f"{module}.{name}"
@@ -198,25 +211,122 @@ class _RestrictedUnpickler(pickle._Unpickler):
     def persistent_load(self, pid: Any) -> Any:
         raise UnsafePayload("refused to decode a product: its pickle uses persistent ids")
 
+    # --- instructions that call something ------------------------------------------------------
+    def _check_call(self, func: Any, args: Any, kwargs: Any = None) -> None:
+        if not isinstance(args, tuple) or not isinstance(kwargs or {}, dict):
+            raise UnsafePayload("refused to decode a product: its pickle calls with odd arguments")
+        rule = _CALL_RULES.get(id(func))
+        if rule is None:
+            raise UnsafePayload(
+                f"refused to decode a product: its pickle calls {_describe(func)} directly; "
+                "arrays and tables are only rebuilt through NumPy's and astropy's own "
+                "reconstruction, so nothing was made"
+            )
+        rule(args, kwargs or {}, self.budget)
+
+    def _check_new(self, cls: Any, args: Any, kwargs: Any = None) -> None:
+        rule = pickle_rules.NEW_RULES.get(cls) if isinstance(cls, type) else None
+        if rule is None or not isinstance(args, tuple) or not isinstance(kwargs or {}, dict):
+            raise UnsafePayload(
+                f"refused to decode a product: its pickle creates a {_describe(cls)} "
+                "directly, which a data product never needs; nothing was made"
+            )
+        rule(args, kwargs or {}, self.budget)
+
+    def load_reduce(self) -> None:
+        self._check_call(self.stack[-2], self.stack[-1])
+        pickle._Unpickler.load_reduce(self)
+
+    def load_newobj(self) -> None:
+        self._check_new(self.stack[-2], self.stack[-1])
+        pickle._Unpickler.load_newobj(self)
+
+    def load_newobj_ex(self) -> None:
+        self._check_new(self.stack[-3], self.stack[-2], self.stack[-1])
+        pickle._Unpickler.load_newobj_ex(self)
+
+    def _instantiate(self, klass: Any, args: Any) -> None:
+        # INST and OBJ (protocols 0 and 1) call the class with the arguments
+        self._check_call(klass, tuple(args))
+        pickle._Unpickler._instantiate(self, klass, args)
+
     def load_build(self) -> None:
         state, target = self.stack[-1], self.stack[-2]
-        if isinstance(target, np.dtype) and state != _expected_dtype_state(target, state):
-            raise UnsafePayload(
-                "refused to decode a product: its pickle gives a dtype a state NumPy would not "
-                "make (fields outside the record or unflagged object pointers); nothing was read"
-            )
+        if isinstance(target, np.dtype):
+            if state != _expected_dtype_state(target, state):
+                raise UnsafePayload(
+                    "refused to decode a product: its pickle gives a dtype a state NumPy would "
+                    "not make (fields outside the record or unflagged object pointers); "
+                    "nothing was read"
+                )
+        else:
+            pickle_rules.check_build(target, state, self.budget)
         pickle._Unpickler.load_build(self)
 
+    # --- instructions that fill a container: only lists, dicts and sets ----------------------
+    def load_append(self) -> None:
+        if type(self.stack[-2]) is not list:
+            self._refuse_fill(self.stack[-2])
+        pickle._Unpickler.load_append(self)
+
+    def load_appends(self) -> None:
+        if type(self.metastack[-1][-1]) is not list:
+            self._refuse_fill(self.metastack[-1][-1])
+        pickle._Unpickler.load_appends(self)
+
+    def load_setitem(self) -> None:
+        if type(self.stack[-3]) not in _DICT_TYPES:
+            self._refuse_fill(self.stack[-3])
+        pickle._Unpickler.load_setitem(self)
+
+    def load_setitems(self) -> None:
+        if type(self.metastack[-1][-1]) not in _DICT_TYPES:
+            self._refuse_fill(self.metastack[-1][-1])
+        pickle._Unpickler.load_setitems(self)
+
+    def load_additems(self) -> None:
+        if type(self.metastack[-1][-1]) is not set:
+            self._refuse_fill(self.metastack[-1][-1])
+        pickle._Unpickler.load_additems(self)
+
+    @staticmethod
+    def _refuse_fill(target: Any) -> None:
+        raise UnsafePayload(
+            f"refused to decode a product: its pickle adds items to a {_describe(target)}, "
+            "which is not a list, dict or set"
+        )
+
+    dispatch[pickle.REDUCE[0]] = load_reduce
+    dispatch[pickle.NEWOBJ[0]] = load_newobj
+    dispatch[pickle.NEWOBJ_EX[0]] = load_newobj_ex
     dispatch[pickle.BUILD[0]] = load_build
+    dispatch[pickle.APPEND[0]] = load_append
+    dispatch[pickle.APPENDS[0]] = load_appends
+    dispatch[pickle.SETITEM[0]] = load_setitem
+    dispatch[pickle.SETITEMS[0]] = load_setitems
+    dispatch[pickle.ADDITEMS[0]] = load_additems
 
 
-def safe_loads(data: bytes) -> Any:
+_DICT_TYPES = (dict, collections.OrderedDict)
+_CALL_RULES = pickle_rules.call_rules(ALLOWED_GLOBALS)
+
+
+def _describe(obj: Any) -> str:
+    if isinstance(obj, type) or callable(obj):
+        return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+
+def safe_loads(data: bytes, *, max_bytes: int | None = None) -> Any:
     """Rebuild a NumPy array, ``FITS_rec`` or astropy ``Table`` from pickle bytes, safely.
 
     Parameters
     ----------
     data : bytes
         The pickle, already base64-decoded.
+    max_bytes : int, optional
+        The most bytes its arrays may declare, all together (default
+        :data:`MAX_DECODED_BYTES`, 1 GiB: far above any INTEGRAL product).
 
     Returns
     -------
@@ -227,13 +337,28 @@ def safe_loads(data: bytes) -> Any:
     ------
     UnsafePayload
         If the pickle names any global outside :data:`ALLOWED_GLOBALS` (e.g. ``os.system``,
-        ``builtins.eval``); the refusal happens when the name is looked up, before anything
-        is called.
+        ``builtins.eval``), calls or builds anything outside the rules of
+        :mod:`oda_widgets.client.pickle_rules` (object arrays over raw bytes, state set on a
+        class, ...), declares more than ``max_bytes``, or exhausts memory or the interpreter's
+        recursion limit. The refusal happens before the offending instruction runs.
     pickle.UnpicklingError
         If the bytes are not a valid pickle.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"safe_loads expects bytes, not {type(data).__name__}")
+    limit = MAX_DECODED_BYTES if max_bytes is None else max_bytes
     # latin-1 lets NumPy read arrays pickled under Python 2 (its documented choice) and changes
     # nothing for Python 3 pickles.
-    return _RestrictedUnpickler(io.BytesIO(bytes(data)), encoding="latin1").load()
+    try:
+        unpickler = _RestrictedUnpickler(io.BytesIO(bytes(data)), max_bytes=limit)
+        return unpickler.load()
+    except MemoryError:
+        raise UnsafePayload(
+            f"refused to decode a product: rebuilding its pickle ({len(data)} bytes) ran out of "
+            "memory; the server sent something far larger than a data product"
+        ) from None
+    except RecursionError:
+        raise UnsafePayload(
+            "refused to decode a product: its pickle is nested too deeply to rebuild; a data "
+            "product is never nested like that"
+        ) from None

@@ -31,15 +31,24 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     # held until the test sets it (at most HOLD_LIMIT s): a slow answer that needs no timing
     hold: threading.Event | None = None
+    # send the whole answer (status line, headers, body) one byte every `trickle` seconds;
+    # `trickled` is set once the last byte went out, `abandoned` once the client hung up first
+    trickle: float = 0.0
+    trickled: threading.Event = field(default_factory=threading.Event)
+    abandoned: threading.Event = field(default_factory=threading.Event)
 
 
 HOLD_LIMIT = 120.0
+
+#: In a scripted body, replaced by the session_id of the request it answers (the dispatcher
+#: answers with the session it was asked about).
+REQUEST_SESSION = "<the request's session_id>"
 
 
 def envelope(
     query_status: str,
     job_id: str = "0123456789abcdef",
-    session_id: str = "SESSIONSESSION01",
+    session_id: str = REQUEST_SESSION,
     *,
     products: dict | None = None,
     report: dict | None = None,
@@ -47,7 +56,8 @@ def envelope(
     exit_status: dict | None = None,
     status_code: int | None = None,
 ) -> dict:
-    """A ``run_analysis`` answer shaped like the real dispatcher's."""
+    """A ``run_analysis`` answer shaped like the real dispatcher's (by default about the session
+    of the request it answers)."""
     monitor: dict[str, Any] = {"job_id": job_id, "session_id": session_id, "status": query_status}
     if report is not None:
         monitor["full_report_dict"] = report
@@ -165,11 +175,15 @@ class ScriptedDispatcher:
                     return
                 body = reply.body
                 if isinstance(body, (dict, list)):
-                    data = json.dumps(body).encode()
+                    session = str(params.get("session_id") or "SESSIONSESSION01")
+                    data = json.dumps(body).replace(REQUEST_SESSION, session).encode()
                     content_type = reply.content_type or "application/json"
                 else:
                     data = str(body if body is not None else "").encode()
                     content_type = reply.content_type or "text/html; charset=utf-8"
+                if reply.trickle:
+                    self._trickle(reply, data, content_type)
+                    return
                 self.send_response(reply.status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
@@ -177,6 +191,20 @@ class ScriptedDispatcher:
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _trickle(self, reply: Reply, data: bytes, content_type: str) -> None:
+                head = (f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {content_type}\r\n"
+                        f"Content-Length: {len(data)}\r\n\r\n").encode()
+                self.close_connection = True
+                try:
+                    for byte in head + data:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(reply.trickle)
+                except OSError:  # the client gave up and closed the connection
+                    reply.abandoned.set()
+                    return
+                reply.trickled.set()
 
             do_GET = _answer
             do_POST = _answer

@@ -100,6 +100,16 @@ def poller():
     running.close()
 
 
+def _session_of(request: dict, capture: Capture) -> str:
+    # A request sent without a session_id gets one from the server, and the 1.3.6 captures cut
+    # long URLs inside it ("session_id=BW2SX...<266 chars total>"): the answer names it then.
+    sent = str(request.get("session_id") or "")
+    if re.fullmatch(r"[A-Z0-9]{16}", sent):
+        return sent
+    answer = capture.answer if isinstance(capture.answer, dict) else {}
+    return str(answer.get("session_id") or "SESSIONSESSION01")
+
+
 def _job_for(capture: Capture, key: str) -> Job:
     request = dict(capture.request)
     job_id = request.get("job_id")
@@ -113,7 +123,7 @@ def _job_for(capture: Capture, key: str) -> Job:
         "token", "off_line", "api", "oda_api_version", "verbose", "client-name", "dry_run"}}
     return Job(key, str(request.get("product_type", "dummy")),
                str(request.get("query_type", "Real")), parameters, url="http://unused",
-               session_id=str(request.get("session_id", "SESSIONSESSION01")),
+               session_id=_session_of(request, capture),
                job_id=request.get("job_id"))
 
 

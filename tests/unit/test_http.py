@@ -140,3 +140,12 @@ def test_a_token_cut_by_the_excerpt_leaves_no_part_of_itself(server):
     assert "HTTP 418" in message and "xxxx" in message
     header, claims, _ = TOKEN.split(".")
     assert header not in message and claims[:8] not in message and "eyJ" not in message
+
+
+@pytest.mark.parametrize("depth", [100_000, 5_000])
+def test_json_nested_too_deeply_is_a_dispatcher_error_with_words(server, depth):
+    # json.loads (or the scrubbing after it) runs out of recursion: never a bare RecursionError
+    body = '{"query_status": "done", "products": ' + "[" * depth + "]" * depth + "}"
+    server.script("*", [Reply(200, body, content_type="application/json")])
+    with pytest.raises(DispatcherError, match="nested too deeply"):
+        Transport(server.url).run_analysis({"instrument": "x", "token": TOKEN})

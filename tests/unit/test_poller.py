@@ -388,3 +388,110 @@ def test_the_poller_record_of_a_job_does_not_show_its_token(server):
                       give_up_after=10.0, on_done=None)
     assert "secret-token-value" not in repr(entry)
     assert "query_status='new'" in repr(entry)
+
+
+def test_slow_jobs_holding_every_worker_do_not_hold_up_fast_ones(server):
+    # five jobs whose first answer is held (a dispatcher taking minutes), then five that answer
+    # at once: the fast ones finish while the slow ones are still waiting for their answer
+    poller = Poller(workers=4, idle_exit=0.2)
+    release = threading.Event()
+    slow, fast = [], []
+    try:
+        for number in range(5):
+            name = f"slow{number}"
+            server.script(name, [Reply(body=envelope("submitted", f"{number:016x}"), hold=release)])
+            slow.append(make_job(server, name))
+            follow(poller, server, slow[-1])
+        for number in range(5):
+            name = f"fast{number}"
+            healthy_script(server, name, f"{number + 16:016x}")
+            fast.append(make_job(server, name))
+            follow(poller, server, fast[-1])
+        for job in fast:
+            assert job.wait(WAIT) is JobStatus.DONE
+        assert all(job.status is JobStatus.PREPARED for job in slow)
+        assert all(len(server.sent(f"slow{n}")) == 1 for n in range(5))
+        assert all(len(server.sent(f"fast{n}")) == 3 for n in range(5))
+    finally:
+        release.set()
+    for job in slow:
+        job.cancel()
+    # the extra workers end once there is nothing for them; the ones kept are the usual four
+    deadline = time.monotonic() + WAIT
+    while len(poller._workers) > poller.workers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(poller._workers) == poller.workers
+    poller.close()
+
+
+def test_a_hanging_job_does_not_stop_another_jobs_polls(server):
+    poller = Poller(workers=1, idle_exit=0.2)
+    release = threading.Event()
+    server.script("hangs", [Reply(body=envelope("submitted", "1111111111111111"), hold=release)])
+    server.script("polled", [envelope("submitted", "2222222222222222")])
+    hanging, polled = make_job(server, "hangs"), make_job(server, "polled")
+    try:
+        follow(poller, server, hanging)
+        follow(poller, server, polled, poll_interval=0.05)
+        deadline = time.monotonic() + WAIT
+        while len(server.sent("polled")) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # polled again and again while the other job's one request is still unanswered
+        assert len(server.sent("polled")) >= 5
+        assert len(server.sent("hangs")) == 1 and hanging.status is JobStatus.PREPARED
+    finally:
+        release.set()
+        hanging.cancel()
+        polled.cancel()
+        poller.close()
+
+
+def test_a_job_the_dispatcher_keeps_calling_unknown_fails_at_the_give_up_time(server):
+    poller = Poller(give_up_after=0.5)
+    server.script("lost", [envelope("unknown", "3333333333333333")])
+    job = make_job(server, "lost")
+    try:
+        follow(poller, server, job, poll_interval=0.05)
+        assert job.wait(WAIT) is JobStatus.FAILED
+        assert isinstance(job.error, DispatcherError)
+        assert "kept answering 'unknown'" in str(job.error) and "submit the query again" in str(
+            job.error)
+        assert len(server.sent("lost")) >= 2  # asked again before giving up
+    finally:
+        poller.close()
+
+
+def test_an_answer_for_another_session_is_refused(server, poller):
+    server.script("foreign", [envelope("done", "4444444444444444", "OTHERSESSION0000",
+                                       products=DONE_PRODUCTS)])
+    job = make_job(server, "foreign")
+    follow(poller, server, job)
+    assert job.wait(WAIT) is JobStatus.FAILED and job.products is None
+    assert "answered for session 'OTHERSESSION0000'" in str(job.error)
+
+
+@pytest.mark.parametrize("job_id", ["0123456789abcdef\n", "../../etc/passwd", "a b", ""])
+def test_an_answer_whose_job_id_is_not_an_id_is_refused(server, poller, job_id):
+    server.script("odd-id", [envelope("submitted", job_id)])
+    job = make_job(server, "odd-id")
+    follow(poller, server, job)
+    if job_id == "":
+        # an empty id is no id: the job is followed as not yet assigned
+        seen = threading.Event()
+        job.add_listener(lambda event: seen.set())
+        assert seen.wait(WAIT) and job.job_id is None and job.status is JobStatus.SUBMITTED
+        job.cancel()
+        return
+    assert job.wait(WAIT) is JobStatus.FAILED and job.job_id is None
+    assert "which is not a job id" in str(job.error)
+
+
+def test_a_job_id_with_a_trailing_newline_is_refused_everywhere(tmp_path):
+    from oda_widgets.client import Dispatcher
+    from oda_widgets.client.registry import JobRegistry
+
+    with pytest.raises(ValueError, match="is not a job id"):
+        JobRegistry(tmp_path).get("0123456789abcdef\n")
+    disp = Dispatcher("http://127.0.0.1:9", token="", registry=tmp_path)
+    with pytest.raises(ValueError, match="is not a job id"):
+        disp.reattach("0123456789abcdef\n", "SESSIONSESSION01", "x", "y", {})
