@@ -38,7 +38,7 @@ pytestmark = pytest.mark.peer
 
 PER_KIND = 300
 SEED = 20261201
-WORKERS = 6
+WORKERS = 4
 
 
 def generated(strategy: st.SearchStrategy[Any], n: int = PER_KIND) -> list[Any]:
@@ -86,6 +86,10 @@ class Case:
     dry_run: bool = True
     #: Inputs whose sending without validation is oda_api's encoding, not the user's text.
     from_python: bool = False
+    #: Whether to ask how the dispatcher reads the client's wire value too: for kinds the client
+    #: converts (angles) or re-encodes (lists). A float goes as the exact positional text of
+    #: float(text), a string stripped (tests/unit/test_wire.py, test_parameters.py).
+    compare_wire: bool = True
     findings: list[str] = field(default_factory=list)
 
 
@@ -102,9 +106,12 @@ CASES = [
         "times with T_format", "empty", "dummy",
         lambda pair, i: {"T1": pair[0], "T_format": pair[1]}, inputs.time_with_format(),
     ),
-    Case("energies", "empty", "echo", one_of("energ"), inputs.number_texts()),
-    Case("spectral boundaries", "empty", "parametrical", one_of("sb"), inputs.number_texts()),
-    Case("floats", "empty-async", "numerical", one_of("p"), inputs.number_texts()),
+    Case("energies", "empty", "echo", one_of("energ"), inputs.number_texts(),
+         compare_wire=False),
+    Case("spectral boundaries", "empty", "parametrical", one_of("sb"), inputs.number_texts(),
+         compare_wire=False),
+    Case("floats", "empty-async", "numerical", one_of("p"), inputs.number_texts(),
+         compare_wire=False),
     Case("strings", "empty-async", "numerical", one_of("string_like_name", "src_name"),
          inputs.string_texts()),
     Case("product lists", "empty", "dummy", one_of("p_list"), inputs.list_texts()),
@@ -167,7 +174,7 @@ def check(disp: Dispatcher, case: Case, number: int, value: Any) -> str | None:
     if not client_accepts:
         words = server_words(reading)
         return None if words in message else f"{values!r}: {words!r} not in {message!r}"
-    if not case.dry_run:
+    if not case.dry_run or not case.compare_wire:
         return None
     return compare_readings(disp, case, values, wire, reading, spec)
 
