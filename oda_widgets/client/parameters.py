@@ -451,8 +451,9 @@ class AngleParameter(FloatParameter):
     def _hint(self) -> str:
         units = self.units or "deg"
         example = "9h20m23s or 140.0958" if units == "deg" else f"a number in {units}"
+        number = "a plain decimal number (no exponent)" if self.generation == OLDER else "a number"
         return (
-            f"Give {self.label} in {units} as a plain decimal number (no exponent), "
+            f"Give {self.label} in {units} as {number}, "
             f"as d:m:s (read in {units}), or with units, e.g. {example}."
         )
 

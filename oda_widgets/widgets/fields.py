@@ -202,8 +202,8 @@ class Field:
                 self.clear_error()
                 return None
             wire = self.validate(values)
-        except ValidationError as exc:
-            self.show_error(exc.message, exc.hint)
+        except (ValidationError, ValueError) as exc:
+            self.show_error(getattr(exc, "message", None) or str(exc), getattr(exc, "hint", None))
             return None
         self.note = self.spec.preview(wire)
         self.clear_error()
@@ -498,11 +498,11 @@ class ProductListField(Field):
         self.control.value = "\n".join(items)
 
     def query_value(self) -> Any:
-        return self.spec.items_of_lines(self.text)
+        items = self.spec.items_of_lines(self.text)
+        return items if items else None  # an empty box is not sent
 
     def typed(self) -> Any:
-        items = self.query_value()
-        return items if items else None
+        return self.query_value()
 
 
 class StructuredField(Field):

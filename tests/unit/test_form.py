@@ -482,6 +482,7 @@ KIND_CASES_136 = [
     ("restricted", "bounded_int_par", "9", "Parameter bounded_int_par wrong value 9: should be lower or equal than 8.0", "between 2 and 8"),
     ("dummy", "T1", "58000", "Parameter T1 wrong value 58000: can't be parsed as Time of isot format", "isot format"),
     ("structured", "struct", "5", "Wrong value of structured parameter struct", "is not valid under any of the given schemas"),
+    ("dummy", "src_name", "Crab\ud800", "The value of src_name cannot be sent: the character at position 4 ('\\ud800') is half of a UTF-16 pair, which UTF-8 cannot encode", "Retype the value"),
 ]
 
 KIND_CASES_133 = [
@@ -490,6 +491,7 @@ KIND_CASES_133 = [
     ("echo", "energ", "x", "the Float parameter energ cannot be assigned the value x of type str", "MeV"),
     ("numerical", "p", "ten", "the Float parameter p cannot be assigned the value ten of type str", "as a number"),
     ("dummy", "T1", "58000", "Input values did not match the format class isot:\nValueError: Time 58000 does not match isot format", "isot format"),
+    ("dummy", "src_name", "\udc80", "The value of src_name cannot be sent: the character at position 0 ('\\udc80') is half of a UTF-16 pair, which UTF-8 cannot encode", "Retype the value"),
 ]
 
 
