@@ -129,9 +129,13 @@ def list_texts(items: st.SearchStrategy[str] = _SCW) -> st.SearchStrategy[object
     )
 
 
+LIST_EDGES = [[], [""], ["x", ""], ["a,b"], ["a", "b,c"], ["a b"], ["a", "b c"], [" a "], ["a\nb"],
+              ["066500220010.001 066500230010.001"], ["066500220010.001", "066500230010.001"]]
+
+
 def python_lists(items: st.SearchStrategy[str] = _SCW) -> st.SearchStrategy[list[str]]:
-    """Lists given from Python, whose items the client must deliver unchanged."""
-    return st.lists(items, min_size=0, max_size=4)
+    """Lists given from Python, whose items the client must deliver unchanged (or refuse)."""
+    return st.one_of(st.lists(items, min_size=0, max_size=4), st.sampled_from(LIST_EDGES))
 
 
 VALID_CATALOG = {
