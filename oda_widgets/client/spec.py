@@ -21,7 +21,8 @@ from typing import Any
 
 from .errors import DispatcherError, RequestRejected, ValidationError, ValidationErrors
 from .generations import CURRENT, OLDER, generation_of
-from .parameters import FormatParameter, ParameterSpec, parameter_from_description
+from .parameter_reading import parameter_from_description
+from .parameters import FormatParameter, ParameterSpec
 from .redact import scrub_token
 
 #: Parameters of the description a query does not take from the user, and why.

@@ -17,6 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from oda_widgets.client.errors import ValidationError
+from oda_widgets.client.parameter_reading import guess_kind, parameter_from_description
 from oda_widgets.client.parameters import (
     AngleParameter,
     BooleanParameter,
@@ -26,8 +27,6 @@ from oda_widgets.client.parameters import (
     TimeParameter,
     UnknownParameter,
     UserCatalogParameter,
-    guess_kind,
-    parameter_from_description,
 )
 
 pytestmark = pytest.mark.unit

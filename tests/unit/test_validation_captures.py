@@ -16,7 +16,7 @@ import pytest
 
 from oda_widgets.client.errors import ValidationError
 from oda_widgets.client.generations import CURRENT
-from oda_widgets.client.parameters import parameter_from_description
+from oda_widgets.client.parameter_reading import parameter_from_description
 from oda_widgets.client.spec import parse_instrument_description
 
 pytestmark = pytest.mark.unit
