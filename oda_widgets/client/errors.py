@@ -22,14 +22,18 @@ class ValidationError(OdaError, ValueError):
         The parameter the value was meant for (``None`` when the problem concerns the query as a
         whole, e.g. an unknown product).
     message : str
-        What is wrong and what to change. Where the dispatcher has a message for the same input,
-        this is that message.
+        What is wrong. Where the dispatcher has a message for the same input, this is that
+        message, in the words of the server generation the client talks to.
+    hint : str or None
+        What to change, in the client's words, shown beside the message (``None`` when the
+        message says it already).
     """
 
-    def __init__(self, parameter: str | None, message: str) -> None:
+    def __init__(self, parameter: str | None, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.parameter = parameter
         self.message = message
+        self.hint = hint
 
 
 class ValidationErrors(ValidationError):
@@ -40,7 +44,11 @@ class ValidationErrors(ValidationError):
         text = "; ".join(
             f"{e.parameter}: {e.message}" if e.parameter else e.message for e in self.errors
         )
-        super().__init__(self.errors[0].parameter if len(self.errors) == 1 else None, text)
+        super().__init__(
+            self.errors[0].parameter if len(self.errors) == 1 else None,
+            text,
+            hint=self.errors[0].hint if len(self.errors) == 1 else None,
+        )
 
     def by_parameter(self) -> dict[str | None, str]:
         """Map each refused parameter to its message."""

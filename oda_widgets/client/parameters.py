@@ -1,18 +1,30 @@
 """One query parameter of the dispatcher: what it accepts, and the value it puts on the wire.
 
 Each class mirrors one parameter class of the dispatcher (``cdci_data_analysis.analysis.parameters``)
-and refuses exactly what the dispatcher would refuse, with the dispatcher's own words in
-``ValidationError.message`` (e.g. ``"Parameter RA wrong value a. could not convert string to float:
-'a'"``). Where a user may need more than the server's text to know what to change, the error also
-carries a short ``hint`` attribute; the message itself is never altered.
+and refuses exactly what the dispatcher would refuse, quoting the words of the server generation
+the client talks to (:mod:`oda_widgets.client.generations`) in ``ValidationError.message``:
 
-The messages follow the current dispatcher generation (cdci-data-analysis 1.3.6); the older 1.3.3
-release wraps most of them as ``"[ InstrumentQueryBackEnd : <instrument> ] constructor failed: ..."``.
+- 1.3.3 reads every argument as text with a library and passes that library's words on:
+  ``"Invalid character at col 0 parsing angle 'a'"`` (astropy), ``"the Float parameter p cannot be
+  assigned the value a of type str"``; it wraps them as ``"[ InstrumentQueryBackEnd : <instrument> ]
+  constructor failed: <words>"``, and the client quotes the words.
+- 1.3.6 writes its own sentences: ``"Parameter RA wrong value a. could not convert string to
+  float: 'a'"``.
 
-A few inputs are accepted on the client side that the server alone would not read, because the
-client turns them into a value the server does read: sexagesimal angles (sent as decimal numbers),
-astropy ``Time``/``Quantity``/``Angle`` objects, whitespace-separated science window lists (sent as a
-list), catalogs given as dicts (sent as JSON text).
+What to change is said beside the message, in ``ValidationError.hint``; the message itself is the
+server's. Every check, hint, note and preview a form shows comes from here: a form field only
+displays what its parameter says.
+
+Rules the client adds, because the server alone would read the input otherwise or not at all:
+
+- sexagesimal angles (``"9 20 23"``, ``"9h20m23s"``) are read as astropy reads them in the
+  parameter's own unit (``"9 20 23"`` is 9.34 degrees for a parameter in degrees, right ascension
+  included; write ``9h20m23s`` for hours), and sent as the number, which every generation reads;
+- numbers are sent in positional notation (``0.00001``), which 1.3.3's angle parser also reads;
+- text that cannot be encoded as UTF-8 (a lone surrogate) is refused: it cannot be sent at all;
+- lists are sent as each generation reads them (comma-separated text for 1.3.3's ``p_list``);
+- ``None`` means "not given": 1.3.3 has no null on the wire, so the argument is left out and the
+  server uses its default; 1.3.6 receives ``"\\x00"`` as oda_api sends it.
 """
 
 from __future__ import annotations
@@ -23,55 +35,25 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
+from .catalog_reading import CatalogRefused, read_catalog, read_catalog_text
 from .errors import ValidationError
+from .generations import CURRENT, OLDER
+from .wire import number_text
 
 ONTOLOGY = "http://odahub.io/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
-#: Ontology URIs of the server's parameter classes, most specific first (a class sends its own URIs
-#: in ``owl_uri``; the first one found in this table decides the kind).
-OWL_KINDS: tuple[tuple[str, str], ...] = (
-    (ONTOLOGY + "StructuredParameter", "structured"),
-    (ONTOLOGY + "PhosphorosFiltersTable", "structured"),
-    (ONTOLOGY + "InputProdList", "input_prod_list"),
-    (ONTOLOGY + "TimeInstant", "time"),
-    (ONTOLOGY + "StartTime", "time"),
-    (ONTOLOGY + "EndTime", "time"),
-    (ONTOLOGY + "TimeDeltaIsDeprecated", "time_delta"),
-    (ONTOLOGY + "TimeInterval", "time_interval"),
-    (ONTOLOGY + "DetectionThreshold", "detection_threshold"),
-    (ONTOLOGY + "Angle", "angle"),
-    (ONTOLOGY + "PointOfInterestRA", "angle"),
-    (ONTOLOGY + "PointOfInterestDEC", "angle"),
-    (ONTOLOGY + "Energy", "energy"),
-    (ONTOLOGY + "Frequency", "energy"),
-    (ONTOLOGY + "Integer", "integer"),
-    (XSD + "int", "integer"),
-    (ONTOLOGY + "Float", "float"),
-    (XSD + "float", "float"),
-    (ONTOLOGY + "NumericParameter", "float"),
-    (ONTOLOGY + "Boolean", "boolean"),
-    (XSD + "bool", "boolean"),
-    (ONTOLOGY + "String", "string"),
-    (ONTOLOGY + "AstrophysicalObject", "string"),
-    (ONTOLOGY + "LongString", "string"),
-    (ONTOLOGY + "FileReference", "string"),
-    (ONTOLOGY + "FileURL", "string"),
-    (ONTOLOGY + "POSIXPath", "string"),
-    (XSD + "str", "string"),
-)
+#: The shape of an INTEGRAL science window id (ASCII digits only): ``066500220010.001``.
+SCIENCE_WINDOW_ID = re.compile(r"^[0-9]{12}(\.[0-9]{3})?$")
 
-SCIENCE_WINDOW_ID = re.compile(r"^\d{12}(\.\d{3})?$")
+#: What both generations answer for a science window list given as whitespace-separated text.
+SPACE_SEPARATED_LIST = (
+    "a space separated science windows list is an unsupported format, "
+    "please provide it as a comme separated list"
+)
 
 #: Formats a form offers for a time instant; every astropy format is accepted, as by the server.
 TIME_FORMATS_OFFERED = ("isot", "mjd")
-
-_ANGLE_UNITS = {"deg", "degree", "arcsec", "arcmin", "rad", "mas", "hourangle"}
-_ENERGY_UNITS = {"keV", "eV", "MeV", "GeV", "TeV", "Hz", "MHz", "GHz"}
-_TIME_INTERVAL_UNITS = {"s", "minute", "hour", "day", "year"}
-_CATALOG_NAMES = {"selected_catalog", "user_catalog"}
-_PRODUCT_LIST_NAMES = {"scw_list", "p_list"}
-
 
 def _time_formats() -> set[str]:
     from astropy.time import Time
@@ -86,12 +68,28 @@ def _time_delta_formats() -> set[str]:
 
 
 def wire_text(value: Any) -> str:
-    """The text the dispatcher receives for ``value`` (what ``requests`` sends for a scalar)."""
+    """The text the dispatcher receives for ``value``, stripped (what 1.3.6 reads)."""
+    return sent_text(value).strip()
+
+
+def sent_text(value: Any) -> str:
+    """The text the dispatcher receives for ``value``, as sent (what 1.3.3 reads)."""
     if isinstance(value, str):
-        return value.strip()
+        return value
     if isinstance(value, bytes):
-        return value.decode().strip()
+        return value.decode()
+    if isinstance(value, float):
+        return number_text(value)
     return str(value)
+
+
+def _unencodable(text: str) -> int | None:
+    """The position of the first character UTF-8 cannot encode (a lone surrogate), or None."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 class ParameterSpec:
@@ -115,6 +113,9 @@ class ParameterSpec:
         From ``extra_metadata``; ``label`` falls back to the name.
     format_parameter : str or None
         For time parameters: the name of the argument holding their format (``'T_format'``).
+    generation : str
+        The server generation whose reading and words apply (``"1.3.3"`` or ``"1.3.6"``, see
+        :mod:`oda_widgets.client.generations`).
     """
 
     kind: ClassVar[str] = "unknown"
@@ -135,7 +136,9 @@ class ParameterSpec:
         description: str | None = None,
         group: str | None = None,
         format_parameter: str | None = None,
+        generation: str = CURRENT,
     ) -> None:
+        self.generation = generation
         self.name = name
         self.units = units
         self.default = default
@@ -164,13 +167,19 @@ class ParameterSpec:
         Returns
         -------
         Any
-            The wire value: str, number, bool, list, dict, or None.
+            The wire value: str, number, bool, list, dict, or None (nothing to send: on 1.3.3
+            the server then keeps its default).
 
         Raises
         ------
         ValidationError
-            With the dispatcher's message for the same input.
+            With the message the server generation gives for the same input, and a hint.
         """
+        self._check_encodable(value)
+        if self.generation == OLDER:
+            if value is None:
+                return None  # 1.3.3 has no null on the wire: not sent, the default applies
+            return self._read_older(sent_text(self._older_input(value)), values or {})
         if isinstance(value, str | bytes):
             value = wire_text(value)
         if value is None:
@@ -181,6 +190,48 @@ class ParameterSpec:
         self._check_bounds(wire)
         self._check_allowed(value, wire)
         return wire
+
+    def _older_input(self, value: Any) -> Any:
+        """A Python object turned into what the client sends for it (numbers, Quantity...)."""
+        return value
+
+    def _read_older(self, text: str, values: Mapping[str, Any]) -> Any:
+        """How 1.3.3 reads the received ``text``; text parameters keep it, stripped."""
+        return text.strip()
+
+    def _check_encodable(self, value: Any) -> None:
+        items = value if isinstance(value, list | tuple) else [value]
+        for item in items:
+            if not isinstance(item, str):
+                continue
+            position = _unencodable(item)
+            if position is not None:
+                raise self.error(
+                    f"The value of {self.name} cannot be sent: the character at position "
+                    f"{position} ({ascii(item[position])}) is half of a UTF-16 pair, "
+                    "which UTF-8 cannot encode",
+                    hint="Retype the value; it holds a broken character, often left by a copy "
+                    "and paste.",
+                )
+
+    # -- what an empty field and a typed value mean, for forms --------------------------------
+    def when_empty(self) -> str:
+        """What leaving the parameter out means, as a note (raises when it must be given).
+
+        An empty form field is not sent: the dispatcher then uses the description's default.
+        """
+        if self.default is None or self.default == [] or self.default == "":
+            if not self.optional:
+                raise self.error(
+                    f"Non-optional parameter {self.name} is set to None",
+                    hint=f"Give a value for {self.label}: it has no default.",
+                )
+            return "empty: not sent"
+        return f"empty: the dispatcher's default, {self.default}"
+
+    def preview(self, wire: Any) -> str:
+        """A short note on an accepted wire value for a form to show (e.g. an angle in degrees)."""
+        return ""
 
     def _none(self) -> None:
         if not self.optional:
@@ -211,9 +262,7 @@ class ParameterSpec:
 
     def error(self, message: str, hint: str | None = None) -> ValidationError:
         """A :class:`ValidationError` for this parameter, with an optional ``hint``."""
-        err = ValidationError(self.name, message)
-        err.hint = hint  # type: ignore[attr-defined]
-        return err
+        return ValidationError(self.name, message, hint=hint)
 
     # -- presentation -----------------------------------------------------------------------
     def describe_restrictions(self) -> str:
@@ -256,6 +305,24 @@ class FloatParameter(ParameterSpec):
                 f"Parameter {self.name} wrong value {text}. {exc}", hint=self._hint()
             ) from None
 
+    #: How 1.3.3 names the class in its refusal.
+    _older_class = "Float"
+
+    def _older_input(self, value: Any) -> Any:
+        return self._from_quantity(value)
+
+    def _read_older(self, text: str, values: Mapping[str, Any]) -> Any:
+        if text == "":
+            return None  # 1.3.3 takes an empty text as no value
+        try:
+            return self._number_type(text)
+        except ValueError:
+            raise self.error(
+                f"the {self._older_class} parameter {self.name} cannot be assigned the value "
+                f"{text} of type str",
+                hint=self._hint(),
+            ) from None
+
     def _hint(self) -> str:
         units = f" in {self.units}" if self.units and self.units != "str" else ""
         return f"Give {self.label} as a number{units}, e.g. {self.default}."
@@ -296,6 +363,7 @@ class IntegerParameter(FloatParameter):
 
     kind = "integer"
     _number_type = int
+    _older_class = "Integer"
 
     def _hint(self) -> str:
         return f"Give {self.label} as a whole number, e.g. {self.default}."
@@ -304,17 +372,26 @@ class IntegerParameter(FloatParameter):
 class AngleParameter(FloatParameter):
     """An angle (server class ``Angle``): a number in the advertised units (degrees by default).
 
-    Sexagesimal text is accepted and converted: right ascension (``RA``) as hours
-    (``"17h45m40s"``, ``"17:45:40.0"``), every other angle as degrees (``"-29d00m28s"``,
-    ``"-29:00:28"``). The wire value is the number in the parameter's units.
+    1.3.3 reads the text with astropy's angle parser in the parameter's unit, which takes
+    sexagesimal text (``"9 20 23"``, ``"-0:30:00"``, ``"9h20m23s"``) and refuses exponents
+    (``"1e-05"``), ``nan`` and ``inf``; 1.3.6 reads it with ``float``. The client reads
+    sexagesimal text the same way for both, in the parameter's own unit unless the text names
+    one (``h``, ``d``, ``m``, ``s``, ``°``): ``"9 20 23"`` is 9.34 degrees for RA in degrees;
+    ``"9h20m23s"`` is 140.10 degrees. The wire value is the number in the parameter's units.
     """
 
     kind = "angle"
 
-    @property
-    def is_right_ascension(self) -> bool:
-        """Whether sexagesimal input without unit letters is read as hours."""
-        return (self.name or "").lower() == "ra" or (ONTOLOGY + "PointOfInterestRA") in self.owl_uri
+    def _read_older(self, text: str, values: Mapping[str, Any]) -> Any:
+        if text == "":
+            return None  # 1.3.3 keeps the default for an empty angle
+        from astropy.coordinates import Angle
+
+        units = self.units or "deg"
+        try:
+            return float(Angle(text, unit=units).to_value(units))
+        except Exception as exc:  # noqa: BLE001 - the server passes any parser failure on
+            raise self.error(str(exc), hint=self._hint()) from None
 
     def _convert(self, value: Any, values: Mapping[str, Any]) -> Any:
         value = self._from_quantity(value)
@@ -333,25 +410,38 @@ class AngleParameter(FloatParameter):
 
     def _hint(self) -> str:
         units = self.units or "deg"
-        if self.is_right_ascension:
-            return f"Give {self.label} in {units} (e.g. 265.978) or as hours, e.g. 17h43m54.8s or 17:43:54.8."
-        return f"Give {self.label} in {units} (e.g. -29.745) or as degrees, e.g. -29d44m42.6s or -29:44:42.6."
+        example = "9h20m23s or 140.0958" if units == "deg" else f"a number in {units}"
+        number = "a plain decimal number (no exponent)" if self.generation == OLDER else "a number"
+        return (
+            f"Give {self.label} in {units} as {number}, "
+            f"as d:m:s (read in {units}), or with units, e.g. {example}."
+        )
 
     def _sexagesimal(self, text: str) -> float | None:
-        import astropy.units as u
         from astropy.coordinates import Angle
 
         if not re.search(r"[:hdms°'\"\s]", text):
             return None
-        has_unit_letters = bool(re.search(r"[hdms°'\"]", text))
+        units = self.units or "deg"
         try:
-            if has_unit_letters:
-                angle = Angle(text)
-            else:
-                angle = Angle(text, unit=u.hourangle if self.is_right_ascension else u.deg)
-            return float(angle.to_value(self.units or "deg"))
+            return float(Angle(text, unit=units).to_value(units))
         except Exception:  # noqa: BLE001 - any parse failure means "not an angle"
             return None
+
+    def degrees(self, wire: Any) -> float | None:
+        """The wire value in degrees (None when it is not a number in known units)."""
+        import astropy.units as u
+
+        if not isinstance(wire, int | float):
+            return None
+        try:
+            return float((wire * u.Unit(self.units or "deg")).to_value(u.deg))
+        except Exception:  # noqa: BLE001 - units astropy does not know: no preview
+            return None
+
+    def preview(self, wire: Any) -> str:
+        deg = self.degrees(wire)
+        return "" if deg is None else f"= {deg:.6f}°"
 
 
 class EnergyParameter(FloatParameter):
@@ -392,6 +482,28 @@ class TimeParameter(ParameterSpec):
     def _default_format(self) -> str:
         return "isot"
 
+    def older_format(self, values: Mapping[str, Any]) -> str:
+        """The format 1.3.3 reads the value in: the companion's text as sent, else its default."""
+        fmt = values.get(self.format_parameter) if self.format_parameter else None
+        if fmt is None:
+            return self.units or self._default_format()
+        return sent_text(fmt)
+
+    def validate(self, value: Any, values: Mapping[str, Any] | None = None) -> Any:
+        if self.generation == OLDER and value is not None:
+            # objects are written in the format they will be read in
+            value = self._from_object(value, self.older_format(values or {}))
+        return super().validate(value, values)
+
+    def _read_older(self, text: str, values: Mapping[str, Any]) -> Any:
+        fmt = self.older_format(values)
+        try:
+            # the server also writes the time in its default format, which can fail on its own
+            getattr(self._parse(text, fmt), self._default_format())
+        except Exception as exc:  # noqa: BLE001 - the server passes astropy's words on
+            raise self.error(str(exc), hint=self._hint(fmt)) from None
+        return text  # sent as given: 1.3.3 does not strip a time
+
     def _convert(self, value: Any, values: Mapping[str, Any]) -> Any:
         fmt = self.current_format(values)
         value = self._from_object(value, fmt)
@@ -411,13 +523,13 @@ class TimeParameter(ParameterSpec):
         if isinstance(value, datetime):
             value = Time(value)
         if isinstance(value, Time):
-            return getattr(value, fmt)
+            return getattr(value, fmt, value)
         return value
 
-    def _parse(self, text: str, fmt: str) -> None:
+    def _parse(self, text: str, fmt: str) -> Any:
         from astropy.time import Time
 
-        Time(text, format=fmt)
+        return Time(text, format=fmt)
 
     def _hint(self, fmt: str) -> str:
         examples = {"isot": "2017-03-06T13:26:48.000", "mjd": "57818.56"}
@@ -443,10 +555,10 @@ class TimeDeltaParameter(TimeParameter):
             return getattr(value, fmt)
         return value
 
-    def _parse(self, text: str, fmt: str) -> None:
+    def _parse(self, text: str, fmt: str) -> Any:
         from astropy.time import TimeDelta
 
-        TimeDelta(text, format=fmt)
+        return TimeDelta(text, format=fmt)
 
     def _hint(self, fmt: str) -> str:
         return f"Give {self.label} as a number in the {fmt} format."
@@ -485,6 +597,9 @@ class FormatParameter(ParameterSpec):
             return _time_delta_formats()
         return None
 
+    def _read_older(self, text: str, values: Mapping[str, Any]) -> Any:
+        return text  # 1.3.3 checks a format only by reading the time it applies to
+
     def _check_allowed(self, value: Any, wire: Any) -> None:
         known = self._known_formats()
         if known is None or wire in known:
@@ -499,8 +614,14 @@ class FormatParameter(ParameterSpec):
 class InputProdListParameter(ParameterSpec):
     """A list of input products (server class ``InputProdList``): ``scw_list``, ``p_list``.
 
-    Accepts a list or a comma- or whitespace-separated text; the wire value is a list of ids.
-    Science window ids (``scw_list``) are checked against the 12-digit pattern.
+    A list is taken item by item. Text is read as the server reads it: split on commas (1.3.6
+    first reads JSON text such as ``'["a", "b"]'`` as a list); a science window list written as
+    whitespace-separated text is refused by both generations. The wire value is what the
+    generation reads back as the same list: a list (sent as JSON text, or as repeated keys for
+    ``scw_list``), except 1.3.3's other lists, sent as comma-separated text.
+
+    The server takes any ids; ids that do not have the shape of a science window are named in
+    :meth:`preview`, not refused.
     """
 
     kind = "input_prod_list"
@@ -514,112 +635,132 @@ class InputProdListParameter(ParameterSpec):
         return self.name == "scw_list"
 
     def validate(self, value: Any, values: Mapping[str, Any] | None = None) -> Any:
+        self._check_encodable(value)
         if value is None:
             return []
         if isinstance(value, str | bytes):
-            text = wire_text(value)
-            if text.startswith("["):  # a JSON list, as the server also reads one
-                try:
-                    value = json.loads(text)
-                except json.JSONDecodeError:
-                    pass
-        if isinstance(value, str | bytes):
-            items = [item for item in re.split(r"[,\s]+", wire_text(value)) if item]
-        elif isinstance(value, Sequence | set | frozenset):
-            items = [wire_text(item) for item in value if item is not None]
-            items = [item for item in items if item]
+            return self._from_text(sent_text(value))
+        if isinstance(value, Sequence | set | frozenset):
+            items = [sent_text(item) for item in value if item is not None]
         else:
-            items = [wire_text(value)]
-        if self.holds_science_windows:
-            self._check_science_windows(items)
+            items = [sent_text(value)]
+        items = [item for item in items if item != ""]
+        if len(items) == 1 and self.holds_science_windows:
+            # one value of scw_list is read as text (repeated keys as they are)
+            self._refuse_commas(items)
+            self._from_text(items[0])
+        if self.generation == OLDER and not self.holds_science_windows:
+            self._refuse_commas(items)
+            return ",".join(items)  # 1.3.3 reads only the first of repeated keys
         return items
 
-    def _check_science_windows(self, items: list[str]) -> None:
-        bad = [item for item in items if not SCIENCE_WINDOW_ID.match(item)]
-        if not bad:
-            return
-        shown = ", ".join(repr(item) for item in bad[:5]) + (", ..." if len(bad) > 5 else "")
-        noun = "id is" if len(bad) == 1 else "ids are"
-        raise self.error(
-            f"{len(bad)} of {len(items)} science window {noun} not valid in {self.name}: {shown}. "
-            "A science window id is 12 digits, optionally followed by a 3-digit version, "
-            "e.g. 066500220010.001",
-            hint="Separate ids with commas or spaces.",
-        )
+    def _from_text(self, text: str) -> Any:
+        if self.generation != OLDER and text.strip().startswith("["):
+            try:
+                decoded = json.loads(text)
+            except json.JSONDecodeError:
+                decoded = None
+            if isinstance(decoded, list):
+                return [sent_text(item) for item in decoded if item is not None]
+        if self.holds_science_windows and len(text.split()) > 1:
+            raise self.error(
+                SPACE_SEPARATED_LIST,
+                hint="Separate the ids with commas (no spaces), or give a list of ids.",
+            )
+        if self.generation == OLDER:
+            return text  # sent as it is: the server splits it on commas itself
+        return self.items_of_text(text)
+
+    @staticmethod
+    def items_of_text(text: str) -> list[str]:
+        """The items the server finds in ``text``: split on commas, nothing for empty text."""
+        items = text.split(",")
+        return [] if items == [""] else items
+
+    def _refuse_commas(self, items: list[str]) -> None:
+        """Items the dispatcher would read as several, split on their commas, are refused."""
+        bad = [item for item in items if "," in item]
+        if bad:
+            raise self.error(
+                f"The item(s) {', '.join(repr(b) for b in bad[:3])} of {self.name} contain commas, "
+                "which this dispatcher reads as separators: it would receive other items",
+                hint="Remove the commas from the items, or give the ids as one comma-separated text.",
+            )
+
+    @staticmethod
+    def items_of_lines(text: str) -> list[str]:
+        """The ids of a form's text box: one per line, commas and whitespace also separate.
+
+        The form sends them as a list, which every generation reads item by item.
+        """
+        return [item for item in re.split(r"[,\s]+", text) if item]
+
+    def items(self, value: Any) -> list[str]:
+        """The ids the server reads from ``value`` (raises like :meth:`validate`)."""
+        wire = self.validate(value)
+        return self.items_of_text(wire) if isinstance(wire, str) else list(wire)
 
     def count(self, value: Any) -> int:
         """How many ids ``value`` holds once read (0 for nothing); raises like :meth:`validate`."""
-        return len(self.validate(value))
+        return len(self.items(value))
+
+    def preview(self, wire: Any) -> str:
+        items = self.items_of_text(wire) if isinstance(wire, str) else list(wire or [])
+        noun = "science window" if self.holds_science_windows else "item"
+        text = f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+        if self.holds_science_windows:
+            odd = [item for item in items if not SCIENCE_WINDOW_ID.match(item.strip())]
+            if odd:
+                shown = ", ".join(repr(item) for item in odd[:3]) + (", ..." if len(odd) > 3 else "")
+                text += (
+                    f"; {len(odd)} not shaped like a science window id (12 digits, optional "
+                    f".001): {shown}. The dispatcher takes them as given"
+                )
+        return text
+
+    def when_empty(self) -> str:
+        return "empty: no list is sent"
 
 
 class UserCatalogParameter(ParameterSpec):
     """A source catalog (server class ``UserCatalog``): ``selected_catalog``.
 
     Accepts JSON text, a dict of the dispatcher's catalog shape, or an object with a
-    ``to_selected_catalog()`` method; the wire value is JSON text.
+    ``to_selected_catalog()`` method; the wire value is JSON text. The catalog is built as the
+    dispatcher builds it (:mod:`oda_widgets.client.catalog_reading`), so a catalog refused here is
+    one the dispatcher refuses, with its words.
     """
 
     kind = "user_catalog"
-    REQUIRED_KEYS = ("cat_column_list", "cat_column_names", "cat_lon_name", "cat_lat_name")
-    REQUIRED_COLUMNS = ("src_names", "significance", "meta_ID")
 
     def __init__(self, name: str | None, **kwargs: Any) -> None:
         kwargs["optional"] = True
         super().__init__(name, **kwargs)
 
-    def _convert(self, value: Any, values: Mapping[str, Any]) -> Any:
+    def validate(self, value: Any, values: Mapping[str, Any] | None = None) -> Any:
+        self._check_encodable(value)
+        if value is None:
+            return None  # not sent: the dispatcher uses its own catalog
         to_selected = getattr(value, "to_selected_catalog", None)
         if callable(to_selected):
             value = to_selected()
-        if isinstance(value, str):
-            text = value.strip()
-            if text == "":
-                return None
-            try:
-                catalog = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise self.error(
-                    f"{self.name} is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})",
-                    hint="Pass the catalog of a previous job, e.g. products.catalog.",
-                ) from None
-        elif isinstance(value, Mapping):
-            catalog = dict(value)
-            text = json.dumps(catalog)
-        else:
-            raise self.error(
-                f"{self.name} must be a catalog as JSON text or a dict, not {type(value).__name__}"
-            )
-        self._check_catalog(catalog)
-        return text
+        try:
+            if isinstance(value, str | bytes):
+                text = sent_text(value)
+                read_catalog_text(text)
+                return text
+            if isinstance(value, Mapping):
+                read_catalog(dict(value))
+                return json.dumps(dict(value))
+        except CatalogRefused as exc:
+            raise self.error(exc.message, hint=exc.hint) from None
+        raise self.error(
+            f"{self.name} must be a catalog as JSON text or a dict, not {type(value).__name__}",
+            hint="Pass the catalog of a previous job, e.g. products.catalog.",
+        )
 
-    def _check_catalog(self, catalog: Any) -> None:
-        if not isinstance(catalog, dict):
-            raise self.error(f"{self.name} must be a JSON object with the catalog's columns")
-        missing = [key for key in self.REQUIRED_KEYS if key not in catalog]
-        if missing:
-            raise self.error(f"{self.name} lacks the key(s) {', '.join(missing)}")
-        names = catalog["cat_column_names"]
-        columns = catalog["cat_column_list"]
-        if not isinstance(names, list) or not isinstance(columns, list):
-            raise self.error(f"{self.name}: cat_column_names and cat_column_list must be lists")
-        required = [*self.REQUIRED_COLUMNS, catalog["cat_lon_name"], catalog["cat_lat_name"]]
-        absent = [column for column in required if column not in names]
-        if absent:
-            raise self.error(
-                f"{self.name} lacks the column(s) {', '.join(map(str, absent))}: "
-                f"it has {', '.join(map(str, names))}",
-                hint="The dispatcher needs src_names, significance, meta_ID and the "
-                "longitude/latitude columns named by cat_lon_name and cat_lat_name.",
-            )
-        if len(columns) != len(names):
-            raise self.error(
-                f"{self.name} has {len(names)} column names but {len(columns)} columns"
-            )
-        lengths = {len(column) for column in columns if isinstance(column, list)}
-        if len(lengths) > 1 or any(not isinstance(column, list) for column in columns):
-            raise self.error(
-                f"{self.name}: every column of cat_column_list must be a list of the same length"
-            )
+    def when_empty(self) -> str:
+        return "empty: the dispatcher uses its own catalog"
 
 
 class BooleanParameter(ParameterSpec):
@@ -690,158 +831,16 @@ class UnknownParameter(ParameterSpec):
     kind = "unknown"
 
 
-KIND_CLASSES: dict[str, type[ParameterSpec]] = {
-    cls.kind: cls
-    for cls in (
-        FloatParameter,
-        IntegerParameter,
-        AngleParameter,
-        EnergyParameter,
-        TimeIntervalParameter,
-        DetectionThresholdParameter,
-        TimeParameter,
-        TimeDeltaParameter,
-        StringParameter,
-        InputProdListParameter,
-        UserCatalogParameter,
-        BooleanParameter,
-        StructuredParameter,
-        FormatParameter,
-        UnknownParameter,
-    )
-}
+#: Names that moved to :mod:`.parameter_reading` (how a description entry becomes a spec).
+_READING_NAMES = frozenset({
+    "OWL_KINDS", "KIND_CLASSES", "kind_from_owl_uri", "is_format_companion", "guess_kind",
+    "parameter_from_description",
+})
 
 
-def kind_from_owl_uri(owl_uri: Sequence[str]) -> str | None:
-    """The kind of the first known ontology URI in ``owl_uri`` (None when none is known)."""
-    known = dict(OWL_KINDS)
-    for uri in owl_uri:
-        if uri in known:
-            return known[uri]
-    return None
+def __getattr__(name: str) -> Any:
+    if name in _READING_NAMES:
+        from . import parameter_reading
 
-
-def is_format_companion(entry: Mapping[str, Any]) -> bool:
-    """Whether a description entry is the format argument of the entry before it (``T_format``).
-
-    The server writes these as ``{"name": ..., "units": "str", "value": ...}`` with neither
-    restrictions nor ontology URIs.
-    """
-    name = entry.get("name")
-    return (
-        isinstance(name, str)
-        and name.endswith("format")
-        and entry.get("units") == "str"
-        and "restrictions" not in entry
-        and not entry.get("owl_uri")
-    )
-
-
-def guess_kind(entry: Mapping[str, Any]) -> str:
-    """The kind of an entry that carries no ontology URI (1.3.3 descriptions, catalogs).
-
-    Rules, first match wins:
-
-    1. ``selected_catalog`` / ``user_catalog`` -> user_catalog;
-    2. ``scw_list`` / ``p_list``, or an unnamed entry -> input_prod_list;
-    3. a ``*format`` text entry without restrictions -> format (a companion);
-    4. units naming a time format (``isot``, ``mjd``...) -> time; ``sec`` -> time_delta;
-    5. units ``deg``/``arcsec``/``arcmin``/``rad`` -> angle; energy or frequency units -> energy;
-       ``sigma`` -> detection_threshold; ``s``/``minute``/``hour``/``day``/``year`` -> time_interval;
-    6. by the default's type: bool -> boolean, int -> integer, float -> float, dict -> structured,
-       list -> input_prod_list, text (or units ``str``) -> string;
-    7. otherwise unknown.
-    """
-    name = entry.get("name")
-    units = entry.get("units")
-    value = entry.get("value")
-    if name in _CATALOG_NAMES:
-        return "user_catalog"
-    if name in _PRODUCT_LIST_NAMES or name is None:
-        return "input_prod_list"
-    if is_format_companion(entry):
-        return "format"
-    if isinstance(units, str):
-        if units == "sec":
-            return "time_delta"
-        if units in _time_formats() and (value is None or isinstance(value, str | int | float)):
-            return "time"
-        if units in _ANGLE_UNITS:
-            return "angle"
-        if units in _ENERGY_UNITS:
-            return "energy"
-        if units == "sigma":
-            return "detection_threshold"
-        if units in _TIME_INTERVAL_UNITS and isinstance(value, int | float):
-            return "time_interval"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, dict):
-        return "structured"
-    if isinstance(value, list):
-        return "input_prod_list"
-    if isinstance(value, str) or units == "str":
-        return "string"
-    return "unknown"
-
-
-def parameter_from_description(
-    entry: Mapping[str, Any], next_entry: Mapping[str, Any] | None = None
-) -> ParameterSpec:
-    """Build the :class:`ParameterSpec` of one entry of ``/api/meta-data``.
-
-    Parameters
-    ----------
-    entry : Mapping
-        ``{"name", "units", "value", ["restrictions"], ["owl_uri"], ["extra_metadata"]}``.
-    next_entry : Mapping, optional
-        The entry that follows; when it is a format companion (``T_format``), the time parameter
-        records it as its ``format_parameter``.
-
-    Returns
-    -------
-    ParameterSpec
-        An instance of the subclass matching the server's parameter class.
-    """
-    owl_uri = entry.get("owl_uri") or ()
-    if isinstance(owl_uri, str):
-        owl_uri = (owl_uri,)
-    if owl_uri:
-        kind = kind_from_owl_uri(owl_uri) or "unknown"
-    else:
-        kind = guess_kind(entry)
-    restrictions = entry.get("restrictions")
-    extra = entry.get("extra_metadata") or {}
-    if restrictions is None:
-        # Older descriptions carry no restrictions: a parameter without a default is optional.
-        optional = entry.get("value") is None or kind == "format"
-        restrictions = {}
-    else:
-        optional = bool(restrictions.get("is_optional", False))
-    format_parameter = None
-    if (
-        kind in ("time", "time_delta")
-        and next_entry is not None
-        and is_format_companion(next_entry)
-    ):
-        format_parameter = next_entry["name"]
-    cls = KIND_CLASSES[kind]
-    return cls(
-        entry.get("name"),
-        units=entry.get("units"),
-        default=entry.get("value"),
-        optional=optional,
-        allowed_values=restrictions.get("allowed_values"),
-        min_value=restrictions.get("min_value"),
-        max_value=restrictions.get("max_value"),
-        schema=restrictions.get("schema"),
-        owl_uri=tuple(owl_uri),
-        label=extra.get("label"),
-        description=extra.get("description"),
-        group=extra.get("group"),
-        format_parameter=format_parameter,
-    )
+        return getattr(parameter_reading, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,8 +4,10 @@ Two generations of descriptions are read. Both answer ``[L]`` with ``L[0] = {"in
 (sic), ``L[1] = {"prod_dict": {product: query}}`` and then one list per query: the source query,
 the instrument query and one per product (``[{"query_name"}, {"product_name"}, parameter...]``).
 cdci-data-analysis 1.3.3 sends each query list as a JSON *string* and its parameters without
-``restrictions`` or ``owl_uri``; later servers send lists with both, plus the format companion of
-each time parameter (``T_format``) right after it.
+``restrictions`` or ``owl_uri``, and leaves out ``T_format``, which it reads all the same; later
+servers send lists with both, plus the format companion of each time parameter (``T_format``) right
+after it. The shape decides the generation whose reading and words the parameters follow
+(:mod:`oda_widgets.client.generations`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DispatcherError, RequestRejected, ValidationError, ValidationErrors
-from .parameters import FormatParameter, ParameterSpec, parameter_from_description
+from .generations import CURRENT, OLDER, generation_of
+from .parameter_reading import parameter_from_description
+from .parameters import FormatParameter, ParameterSpec
 from .redact import scrub_token
 
 #: Parameters of the description a query does not take from the user, and why.
@@ -79,6 +83,8 @@ class InstrumentSpec:
         The parameters shared by every product.
     product_names : list of str
         Every product of the instrument, including those a product-filtered description leaves out.
+    generation : str
+        The server generation that wrote the description (``"1.3.3"`` or ``"1.3.6"``).
     """
 
     name: str
@@ -86,6 +92,7 @@ class InstrumentSpec:
     source: QueryGroup
     instrument: QueryGroup
     product_names: list[str] = field(default_factory=list)
+    generation: str = CURRENT
 
     @classmethod
     def from_description(cls, doc: Any) -> InstrumentSpec:
@@ -107,9 +114,9 @@ class InstrumentSpec:
                 f"Unknown product {product!r} for instrument {self.name}: "
                 f"choose one of {', '.join(self.product_names or self.products)}"
             )
-        err = ValidationError(None, message)
-        err.hint = _did_you_mean(product, self.product_names or list(self.products))  # type: ignore[attr-defined]
-        raise err
+        raise ValidationError(
+            None, message, hint=_did_you_mean(product, self.product_names or list(self.products))
+        )
 
     def groups(self, product: str) -> list[QueryGroup]:
         """Source, instrument and product query of ``product``, as the user fills them.
@@ -160,7 +167,9 @@ class InstrumentSpec:
         dict
             Argument name to wire value, in the description's order. A parameter whose value and
             default are both None is left out (the server then uses None; ``selected_catalog``
-            cannot even carry None on the wire).
+            cannot even carry None on the wire). For 1.3.3, which reads only what it receives
+            and keeps its defaults otherwise, only the given values are checked, and a None is
+            left out (that server has no null on the wire).
 
         Raises
         ------
@@ -179,12 +188,14 @@ class InstrumentSpec:
         merged = {**self.defaults(product), **{k: v for k, v in values.items() if k in by_name}}
         result: dict[str, Any] = {}
         for name, parameter in by_name.items():
+            if self.generation == OLDER and (values.get(name) is None):
+                continue
             try:
                 wire = parameter.validate(merged.get(name), merged)
             except ValidationError as err:
                 errors.append(err)
                 continue
-            if wire is None and parameter.default is None:
+            if wire is None and (parameter.default is None or self.generation == OLDER):
                 continue
             result[name] = wire
         if CATALOG_SELECTION in values and values[CATALOG_SELECTION] is not None:
@@ -198,16 +209,13 @@ class InstrumentSpec:
 
     def _unknown_name(self, key: str, product: str, accepted: list[str]) -> ValidationError:
         if key in NOT_QUERY_PARAMETERS:
-            err = ValidationError(key, NOT_QUERY_PARAMETERS[key])
-            err.hint = None  # type: ignore[attr-defined]
-            return err
-        err = ValidationError(
+            return ValidationError(key, NOT_QUERY_PARAMETERS[key])
+        return ValidationError(
             key,
             f"Unknown parameter {key!r} for {self.name} product {product}: "
             f"the accepted names are {', '.join(accepted)}",
+            hint=_did_you_mean(key, accepted),
         )
-        err.hint = _did_you_mean(key, accepted)  # type: ignore[attr-defined]
-        return err
 
     # -- presentation -----------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -240,11 +248,11 @@ def _catalog_selection(value: Any) -> str:
     try:
         ids = [str(int(str(item).strip())) for item in items if str(item).strip()]
     except ValueError:
-        err = ValidationError(
-            CATALOG_SELECTION, "the selected catalog is wrongly formatted, please check your inputs"
-        )
-        err.hint = "Give the meta_ID numbers of the catalog rows to keep, e.g. 0,3."  # type: ignore[attr-defined]
-        raise err from None
+        raise ValidationError(
+            CATALOG_SELECTION,
+            "the selected catalog is wrongly formatted, please check your inputs",
+            hint="Give the meta_ID numbers of the catalog rows to keep, e.g. 0,3.",
+        ) from None
     return ",".join(ids)
 
 
@@ -264,7 +272,7 @@ def _query_list(item: Any) -> list[Any]:
     return item
 
 
-def _parse_group(item: Any) -> QueryGroup:
+def _parse_group(item: Any, generation: str = CURRENT) -> QueryGroup:
     entries = _query_list(item)
     query_name = None
     product_name = None
@@ -284,7 +292,7 @@ def _parse_group(item: Any) -> QueryGroup:
     seen: set[str] = set()
     for index, entry in enumerate(raw):
         following = raw[index + 1] if index + 1 < len(raw) else None
-        spec = parameter_from_description(entry, following)
+        spec = parameter_from_description(entry, following, generation=generation)
         if spec.name is not None and spec.name in seen:
             continue  # the server keeps the first of duplicate names
         if spec.name is not None:
@@ -318,6 +326,32 @@ def _unwrap(doc: Any) -> list[Any]:
     if len(doc) == 1 and isinstance(doc[0], list):
         doc = doc[0]  # the dispatcher wraps the description in a one-item list
     return doc
+
+
+def _add_older_time_format(groups: list[QueryGroup]) -> None:
+    """Give 1.3.3's time instants the ``T_format`` argument it reads but does not describe.
+
+    Its source query reads the format of ``T1`` and ``T2`` from ``T_format`` (default ``isot``);
+    the companion goes right after the first time instant, as later descriptions put it.
+    """
+    for group in groups:
+        names = {p.name for p in group.parameters}
+        times = [p for p in group.parameters if p.kind == "time"]
+        if not times or DEFAULT_TIME_FORMAT_PARAMETER in names:
+            continue
+        first = times[0]
+        companion = FormatParameter(
+            DEFAULT_TIME_FORMAT_PARAMETER,
+            units="str",
+            default=first.units or "isot",
+            optional=True,
+            generation=OLDER,
+        )
+        companion.attach_to(first)
+        for time in times:
+            time.format_parameter = DEFAULT_TIME_FORMAT_PARAMETER
+        group.parameters.insert(group.parameters.index(first) + 1, companion)
+        return
 
 
 def _share_time_format(groups: list[QueryGroup]) -> None:
@@ -365,11 +399,14 @@ def parse_instrument_description(doc: Any) -> InstrumentSpec:
     prod_dict = items[1].get("prod_dict") if len(items) > 1 and isinstance(items[1], dict) else None
     if not isinstance(prod_dict, dict):
         raise _shape_error("the second item has no prod_dict")
-    groups = [_parse_group(item) for item in items[2:]]
+    generation = generation_of(items[2:])
+    groups = [_parse_group(item, generation) for item in items[2:]]
     shared = [g for g in groups if g.product_name is None]
     if len(shared) < 2:
         raise _shape_error("the source and instrument queries are missing")
     source, instrument = shared[0], shared[1]
+    if generation == OLDER:
+        _add_older_time_format(groups)
     _share_time_format(groups)
     by_product = {g.product_name: g for g in groups if g.product_name is not None}
     products = {}
@@ -383,4 +420,5 @@ def parse_instrument_description(doc: Any) -> InstrumentSpec:
         source=source,
         instrument=instrument,
         product_names=list(prod_dict),
+        generation=generation,
     )

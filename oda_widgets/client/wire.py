@@ -5,6 +5,9 @@ for ``scw_list``, ``selected_catalog`` and ``catalog_selected_objects``, sends `
 character NUL (which the dispatcher reads back as ``None``) and drops a ``None`` token; ``requests``
 then writes a list as repeated keys, a bool as ``True``/``False`` and a number with ``str()``.
 
+A float is written in positional notation (``0.00001``, not ``1e-05``): 1.3.3 reads angles with
+astropy's angle parser, which refuses exponents, and every generation reads positional text.
+
 Two cases where oda_api's encoding loses data are written the way the dispatcher reads them instead:
 a dict given for ``selected_catalog`` is sent as its JSON text (``requests`` would send its keys),
 and a list given for ``catalog_selected_objects`` as comma-separated ids (the dispatcher reads only
@@ -14,9 +17,11 @@ the first of repeated keys).
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import string
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 #: oda_api switches from GET to POST when the JSON of the payload is longer than this.
@@ -52,10 +57,24 @@ def payload(params: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def number_text(value: float) -> str:
+    """``value`` in positional notation, exactly (``1e-05`` -> ``"0.00001"``, ``5.0`` -> ``"5.0"``).
+
+    The shortest text that reads back as the same float, without an exponent; NaN and the
+    infinities as Python writes them.
+    """
+    if not math.isfinite(value):
+        return str(value)
+    text = format(Decimal(repr(float(value))), "f")
+    return text if "." in text else text + ".0"
+
+
 def _field_text(value: Any) -> str:
     if isinstance(value, bytes):
         return value.decode()
-    return str(value)  # bool -> "True"/"False", 5 -> "5", 5.0 -> "5.0"
+    if isinstance(value, float):
+        return number_text(value)
+    return str(value)  # bool -> "True"/"False", 5 -> "5"
 
 
 def encode_parameters(params: Mapping[str, Any]) -> list[tuple[str, str]]:

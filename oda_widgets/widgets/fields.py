@@ -2,9 +2,15 @@
 
 A field is a labelled control, its units and a message area. It turns what the user typed into the
 value handed to :meth:`Dispatcher.submit` (``query_value``) and asks the parameter's
-:class:`~oda_widgets.client.parameters.ParameterSpec` whether the dispatcher would accept it, so the
-message shown is the server's own text. Fields never clamp or silently correct a value: a wrong value
-stays visible with a message saying what to change.
+:class:`~oda_widgets.client.parameters.ParameterSpec` whether the dispatcher would accept it. Every
+check, message, hint and note comes from that spec; a field only displays them:
+
+- a refused value: the server's own text, and the spec's hint (what to change) beside it;
+- an accepted value: the spec's preview (an angle in degrees, the number of science windows);
+- an empty field: what the spec says leaving it out means. An empty field is not sent, so the
+  dispatcher uses the description's default (shown as the placeholder).
+
+Fields never clamp or silently correct a value: a wrong value stays visible with its message.
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -96,11 +101,13 @@ class Field:
     widget : ipywidgets.Box
         The row to display: control, units, extra buttons and message.
     error : str or None
-        The current message when the value would be refused, else ``None``.
+        The current message when the value would be refused (the server's text), else ``None``.
+    error_hint : str or None
+        What to change, shown beside ``error`` (from the parameter's spec).
+    note : str
+        A neutral note when the value is accepted or empty (from the parameter's spec).
     """
 
-    #: What to type, appended to the server's message so it says what to change.
-    hint = ""
     #: Whether a change of ``control.value`` is a change of the parameter (not for summaries).
     observe_control = True
 
@@ -109,12 +116,15 @@ class Field:
         self.name: str = spec.name
         self.label = _label_of(spec)
         self.error: str | None = None
+        self.error_hint: str | None = None
         self.note: str = ""
         self.units_label = widgets.Label(_units_text(spec))
         self.units_label.add_class("oda-units")
         self.control = self._make_control()
         self.control.tooltip = _tooltip(spec, _units_text(spec))
         self.control.add_class(f"oda-param-{self.name}")
+        if hasattr(self.control, "placeholder"):
+            self.control.placeholder = self._empty_meaning()
         self.message = widgets.HTML("")
         self.message.add_class("oda-message")
         self._callbacks: list[ChangeCallback] = []
@@ -164,43 +174,64 @@ class Field:
         text = self.text.strip()
         return text if text else None
 
+    def typed(self) -> Any:
+        """What the user typed, as the spec checks it: the stripped text, ``None`` when empty."""
+        text = self.text.strip()
+        return text if text else None
+
+    def is_empty(self) -> bool:
+        """Whether nothing is typed: the parameter is then not sent (the default applies)."""
+        return self.typed() is None
+
+    def _empty_meaning(self) -> str:
+        try:
+            return self.spec.when_empty()
+        except ValidationError:
+            return "required"
+
     # --- checking -------------------------------------------------------------------------------
     def check(self, values: Mapping[str, Any] | None = None) -> Any:
         """Ask the parameter whether the dispatcher would accept the value, and show the answer.
 
-        Returns the wire value, or ``None`` when the value is refused (``error`` then says why).
+        Returns the wire value, or ``None`` when the value is refused (``error`` then says why) or
+        the field is empty (``note`` then says what that means).
         """
         try:
+            if self.is_empty():
+                self.note = self.spec.when_empty()
+                self.clear_error()
+                return None
             wire = self.validate(values)
         except (ValidationError, ValueError) as exc:
             self.show_error(getattr(exc, "message", None) or str(exc), getattr(exc, "hint", None))
             return None
+        self.note = self.spec.preview(wire)
         self.clear_error()
         return wire
 
     def validate(self, values: Mapping[str, Any] | None = None) -> Any:
         """Return the wire value or raise :class:`ValidationError` with the server's text."""
-        return self.spec.validate(self.query_value(), values)
+        return self.spec.validate(self.typed(), values)
 
     def show_error(self, message: str, hint: str | None = None) -> None:
         """Show ``message`` next to the field, as text, with a "⚠" marker and a CSS class.
 
-        ``hint`` (what to change) follows the message; without one the field's own hint does.
+        ``hint`` (what to change, from the spec) is shown beside the message.
         """
-        hint = hint or self.hint
-        if hint and hint not in message:
-            message = f"{message.rstrip()} {hint}" if message.rstrip().endswith(".") else (
-                f"{message.rstrip()}. {hint}"
-            )
         self.error = message
+        self.error_hint = hint or None
+        beside = (
+            f' <span class="oda-hint-text">{html.escape(hint)}</span>' if hint else ""
+        )
         self.message.value = (
-            f'<span class="oda-error-text" role="alert">⚠ {html.escape(message)}</span>'
+            f'<span class="oda-error-text" role="alert">⚠ {html.escape(message)}{beside}</span>'
         )
         self.control.add_class(ERROR_CLASS)
 
     def clear_error(self) -> None:
         """Remove the message (the value would be accepted); keep a neutral note if any."""
         self.error = None
+        self.error_hint = None
         self.control.remove_class(ERROR_CLASS)
         self.message.value = (
             f'<span class="oda-note-text">{html.escape(self.note)}</span>' if self.note else ""
@@ -222,31 +253,13 @@ class Field:
 
 
 class TextField(Field):
-    """Free text (source names, strings, unknown kinds); optional empty text is sent as ``None``."""
-
-    def query_value(self) -> Any:
-        text = self.text.strip()
-        if text:
-            return text
-        return None if getattr(self.spec, "optional", False) or self.spec.default is None else ""
+    """Free text (source names, strings, unknown kinds); empty text is not sent."""
 
 
 class NumberField(Field):
     """A number typed as text and checked by the parameter, never clamped to its bounds."""
 
     integer = False
-
-    @property
-    def hint(self) -> str:  # type: ignore[override]
-        low, high = self.spec.min_value, self.spec.max_value
-        kind = "a whole number" if self.integer else "a number"
-        if low is not None and high is not None:
-            return f"Give {self.label} as {kind} from {low} to {high}."
-        if low is not None:
-            return f"Give {self.label} as {kind} of at least {low}."
-        if high is not None:
-            return f"Give {self.label} as {kind} of at most {high}."
-        return f"Give {self.label} as {kind}."
 
     def set_value(self, value: Any) -> None:
         self.control.value = _number_text(value)
@@ -274,16 +287,9 @@ class IntegerField(NumberField):
 class AngleField(NumberField):
     """An angle in the parameter's units, also accepting sexagesimal text.
 
-    Right ascension reads ``h:m:s`` / ``5h34m31.9s`` as hours, other angles ``d:m:s`` as degrees;
-    the parameter converts (the dispatcher itself only takes a number).
+    The parameter reads the text (sexagesimal in its own unit unless the text names one, e.g.
+    ``9h20m23s``) and sends the number; the note beside the field shows it in degrees as typed.
     """
-
-    @property
-    def hint(self) -> str:  # type: ignore[override]
-        units = _units_text(self.spec) or "deg"
-        if getattr(self.spec, "is_right_ascension", self.name == "RA"):
-            return f"Give {self.label} in {units}, e.g. 83.633, or as hours, e.g. 05:34:31.9."
-        return f"Give {self.label} in {units}, e.g. 22.01, or as degrees, e.g. +22:00:52."
 
     def query_value(self) -> Any:
         number = super().query_value()
@@ -304,12 +310,6 @@ class TimeField(Field):
         super().__init__(spec)
         self.units_label.value = self.time_format.upper()
 
-    @property
-    def hint(self) -> str:  # type: ignore[override]
-        if self.time_format == "mjd":
-            return f"Give {self.label} as a Modified Julian Date, e.g. 57818.56."
-        return f"Give {self.label} as a date and time, e.g. 2017-03-06T13:26:48."
-
     def query_value(self) -> Any:
         text = self.text.strip()
         if not text:
@@ -329,7 +329,7 @@ class TimeField(Field):
     def validate(self, values: Mapping[str, Any] | None = None) -> Any:
         merged = dict(values or {})
         merged[self.format_parameter] = self.time_format
-        return self.spec.validate(self.query_value(), merged)
+        return self.spec.validate(self.typed(), merged)
 
     @property
     def format_parameter(self) -> str:
@@ -408,6 +408,9 @@ class TimeFormatSwitch(Field):
     def query_value(self) -> Any:
         return self.control.value
 
+    def typed(self) -> Any:
+        return self.control.value
+
     def link(self, time_field: TimeField) -> None:
         """Make ``time_field`` follow this switch."""
         self.times.append(time_field)
@@ -445,9 +448,8 @@ class ChoiceField(Field):
     def query_value(self) -> Any:
         return self.control.value
 
-    @property
-    def hint(self) -> str:  # type: ignore[override]
-        return "Choose one of the listed values."
+    def typed(self) -> Any:
+        return self.control.value
 
 
 class BooleanField(Field):
@@ -466,15 +468,15 @@ class BooleanField(Field):
     def query_value(self) -> Any:
         return bool(self.control.value)
 
-
-SCW_ID = re.compile(r"^\d{12}(\.\d{3})?$")
+    def typed(self) -> Any:
+        return bool(self.control.value)
 
 
 class ProductListField(Field):
-    """A list of input products (``scw_list``): one id per line (commas also separate).
+    """A list of input products (``scw_list``): one id per line (commas and spaces also separate).
 
-    Shows how many there are; for science windows each id is checked (12 digits, optional ``.001``)
-    and a wrong one is named with its line.
+    The parameter reads the lines as a list of ids and says how many there are, naming ids that
+    do not look like science windows (the dispatcher takes them as given).
     """
 
     def _make_control(self) -> widgets.Widget:
@@ -486,52 +488,21 @@ class ProductListField(Field):
             layout=widgets.Layout(width="32em"),
         )
 
-    @property
-    def is_scw_list(self) -> bool:
-        """True for science-window lists, whose ids have a fixed shape."""
-        return self.name == "scw_list" or any(
-            "scw" in str(uri).lower() for uri in getattr(self.spec, "owl_uri", ()) or ()
-        )
-
     def set_value(self, value: Any) -> None:
         if value is None:
             items: list[str] = []
         elif isinstance(value, str):
-            items = [v.strip() for v in re.split(r"[,\n]", value) if v.strip()]
+            items = self.spec.items_of_lines(value)
         else:
             items = [str(v) for v in value]
         self.control.value = "\n".join(items)
 
-    def _items(self) -> list[tuple[int, str]]:
-        found = []
-        for number, line in enumerate(self.text.splitlines(), start=1):
-            for item in re.split(r"[,\s]+", line):
-                if item:
-                    found.append((number, item))
-        return found
-
     def query_value(self) -> Any:
-        return [item for _, item in self._items()]
+        items = self.spec.items_of_lines(self.text)
+        return items if items else None  # an empty box is not sent
 
-    def validate(self, values: Mapping[str, Any] | None = None) -> Any:
-        items = self._items()
-        if self.is_scw_list:
-            bad = [(n, item) for n, item in items if not SCW_ID.match(item)]
-            if bad:
-                number, item = bad[0]
-                more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-                self.note = ""
-                raise ValidationError(
-                    self.name,
-                    f"line {number}: {item} is not a science window id "
-                    f"(12 digits, optional .001){more}",
-                )
-        count = len(items)
-        if self.is_scw_list:
-            self.note = f"{count} science window{'' if count == 1 else 's'}"
-        else:
-            self.note = f"{count} item{'' if count == 1 else 's'}"
-        return self.spec.validate(self.query_value(), values)
+    def typed(self) -> Any:
+        return self.query_value()
 
 
 class StructuredField(Field):
@@ -545,8 +516,6 @@ class StructuredField(Field):
             style={"description_width": LABEL_WIDTH},
             layout=widgets.Layout(width="32em"),
         )
-
-    hint = "Type JSON matching the parameter's schema."
 
     def set_value(self, value: Any) -> None:
         if value is None:
@@ -565,17 +534,6 @@ class StructuredField(Field):
         except ValueError:
             return text
 
-    def validate(self, values: Mapping[str, Any] | None = None) -> Any:
-        text = self.text.strip()
-        if text:
-            try:
-                json.loads(text)
-            except ValueError as exc:
-                raise ValidationError(
-                    self.name,
-                    f"Wrong value of structured parameter {self.name}: not JSON ({exc})",
-                ) from None
-        return self.spec.validate(self.query_value(), values)
 
 
 class CatalogField(Field):
@@ -645,6 +603,16 @@ class CatalogField(Field):
             return "a catalog (its size could not be read)"
         text = f"{count} source{'' if count == 1 else 's'}"
         return f"{text}, {selected} selected" if selected is not None else text
+
+    def typed(self) -> Any:
+        return self.query_value()
+
+    def check(self, values: Mapping[str, Any] | None = None) -> Any:
+        wire = super().check(values)
+        if self.error is None:
+            self.note = ""  # the summary already says what the catalog is
+            self.clear_error()
+        return wire
 
     def query_value(self) -> Any:
         catalog = self._catalog

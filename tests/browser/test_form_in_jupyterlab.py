@@ -79,6 +79,9 @@ def test_a_wrong_ra_shows_the_server_message_and_disables_submit(lab):
         ".some(b => b.textContent.trim() === 'Submit' && !b.disabled)"
     )
     expect(message).not_to_contain_text("could not convert", timeout=60000)
+    # as it is typed, the angle is shown in degrees beside the field (hours named by the text)
+    ra.locator("input").fill("5h34m31.94s")
+    expect(message).to_contain_text("= 83.633083°", timeout=60000)
 
 
 # a query the sandbox has science windows for (the Galactic-centre exposure of March 2003)

@@ -194,7 +194,7 @@ def registry_root(tmp_path: Path) -> Path:
     return tmp_path / "registry"
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def token_factory():
     """``make_token(roles, lifetime_s, **claims)``: signed tokens for the test dispatcher."""
     return make_token

@@ -160,8 +160,10 @@ def test_real_133_descriptions_build_every_product():
             form = form_for(documents, name, product)
             assert {"src_name", "RA", "DEC", "T1", "T2"} <= set(form.fields)
             assert form.invalid == []
-            # 1.3.3 describes no T_format: the times stay in ISOT, without a switch
-            assert not any(isinstance(f, TimeFormatSwitch) for f in form.fields.values())
+            # 1.3.3 describes no T_format but reads it: one ISOT/MJD switch for both times
+            switches = [f for f in form.fields.values() if isinstance(f, TimeFormatSwitch)]
+            assert [f.name for f in switches] == ["T_format"]
+            assert switches[0].times == [form.fields["T1"], form.fields["T2"]]
 
 
 def test_real_133_product_filtered_description():
@@ -192,7 +194,8 @@ def test_current_capture_restricted_and_structured_parameters():
     struct.control.value = '"just text"'
     assert "Wrong value of structured parameter struct" in struct.error
     struct.control.value = "{not json"
-    assert "not JSON" in struct.error or "is not JSON" in struct.error
+    assert struct.error == "Wrong value of structured parameter struct"
+    assert struct.error_hint.startswith("The text is not JSON")
     struct.control.value = "[1, 2, 3]"
     assert struct.error is None
 
@@ -208,10 +211,11 @@ def test_typing_a_wrong_ra_shows_the_server_message_and_blocks_submit():
     assert "oda-invalid" in ra.control._dom_classes
     assert form.submit_button.disabled
     assert f"Fix 1 field: {ra.label}" in html.unescape(form.submit_reason.value)
-    ra.control.value = "05:34:31.94"  # hours, as RA is read
+    ra.control.value = "05h34m31.94s"  # hours, named by the text
     assert ra.error is None
     assert ra.value == pytest.approx(83.633083, abs=1e-5)
     assert not form.submit_button.disabled
+    assert "= 83.633083°" in ra.message.value  # the angle in degrees, as typed
 
 
 def test_two_wrong_fields_are_both_named():
@@ -231,10 +235,10 @@ def test_science_window_list_counts_and_names_the_wrong_line():
     assert "3 science windows" in scw.message.value
     assert scw.value == ["066500220010.001", "066500230010.001", "066500240010"]
     scw.control.value = "066500220010.001\n0665002200"
-    assert scw.error.startswith(
-        "line 2: 0665002200 is not a science window id (12 digits, optional .001)"
-    )
-    assert form.submit_button.disabled
+    # the dispatcher takes any id: the odd one is named, the query may still go
+    assert scw.error is None and not form.submit_button.disabled
+    assert "1 not shaped like a science window id" in html.unescape(scw.message.value)
+    assert "'0665002200'" in html.unescape(scw.message.value)
 
 
 def test_the_time_switch_converts_both_times_and_sets_t_format():
@@ -462,3 +466,122 @@ def test_a_client_catalog_edits_show_at_once_and_its_selection_is_sent():
     field.clear_button.click()
     catalog.add_source("NEW_2", 11.0, 21.0)  # a cleared catalog is no longer followed
     assert field.control.value == "no catalog: the dispatcher uses its own"
+
+
+# --- the spec's message and hint, per kind --------------------------------------------------
+def shown(field) -> str:
+    return html.unescape(field.message.value)
+
+
+KIND_CASES_136 = [
+    # (product, field, typed, the server's text, part of the hint)
+    ("echo", "ang", "abc", "Parameter ang wrong value abc. could not convert string to float: 'abc'", "arcsec"),
+    ("dummy", "RA", "north", "Parameter RA wrong value north. could not convert string to float: 'north'", "9h20m23s"),
+    ("echo", "energ", "x", "Parameter energ wrong value x. could not convert string to float: 'x'", "MeV"),
+    ("numerical", "p", "ten", "Parameter p wrong value ten. could not convert string to float: 'ten'", "as a number"),
+    ("restricted", "bounded_int_par", "9", "Parameter bounded_int_par wrong value 9: should be lower or equal than 8.0", "between 2 and 8"),
+    ("dummy", "T1", "58000", "Parameter T1 wrong value 58000: can't be parsed as Time of isot format", "isot format"),
+    ("structured", "struct", "5", "Wrong value of structured parameter struct", "is not valid under any of the given schemas"),
+    ("dummy", "src_name", "Crab\ud800", "The value of src_name cannot be sent: the character at position 4 ('\\ud800') is half of a UTF-16 pair, which UTF-8 cannot encode", "Retype the value"),
+]
+
+KIND_CASES_133 = [
+    ("echo", "ang", "abc", "Invalid character at col 0 parsing angle 'abc'", "arcsec"),
+    ("dummy", "RA", "1e-05", "Invalid character at col 1 parsing angle '1e-05'", "no exponent"),
+    ("echo", "energ", "x", "the Float parameter energ cannot be assigned the value x of type str", "MeV"),
+    ("numerical", "p", "ten", "the Float parameter p cannot be assigned the value ten of type str", "as a number"),
+    ("dummy", "T1", "58000", "Input values did not match the format class isot:\nValueError: Time 58000 does not match isot format", "isot format"),
+    ("dummy", "src_name", "\udc80", "The value of src_name cannot be sent: the character at position 0 ('\\udc80') is half of a UTF-16 pair, which UTF-8 cannot encode", "Retype the value"),
+]
+
+
+@pytest.mark.parametrize(("product", "name", "typed", "message", "hint"), KIND_CASES_136)
+def test_each_kind_shows_the_136_servers_text_and_the_specs_hint(product, name, typed, message, hint):
+    form = form_for({"empty": load_capture(CAPTURE_136)}, "empty", product)
+    field = form.fields[name]
+    field.control.value = typed
+    expected = form.spec.parameter(product, name)
+    with pytest.raises(Exception) as refusal:
+        expected.validate(typed, form._typed())
+    assert field.error == message == refusal.value.message
+    assert field.error_hint == refusal.value.hint and hint in field.error_hint
+    assert message in shown(field) and field.error_hint in shown(field)
+    assert form.submit_button.disabled
+
+
+@pytest.mark.parametrize(("product", "name", "typed", "message", "hint"), KIND_CASES_133)
+def test_each_kind_shows_the_133_servers_text_and_the_specs_hint(product, name, typed, message, hint):
+    form = form_for({"empty": load_capture(CAPTURE_133 / "04_meta_data_empty.json")}, "empty", product)
+    field = form.fields[name]
+    field.control.value = typed
+    assert field.error == message
+    assert hint in field.error_hint
+    assert message in shown(field) and field.error_hint in shown(field)
+    assert form.submit_button.disabled
+
+
+def test_the_133_catalog_refusal_is_the_servers_text_with_the_step_as_hint():
+    form = form_for({"empty": load_capture(CAPTURE_133 / "04_meta_data_empty.json")}, "empty", "dummy")
+    catalog = {
+        "cat_frame": "fk5", "cat_coord_units": "deg",
+        "cat_column_list": [[0], ["A"], [5.0], [1.0], [95.0]],
+        "cat_column_names": ["meta_ID", "src_names", "significance", "ra", "dec"],
+        "cat_lat_name": "dec", "cat_lon_name": "ra",
+    }
+    form.set_catalog(catalog)
+    field = form.fields["selected_catalog"]
+    assert field.error == (
+        "Error while setting catalog object : Latitude angle(s) must be within -90 deg <= angle "
+        "<= 90 deg, got [95.] deg"
+    )
+    assert "latitude column 'dec'" in field.error_hint
+    catalog["cat_column_list"][4] = [5.0]
+    del catalog["cat_frame"]
+    form.set_catalog(catalog)
+    assert field.error == "Error while setting catalog object"
+    assert "missing 'cat_frame'" in field.error_hint
+
+
+def test_the_133_science_window_list_refuses_what_the_server_refuses():
+    doc = load_capture(CAPTURE_133 / "03_meta_data_empty-async.json")
+    form = form_for({"empty-async": doc}, "empty-async", "dummy")
+    scw = form.fields["scw_list"]
+    scw.control.value = "066500220010.001 066500230010.001\nnot-a-scw"
+    # the box's lines and spaces make a list: sent as repeated keys, which 1.3.3 reads
+    assert scw.error is None
+    assert "3 science windows; 1 not shaped like" in shown(scw)
+    assert form.parameters()["scw_list"] == ["066500220010.001", "066500230010.001", "not-a-scw"]
+
+
+def test_an_angle_shows_its_value_in_degrees_as_typed():
+    form = form_for({"empty": load_capture(CAPTURE_133 / "04_meta_data_empty.json")}, "empty", "echo")
+    ra, ang = form.fields["RA"], form.fields["ang"]
+    ra.control.value = "9 20 23"  # in the parameter's unit: degrees, as the server reads it
+    assert "= 9.339722°" in shown(ra)
+    ra.control.value = "9h20m23s"
+    assert "= 140.095833°" in shown(ra)
+    ang.control.value = "3600"  # arcsec
+    assert "= 1.000000°" in shown(ang)
+    assert form.parameters()["RA"] == pytest.approx(140.0958333333)
+
+
+def test_an_empty_field_is_not_sent_and_says_the_default_applies():
+    form = form_for({"empty": load_capture(CAPTURE_133 / "04_meta_data_empty.json")}, "empty", "echo")
+    for name in ("RA", "src_name", "ang", "T1"):
+        field = form.fields[name]
+        field.control.value = ""
+        assert field.error is None
+        assert field.note.startswith("empty: the dispatcher's default, ")
+        assert field.control.placeholder == field.note
+        assert name not in form.parameters()
+    assert not form.submit_button.disabled
+
+
+def test_a_required_parameter_without_default_cannot_be_left_empty():
+    form = form_for({"empty": load_capture(CAPTURE_136)}, "empty", "dummy")
+    spec = form.spec.parameter("dummy", "RA")
+    spec.default = None  # as a description may have it
+    field = form.fields["RA"]
+    field.control.value = ""
+    assert field.error == "Non-optional parameter RA is set to None"
+    assert "no default" in field.error_hint

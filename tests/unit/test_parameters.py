@@ -17,6 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from oda_widgets.client.errors import ValidationError
+from oda_widgets.client.parameter_reading import guess_kind, parameter_from_description
 from oda_widgets.client.parameters import (
     AngleParameter,
     BooleanParameter,
@@ -26,8 +27,6 @@ from oda_widgets.client.parameters import (
     TimeParameter,
     UnknownParameter,
     UserCatalogParameter,
-    guess_kind,
-    parameter_from_description,
 )
 
 pytestmark = pytest.mark.unit
@@ -88,8 +87,11 @@ def refused(key: str, value, values=None) -> ValidationError:
         ("RA", "266.4", None, 266.4),
         ("RA", 12, None, 12.0),
         ("RA", "17h45m40s", None, pytest.approx(266.4166666667)),
-        ("RA", "17:45:40.0", None, pytest.approx(266.4166666667)),
-        ("RA", "17 45 40", None, pytest.approx(266.4166666667)),
+        # sexagesimal without unit letters is in the parameter's own unit (degrees), RA included
+        ("RA", "17:45:40.0", None, pytest.approx(17.7611111111)),
+        ("RA", "17 45 40", None, pytest.approx(17.7611111111)),
+        ("RA", "9 20 23", None, pytest.approx(9.3397222222)),
+        ("RA", "9h20m23s", None, pytest.approx(140.0958333333)),
         ("DEC", "-29d00m28s", None, pytest.approx(-29.0077777778)),
         ("DEC", "-29:00:28", None, pytest.approx(-29.0077777778)),
         ("ang", "1d", None, pytest.approx(3600.0)),
@@ -120,12 +122,14 @@ def refused(key: str, value, values=None) -> ValidationError:
         ("struct", {"b": 1}, None, {"b": 1}),
         ("struct", [1, 2], None, [1, 2]),
         ("struct", '{"a": [3]}', None, {"a": [3]}),
-        ("scw_list", "066500220010.001, 066500230010.001", None, ["066500220010.001", "066500230010.001"]),
-        ("scw_list", "066500220010.001 066500230010.001\n066500240010", None, ["066500220010.001", "066500230010.001", "066500240010"]),
+        ("scw_list", "066500220010.001,066500230010.001", None, ["066500220010.001", "066500230010.001"]),
+        ("scw_list", "  066500220010.001  ", None, ["  066500220010.001  "]),
+        ("scw_list", ["066500220010.001", "066500230010.001"], None, ["066500220010.001", "066500230010.001"]),
+        ("scw_list", "066500220010.001;066500230010.001", None, ["066500220010.001;066500230010.001"]),
         ("scw_list", ["066500220010.001"], None, ["066500220010.001"]),
         ("scw_list", "", None, []),
         ("scw_list", None, None, []),
-        ("p_list", "a, b", None, ["a", "b"]),
+        ("p_list", "a, b", None, ["a", " b"]),
         ("p_list", ["x"], None, ["x"]),
         ("p_list", '["a", "b c"]', None, ["a", "b c"]),
     ],
@@ -171,6 +175,8 @@ def test_accepted_values_give_the_wire_value(key, value, values, wire):
         ("struct", "5", None, "Wrong value of structured parameter struct"),
         ("struct", None, None, "Non-optional parameter struct is set to None"),
         ("src_name", None, None, "Non-optional parameter src_name is set to None"),
+        ("scw_list", "066500220010.001, 066500230010.001", None, "a space separated science windows list is an unsupported format, please provide it as a comme separated list"),
+        ("scw_list", ["066500220010.001 066500230010.001"], None, "a space separated science windows list is an unsupported format, please provide it as a comme separated list"),
     ],
 )
 def test_refused_values_carry_the_dispatchers_message(key, value, values, message):
@@ -189,8 +195,9 @@ def test_captured_bad_angle_answer_matches():
 @pytest.mark.parametrize(
     ("key", "value", "hint_part"),
     [
-        ("RA", "a", "17h43m54.8s"),
-        ("DEC", "south", "-29d44m42.6s"),
+        ("RA", "a", "9h20m23s"),
+        ("DEC", "south", "as d:m:s (read in deg)"),
+        ("scw_list", "a b", "commas"),
         ("bounded_int_par", "4.5", "whole number"),
         ("bounded_float_par", 9, "between 2.2 and 7.7"),
         ("T1", "58000", "isot"),
@@ -222,10 +229,13 @@ def test_format_companion_offers_isot_and_mjd_and_refuses_unknown_formats():
 
 
 # -- science windows, catalogs ---------------------------------------------------------------
-def test_bad_science_window_ids_are_named_and_counted():
-    err = refused("scw_list", "066500220010.001, 1234, 0665002200101, abc")
-    assert err.message.startswith("3 of 4 science window ids are not valid in scw_list: '1234', '0665002200101', 'abc'")
-    assert "12 digits" in err.message
+def test_odd_science_window_ids_are_named_in_the_preview_not_refused():
+    scw = spec("scw_list")
+    wire = scw.validate("066500220010.001,1234,０６６５００２２００１０,abc")
+    preview = scw.preview(wire)
+    assert preview.startswith("4 science windows; 3 not shaped like a science window id")
+    assert "'1234'" in preview and "'abc'" in preview and "０６６５" in preview
+    assert "066500220010.001'" not in preview
 
 
 def test_science_window_count():
@@ -233,6 +243,12 @@ def test_science_window_count():
     assert isinstance(scw, InputProdListParameter)
     assert scw.count("066500220010.001,066500230010.001") == 2
     assert scw.count("") == 0
+    assert scw.preview(scw.validate("066500220010.001")) == "1 science window"
+
+
+def test_a_lone_science_window_with_commas_from_python_is_refused():
+    err = refused("scw_list", ["066500220010.001,066500230010.001"])
+    assert "commas" in err.message
 
 
 CATALOG = {
@@ -254,7 +270,7 @@ def test_catalog_dict_goes_as_json_text():
 
 def test_catalog_text_is_sent_as_given():
     text = json.dumps(CATALOG)
-    assert spec("selected_catalog").validate(f"  {text} ") == text
+    assert spec("selected_catalog").validate(f"  {text} ") == f"  {text} "
 
 
 def test_catalog_object_is_asked_for_its_selected_catalog():
@@ -265,25 +281,34 @@ def test_catalog_object_is_asked_for_its_selected_catalog():
     assert json.loads(spec("selected_catalog").validate(EditedCatalog())) == CATALOG
 
 
+GENERIC = "Error while setting catalog object"
+
+
 @pytest.mark.parametrize(
-    ("change", "text"),
+    ("change", "message", "hint"),
     [
-        (lambda c: c.update(cat_column_names=["meta_ID", "name", "significance", "ra", "dec"]), "lacks the column(s) src_names"),
-        (lambda c: c.update(cat_lon_name="RA_deg"), "lacks the column(s) RA_deg"),
-        (lambda c: c.pop("cat_column_list"), "lacks the key(s) cat_column_list"),
-        (lambda c: c["cat_column_list"][0].append(3), "same length"),
-        (lambda c: c["cat_column_list"].pop(), "5 column names but 4 columns"),
+        (lambda c: c["cat_column_list"][4].__setitem__(0, 95.0), GENERIC + " : Latitude angle(s) must be within -90 deg <= angle <= 90 deg, got [95.    7.18] deg", "latitude column 'dec'"),
+        (lambda c: c["cat_column_list"][3].__setitem__(0, "east"), GENERIC + " : Invalid character at col 0 parsing angle 'east'", "longitude column 'ra'"),
+        (lambda c: c["cat_column_list"][0].append(3), GENERIC + " : Inconsistent data column lengths: {2, 3}", "into a table"),
+        (lambda c: c.update(cat_column_names=["meta_ID", "name", "significance", "ra", "dec"]), GENERIC, "missing 'src_names'"),
+        (lambda c: c.update(cat_lon_name="RA_deg"), GENERIC, "missing 'RA_deg'"),
+        (lambda c: c.pop("cat_frame"), GENERIC, "missing 'cat_frame'"),
+        (lambda c: c.pop("cat_coord_units"), GENERIC, "missing 'cat_coord_units'"),
+        (lambda c: c.pop("cat_column_list"), GENERIC, "missing 'cat_column_list'"),
     ],
 )
-def test_malformed_catalogs_are_refused_with_the_reason(change, text):
+def test_malformed_catalogs_are_refused_with_the_servers_words_and_the_step(change, message, hint):
     catalog = json.loads(json.dumps(CATALOG))
     change(catalog)
-    assert text in refused("selected_catalog", catalog).message
+    err = refused("selected_catalog", catalog)
+    assert err.message == message
+    assert hint in err.hint
 
 
-def test_catalog_that_is_not_json_says_so():
+def test_catalog_that_is_not_json_says_so_in_the_hint():
     err = refused("selected_catalog", "{cat_frame: fk5")
-    assert err.message.startswith("selected_catalog is not valid JSON")
+    assert err.message == GENERIC
+    assert err.hint.startswith("The catalog is not JSON text")
 
 
 def test_catalog_may_be_left_out():
@@ -389,9 +414,14 @@ def test_classes_match_kinds():
     assert isinstance(spec("selected_catalog"), UserCatalogParameter)
 
 
-def test_right_ascension_hours_apply_to_ra_only():
-    assert spec("RA").validate("12:00:00") == pytest.approx(180.0)
+def test_sexagesimal_is_in_the_parameters_unit_unless_the_text_names_one():
+    assert spec("RA").validate("12:00:00") == pytest.approx(12.0)
     assert spec("DEC").validate("12:00:00") == pytest.approx(12.0)
+    assert spec("RA").validate("12h00m00s") == pytest.approx(180.0)
+    # read as astropy reads it in arcsec: 0 arcsec and 1/60 of one, as the server reads it
+    assert spec("ang").validate("0:01:00") == pytest.approx(1 / 60)
+    assert spec("RA").preview(spec("RA").validate("9h20m23s")) == "= 140.095833°"
+    assert spec("ang").preview(3600.0) == "= 1.000000°"
 
 
 # -- properties ------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def test_every_description_gives_a_spec_whose_defaults_validate(path):
         assert len(names) == len(set(names)), "duplicates are removed"
         assert "token" not in names and "user_catalog" not in names
         assert {"src_name", "RA", "DEC", "T1", "T2", "selected_catalog"} <= set(names)
-        sent = spec.validate(product, {})
+        sent = spec.validate(product, spec.defaults(product))
         assert set(sent) <= set(names)
         assert sent["RA"] == 265.97845833 and sent["T1"] == "2017-03-06T13:26:48.000"
         assert "selected_catalog" not in sent  # None by default: left out, the server uses None
@@ -209,12 +209,16 @@ def test_older_generation_reads_json_text_queries():
     assert kinds == {
         "src_name": "string", "RA": "angle", "DEC": "angle", "T1": "time", "T2": "time",
         "p_list": "input_prod_list", "selected_catalog": "user_catalog",
-        "ang": "angle", "ang_deg": "angle", "energ": "energy",
+        "ang": "angle", "ang_deg": "angle", "energ": "energy", "T_format": "format",
     }
-    # 1.3.3 knows no T_format argument: it is refused, and T1 is read as isot.
+    assert spec.generation == "1.3.3"
+    # 1.3.3 describes no T_format but reads it: the client adds it, and reads T1 in it
+    assert spec.validate("echo", {"T1": "58000", "T_format": "mjd"}) == {
+        "T1": "58000", "T_format": "mjd"
+    }
     with pytest.raises(ValidationErrors) as info:
-        spec.validate("echo", {"T_format": "mjd"})
-    assert "T_format" in info.value.by_parameter()
+        spec.validate("echo", {"T1": "58000"})
+    assert "does not match isot format" in info.value.by_parameter()["T1"]
 
 
 def test_both_generations_agree_on_shared_parameters():
@@ -230,10 +234,10 @@ def test_product_filtered_description():
     spec = parse_instrument_description(load(DATA / "dispatcher-1.3.3" / "05_meta_data_empty-async_product_numerical.json"))
     assert list(spec.products) == ["numerical"]
     assert spec.product_names == ["dummy", "numerical"]
-    assert spec.validate("numerical", {"p": "5", "scw_list": "066500220010.001,066500230010.001"})["scw_list"] == [
-        "066500220010.001",
-        "066500230010.001",
-    ]
+    ids = "066500220010.001,066500230010.001"
+    # 1.3.3 splits the text itself: it goes as given
+    assert spec.validate("numerical", {"p": "5", "scw_list": ids})["scw_list"] == ids
+    assert spec.parameter("numerical", "scw_list").items(ids) == ids.split(",")
     with pytest.raises(ValidationError) as info:
         spec.validate("dummy", {})
     assert "fetched for numerical only" in info.value.message
