@@ -13,7 +13,7 @@ Figures, per size:
 - first paint: from asking JupyterLab to run the cell to the rate line drawn in the page;
 - zoom: one wheel step (x0.67) over the plot, to the page showing the new drawing (ours: the
   kernel's re-decimated curve; baseline: bqplot's redraw of every sample); median of 3;
-- pan (ours): a drag of 100 pixels, to the re-decimated curve;
+- pan (ours): a drag of 100 pixels (three mouse moves), to the first re-decimated curve;
 - bytes: websocket bytes the page received for the first paint and per zoom.
 The baseline's first paint is capped (``--cap``, 60 s by default) and reported as "> cap".
 
@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -88,7 +89,7 @@ OUR_LINE = "document.querySelectorAll('.oda-lc-figure svg.svg-figure path.line')
 OURS_DRAWN = f"""() => {{
     const info = document.querySelector('.oda-lc-info');
     const line = {OUR_LINE};
-    return !!info && info.textContent.includes('samples in view') && !!line
+    return !!info && info.textContent.includes('samples') && !!line
         && (line.getAttribute('d') || '').length > 0;
 }}"""
 BASE_LINE = "document.querySelector('.bench-baseline svg.svg-figure path.line')"
@@ -199,10 +200,13 @@ def measure(browser: Any, lab: Any, seconds: float, cap: float) -> dict[str, Any
         old = info.inner_text()
         page.mouse.move(cx, cy)
         page.mouse.down()
-        page.mouse.move(cx - 100, cy, steps=5)
-        result["ours_pan"] = timed(page.mouse.up, lambda: page.wait_for_function(
+        # bqplot pans from the second move of a drag on
+        result["ours_pan"] = timed(lambda: page.mouse.move(cx - 100, cy, steps=3),
+                                   lambda: page.wait_for_function(
             "(o) => document.querySelector('.oda-lc-info').textContent !== o", arg=old,
-            polling="raf"))
+            polling="raf", timeout=cap * 1000))
+        page.mouse.up()
+        page.wait_for_timeout(600)
         lab_page.wait_for_kernel_idle(120)
 
         before = bytes_in.total
@@ -253,6 +257,9 @@ def main() -> None:
                         help="seconds to wait for the baseline's first paint or zoom")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
+
+    # stopped from outside (timeout, kill): still stop JupyterLab and its kernels
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     with tempfile.TemporaryDirectory(prefix="oda-lc-bench-") as tmp:
         folder = Path(tmp)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,6 +40,8 @@ COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e
            "#17becf", "#7f7f7f", "#bcbd22")
 #: Seconds to wait after the last change of the visible range before re-decimating.
 DEBOUNCE_S = 0.06
+#: A range change this long after the last redraw is drawn at once.
+QUIET_S = 0.2
 #: Draw dots on the samples when no more than this many are visible.
 DOTS_UP_TO = 400
 
@@ -129,12 +132,14 @@ class LightCurveView(widgets.VBox):
                              reference + TimeDelta(start, format="sec"))
         self._timer: Any = None
         self._drawing = False
+        self._drawn: tuple[float, float] | None = None
+        self._last_redraw = 0.0
         self.redraws = 0
         self.last_redraw_bytes = 0
 
-        self._build_controls()
         self.set_trait("time_axis", time_axis)
         self.set_trait("log_rate", log_rate)
+        self._build_controls()
         self._build_figure()
         self.children = [
             widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none")),
@@ -358,15 +363,23 @@ class LightCurveView(widgets.VBox):
         self._schedule_redraw()
 
     def _schedule_redraw(self) -> None:
-        """Redraw once the range has stopped changing (a pan sends a change per mouse move)."""
-        self._cancel_timer()
+        """Redraw now if the view was still, else once the range stops changing.
+
+        A wheel step or the start of a drag is drawn at once (leading edge); the changes that
+        follow it (one per mouse move) are drawn once, ``DEBOUNCE_S`` after the last.
+        """
+        if self._visible == self._drawn:
+            return          # min and max arrive together, as two changes
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
-        if loop is None:
+        still = time.monotonic() - self._last_redraw > QUIET_S
+        if loop is None or (self._timer is None and still):
+            self._cancel_timer()
             self._redraw()
         else:
+            self._cancel_timer()
             self._timer = loop.call_later(DEBOUNCE_S, self._redraw)
 
     def _cancel_timer(self) -> None:
@@ -378,6 +391,7 @@ class LightCurveView(widgets.VBox):
     def _redraw(self) -> None:
         self._timer = None
         a, b = self._visible
+        self._drawn = (a, b)
         margin = 0.5 * (b - a)
         start, stop = a - margin, b + margin
         mode = self.time_axis
@@ -402,15 +416,16 @@ class LightCurveView(widgets.VBox):
         finally:
             self._drawing = False
         self._label_time_axis()
+        self._last_redraw = time.monotonic()
         self.redraws += 1
         self.last_redraw_bytes = total_bytes
-        span = duration_text(b - a)
+        shown = range_text(*self.axis.to_time(np.array([a, b])))
         if decimated is not None:
-            text = (f"{total_points:,} samples in view ({span}): drawn as the minimum and "
+            text = (f"In view: {shown}; {total_points:,} samples, drawn as the minimum and "
                     f"maximum of each of {self.columns:,} columns of "
                     f"{duration_text(decimated.column_width)}")
         else:
-            text = f"{total_points:,} samples in view ({span}), all drawn"
+            text = f"In view: {shown}; {total_points:,} samples, all drawn"
         self.info.value = _text(text)
 
     def _set_shown(self, shown: list[Rebinned]) -> None:

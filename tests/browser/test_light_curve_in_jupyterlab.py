@@ -124,7 +124,7 @@ def _open(lab, name: str, cells: list[str]) -> None:
     lab.open_notebook(name)
     lab.run_all(timeout=240)
     lab.page.locator(".oda-lc-figure svg.svg-figure").first.wait_for()
-    lab.page.locator(".oda-lc-info", has_text="samples in view").first.wait_for()
+    lab.page.locator(".oda-lc-info", has_text="samples").first.wait_for()
 
 
 def test_three_isgri_sources_draw_with_error_bars_a_legend_and_axis_switches(lab):
@@ -244,8 +244,9 @@ def test_a_day_of_spi_acs_at_50_ms_draws_zooms_and_pans_keeping_a_one_bin_spike(
     assert _printed(lab, "SAMPLES") == "1728000"
     page = lab.page
     info = page.locator(".oda-lc-info").first.inner_text()
-    assert info.startswith("1,728,000 samples in view (86400 s (24 h)): drawn as the minimum "
-                           "and maximum of each of 1,000 columns of 86.4 s")
+    assert info == ("In view: 2008-03-01T00:00:00 to 2008-03-02T00:00:00, 86400 s (24 h); "
+                    "1,728,000 samples, drawn as the minimum and maximum of each of 1,000 "
+                    "columns of 86.4 s")
 
     def spike() -> tuple[float, float, dict]:
         figure = page.evaluate(READ_FIGURE, 0)
@@ -266,7 +267,7 @@ def test_a_day_of_spi_acs_at_50_ms_draws_zooms_and_pans_keeping_a_one_bin_spike(
         page.mouse.wheel(0, -400)
         page.wait_for_timeout(50)
     info = _wait_for_text_change(lab, ".oda-lc-info", info)
-    samples = int(info.split(" samples")[0].replace(",", ""))
+    samples = int(re.search(r"([\d,]+) samples", info).group(1).replace(",", ""))
     assert samples < 100_000, info
     x1, _, _ = spike()
     # the mouse stands on whole pixels: its half-pixel error grows with the zoom

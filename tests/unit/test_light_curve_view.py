@@ -80,7 +80,8 @@ def test_a_million_samples_are_sent_as_column_extremes_and_redrawn_on_zoom(spi_a
     start, stop = view.visible_range
     middle = start + (stop - start) / 2
     view.show_range(middle, middle + (stop - start) / 100)
-    assert "4,320 samples in view" in view.info.value
+    assert "; 4,320 samples, drawn as the minimum and maximum" in view.info.value
+    assert "In view: 2008-03-01T03:00:00 to 03:03:36, 216 s" in view.info.value
     # the redraw covers half a width more on each side, for pans
     x = view.lines[0].x
     assert len(x) <= 2 * 2 * 500 + 2 and view.redraws == 2
@@ -126,6 +127,7 @@ def test_seconds_since_t1_and_its_brush(isgri_curves):
     t1 = Time("2003-03-15T23:27:40", scale="utc")
     view = LightCurveView(isgri_curves, t1=t1, time_axis="t1")
     assert view.x_axis.label == "Seconds since T1 = 2003-03-15T23:27:40.000"
+    assert view.axis_buttons.value == "t1"
     view.brush.selected = np.array([600.0, 900.0])
     start, stop = view.selected_range
     assert (start - t1).sec == pytest.approx(600.0, abs=1e-6)
