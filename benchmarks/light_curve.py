@@ -10,7 +10,8 @@ Chromium, started as the browser tests start them (``tests/browser/conftest.py``
 confined to the loopback interface.
 
 Figures, per size:
-- first paint: from asking JupyterLab to run the cell to the rate line drawn in the page;
+- first paint: from asking JupyterLab to run the cell to the rate line drawn in the page (the
+  modules of both are imported beforehand, with the data);
 - zoom: one wheel step (x0.67) over the plot, to the page showing the new drawing (ours: the
   kernel's re-decimated curve; baseline: bqplot's redraw of every sample); median of 3;
 - pan (ours): a drag of 100 pixels (three mouse moves), to the first re-decimated curve;
@@ -66,6 +67,7 @@ answer = make_products('spi_acs', 'spi_acs_lc', dict(T1=t1.isot, T2=t2, time_bin
 lc = decode_products(answer, product='spi_acs_lc', instrument='spi_acs').light_curves['query']
 x = np.asarray(lc.hdu.data['TIME'], dtype=float)
 y = np.asarray(lc.hdu.data['RATE'], dtype=float)
+ow.LightCurveView   # imports oda_widgets.widgets, as `import bqplot` above does for the baseline
 print('READY', len(x))
 """
 OURS = "view = ow.LightCurveView(lc)\nview"
@@ -154,7 +156,8 @@ def timed(action, wait) -> float:
     return time.perf_counter() - start
 
 
-def measure(browser: Any, lab: Any, seconds: float, cap: float) -> dict[str, Any]:
+def measure(browser: Any, lab: Any, seconds: float, cap: float,
+            baseline: bool = True) -> dict[str, Any]:
     """Every figure for one curve length (a fresh page and kernel)."""
     name = f"bench_{int(seconds)}.ipynb"
     H.write_notebook(lab.root / name, [PREPARE.format(seconds=seconds), OURS, BASELINE])
@@ -209,6 +212,8 @@ def measure(browser: Any, lab: Any, seconds: float, cap: float) -> dict[str, Any
         page.wait_for_timeout(600)
         lab_page.wait_for_kernel_idle(120)
 
+        if not baseline:
+            return result
         before = bytes_in.total
         try:
             result["base_paint"] = timed(
@@ -253,6 +258,8 @@ def _ratio(base: float | None, ours: float | None, cap: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_728_000])
+    parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
+                        help="also measure the baseline (--no-baseline: ours only)")
     parser.add_argument("--cap", type=float, default=60.0,
                         help="seconds to wait for the baseline's first paint or zoom")
     args = parser.parse_args()
@@ -270,7 +277,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=str(H.CHROMIUM), headless=True,
                                                  args=H.CHROMIUM_FLAGS)
             for size in args.sizes:
-                row = measure(browser, lab, size * 0.05, args.cap)
+                row = measure(browser, lab, size * 0.05, args.cap, args.baseline)
                 rows.append(row)
                 print(f"  measured {row.get('points')} points: "
                       + ", ".join(f"{k} {v:.3g}" for k, v in row.items() if v is not None),

@@ -56,7 +56,11 @@ class CurveSamples:
     @property
     def native_bin(self) -> float:
         """The typical bin width in seconds (the median)."""
-        return float(np.median(self.width)) if len(self.width) else 0.0
+        if not len(self.width):
+            return 0.0
+        if self.width[0] == self.width.min() == self.width.max():
+            return float(self.width[0])        # evenly binned: no median (20 ms at 1.7 M)
+        return float(np.median(self.width))
 
     @property
     def start(self) -> float:

@@ -431,8 +431,12 @@ class LightCurveView(widgets.VBox):
     def _set_shown(self, shown: list[Rebinned]) -> None:
         self._shown = shown
         # the error bars' ends, computed once per binning rather than per redraw
-        self._bar_ends = [(s.samples.rate - np.nan_to_num(s.samples.error),
-                           s.samples.rate + np.nan_to_num(s.samples.error)) for s in shown]
+        self._bar_ends = []
+        for s in shown:
+            error = s.samples.error
+            if np.isnan(error).any():
+                error = np.nan_to_num(error)
+            self._bar_ends.append((s.samples.rate - error, s.samples.rate + error))
 
     def _send_curve(self, index: int, d: Decimated, mode: str) -> int:
         line_x, line_y = d.x, d.y
