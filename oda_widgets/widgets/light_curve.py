@@ -140,6 +140,7 @@ class LightCurveView(widgets.VBox):
         self.set_trait("time_axis", time_axis)
         self.set_trait("log_rate", log_rate)
         self._build_controls()
+        self.bin_text.value = _text(self.bin_words)
         self._build_figure()
         self.children = [
             widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none")),

@@ -136,6 +136,7 @@ def test_seconds_since_t1_and_its_brush(isgri_curves):
 
 def test_rebinning_in_the_view_says_the_bin(isgri_curves):
     view = LightCurveView(isgri_curves)
+    assert "300 s bins (native)" in view.bin_text.value
     native = [len(line.y) for line in view.lines]
     words = view.rebin(factor=4)
     assert words.startswith("1200 s bins (x4 of the native 300 s)")
