@@ -50,17 +50,18 @@ class Rebinned:
         """``bin_width`` over the native bin."""
         return self.bin_width / self.native_bin if self.native_bin else 1.0
 
-    def describe(self) -> str:
-        """The bin in words, e.g. ``"2400 s bins (x4 of the native 600 s); 2 of 37 partial"``."""
+    def describe(self, partial: bool = True) -> str:
+        """The bin in words, e.g. ``"2400 s bins (x4 of the native 600 s); 2 of 37 partly
+        covered ..."`` (``partial=False``: without what is said of partial bins)."""
         if self.factor <= 1.0 + 1e-9:
             return f"{duration_text(self.native_bin)} bins (native)"
         factor = self.factor
         times = f"x{factor:.0f}" if abs(factor - round(factor)) < 1e-6 else f"x{factor:.3g}"
         text = (f"{duration_text(self.bin_width)} bins ({times} of the native "
                 f"{duration_text(self.native_bin)})")
-        partial = int(np.count_nonzero(self.partial))
-        if partial:
-            text += (f"; {partial} of {len(self.partial)} partly covered (gaps or ends), "
+        count = int(np.count_nonzero(self.partial))
+        if partial and count:
+            text += (f"; {count} of {len(self.partial)} partly covered (gaps or ends), "
                      "their rate over the exposure they hold")
         return text
 

@@ -519,11 +519,7 @@ class LightCurveView(widgets.VBox):
             self._set_shown([rebin(c, factor=factor) for c in self.curves])
         else:
             self._set_shown([rebin(c, bin_width=bin_width) for c in self.curves])
-        texts = [s.describe() for s in self._shown]
-        if len(set(texts)) == 1:
-            words = texts[0]
-        else:
-            words = "; ".join(f"{c.source}: {t}" for c, t in zip(self.curves, texts, strict=True))
+        words = self.bin_words
         self.bin_text.value = _text(words)
         self._cancel_timer()
         self._redraw()
@@ -538,8 +534,19 @@ class LightCurveView(widgets.VBox):
     @property
     def bin_words(self) -> str:
         """The bin in words (e.g. ``"600 s bins (native)"``)."""
-        texts = [s.describe() for s in self._shown]
-        return texts[0] if len(set(texts)) == 1 else "; ".join(texts)
+        heads = [s.describe(partial=False) for s in self._shown]
+        if len(set(heads)) > 1:
+            return "; ".join(f"{c.source}: {s.describe()}"
+                             for c, s in zip(self.curves, self._shown, strict=True))
+        partial = [(c.source, int(s.partial.sum()), len(s.partial))
+                   for c, s in zip(self.curves, self._shown, strict=True) if s.partial.any()]
+        if not partial:
+            return heads[0]
+        if len(self._shown) == 1:
+            return self._shown[0].describe()
+        counts = ", ".join(f"{source} {n} of {total}" for source, n, total in partial)
+        return (f"{heads[0]}; partly covered bins (gaps or ends, their rate over the exposure "
+                f"they hold): {counts}")
 
     # --- the time brush -------------------------------------------------------------------------
     def _brushed(self, change: Any) -> None:
