@@ -141,12 +141,11 @@ def test_rebinning_in_the_view_says_the_bin(isgri_curves):
     words = view.rebin(factor=4)
     assert words.startswith("1200 s bins (x4 of the native 300 s)")
     # the bin is said once; each source's partial bins are counted after it
-    partial = [s for s in view._shown if s.partial.any()]
-    if partial:
-        listed = words.split("they hold): ")[1].split(", ")
-        assert listed == [f"{c.source} {int(s.partial.sum())} of {len(s.partial)}"
-                          for c, s in zip(view.curves, view._shown, strict=True)
-                          if s.partial.any()]
+    assert any(s.partial.any() for s in view._shown)    # the sandbox's curves end mid-bin
+    listed = words.split("they hold): ")[1].split(", ")
+    assert listed == [f"{c.source} {int(s.partial.sum())} of {len(s.partial)}"
+                      for c, s in zip(view.curves, view._shown, strict=True)
+                      if s.partial.any()]
     assert all(len(line.y) < n for line, n in zip(view.lines, native, strict=True))
     view.bin_seconds.value = -3
     view.bin_button.click()
