@@ -42,11 +42,12 @@ if TYPE_CHECKING:
         api_code,
         decode_products,
     )
-    from .widgets import JobMonitor, QueryForm
+    from .widgets import JobMonitor, LightCurveView, QueryForm
 
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor")
+_WIDGETS += ("LightCurveView",)
 
 __all__ = [
     "Catalog",
@@ -63,6 +64,7 @@ __all__ = [
     "JobRecord",
     "JobRegistry",
     "JobStatus",
+    "LightCurveView",
     "OdaError",
     "Poller",
     "ProductSet",

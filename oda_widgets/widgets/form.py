@@ -390,6 +390,23 @@ class QueryForm(widgets.VBox):
             raise KeyError(f"{self.instrument}/{self.product} takes no selected_catalog")
         field.set_catalog(catalog)
 
+    def set_time_range(self, start: Any, stop: Any) -> None:
+        """Set T1 and T2 to ``start`` and ``stop`` (astropy ``Time`` or ISOT text), in ISOT.
+
+        The time-format switch is set to ISOT first, so the values are read as they are given.
+        """
+        times = [f for f in self.fields.values() if isinstance(f, TimeField)]
+        first = self._find("T1", "StartTime")
+        last = self._find("T2", "EndTime")
+        if not isinstance(first, TimeField) or not isinstance(last, TimeField):
+            raise KeyError(f"{self.instrument}/{self.product} has no T1/T2 time range "
+                           f"(its times: {', '.join(f.name for f in times) or 'none'})")
+        values: dict[str, Any] = {first.format_parameter: "isot"} \
+            if isinstance(self.fields.get(first.format_parameter), TimeFormatSwitch) else {}
+        values[first.name] = _isot_text(start)
+        values[last.name] = _isot_text(stop)
+        self.values = values
+
     # --- checking ------------------------------------------------------------------------------
     def _field_changed(self, field: Field) -> None:
         if self._bulk:
@@ -631,3 +648,9 @@ def _answer_text(answer: Any, names: Any = None) -> str:
                   exit_status.get(k)]
     text = "; ".join(p for p in parts if p)
     return text or json.dumps(answer, default=str)[:600]
+
+
+def _isot_text(value: Any) -> str:
+    """An astropy ``Time`` (or text) as the ISOT text a T1/T2 field takes (UTC, to the ms)."""
+    utc = getattr(value, "utc", None)
+    return str(utc.isot) if utc is not None else str(value)

@@ -1,0 +1,644 @@
+"""LightCurveView: light curves drawn with bqplot, fast at millions of points, with a time brush.
+
+Composed of bqplot's pieces: one x scale (a date scale for UTC, linear for MJD and seconds since
+T1), a linear or log rate scale, two axes, and per curve two ``Lines`` marks: the rate, and its
+error bars as one path of vertical segments separated by NaN (bqplot has no error-bar mark; a NaN
+breaks a line). A ``PanZoom`` zooms and pans the time axis; a ``BrushIntervalSelector`` selects a
+time range.
+
+Nothing sends every sample to the browser: the kernel keeps the full curves and, whenever the
+visible time range changes (debounced), sends only the minimum and maximum of each pixel column
+(:func:`oda_widgets.analysis.minmax_columns`) over the visible range and half a width on each
+side, so a pan shows data at once and every peak stays drawn at any zoom. bqplot sends the arrays
+as binary buffers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import bqplot
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+from astropy.time import Time, TimeDelta
+from bqplot.interacts import BrushIntervalSelector, PanZoom
+
+from oda_widgets.analysis.decimate import Decimated, minmax_columns
+from oda_widgets.analysis.light_curve_samples import CurveSamples
+from oda_widgets.analysis.rebin import Rebinned, rebin
+from oda_widgets.analysis.time_axis import MODES, TimeAxis, duration_text, range_text
+
+__all__ = ["LightCurveView"]
+
+#: Colours of the curves, in order (distinguishable, also in grey).
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
+           "#17becf", "#7f7f7f", "#bcbd22")
+#: Seconds to wait after the last change of the visible range before re-decimating.
+DEBOUNCE_S = 0.06
+#: A range change this long after the last redraw is drawn at once.
+QUIET_S = 0.2
+#: Draw dots on the samples when no more than this many are visible.
+DOTS_UP_TO = 400
+
+_AXIS_NAMES = {"utc": "UTC", "mjd": "MJD", "t1": "s since T1"}
+_CSS = """
+.oda-lightcurve .oda-lc-note { color: var(--jp-ui-font-color2, #555); }
+.oda-lightcurve .oda-error-text { color: #b00020; font-weight: bold; }
+.oda-lightcurve .oda-lc-swatch { display: inline-block; width: 1.4em; height: 0.35em;
+  margin-right: 0.3em; vertical-align: middle; }
+"""
+
+
+def _text(text: str, css: str = "oda-lc-note") -> str:
+    return f'<span class="{css}">{html.escape(text)}</span>'
+
+
+def _as_curves(light_curves: Any) -> list[tuple[str, Any]]:
+    if isinstance(light_curves, Mapping):
+        items = [(str(name), lc) for name, lc in light_curves.items()]
+    elif isinstance(light_curves, Sequence) and not isinstance(light_curves, str):
+        items = [(str(getattr(lc, "source", None) or getattr(lc, "name", f"curve {i + 1}")), lc)
+                 for i, lc in enumerate(light_curves)]
+    elif hasattr(light_curves, "hdu"):
+        items = [(str(getattr(light_curves, "source", None) or light_curves.name), light_curves)]
+    else:
+        raise TypeError("LightCurveView takes a LightCurve, a list of them or a dict of them by "
+                        f"source (e.g. products.light_curves), not {type(light_curves).__name__}")
+    if not items:
+        raise ValueError("LightCurveView got no light curves: the product set has none "
+                         "(was the product a light curve, e.g. isgri_lc?)")
+    return items
+
+
+class LightCurveView(widgets.VBox):
+    """Light curves with error bars, a legend, rebinning, zoom and a time brush.
+
+    Parameters
+    ----------
+    light_curves : dict, list or LightCurve
+        ``products.light_curves`` (by source), a list of
+        :class:`~oda_widgets.client.light_curve.LightCurve`, or one.
+    form : QueryForm, optional
+        The form that "Use this time range" fills.
+    t1 : astropy.time.Time or str, optional
+        The origin of the "seconds since T1" axis (by default the start of the earliest bin).
+    time_axis : {"utc", "mjd", "t1"}
+        The first time axis.
+    log_rate : bool
+        Start with a logarithmic rate axis.
+    columns : int
+        Columns across the visible plot (about its width in pixels): each keeps its minimum and
+        maximum.
+
+    Attributes
+    ----------
+    selected_range : tuple of astropy.time.Time, or None
+        The time range chosen with the brush (observable: ``view.observe(fn, "selected_range")``).
+    time_axis : str
+        ``"utc"``, ``"mjd"`` or ``"t1"`` (observable; setting it switches the axis).
+    log_rate : bool
+        Whether the rate axis is logarithmic (observable).
+    """
+
+    selected_range = traitlets.Any(None, allow_none=True)
+    time_axis = traitlets.Enum(MODES, default_value="utc")
+    log_rate = traitlets.Bool(False)
+
+    def __init__(self, light_curves: Any, form: Any = None, *, t1: Any = None,
+                 time_axis: str = "utc", log_rate: bool = False, columns: int = 1000) -> None:
+        super().__init__()
+        self.add_class("oda-lightcurve")
+        self.form = form
+        self.columns = int(columns)
+        samples = [CurveSamples.from_light_curve(lc, source=name)
+                   for name, lc in _as_curves(light_curves)]
+        reference = min((s.reference for s in samples), key=lambda t: t.tt.mjd)
+        self.curves: list[CurveSamples] = [s.rebased(reference) for s in samples]
+        self._set_shown([rebin(s, factor=1) for s in self.curves])
+        start = min(s.start for s in self.curves)
+        stop = max(s.stop for s in self.curves)
+        if stop <= start:
+            stop = start + 1.0
+        self._full = (start, stop)
+        self._visible = (start, stop)
+        t1_time = Time(t1, scale="utc") if isinstance(t1, str) else t1
+        # T1 is by default the start of the earliest bin
+        self.axis = TimeAxis(reference, t1_time if t1_time is not None else
+                             reference + TimeDelta(start, format="sec"))
+        self._timer: Any = None
+        self._drawing = False
+        self._drawn: tuple[float, float] | None = None
+        self._last_redraw = 0.0
+        self.redraws = 0
+        self.last_redraw_bytes = 0
+
+        self.set_trait("time_axis", time_axis)
+        self.set_trait("log_rate", log_rate)
+        self._build_controls()
+        self.bin_text.value = _text(self.bin_words)
+        self._build_figure()
+        self.children = [
+            widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none")),
+            self.controls, self.rebin_row, self.legend_row, self.figure, self.info,
+            self.selection_row,
+        ]
+        self.observe(self._axis_changed, names=["time_axis", "log_rate"])
+
+    # --- building ------------------------------------------------------------------------------
+    def _build_controls(self) -> None:
+        self.axis_buttons = widgets.ToggleButtons(
+            options=[(_AXIS_NAMES[m], m) for m in MODES], value=self.time_axis,
+            description="Time", tooltips=["UTC dates", "Modified Julian Date (UTC)",
+                                          "seconds since T1"],
+            style={"button_width": "7em", "description_width": "3em"},
+            layout=widgets.Layout(width="auto"),
+        )
+        self.axis_buttons.add_class("oda-lc-time-axis")
+        self.rate_buttons = widgets.ToggleButtons(
+            options=[("linear", False), ("log", True)], value=self.log_rate, description="Rate",
+            tooltips=["linear rate axis", "logarithmic rate axis"],
+            style={"button_width": "5em", "description_width": "3em"},
+            layout=widgets.Layout(width="auto"),
+        )
+        self.rate_buttons.add_class("oda-lc-rate-scale")
+        self.mode_buttons = widgets.ToggleButtons(
+            options=[("Zoom / pan", "zoom"), ("Select time", "select")], value="zoom",
+            tooltips=["wheel to zoom the time axis, drag to pan",
+                      "drag across the plot to select a time range"],
+            style={"button_width": "8em"}, layout=widgets.Layout(width="auto"),
+        )
+        self.mode_buttons.add_class("oda-lc-mode")
+        self.reset_button = widgets.Button(description="Whole curve", icon="expand",
+                                           tooltip="show the whole time range")
+        self.reset_button.add_class("oda-lc-reset")
+        self.axis_buttons.observe(lambda c: setattr(self, "time_axis", c["new"]), names="value")
+        self.rate_buttons.observe(lambda c: setattr(self, "log_rate", c["new"]), names="value")
+        self.mode_buttons.observe(lambda c: self._set_interaction(), names="value")
+        self.reset_button.on_click(lambda _b: self.show_range(*self._full))
+        self.controls = widgets.HBox([self.axis_buttons, self.rate_buttons, self.mode_buttons,
+                                      self.reset_button],
+                                     layout=widgets.Layout(flex_flow="row wrap"))
+
+        native = max(s.native_bin for s in self.curves)
+        span = self._full_span()
+        factors = [1] + [2 ** k for k in range(1, 21) if native * 2 ** k <= span / 2]
+        self.rebin_select = widgets.Dropdown(
+            options=[("native" if f == 1 else f"x{f}", f) for f in factors], value=1,
+            description="Bin", style={"description_width": "3em"},
+            layout=widgets.Layout(width="12em"),
+            tooltip="combine bins: counts conserved, errors propagated",
+        )
+        self.rebin_select.add_class("oda-lc-rebin")
+        self.bin_seconds = widgets.FloatText(
+            value=round(native, 6), description="or (s)", style={"description_width": "4em"},
+            layout=widgets.Layout(width="13em"), tooltip="a bin width in seconds",
+        )
+        self.bin_seconds.add_class("oda-lc-bin-seconds")
+        self.bin_button = widgets.Button(description="Rebin", tooltip="rebin to this many "
+                                         "seconds", layout=widgets.Layout(width="6em"))
+        self.bin_button.add_class("oda-lc-bin-apply")
+        self.bin_text = widgets.HTML("")
+        self.bin_text.add_class("oda-lc-bin-text")
+        self.rebin_select.observe(lambda c: self.rebin(factor=c["new"]), names="value")
+        self.bin_button.on_click(lambda _b: self._rebin_to_seconds())
+        self.rebin_row = widgets.HBox([self.rebin_select, self.bin_seconds, self.bin_button,
+                                       self.bin_text],
+                                      layout=widgets.Layout(flex_flow="row wrap",
+                                                            align_items="center"))
+
+        self.toggles: list[widgets.Checkbox] = []
+        items = []
+        for index, curve in enumerate(self.curves):
+            colour = COLOURS[index % len(COLOURS)]
+            swatch = widgets.HTML(
+                f'<span class="oda-lc-swatch" style="background:{colour}"></span>'
+            )
+            toggle = widgets.Checkbox(value=True, description=curve.source, indent=False,
+                                      layout=widgets.Layout(width="auto"),
+                                      tooltip=f"show or hide {curve.source}")
+            toggle.add_class("oda-lc-toggle")
+            toggle.observe(lambda c, i=index: self._toggle(i, c["new"]), names="value")
+            self.toggles.append(toggle)
+            items.append(widgets.HBox([swatch, toggle], layout=widgets.Layout(
+                align_items="center", margin="0 1em 0 0")))
+        self.legend_row = widgets.HBox(items, layout=widgets.Layout(flex_flow="row wrap"))
+        self.legend_row.add_class("oda-lc-legend")
+
+        self.info = widgets.HTML("")
+        self.info.add_class("oda-lc-info")
+        self.selection_text = widgets.HTML(_text("No time range selected: choose Select time "
+                                                 "and drag across the plot."))
+        self.selection_text.add_class("oda-lc-selection")
+        self.use_button = widgets.Button(
+            description="Use this time range", icon="clock", disabled=True,
+            layout=widgets.Layout(width="auto"),
+            tooltip="set the form's T1 and T2 to the selected range for the next query",
+        )
+        self.use_button.add_class("oda-lc-use-range")
+        self.use_message = widgets.HTML("")
+        self.use_message.add_class("oda-lc-use-message")
+        self.use_button.on_click(lambda _b: self._use_clicked())
+        self.selection_row = widgets.HBox([self.selection_text, self.use_button,
+                                           self.use_message],
+                                          layout=widgets.Layout(align_items="center",
+                                                                flex_flow="row wrap"))
+
+    def _full_span(self) -> float:
+        return self._full[1] - self._full[0]
+
+    def _build_figure(self) -> None:
+        mode = self.time_axis
+        lo, hi = (self.axis.to_axis(np.array(self._visible), mode))
+        if mode == "utc":
+            self.x_scale = bqplot.DateScale(min=_py_date(lo), max=_py_date(hi))
+            # a DateScale's min and max changed by PanZoom in the browser never come back to
+            # the kernel (a LinearScale's do): a linear twin in milliseconds, zoomed and panned
+            # with it, tells the kernel what is visible
+            self.range_scale = bqplot.LinearScale(min=_ms(lo), max=_ms(hi))
+        else:
+            self.x_scale = bqplot.LinearScale(min=float(lo), max=float(hi))
+            self.range_scale = self.x_scale
+        self.y_scale = bqplot.LogScale() if self.log_rate else bqplot.LinearScale()
+        units = sorted({c.rate_unit for c in self.curves if c.rate_unit})
+        rate_label = "Rate" + (f" ({', '.join(units)})" if units else "")
+        self.x_axis = bqplot.Axis(scale=self.x_scale, label=self.axis.label(mode),
+                                  grid_lines="none")
+        self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label=rate_label,
+                                  tick_format=".3s" if not self.log_rate else ".2s",
+                                  grid_lines="dashed", label_offset="4em")
+        scales = {"x": self.x_scale, "y": self.y_scale}
+        self.lines: list[bqplot.Lines] = []
+        self.bars: list[bqplot.Lines] = []
+        for index, curve in enumerate(self.curves):
+            colour = COLOURS[index % len(COLOURS)]
+            visible = self.toggles[index].value
+            self.bars.append(bqplot.Lines(
+                x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], opacities=[0.45],
+                stroke_width=1.0, visible=visible, preserve_domain={"x": True, "y": True},
+            ))
+            self.lines.append(bqplot.Lines(
+                x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], stroke_width=1.3,
+                labels=[curve.source], visible=visible,
+                preserve_domain={"x": True, "y": True}, marker_size=10,
+            ))
+        twin = [] if self.range_scale is self.x_scale else [self.range_scale]
+        self.panzoom = PanZoom(scales={"x": [self.x_scale, *twin]})
+        self.brush = BrushIntervalSelector(scale=self.x_scale, marks=self.lines,
+                                                  color="#ff7f0e")
+        self.brush.observe(self._brushed, names=["selected"])
+        self.figure = bqplot.Figure(
+            marks=[*self.bars, *self.lines], axes=[self.x_axis, self.y_axis],
+            fig_margin={"top": 20, "bottom": 50, "left": 80,
+                                                     "right": 20},
+            layout=widgets.Layout(width="100%", height="420px"),
+            interaction=self.panzoom if self.mode_buttons.value == "zoom" else self.brush,
+            animation_duration=0,
+        )
+        self.figure.add_class("oda-lc-figure")
+        self.range_scale.observe(self._range_changed, names=["min", "max"])
+        self._redraw()
+
+    def _axis_changed(self, change: Any) -> None:
+        self.axis_buttons.value = self.time_axis
+        self.rate_buttons.value = self.log_rate
+        old = self.figure
+        self._build_figure()
+        self.children = tuple(self.figure if child is old else child for child in self.children)
+        old.close()
+
+    def _set_interaction(self) -> None:
+        self.figure.interaction = (self.panzoom if self.mode_buttons.value == "zoom"
+                                   else self.brush)
+
+    # --- the visible range ----------------------------------------------------------------------
+    @property
+    def visible_range(self) -> tuple[Time, Time]:
+        """The time range shown, as astropy ``Time`` (UTC)."""
+        times = self.axis.to_time(np.array(self._visible))
+        return times[0], times[1]
+
+    def show_range(self, start: Any, stop: Any) -> None:
+        """Show ``start`` to ``stop`` (astropy ``Time``, or seconds since the first sample)."""
+        a, b = (float(self.axis.from_time(t)) if isinstance(t, Time) else float(t)
+                for t in (start, stop))
+        if b <= a:
+            raise ValueError(f"the range must end after it starts ({start} to {stop})")
+        self._visible = (a, b)
+        lo, hi = self.axis.to_axis(np.array([a, b]), self.time_axis)
+        self._drawing = True     # not a change from the browser: redraw once, below
+        try:
+            if self.time_axis == "utc":
+                with self.x_scale.hold_sync():
+                    self.x_scale.min, self.x_scale.max = _py_date(lo), _py_date(hi)
+                # the browser may have zoomed away from what the kernel last set: send anyway
+                self.x_scale.send_state(["min", "max"])
+                with self.range_scale.hold_sync():
+                    self.range_scale.min, self.range_scale.max = _ms(lo), _ms(hi)
+                self.range_scale.send_state(["min", "max"])
+            else:
+                with self.x_scale.hold_sync():
+                    self.x_scale.min, self.x_scale.max = float(lo), float(hi)
+                self.x_scale.send_state(["min", "max"])
+        finally:
+            self._drawing = False
+        self._cancel_timer()
+        self._redraw()
+
+    def _range_changed(self, change: Any) -> None:
+        if self._drawing:
+            return
+        low, high = self.range_scale.min, self.range_scale.max
+        if low is None or high is None:
+            return
+        values = [np.datetime64(round(float(v)), "ms") for v in (low, high)] \
+            if self.time_axis == "utc" else [float(low), float(high)]
+        a, b = self.axis.from_axis(values, self.time_axis)
+        if not (np.isfinite(a) and np.isfinite(b)) or b <= a:
+            return
+        self._visible = (float(a), float(b))
+        self._schedule_redraw()
+
+    def _schedule_redraw(self) -> None:
+        """Redraw now if the view was still, else once the range stops changing.
+
+        A wheel step or the start of a drag is drawn at once (leading edge); the changes that
+        follow it (one per mouse move) are drawn once, ``DEBOUNCE_S`` after the last.
+        """
+        if self._visible == self._drawn:
+            return          # min and max arrive together, as two changes
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        still = time.monotonic() - self._last_redraw > QUIET_S
+        if loop is None or (self._timer is None and still):
+            self._cancel_timer()
+            self._redraw()
+        else:
+            self._cancel_timer()
+            self._timer = loop.call_later(DEBOUNCE_S, self._redraw)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # --- drawing --------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        self._timer = None
+        a, b = self._visible
+        self._drawn = (a, b)
+        margin = 0.5 * (b - a)
+        start, stop = a - margin, b + margin
+        mode = self.time_axis
+        y_low, y_high = np.inf, -np.inf
+        total_points, total_bytes, decimated = 0, 0, None
+        self._drawing = True
+        try:
+            for index, shown in enumerate(self._shown):
+                curve = shown.samples
+                low, high = self._bar_ends[index]
+                d = minmax_columns(curve.time, curve.rate, start, stop, 2 * self.columns,
+                                   low, high)
+                total_bytes += self._send_curve(index, d, mode)
+                if d.decimated:
+                    decimated = d
+                inside = _inside(d, a, b)
+                total_points += _points_inside(curve.time, a, b)
+                if self.toggles[index].value and inside is not None:
+                    y_low = min(y_low, inside[0])
+                    y_high = max(y_high, inside[1])
+            self._set_y_range(y_low, y_high)
+        finally:
+            self._drawing = False
+        self._label_time_axis()
+        self._last_redraw = time.monotonic()
+        self.redraws += 1
+        self.last_redraw_bytes = total_bytes
+        shown = range_text(*self.axis.to_time(np.array([a, b])))
+        if decimated is not None:
+            text = (f"In view: {shown}; {total_points:,} samples, drawn as the minimum and "
+                    f"maximum of each of {self.columns:,} columns of "
+                    f"{duration_text(decimated.column_width)}")
+        else:
+            text = f"In view: {shown}; {total_points:,} samples, all drawn"
+        self.info.value = _text(text)
+
+    def _set_shown(self, shown: list[Rebinned]) -> None:
+        self._shown = shown
+        # the error bars' ends, computed once per binning rather than per redraw
+        self._bar_ends = []
+        for s in shown:
+            error = s.samples.error
+            if np.isnan(error).any():
+                error = np.nan_to_num(error)
+            self._bar_ends.append((s.samples.rate - error, s.samples.rate + error))
+
+    def _send_curve(self, index: int, d: Decimated, mode: str) -> int:
+        line_x, line_y = d.x, d.y
+        bar_x, low, high = d.bar_x, d.bar_low, d.bar_high
+        if self.log_rate:
+            # a log axis has no place for rates <= 0: leave them out (bqplot would place a
+            # curve's label at a last point of NaN height)
+            keep = line_y > 0
+            line_x, line_y = line_x[keep], line_y[keep]
+            keep = high > 0
+            bar_x, low, high = bar_x[keep], low[keep], high[keep]
+            floor = float(line_y.min()) / 10 if line_y.size else float(high.min(initial=1.0)) / 10
+            low = np.where(low > 0, low, floor)
+        x = self.axis.to_axis(line_x, mode)
+        y = line_y.astype(np.float32)
+        n_bars = len(bar_x)
+        bar_x = self.axis.to_axis(np.repeat(bar_x, 3), mode)
+        bar_y = np.empty(3 * n_bars, dtype=np.float32)
+        # the NaN that breaks the path comes first: bqplot places a curve's label at its last point
+        bar_y[0::3], bar_y[1::3], bar_y[2::3] = np.nan, low, high
+        line, bars = self.lines[index], self.bars[index]
+        with line.hold_sync():
+            line.x, line.y = x, y
+            line.marker = "circle" if not d.decimated and d.points <= DOTS_UP_TO else None
+        with bars.hold_sync():
+            bars.x, bars.y = bar_x, bar_y
+        x_bytes = 8  # bqplot sends dates and floats as float64
+        return len(x) * x_bytes + y.nbytes + len(bar_x) * x_bytes + bar_y.nbytes
+
+    def _label_time_axis(self) -> None:
+        """UTC ticks as clock times fine enough for the visible span; the date in the label."""
+        if self.time_axis != "utc":
+            return
+        a, b = self._visible
+        span = b - a
+        if span >= 4 * 86400:
+            tick_format = "%Y-%m-%d"
+        elif span >= 2 * 86400:
+            tick_format = "%m-%d %H:%M"
+        elif span >= 600:
+            tick_format = "%H:%M"
+        elif span >= 10:
+            tick_format = "%H:%M:%S"
+        else:
+            tick_format = "%H:%M:%S.%L"
+        first, last = (t.utc.isot[:10] for t in self.axis.to_time(np.array([a, b])))
+        day = first if first == last else f"{first} to {last}"
+        label = f"Time (UTC), {day}"
+        if self.x_axis.tick_format != tick_format:
+            self.x_axis.tick_format = tick_format
+        if self.x_axis.label != label:
+            self.x_axis.label = label
+
+    def _set_y_range(self, low: float, high: float) -> None:
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return
+        if self.log_rate:
+            positives = [c.rate[c.rate > 0] for c in (s.samples for s in self._shown)]
+            smallest = min((float(p.min()) for p in positives if p.size), default=1e-3)
+            low = max(low, smallest / 2)
+            high = max(high, low * 10)
+            self.y_scale.min, self.y_scale.max = low / 1.2, high * 1.2
+        else:
+            pad = 0.05 * (high - low) if high > low else max(abs(high), 1.0) * 0.05
+            self.y_scale.min, self.y_scale.max = low - pad, high + pad
+
+    def _toggle(self, index: int, shown: bool) -> None:
+        self.lines[index].visible = shown
+        self.bars[index].visible = shown
+        self._redraw()
+
+    # --- rebinning ------------------------------------------------------------------------------
+    def rebin(self, factor: float | None = None, bin_width: float | None = None) -> str:
+        """Rebin every curve (``factor`` times its native bin, or ``bin_width`` seconds).
+
+        Returns the bin in words, as shown under the controls.
+        """
+        if factor is not None and bin_width is None:
+            self._set_shown([rebin(c, factor=factor) for c in self.curves])
+        else:
+            self._set_shown([rebin(c, bin_width=bin_width) for c in self.curves])
+        words = self.bin_words
+        self.bin_text.value = _text(words)
+        self._cancel_timer()
+        self._redraw()
+        return words
+
+    def _rebin_to_seconds(self) -> None:
+        try:
+            self.rebin(bin_width=float(self.bin_seconds.value))
+        except ValueError as exc:
+            self.bin_text.value = _text(f"⚠ {exc}", "oda-error-text")
+
+    @property
+    def bin_words(self) -> str:
+        """The bin in words (e.g. ``"600 s bins (native)"``)."""
+        heads = [s.describe(partial=False) for s in self._shown]
+        if len(set(heads)) > 1:
+            return "; ".join(f"{c.source}: {s.describe()}"
+                             for c, s in zip(self.curves, self._shown, strict=True))
+        partial = [(c.source, int(s.partial.sum()), len(s.partial))
+                   for c, s in zip(self.curves, self._shown, strict=True) if s.partial.any()]
+        if not partial:
+            return heads[0]
+        if len(self._shown) == 1:
+            return self._shown[0].describe()
+        counts = ", ".join(f"{source} {n} of {total}" for source, n, total in partial)
+        return (f"{heads[0]}; partly covered bins (gaps or ends, their rate over the exposure "
+                f"they hold): {counts}")
+
+    # --- the time brush -------------------------------------------------------------------------
+    def _brushed(self, change: Any) -> None:
+        selected = change["new"]
+        if selected is None or len(selected) < 2:
+            self.selected_range = None
+            return
+        values = list(selected)[:2]
+        if self.time_axis == "utc":
+            values = [np.datetime64(v, "us") for v in values]
+        seconds = np.sort(self.axis.from_axis(values, self.time_axis))
+        times = self.axis.to_time(seconds)
+        self.selected_range = (times[0], times[1])
+
+    @traitlets.observe("selected_range")
+    def _selection_changed(self, change: Any) -> None:
+        selected = change["new"]
+        if selected is None:
+            self.selection_text.value = _text("No time range selected: choose Select time and "
+                                              "drag across the plot.")
+            self.use_button.disabled = True
+            return
+        self.selection_text.value = _text("Selected: " + range_text(*selected))
+        self.use_button.disabled = self.form is None
+        self.use_message.value = ""
+
+    def use_time_range(self, form: Any) -> tuple[str, str]:
+        """Set ``form``'s T1 and T2 (ISOT) to the selected range, for the next query.
+
+        Returns
+        -------
+        tuple of str
+            The T1 and T2 given to the form.
+
+        Raises
+        ------
+        ValueError
+            If no range is selected.
+        """
+        if self.selected_range is None:
+            raise ValueError("no time range is selected: choose Select time and drag across "
+                             "the plot first")
+        start, stop = self.selected_range
+        form.set_time_range(start, stop)
+        values = form.values
+        return str(values.get("T1")), str(values.get("T2"))
+
+    def _use_clicked(self) -> None:
+        if self.form is None:
+            self.use_message.value = _text("⚠ No form to fill: give one, "
+                                           "LightCurveView(..., form=form)", "oda-error-text")
+            return
+        try:
+            t1, t2 = self.use_time_range(self.form)
+        except (ValueError, KeyError) as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            self.use_message.value = _text(f"⚠ {message}", "oda-error-text")
+            return
+        self.use_message.value = _text(f"The form's T1 and T2 are now {t1} and {t2}.")
+
+    def __repr__(self) -> str:
+        names = ", ".join(c.source for c in self.curves)
+        return f"LightCurveView({names}; {sum(len(c) for c in self.curves):,} samples)"
+
+
+def _points_inside(time: np.ndarray, a: float, b: float) -> int:
+    return int(np.searchsorted(time, b, side="right") - np.searchsorted(time, a, side="left"))
+
+
+def _inside(d: Decimated, a: float, b: float) -> tuple[float, float] | None:
+    """The lowest and highest drawn value (errors included) within [a, b]."""
+    values = []
+    keep = (d.x >= a) & (d.x <= b)
+    if np.any(keep):
+        values.append(d.y[keep])
+    keep = (d.bar_x >= a) & (d.bar_x <= b)
+    if np.any(keep):
+        values += [d.bar_low[keep], d.bar_high[keep]]
+    if not values:
+        return None
+    joined = np.concatenate(values)
+    joined = joined[np.isfinite(joined)]
+    if not joined.size:
+        return None
+    return float(joined.min()), float(joined.max())
+
+
+def _ms(value: np.datetime64) -> float:
+    """A ``datetime64`` as milliseconds since 1970 (a browser's Date value)."""
+    return float(np.datetime64(value, "ms").astype("int64"))
+
+
+def _py_date(value: np.datetime64) -> Any:
+    """A ``datetime64`` as the Python ``datetime`` a bqplot DateScale's min/max take."""
+    return np.datetime64(value, "us").astype(object)

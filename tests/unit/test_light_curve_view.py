@@ -1,0 +1,164 @@
+"""LightCurveView in the kernel: what it sends, the brush's range, the form's T1/T2, rebinning.
+
+The light curves are the sandbox's simulated ISGRI and SPI-ACS products, decoded by the client as
+they would be after a job; the form reads the sandbox's own description (see test_form.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astropy.time import Time
+from test_form import SavedDispatcher, sandbox_documents
+
+import oda_widgets as ow
+from oda_widgets.client.products import decode_products
+from oda_widgets.sandbox.pointings import science_windows
+from oda_widgets.sandbox.simulate import make_products
+from oda_widgets.widgets import LightCurveView, QueryForm
+
+pytestmark = pytest.mark.unit
+
+ISGRI = dict(RA=255.98, DEC=-37.84, T1="2003-03-15T23:27:40", T2="2003-03-16T02:00:00",
+             E1_keV=25.0, E2_keV=80.0, time_bin=300.0, selected_catalog=None,
+             catalog_selected_objects=None, src_name="OAO 1657-415")
+
+
+@pytest.fixture(scope="module")
+def isgri_curves():
+    scws = science_windows(ISGRI["T1"], ISGRI["T2"], ISGRI["RA"], ISGRI["DEC"], 15.0, 50, None)
+    products = decode_products(make_products("isgri", "isgri_lc", ISGRI, scws),
+                               product="isgri_lc", instrument="isgri")
+    return dict(list(products.light_curves.items())[:3])
+
+
+@pytest.fixture(scope="module")
+def spi_acs_curve():
+    params = dict(T1="2008-03-01T00:00:00", T2="2008-03-01T06:00:00", time_bin=0.05,
+                  RA=83.63, DEC=22.01)
+    products = decode_products(make_products("spi_acs", "spi_acs_lc", params, []),
+                               product="spi_acs_lc", instrument="spi_acs")
+    return products.light_curves["query"]
+
+
+@pytest.fixture
+def form():
+    return QueryForm(SavedDispatcher(sandbox_documents()), instrument="isgri", product="isgri_lc")
+
+
+def test_the_public_name_and_the_curves_it_takes(isgri_curves):
+    assert ow.LightCurveView is LightCurveView
+    by_dict = LightCurveView(isgri_curves)
+    by_list = LightCurveView(list(isgri_curves.values()))
+    assert [t.description for t in by_dict.toggles] == list(isgri_curves)
+    assert [t.description for t in by_list.toggles] == list(isgri_curves)
+    with pytest.raises(ValueError, match="no light curves"):
+        LightCurveView({})
+    with pytest.raises(TypeError, match="products.light_curves"):
+        LightCurveView(42)
+
+
+def test_few_bins_are_sent_as_they_are_with_one_error_bar_each(isgri_curves):
+    view = LightCurveView(isgri_curves)
+    for lc, line, bars in zip(isgri_curves.values(), view.lines, view.bars, strict=True):
+        rate = np.asarray(lc.hdu.data["RATE"], dtype=np.float32)
+        np.testing.assert_array_equal(line.y, rate)
+        error = np.asarray(lc.hdu.data["ERROR"], dtype=float)
+        np.testing.assert_allclose(bars.y[2::3] - bars.y[1::3], 2 * error, rtol=1e-5)
+        assert np.isnan(bars.y[0::3]).all()
+    assert view.y_axis.label == "Rate (count/s)"
+    assert "all drawn" in view.info.value
+
+
+def test_a_million_samples_are_sent_as_column_extremes_and_redrawn_on_zoom(spi_acs_curve):
+    view = LightCurveView(spi_acs_curve, columns=500)
+    n = len(spi_acs_curve.hdu.data)
+    assert n == 432_000
+    assert len(view.lines[0].y) <= 2 * 500 + 2
+    assert view.lines[0].y.max() == pytest.approx(spi_acs_curve.hdu.data["RATE"].max())
+    assert 10_000 < view.last_redraw_bytes < 200_000
+    start, stop = view.visible_range
+    middle = start + (stop - start) / 2
+    view.show_range(middle, middle + (stop - start) / 100)
+    assert "; 4,320 samples, drawn as the minimum and maximum" in view.info.value
+    assert "In view: 2008-03-01T03:00:00 to 03:03:36, 216 s" in view.info.value
+    # the redraw covers half a width more on each side, for pans
+    x = view.lines[0].x
+    assert len(x) <= 2 * 2 * 500 + 2 and view.redraws == 2
+
+
+def test_the_brushs_range_is_observable_as_astropy_times(isgri_curves):
+    view = LightCurveView(isgri_curves)
+    seen = []
+    view.observe(lambda change: seen.append(change["new"]), names="selected_range")
+    low = np.datetime64("2003-03-15T23:40:00.000")
+    high = np.datetime64("2003-03-15T23:45:00.000")
+    view.brush.selected = np.array([low, high])
+    start, stop = view.selected_range
+    assert isinstance(start, Time) and start.isot == "2003-03-15T23:40:00.000"
+    assert stop.isot == "2003-03-15T23:45:00.000"
+    assert seen == [view.selected_range]
+    assert "2003-03-15T23:40:00 to 23:45:00, 300 s" in view.selection_text.value
+    view.brush.selected = None
+    assert view.selected_range is None and seen[-1] is None
+
+
+def test_use_time_range_sets_t1_and_t2_in_isot_even_from_mjd(isgri_curves, form):
+    view = LightCurveView(isgri_curves, form=form)
+    with pytest.raises(ValueError, match="no time range is selected"):
+        view.use_time_range(form)
+    form.values = {"T_format": "mjd"}
+    view.time_axis = "mjd"
+    mjd = Time(["2003-03-15T23:40:00", "2003-03-15T23:45:00"], scale="utc").mjd
+    view.brush.selected = np.array(mjd)
+    t1, t2 = view.use_time_range(form)
+    assert (t1, t2) == ("2003-03-15T23:40:00.000", "2003-03-15T23:45:00.000")
+    assert form.values["T_format"] == "isot"
+    assert form.parameters()["T1"] == t1 and form.parameters()["T2"] == t2
+    assert not form.invalid
+    # the button does the same and says so
+    view.brush.selected = np.array(mjd) + 1 / 1440
+    view.use_button.click()
+    assert "2003-03-15T23:41:00.000 and 2003-03-15T23:46:00.000" in view.use_message.value
+    assert form.values["T1"] == "2003-03-15T23:41:00.000"
+
+
+def test_seconds_since_t1_and_its_brush(isgri_curves):
+    t1 = Time("2003-03-15T23:27:40", scale="utc")
+    view = LightCurveView(isgri_curves, t1=t1, time_axis="t1")
+    assert view.x_axis.label == "Seconds since T1 = 2003-03-15T23:27:40.000"
+    assert view.axis_buttons.value == "t1"
+    view.brush.selected = np.array([600.0, 900.0])
+    start, stop = view.selected_range
+    assert (start - t1).sec == pytest.approx(600.0, abs=1e-6)
+    assert (stop - start).sec == pytest.approx(300.0, abs=1e-6)
+
+
+def test_rebinning_in_the_view_says_the_bin(isgri_curves):
+    view = LightCurveView(isgri_curves)
+    assert "300 s bins (native)" in view.bin_text.value
+    native = [len(line.y) for line in view.lines]
+    words = view.rebin(factor=4)
+    assert words.startswith("1200 s bins (x4 of the native 300 s)")
+    # the bin is said once; each source's partial bins are counted after it
+    assert any(s.partial.any() for s in view._shown)    # the sandbox's curves end mid-bin
+    listed = words.split("they hold): ")[1].split(", ")
+    assert listed == [f"{c.source} {int(s.partial.sum())} of {len(s.partial)}"
+                      for c, s in zip(view.curves, view._shown, strict=True)
+                      if s.partial.any()]
+    assert all(len(line.y) < n for line, n in zip(view.lines, native, strict=True))
+    view.bin_seconds.value = -3
+    view.bin_button.click()
+    assert "positive" in view.bin_text.value
+    assert view.rebin_select.options[0] == ("native", 1)
+
+
+def test_toggles_hide_a_source_and_log_rates_leave_out_values_at_or_below_zero(isgri_curves):
+    view = LightCurveView(isgri_curves)
+    view.toggles[1].value = False
+    assert not view.lines[1].visible and not view.bars[1].visible
+    assert view.lines[0].visible
+    view.log_rate = True
+    assert view.rate_buttons.value is True
+    assert all((line.y > 0).all() for line in view.lines)
+    assert not view.lines[1].visible        # a rebuilt figure keeps the choice
