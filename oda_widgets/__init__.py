@@ -43,10 +43,12 @@ if TYPE_CHECKING:
         decode_products,
     )
     from .widgets import JobMonitor, QueryForm
+    from .widgets import SpectrumView as SpectrumView
 
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor")
+_WIDGETS += ("SpectrumView",)
 
 __all__ = [
     "Catalog",
@@ -71,6 +73,7 @@ __all__ = [
     "QueryForm",
     "QueryGroup",
     "RequestRejected",
+    "SpectrumView",
     "TokenInfo",
     "Unauthorized",
     "UnsafePayload",

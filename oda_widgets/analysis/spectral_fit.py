@@ -211,7 +211,8 @@ class SpectralFit:
         return ch.energy, e2 * ratio * mean_density, e2 * ratio_error * mean_density
 
     # -- summaries -------------------------------------------------------------------------
-    def _rows(self) -> list[tuple[str, str, str]]:
+    def parameter_rows(self) -> list[tuple[str, str, str]]:
+        """(name, value with error, unit) per parameter, as the summaries show them."""
         units = {p.name: p.units for p in MODELS[self.model].parameters}
         rows = []
         for name, (value, error) in self.values.items():
@@ -232,14 +233,18 @@ class SpectralFit:
         if self.systematic:
             head += f", systematic {self.systematic:.3g}"
         lines = [head]
-        width = max(len(name) for name, _, _ in self._rows())
-        for name, value, unit in self._rows():
+        width = max(len(name) for name, _, _ in self.parameter_rows())
+        for name, value, unit in self.parameter_rows():
             lines.append(f"  {name:<{width}}  {value}{' ' + unit if unit else ''}")
         lines.append(self.statistic_text())
-        e1, e2 = self.flux_band()
-        lines.append(f"flux {e1:g}-{e2:g} keV: {self.flux(e1, e2):.4g} "
-                     f"+/- {self.flux_error(e1, e2):.2g} erg cm^-2 s^-1")
+        lines.append(self.flux_text())
         return "\n".join(lines)
+
+    def flux_text(self) -> str:
+        """E.g. ``flux 20-80 keV: 1.49e-08 +/- 2.7e-11 erg cm^-2 s^-1``."""
+        e1, e2 = self.flux_band()
+        return (f"flux {e1:g}-{e2:g} keV: {self.flux(e1, e2):.4g} "
+                f"+/- {self.flux_error(e1, e2):.2g} erg cm^-2 s^-1")
 
     def statistic_text(self) -> str:
         """E.g. ``chi2 108.1 for 110 dof (reduced 0.98)``."""
@@ -258,7 +263,7 @@ class SpectralFit:
         e = html.escape
         rows = "".join(
             f"<tr><td>{e(name)}</td><td>{e(value)}</td><td>{e(unit)}</td></tr>"
-            for name, value, unit in self._rows()
+            for name, value, unit in self.parameter_rows()
         )
         e1, e2 = self.flux_band()
         return (

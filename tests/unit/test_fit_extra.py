@@ -56,3 +56,22 @@ def test_importing_the_client_loads_neither_analysis_nor_sherpa():
                           if m.startswith(("oda_widgets.analysis", "sherpa"))]))
     """))
     assert out == []
+
+
+def test_the_fit_button_without_sherpa_says_how_to_get_it_and_the_spectrum_still_draws():
+    from simulated_spectra import real_isgri_rmf
+
+    real_isgri_rmf()  # skips with the reason when the shared data are absent
+    out = _run(_WITHOUT_SHERPA + textwrap.dedent("""
+        import json
+        from simulated_spectra import Simulator, cutoffpl
+        import oda_widgets as ow
+        sim = Simulator()
+        view = ow.SpectrumView({"Crab": sim.spectrum(lambda e: cutoffpl(e, 2.0, 300.0, 9.0),
+                                                     1e4, 1, True)})
+        points = len(view._marks["Crab"].points.x)
+        view.fit_button.click()
+        print(json.dumps({"status": view.status, "fits": len(view.fits), "points": points}))
+    """))
+    assert "pip install 'oda_widgets[fit]'" in out["status"]
+    assert out["fits"] == 0 and out["points"] > 100
