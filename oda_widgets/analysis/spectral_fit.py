@@ -38,6 +38,8 @@ __all__ = ["SpectralFit", "fit_spectrum"]
 
 STATISTICS = ("chi2", "cstat")
 ERROR_METHODS = ("covariance", "confidence", None)
+#: Above this reduced chi-square no errors are estimated (Sherpa's confidence method's limit).
+MAX_REDUCED_CHI2 = 3.0
 
 # Sherpa's responses, read once per ARF/RMF product (a fit that follows edits re-reads only the
 # PHA): keyed weakly by the product objects, so they go when the products go
@@ -134,6 +136,9 @@ class SpectralFit:
         Error per fitted channel including the systematic one, counts/s.
     folded : numpy.ndarray
         The best-fit model folded through ARF and RMF, counts/s per fitted channel.
+    notes : tuple of str
+        What a reader of the numbers should know: a parameter stopped at its limit, errors
+        that were not estimated and why.
     """
 
     model: str
@@ -150,6 +155,7 @@ class SpectralFit:
     channels: ChannelSpectrum | None = None
     total_error: np.ndarray | None = None
     folded: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
 
     # -- numbers -------------------------------------------------------------------------
     @property
@@ -237,6 +243,7 @@ class SpectralFit:
         for name, value, unit in self.parameter_rows():
             lines.append(f"  {name:<{width}}  {value}{' ' + unit if unit else ''}")
         lines.append(self.statistic_text())
+        lines.extend(f"note: {note}" for note in self.notes)
         lines.append(self.flux_text())
         return "\n".join(lines)
 
@@ -269,6 +276,7 @@ class SpectralFit:
         return (
             f"<div><b>{e(self.model)}</b> fit of {e(self.source or 'the spectrum')}, "
             f"{lo:g}-{hi:g} keV<table>{rows}</table>{e(self.statistic_text())}<br>"
+            + "".join(f"note: {e(note)}<br>" for note in self.notes) +
             f"flux {e1:g}-{e2:g} keV: {self.flux(e1, e2):.4g} erg cm<sup>-2</sup> "
             f"s<sup>-1</sup></div>"
         )
@@ -279,7 +287,7 @@ def _format_value(value: float, error: float | None) -> str:
     if error is None:
         return f"{value:.4g} (frozen)"
     if not math.isfinite(error) or error <= 0:
-        return f"{value:.4g} (unconstrained)"
+        return f"{value:.4g} (no error)"
     digits = max(0, 1 - int(math.floor(math.log10(error))))
     if abs(value) >= 1e4 or (value != 0 and abs(value) < 1e-3):
         return f"{value:.3e} +/- {error:.2e}"
@@ -382,6 +390,7 @@ def fit_spectrum(
     from sherpa.fit import Fit
     from sherpa.optmethods import LevMar
     from sherpa.stats import Chi2, CStat
+    from sherpa.utils.err import EstErr
 
     from oda_widgets.analysis.sherpa_models import sherpa_model
 
@@ -438,11 +447,23 @@ def fit_spectrum(
         result = fitter.fit()
     intervals: dict[str, tuple[float, float]] = {}
     covariance = None
-    if errors is not None:
+    notes: list[str] = []
+    estimate = None
+    reduced = result.statval / result.dof if result.dof > 0 else math.inf
+    if errors is not None and statistic == "chi2" and reduced > MAX_REDUCED_CHI2:
+        # as Sherpa's confidence method (and XSPEC) do: errors of a model the data reject
+        # would describe nothing
+        notes.append(f"no errors: the reduced chi2 {reduced:.3g} is above {MAX_REDUCED_CHI2:g} "
+                     "(the model does not describe these data)")
+    elif errors is not None:
         fitter.estmethod = Confidence() if errors == "confidence" else Covariance()
         fitter.estmethod.config["sigma"] = 1
-        with _quiet_sherpa():
-            estimate = fitter.est_errors()
+        try:
+            with _quiet_sherpa():
+                estimate = fitter.est_errors()
+        except EstErr as exc:
+            notes.append(f"no errors: {exc}")
+    if estimate is not None:
         for name, low, high in zip(estimate.parnames, estimate.parmins, estimate.parmaxes,
                                    strict=True):
             short = name.split(".", 1)[1]
@@ -454,6 +475,11 @@ def fit_spectrum(
             covariance = np.asarray(estimate.extra_output, dtype=float)
 
     best = spec_model.values()
+    for name in free:
+        parameter = getattr(spec_model, name)
+        if parameter.val in (parameter.hard_min, parameter.hard_max):
+            notes.append(f"{name} stopped at its limit {parameter.val:g}: the data do not "
+                         "constrain it in this range")
     values: dict[str, tuple[float, float | None]] = {}
     for name in spec.parameter_names:
         if name in frozen:
@@ -487,6 +513,7 @@ def fit_spectrum(
         channels=fitted,
         total_error=np.asarray(data.get_error(filter=True), dtype=float) / exposure,
         folded=np.asarray(data.eval_model_to_fit(full), dtype=float) / exposure,
+        notes=tuple(notes),
     )
 
 

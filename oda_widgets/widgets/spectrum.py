@@ -417,6 +417,7 @@ class SpectrumView(widgets.VBox):
                     for name, value, unit in fit.parameter_rows()]
             for row in rows:
                 row.add_class("oda-fit-param")
+            notes = [widgets.Label(f"note: {note}") for note in fit.notes]
             blocks.append(widgets.VBox([head, *rows, widgets.Label(fit.statistic_text()),
-                                        widgets.Label(fit.flux_text())]))
+                                        widgets.Label(fit.flux_text()), *notes]))
         self._results.children = blocks or [widgets.Label("No spectrum could be fitted.")]

@@ -141,6 +141,29 @@ def test_summary_text_and_html_name_every_parameter(simulator):
     assert "&lt;b&gt;X&lt;/b&gt;" in page and "<b>X</b>" not in page
 
 
+def test_a_model_the_data_reject_gets_no_errors_and_says_why(simulator):
+    # a strongly curved spectrum fitted with a straight power law: reduced chi2 far above 3
+    spectrum = simulator.spectrum(lambda e: cutoffpl(e, 1.0, 40.0, 0.5), EXPOSURE_CHI2, 14, True)
+    fit = spectrum.fit("powerlaw", (20, 300))
+    assert fit.reduced_statistic > 3
+    assert all(np.isnan(error) for _, error in fit.values.values())
+    assert any("does not describe these data" in note for note in fit.notes)
+    assert "(no error)" in fit.summary() and "note: no errors" in fit.summary()
+
+
+def test_a_parameter_stopped_at_its_limit_is_noted(simulator):
+    def power_law(e):
+        return 1.0 * e**-2.0
+
+    spectrum = simulator.spectrum(power_law, EXPOSURE_CHI2, 15, True)
+    fit = spectrum.fit("cutoffpl", (20, 100))  # a pure power law: no cut-off to find
+    assert fit.values["ecut"][0] == 1e4
+    assert any(note.startswith("ecut stopped at its limit 10000") for note in fit.notes)
+    assert "note: ecut stopped" in fit.summary()
+    plain = simulator.spectrum(lambda e: cutoffpl(e, **CUTOFFPL), EXPOSURE_CHI2, 15, True)
+    assert plain.fit("cutoffpl", (20, 300)).notes == ()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
