@@ -188,3 +188,12 @@ def test_a_spectrum_without_its_rmf_says_so(simulator):
     spectrum = spectrum_product(pha_hdulist(counts, 100.0, True), simulator.arf, None)
     with pytest.raises(ValueError, match="without its RMF"):
         spectrum.fit("powerlaw")
+
+
+def test_a_spectrum_whose_rmf_holds_the_area_fits_without_an_arf(simulator):
+    with_arf = simulator.spectrum(lambda e: cutoffpl(e, **CUTOFFPL), EXPOSURE_CHI2, 16, True)
+    without = spectrum_product(with_arf.pha, None, simulator.rmf)
+    a = with_arf.fit("cutoffpl", (20, 300))
+    b = without.fit("cutoffpl", (20, 300))
+    for name in ("index", "ecut", "norm"):
+        assert b.values[name][0] == pytest.approx(a.values[name][0], rel=1e-6)

@@ -100,3 +100,10 @@ def test_wrong_input_says_what_is_expected():
         ow.SpectrumView(42)
     with pytest.raises(ValueError, match="at least one spectrum"):
         ow.SpectrumView({})
+
+
+def test_dragging_across_the_plot_sets_the_energy_range(spectra):
+    view = ow.SpectrumView(spectra)
+    view._brush.selected = [180.0, 40.0]  # what bqplot's brush sends, in keV, either order
+    assert view.energy_range == (40.0, 180.0)
+    assert (view._e_min.value, view._e_max.value) == (40.0, 180.0)
