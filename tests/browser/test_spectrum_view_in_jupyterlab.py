@@ -83,3 +83,23 @@ def test_a_spectrum_draws_and_the_fit_button_shows_its_parameters(lab, sandbox, 
     assert fit.statistic_text() in shown
     index = float(re.search(r"index = ([0-9.]+)", shown).group(1))
     assert 1.9 < index < 2.3
+
+    # drag across the count spectrum: the brush sets the range in the kernel, Fit uses it
+    box = page.locator(".oda-spectrum-figure").bounding_box()
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.40, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.55, y, steps=8)
+    page.mouse.move(box["x"] + box["width"] * 0.70, y, steps=8)
+    page.mouse.up()
+    page.wait_for_function(
+        "() => document.querySelector('.oda-fit-emin input').value !== '20'", timeout=WAIT)
+    page.locator(".oda-fit-button").click()
+    fitted = page.locator(".oda-fit-status", has_text="fitted to 1 of 1 spectra")
+    page.wait_for_function(
+        "() => /fitted to 1 of 1 spectra, (?!20-300 )/.test("
+        "document.querySelector('.oda-fit-status').textContent)", timeout=WAIT)
+    lo = float(page.locator(".oda-fit-emin input").input_value())
+    hi = float(page.locator(".oda-fit-emax input").input_value())
+    assert 15 < lo < hi < 1200 and (lo, hi) != (20.0, 300.0)
+    assert f"spectra, {lo:g}-{hi:g} keV" in fitted.inner_text()
