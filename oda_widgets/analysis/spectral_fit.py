@@ -504,7 +504,7 @@ def fit_spectrum(
         statistic=float(result.statval),
         statistic_name=statistic,
         dof=int(result.dof),
-        energy_range=bounds or (float(noticed[0].min()), float(noticed[1].max())),
+        energy_range=bounds or _span(*noticed),
         systematic=fraction,
         source=getattr(spectrum, "source", None),
         intervals=intervals,
@@ -515,6 +515,13 @@ def fit_spectrum(
         folded=np.asarray(data.eval_model_to_fit(full), dtype=float) / exposure,
         notes=tuple(notes),
     )
+
+
+def _span(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+    """The energies the fitted channels cover; a channel from 0 keV (JEM-X's first) counts
+    from its upper edge, so the span stays usable on log axes and for band fluxes."""
+    positive = lo[lo > 0]
+    return (float(positive.min()) if positive.size else float(hi.min()), float(hi.max()))
 
 
 def _half_width(low: float, high: float) -> float:

@@ -69,7 +69,7 @@ def _as_spectra(spectra: Any) -> dict[str, Spectrum]:
 def _default_range(channels: Iterable[ChannelSpectrum]) -> tuple[float, float]:
     """20-300 keV where every spectrum covers it (ISGRI), else the channels' own span."""
     channels = list(channels)
-    lo = max(float(c.e_lo.min()) for c in channels)
+    lo = max(float(c.e_lo[c.e_lo > 0].min()) for c in channels)
     hi = min(float(c.e_hi.max()) for c in channels)
     if lo <= DEFAULT_RANGE_KEV[0] and hi >= DEFAULT_RANGE_KEV[1]:
         return DEFAULT_RANGE_KEV
@@ -83,7 +83,7 @@ class _SpectrumMarks:
                  scales: dict[str, Any]) -> None:
         self.channels = channels
         x, y, e = channels.energy, channels.rate_per_kev, channels.error_per_kev
-        shown = positive(y)
+        shown = positive(y) & (channels.e_lo > 0)  # a channel from 0 keV has no log position
         self.hidden_channels = int((~shown).sum())
         data = {"x": scales["x"], "y": scales["rate"]}
         self.points = bq.Scatter(
@@ -130,19 +130,21 @@ class _SpectrumMarks:
 
     def show_fit(self, fit: SpectralFit) -> None:
         ch = fit.channels
+        on_axis = ch.e_lo > 0  # a channel from 0 keV has no place on a log axis
+        lo, hi, energy = ch.e_lo[on_axis], ch.e_hi[on_axis], ch.energy[on_axis]
         with self.folded.hold_sync():
-            self.folded.x, self.folded.y = step_curve(ch.e_lo, ch.e_hi, fit.folded / ch.width)
-        residuals = fit.residuals
+            self.folded.x, self.folded.y = step_curve(lo, hi, (fit.folded / ch.width)[on_axis])
+        residuals = fit.residuals[on_axis]
         with self.residual_points.hold_sync():
-            self.residual_points.x, self.residual_points.y = ch.energy, residuals
-        rx, ry = error_bars(ch.energy, residuals, np.ones_like(residuals), log_y=False)
+            self.residual_points.x, self.residual_points.y = energy, residuals
+        rx, ry = error_bars(energy, residuals, np.ones_like(residuals), log_y=False)
         with self.residual_bars.hold_sync():
             self.residual_bars.x, self.residual_bars.y = rx, ry
-        energy, e2n, error = fit.unfolded()
-        shown = positive(e2n)
+        _, e2n, error = fit.unfolded()
+        shown = positive(e2n) & on_axis
         with self.unfolded_points.hold_sync():
-            self.unfolded_points.x, self.unfolded_points.y = energy[shown], e2n[shown]
-        ux, uy = error_bars(energy[shown], e2n[shown], error[shown], ch.e_lo[shown],
+            self.unfolded_points.x, self.unfolded_points.y = ch.energy[shown], e2n[shown]
+        ux, uy = error_bars(ch.energy[shown], e2n[shown], error[shown], ch.e_lo[shown],
                             ch.e_hi[shown])
         with self.unfolded_bars.hold_sync():
             self.unfolded_bars.x, self.unfolded_bars.y = ux, uy
@@ -300,8 +302,8 @@ class SpectrumView(widgets.VBox):
                         names="value")
             toggles.append(box)
             if marks.hidden_channels:
-                self.status = (f"{marks.hidden_channels} channels of {label} with a rate of "
-                               "zero or below are not drawn on the log axis")
+                self.status = (f"{marks.hidden_channels} channels of {label} with a rate (or "
+                               "an energy) of zero or below are not drawn on the log axes")
         self._toggles = widgets.HBox(toggles, layout=widgets.Layout(flex_flow="row wrap"))
         self._results = widgets.VBox([widgets.Label("No fit yet: choose a model and press Fit.")])
         self._results.add_class("oda-fit-results")
