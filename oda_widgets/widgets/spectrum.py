@@ -23,7 +23,15 @@ from ..analysis.fit_extra import FitUnavailable
 from ..analysis.spectral_fit import SpectralFit, fit_spectrum
 from ..analysis.spectral_models import MODELS
 from ..client.spectrum import Spectrum
-from .spectrum_marks import PALETTE, SYMBOLS, darker, error_bars, positive, step_curve
+from .spectrum_marks import (
+    PALETTE,
+    SYMBOLS,
+    darker,
+    error_bars,
+    log_ticks,
+    positive,
+    step_curve,
+)
 
 __all__ = ["SpectrumView"]
 
@@ -221,6 +229,18 @@ class SpectrumView(widgets.VBox):
         self.add_class("oda-spectrum-view")
 
     # -- layout ----------------------------------------------------------------------------
+    @staticmethod
+    def _rate_span(channels: dict[str, ChannelSpectrum]) -> tuple[float, float]:
+        """Smallest and largest positive rate per keV, error bars included."""
+        values = []
+        for c in channels.values():
+            y = c.rate_per_kev
+            shown = positive(y)
+            values += [y[shown] + c.error_per_kev[shown], 0.1 * y[shown], y[shown]]
+        every = np.concatenate(values) if values else np.array([1.0])
+        every = every[positive(every)]
+        return (float(every.min()), float(every.max())) if every.size else (1e-3, 1.0)
+
     def _build(self, channels: dict[str, ChannelSpectrum]) -> None:
         s = self._scales
         self._band = bq.Lines(x=[[20.0, 20.0], [300.0, 300.0]], y=[[0.0, 1.0], [0.0, 1.0]],
@@ -232,6 +252,7 @@ class SpectrumView(widgets.VBox):
             marks=[self._band, *data_marks],
             axes=[energy_axis, bq.Axis(scale=s["rate"], side="left",
                                        label="counts s⁻¹ keV⁻¹", tick_format=".0e",
+                                       tick_values=log_ticks(*self._rate_span(channels)),
                                        label_offset="50px")],
             legend_location="top-right", fig_margin=dict(top=20, bottom=45, left=75, right=20),
             layout=widgets.Layout(width="100%", height="340px"), title="Count spectrum",
@@ -252,11 +273,12 @@ class SpectrumView(widgets.VBox):
             layout=widgets.Layout(width="100%", height="170px", display="none"),
         )
         unfolded_marks = [m for marks in self._marks.values() for m in marks.unfolded_marks()]
+        self._unfolded_axis = bq.Axis(scale=s["unfolded"], side="left", tick_format=".0e",
+                                      label="E² F(E) (keV² ph cm⁻² s⁻¹ keV⁻¹)",
+                                      label_offset="50px")
         self.unfolded_figure = bq.Figure(
             marks=unfolded_marks,
-            axes=[bq.Axis(scale=s["x_unfolded"], label="Energy (keV)"),
-                  bq.Axis(scale=s["unfolded"], side="left", tick_format=".0e",
-                          label="E² F(E) (keV² ph cm⁻² s⁻¹ keV⁻¹)", label_offset="50px")],
+            axes=[bq.Axis(scale=s["x_unfolded"], label="Energy (keV)"), self._unfolded_axis],
             legend_location="top-right", title="Unfolded spectrum (after a fit)",
             fig_margin=dict(top=30, bottom=45, left=75, right=20),
             layout=widgets.Layout(width="100%", height="300px", display="none"),
@@ -405,6 +427,12 @@ class SpectrumView(widgets.VBox):
                 marks.show(marks.visible, fitted=False)
         self.fits = results
         self._show_numbers(results)
+        drawn = [m for label, m in self._marks.items() if label in results]
+        span = np.concatenate([np.ravel(m.unfolded_bars.y) for m in drawn]) if drawn else []
+        span = np.asarray(span, dtype=float)
+        span = span[positive(span)]
+        if span.size:
+            self._unfolded_axis.tick_values = log_ticks(float(span.min()), float(span.max()))
         lo, hi = self.energy_range
         done = f"{self.model} fitted to {len(results)} of {len(shown)} spectra, {lo:g}-{hi:g} keV"
         self.status = "; ".join([done, *(f"⚠ {p}" for p in problems)])

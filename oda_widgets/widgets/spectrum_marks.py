@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PALETTE", "SYMBOLS", "darker", "error_bars", "positive", "step_curve"]
+__all__ = ["PALETTE", "SYMBOLS", "darker", "error_bars", "log_ticks", "positive", "step_curve"]
 
 # Okabe-Ito colours, distinguishable with the common colour-vision deficiencies; each spectrum
 # also gets its own marker shape, so colour never carries the difference alone
@@ -68,3 +68,21 @@ def step_curve(lo: np.ndarray, hi: np.ndarray, y: np.ndarray) -> tuple[np.ndarra
     """A histogram outline: each channel's value held flat from its low to its high edge."""
     lo, hi, y = (np.asarray(v, dtype=float) for v in (lo, hi, y))
     return np.column_stack([lo, hi]).ravel(), np.repeat(y, 2)
+
+
+def log_ticks(low: float, high: float) -> np.ndarray:
+    """Tick values for a log axis over [low, high]: the decades, and 2 and 5 times them when
+    the span holds fewer than three decades (every tick labelled, none crowded)."""
+    if not 0 < low < high:
+        return np.array([1.0])
+    decades = 10.0 ** np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
+    ticks = decades[(decades >= low) & (decades <= high)]
+    if ticks.size < 3:
+        ticks = np.sort(np.concatenate([decades, 2 * decades, 5 * decades]))
+        ticks = ticks[(ticks >= low) & (ticks <= high)]
+    if ticks.size < 2:  # less than a factor of 2.5: every integer multiple
+        ticks = np.sort(np.concatenate([k * decades for k in range(1, 10)]))
+        ticks = ticks[(ticks >= low) & (ticks <= high)]
+    if ticks.size > 8:  # many decades: every other one
+        ticks = ticks[::2]
+    return ticks
