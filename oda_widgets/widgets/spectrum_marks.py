@@ -83,6 +83,6 @@ def log_ticks(low: float, high: float) -> np.ndarray:
     if ticks.size < 2:  # less than a factor of 2.5: every integer multiple
         ticks = np.sort(np.concatenate([k * decades for k in range(1, 10)]))
         ticks = ticks[(ticks >= low) & (ticks <= high)]
-    if ticks.size > 8:  # many decades: every other one
-        ticks = ticks[::2]
+    if ticks.size > 8:  # many decades: every second (third ...) one, eight at most
+        ticks = ticks[:: int(np.ceil(ticks.size / 8))]
     return ticks
