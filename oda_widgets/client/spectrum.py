@@ -8,12 +8,15 @@ products whose meta_data ``product`` is ``isgri_spectrum``/``isgri_arf``/``isgri
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from astropy.io import fits
 
 from oda_widgets.client.product_base import output_path, write_hdulist
 from oda_widgets.client.product_kinds import NumpyProduct
+
+if TYPE_CHECKING:  # for the annotation only: fitting is loaded when a fit runs
+    from oda_widgets.analysis.spectral_fit import SpectralFit
 
 __all__ = ["Spectrum", "spectral_role"]
 
@@ -168,7 +171,7 @@ class Spectrum(NumpyProduct):
         energy_range: tuple[float, float] | None = None,
         systematic: float | None = None,
         **options: Any,
-    ) -> Any:
+    ) -> SpectralFit:
         """Fit an XSPEC-named model folded through this spectrum's ARF and RMF.
 
         A thin front to :func:`oda_widgets.analysis.spectral_fit.fit_spectrum` (see there for
