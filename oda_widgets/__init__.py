@@ -42,12 +42,13 @@ if TYPE_CHECKING:
         api_code,
         decode_products,
     )
-    from .widgets import JobMonitor, LightCurveView, QueryForm
+    from .widgets import JobMonitor, LightCurveView, QueryForm, SpectrumView
 
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor")
 _WIDGETS += ("LightCurveView",)
+_WIDGETS += ("SpectrumView",)
 
 __all__ = [
     "Catalog",
@@ -73,6 +74,7 @@ __all__ = [
     "QueryForm",
     "QueryGroup",
     "RequestRejected",
+    "SpectrumView",
     "TokenInfo",
     "Unauthorized",
     "UnsafePayload",

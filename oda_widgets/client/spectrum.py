@@ -8,12 +8,15 @@ products whose meta_data ``product`` is ``isgri_spectrum``/``isgri_arf``/``isgri
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from astropy.io import fits
 
 from oda_widgets.client.product_base import output_path, write_hdulist
 from oda_widgets.client.product_kinds import NumpyProduct
+
+if TYPE_CHECKING:  # for the annotation only: fitting is loaded when a fit runs
+    from oda_widgets.analysis.spectral_fit import SpectralFit
 
 __all__ = ["Spectrum", "spectral_role"]
 
@@ -161,6 +164,38 @@ class Spectrum(NumpyProduct):
         if rmf_path is not None and self.rmf is not None:
             written.append(write_hdulist(self.rmf, rmf_path, overwrite))
         return written
+
+    def fit(
+        self,
+        model: str = "powerlaw",
+        energy_range: tuple[float, float] | None = None,
+        systematic: float | None = None,
+        **options: Any,
+    ) -> SpectralFit:
+        """Fit an XSPEC-named model folded through this spectrum's ARF and RMF.
+
+        A thin front to :func:`oda_widgets.analysis.spectral_fit.fit_spectrum` (see there for
+        ``statistic``, ``start``, ``freeze`` and ``errors``); it needs the ``fit`` extra
+        (``pip install 'oda_widgets[fit]'``).
+
+        Parameters
+        ----------
+        model : str
+            ``"powerlaw"``, ``"cutoffpl"`` or ``"bknpower"``.
+        energy_range : (float, float), optional
+            keV, e.g. ``(20, 300)``; all channels of good quality by default.
+        systematic : float, optional
+            Fractional systematic error (``SYS_ERR``), e.g. 0.01; the PHA's own by default.
+
+        Returns
+        -------
+        oda_widgets.analysis.spectral_fit.SpectralFit
+            ``values``, ``statistic``, ``dof``, ``flux(e1, e2)``, ``summary()``.
+        """
+        # imported here: the client stays free of analysis imports at load time
+        from oda_widgets.analysis.spectral_fit import fit_spectrum
+
+        return fit_spectrum(self, model, energy_range, systematic, **options)
 
     def summary(self) -> str:
         parts = (

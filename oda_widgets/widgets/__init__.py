@@ -8,3 +8,4 @@ own module and is exported here by one line of the form ``from .module import Na
 from .form import QueryForm as QueryForm
 from .jobs import JobMonitor as JobMonitor
 from .light_curve import LightCurveView as LightCurveView
+from .spectrum import SpectrumView as SpectrumView

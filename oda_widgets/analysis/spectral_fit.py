@@ -1,0 +1,530 @@
+"""Fit a spectrum: an XSPEC-named model folded through the product's ARF and RMF, with Sherpa.
+
+Sherpa reads the OGIP PHA, ARF and RMF (``sherpa.astro.io``, astropy backend), folds the model
+through them and fits with Levenberg-Marquardt; errors are 1-sigma from the covariance matrix
+(or Sherpa's confidence method on request). Two things Sherpa does differently from XSPEC are
+handled here: it reads ``SYS_ERR`` as an absolute error, while OGIP (and the ODA user guide)
+mean a fraction of the rate, so the systematic error is set from the fraction; and its RATE +
+STAT_ERR spectra need its errors switched on (``use_errors``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import logging
+import math
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from astropy.io import fits
+
+from oda_widgets.analysis.channels import ChannelSpectrum, channel_spectrum
+from oda_widgets.analysis.fit_extra import require_fitting
+from oda_widgets.analysis.spectral_models import (
+    MODELS,
+    bin_integral,
+    energy_flux,
+    model_spec,
+    photon_density,
+)
+from oda_widgets.client.spectrum import spectrum_hdu_index
+
+__all__ = ["SpectralFit", "fit_spectrum"]
+
+STATISTICS = ("chi2", "cstat")
+ERROR_METHODS = ("covariance", "confidence", None)
+#: Above this reduced chi-square no errors are estimated (Sherpa's confidence method's limit).
+MAX_REDUCED_CHI2 = 3.0
+
+# Sherpa's responses, read once per ARF/RMF product (a fit that follows edits re-reads only the
+# PHA): keyed weakly by the product objects, so they go when the products go
+_RESPONSES: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def _quiet_sherpa() -> Iterator[None]:
+    """Sherpa logs what it reads, and parameters at their limits while it estimates errors;
+    a fit keeps the notebook quiet and reports an unconstrained parameter in its result."""
+    logger = logging.getLogger("sherpa")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _reopened(hdulist: fits.HDUList) -> fits.HDUList:
+    """The HDUList written to memory and read back.
+
+    Variable-length arrays built in memory (as decoded products hold them) lack what astropy
+    gives arrays read from a file, and Sherpa's RMF reader needs that; a round trip through
+    bytes costs about 20 ms for an ISGRI RMF, once per product.
+    """
+    buffer = io.BytesIO()
+    hdulist.writeto(buffer, output_verify="silentfix")
+    buffer.seek(0)
+    return fits.open(buffer, memmap=False)
+
+
+def _response(product: Any, reader: Any) -> Any:
+    cached = _RESPONSES.get(product)
+    if cached is None:
+        with _quiet_sherpa():
+            cached = reader(_reopened(product.hdulist))
+        _RESPONSES[product] = cached
+    return cached
+
+
+def _sherpa_data(spectrum: Any) -> Any:
+    """A Sherpa DataPHA of the spectrum with its ARF and RMF attached."""
+    from sherpa.astro import io as sherpa_io
+
+    if spectrum.rmf_product is None:
+        raise ValueError(
+            f"spectrum {spectrum.name!r} came without its RMF, so no model can be folded: ask "
+            "the dispatcher for the spectrum product, which sends PHA, ARF and RMF together"
+        )
+    rmf = _response(spectrum.rmf_product, sherpa_io.read_rmf)
+    arf = (_response(spectrum.arf_product, sherpa_io.read_arf)
+           if spectrum.arf_product is not None else None)
+    pha_hdus = fits.HDUList([fits.PrimaryHDU(), spectrum.pha[spectrum_hdu_index(spectrum.pha)]])
+    with _quiet_sherpa():
+        data = sherpa_io.read_pha(pha_hdus, use_errors=True)
+    data.name = spectrum.name
+    data.set_response(arf, rmf)
+    return data
+
+
+@dataclass
+class SpectralFit:
+    """The result of a spectral fit.
+
+    Attributes
+    ----------
+    model : str
+        The XSPEC name of the model.
+    values : dict
+        ``{parameter: (best fit, 1-sigma error)}``; the error is None for a frozen parameter.
+    statistic : float
+        The fit statistic at the best fit (chi-square or C-stat).
+    statistic_name : str
+        ``"chi2"`` or ``"cstat"``.
+    dof : int
+        Degrees of freedom: channels fitted minus free parameters.
+    energy_range : tuple of float
+        The energies fitted, keV.
+    systematic : float
+        Fractional systematic error added in quadrature to every channel.
+    source : str or None
+        The spectrum's source.
+    intervals : dict
+        ``{parameter: (lower, upper)}`` offsets of the 1-sigma interval (asymmetric with the
+        confidence method).
+    covariance : numpy.ndarray or None
+        Covariance matrix of the free parameters, in the order of ``free``.
+    free : tuple of str
+        The parameters that were fitted.
+    channels : ChannelSpectrum
+        The fitted channels (energies, rate, statistical errors).
+    total_error : numpy.ndarray
+        Error per fitted channel including the systematic one, counts/s.
+    folded : numpy.ndarray
+        The best-fit model folded through ARF and RMF, counts/s per fitted channel.
+    notes : tuple of str
+        What a reader of the numbers should know: a parameter stopped at its limit, errors
+        that were not estimated and why.
+    """
+
+    model: str
+    values: dict[str, tuple[float, float | None]]
+    statistic: float
+    statistic_name: str
+    dof: int
+    energy_range: tuple[float, float]
+    systematic: float
+    source: str | None
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    covariance: np.ndarray | None = None
+    free: tuple[str, ...] = ()
+    channels: ChannelSpectrum | None = None
+    total_error: np.ndarray | None = None
+    folded: np.ndarray | None = None
+    notes: tuple[str, ...] = ()
+
+    # -- numbers -------------------------------------------------------------------------
+    @property
+    def best(self) -> dict[str, float]:
+        """Best-fit values alone, by parameter name."""
+        return {name: value for name, (value, _) in self.values.items()}
+
+    @property
+    def reduced_statistic(self) -> float:
+        return self.statistic / self.dof if self.dof > 0 else math.nan
+
+    def flux(self, e1: float, e2: float) -> float:
+        """Energy flux of the best-fit model in ``e1``-``e2`` keV, erg cm^-2 s^-1."""
+        return energy_flux(self.model, self.best, float(e1), float(e2))
+
+    def flux_error(self, e1: float, e2: float) -> float:
+        """1-sigma error of :meth:`flux`, propagated from the covariance matrix."""
+        if self.covariance is None or not self.free:
+            return math.nan
+        best = self.best
+        gradient = []
+        for name in self.free:
+            step = 1e-4 * max(abs(best[name]), 1e-3)
+            up, down = dict(best), dict(best)
+            up[name] += step
+            down[name] -= step
+            gradient.append((energy_flux(self.model, up, e1, e2)
+                             - energy_flux(self.model, down, e1, e2)) / (2 * step))
+        g = np.asarray(gradient)
+        return float(np.sqrt(max(g @ self.covariance @ g, 0.0)))
+
+    def photon_density(self, energy: Any) -> np.ndarray:
+        """The best-fit N(E), ph cm^-2 s^-1 keV^-1, at ``energy`` keV."""
+        return photon_density(self.model, self.best, np.asarray(energy, dtype=float))
+
+    # -- what a plot needs -----------------------------------------------------------------
+    @property
+    def residuals(self) -> np.ndarray:
+        """(data - model) / error per fitted channel."""
+        return (self.channels.rate - self.folded) / self.total_error
+
+    def unfolded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The unfolded spectrum E^2 N(E) at the fitted channels, keV^2 ph cm^-2 s^-1 keV^-1.
+
+        As XSPEC's ``eufspec``: each channel's data over the folded model, times the model's
+        mean photon flux density in that channel.
+
+        Returns
+        -------
+        energy, e2n, error : numpy.ndarray
+        """
+        ch = self.channels
+        mean_density = bin_integral(self.model, self.best, ch.e_lo, ch.e_hi) / ch.width
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(self.folded != 0, ch.rate / self.folded, np.nan)
+            ratio_error = np.where(self.folded != 0, self.total_error / np.abs(self.folded),
+                                   np.nan)
+        e2 = ch.energy**2
+        return ch.energy, e2 * ratio * mean_density, e2 * ratio_error * mean_density
+
+    # -- summaries -------------------------------------------------------------------------
+    def parameter_rows(self) -> list[tuple[str, str, str]]:
+        """(name, value with error, unit) per parameter, as the summaries show them."""
+        units = {p.name: p.units for p in MODELS[self.model].parameters}
+        rows = []
+        for name, (value, error) in self.values.items():
+            unit = units.get(name, "")
+            rows.append((name, _format_value(value, error), "" if "at 1 keV" in unit else unit))
+        return rows
+
+    def flux_band(self) -> tuple[float, float]:
+        """The band of the summary's flux: 20-80 keV (the user guide's ``cflux`` band) when
+        fitted, else the fitted range."""
+        lo, hi = self.energy_range
+        return (20.0, 80.0) if lo <= 20.0 and hi >= 80.0 else (lo, hi)
+
+    def summary(self) -> str:
+        """A few lines of plain text: model, parameters with errors, statistic, a flux."""
+        lo, hi = self.energy_range
+        head = f"{self.model} fit of {self.source or 'the spectrum'}, {lo:g}-{hi:g} keV"
+        if self.systematic:
+            head += f", systematic {self.systematic:.3g}"
+        lines = [head]
+        width = max(len(name) for name, _, _ in self.parameter_rows())
+        for name, value, unit in self.parameter_rows():
+            lines.append(f"  {name:<{width}}  {value}{' ' + unit if unit else ''}")
+        lines.append(self.statistic_text())
+        lines.extend(f"note: {note}" for note in self.notes)
+        lines.append(self.flux_text())
+        return "\n".join(lines)
+
+    def flux_text(self) -> str:
+        """E.g. ``flux 20-80 keV: 1.49e-08 +/- 2.7e-11 erg cm^-2 s^-1``."""
+        e1, e2 = self.flux_band()
+        return (f"flux {e1:g}-{e2:g} keV: {self.flux(e1, e2):.4g} "
+                f"+/- {self.flux_error(e1, e2):.2g} erg cm^-2 s^-1")
+
+    def statistic_text(self) -> str:
+        """E.g. ``chi2 108.1 for 110 dof (reduced 0.98)``."""
+        return (f"{self.statistic_name} {self.statistic:.1f} for {self.dof} dof "
+                f"(reduced {self.reduced_statistic:.2f})")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        best = ", ".join(f"{k}={v:.4g}" for k, v in self.best.items())
+        return f"<SpectralFit {self.model} {best}; {self.statistic_text()}>"
+
+    def _repr_html_(self) -> str:
+        lo, hi = self.energy_range
+        e = html.escape
+        rows = "".join(
+            f"<tr><td>{e(name)}</td><td>{e(value)}</td><td>{e(unit)}</td></tr>"
+            for name, value, unit in self.parameter_rows()
+        )
+        e1, e2 = self.flux_band()
+        return (
+            f"<div><b>{e(self.model)}</b> fit of {e(self.source or 'the spectrum')}, "
+            f"{lo:g}-{hi:g} keV<table>{rows}</table>{e(self.statistic_text())}<br>"
+            + "".join(f"note: {e(note)}<br>" for note in self.notes) +
+            f"flux {e1:g}-{e2:g} keV: {self.flux(e1, e2):.4g} erg cm<sup>-2</sup> "
+            f"s<sup>-1</sup></div>"
+        )
+
+
+def _format_value(value: float, error: float | None) -> str:
+    """``1.502 +/- 0.012`` with digits set by the error; ``(frozen)`` without one."""
+    if error is None:
+        return f"{value:.4g} (frozen)"
+    if not math.isfinite(error) or error <= 0:
+        return f"{value:.4g} (no error)"
+    digits = max(0, 1 - int(math.floor(math.log10(error))))
+    if abs(value) >= 1e4 or (value != 0 and abs(value) < 1e-3):
+        return f"{value:.3e} +/- {error:.2e}"
+    return f"{value:.{digits}f} +/- {error:.{digits}f}"
+
+
+def _check_options(
+    model: str,
+    energy_range: Iterable[float] | None,
+    systematic: float | None,
+    statistic: str | None,
+    start: Mapping[str, float] | None,
+    freeze: Iterable[str],
+    errors: str | None,
+) -> tuple[tuple[float, float] | None, tuple[str, ...]]:
+    spec = model_spec(model)
+    bounds = None
+    if energy_range is not None:
+        try:
+            lo, hi = (float(v) for v in energy_range)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"energy_range must be two numbers in keV, e.g. (20, 300), not {energy_range!r}"
+            ) from None
+        if not 0 < lo < hi:
+            raise ValueError(f"energy_range needs 0 < low < high keV, got ({lo:g}, {hi:g})")
+        bounds = (lo, hi)
+    if systematic is not None and not 0 <= systematic < 1:
+        raise ValueError(
+            f"systematic is a fraction of the rate between 0 and 1 (0.01 for 1 %), "
+            f"not {systematic!r}"
+        )
+    if statistic not in (None, *STATISTICS):
+        raise ValueError(f"statistic must be one of {', '.join(STATISTICS)}, not {statistic!r}")
+    if errors not in ERROR_METHODS:
+        raise ValueError(f"errors must be 'covariance', 'confidence' or None, not {errors!r}")
+    names = spec.parameter_names
+    unknown = [k for k in (*(start or {}), *freeze) if k not in names]
+    if unknown:
+        raise ValueError(
+            f"{model} has no parameter {unknown[0]!r}: its parameters are {', '.join(names)}"
+        )
+    frozen = tuple(freeze)
+    if set(frozen) >= set(names):
+        raise ValueError("every parameter is frozen: leave at least one free to fit")
+    return bounds, frozen
+
+
+def fit_spectrum(
+    spectrum: Any,
+    model: str = "powerlaw",
+    energy_range: Iterable[float] | None = None,
+    systematic: float | None = None,
+    *,
+    statistic: str | None = None,
+    start: Mapping[str, float] | None = None,
+    freeze: Iterable[str] = (),
+    errors: str | None = "covariance",
+) -> SpectralFit:
+    """Fit ``model`` to ``spectrum`` folded through its ARF and RMF.
+
+    Parameters
+    ----------
+    spectrum : oda_widgets.client.spectrum.Spectrum
+        A spectrum with its RMF (and ARF, when the dispatcher sent one).
+    model : str
+        XSPEC name: ``"powerlaw"``, ``"cutoffpl"`` or ``"bknpower"``.
+    energy_range : (float, float), optional
+        keV; channels overlapping it are fitted. All channels of good quality by default.
+    systematic : float, optional
+        Fraction of the rate added in quadrature to each channel's error, as ``SYS_ERR``;
+        by default the PHA's own ``SYS_ERR``.
+    statistic : {"chi2", "cstat"}, optional
+        Chi-square by default for spectra with errors (ISGRI's RATE + STAT_ERR), C-stat for
+        counts with Poisson errors.
+    start : dict, optional
+        Starting values by parameter name (the defaults are the model's, with the
+        normalisation scaled to the data).
+    freeze : iterable of str
+        Parameters kept at their starting value (e.g. ``("ebreak",)``).
+    errors : {"covariance", "confidence", None}
+        How the 1-sigma errors are found; None skips them.
+
+    Returns
+    -------
+    SpectralFit
+
+    Raises
+    ------
+    FitUnavailable
+        Sherpa (the ``fit`` extra) is not installed; the message says how to install it.
+    ValueError
+        An unknown model or parameter, a range with no channels, too few channels for the
+        free parameters, C-stat on a spectrum without counts, or a spectrum without RMF.
+    """
+    bounds, frozen = _check_options(model, energy_range, systematic, statistic, start, freeze,
+                                    errors)
+    require_fitting()
+    from sherpa.estmethods import Confidence, Covariance
+    from sherpa.fit import Fit
+    from sherpa.optmethods import LevMar
+    from sherpa.stats import Chi2, CStat
+    from sherpa.utils.err import EstErr
+
+    from oda_widgets.analysis.sherpa_models import sherpa_model
+
+    channels = channel_spectrum(spectrum)
+    if statistic is None:
+        statistic = "cstat" if channels.poisson else "chi2"
+    fraction = float(systematic) if systematic is not None else float(np.max(channels.systematic))
+    if statistic == "cstat" and not channels.poisson:
+        raise ValueError(
+            "C-stat needs counts with Poisson errors, but this spectrum holds rates with their "
+            "own errors (background-subtracted): fit it with statistic='chi2'"
+        )
+    if statistic == "cstat" and fraction > 0:
+        raise ValueError("a systematic error needs statistic='chi2'; C-stat has no error term")
+
+    data = _sherpa_data(spectrum)
+    counts = np.asarray(data.counts, dtype=float)
+    if data.staterror is None:
+        data.staterror = np.sqrt(np.maximum(counts, 1.0))
+    data.syserror = fraction * np.abs(counts) if fraction > 0 else None
+
+    data.set_analysis("energy")
+    if bounds is not None:
+        data.notice(*bounds)
+    mask = np.asarray(data.get_mask(), dtype=bool) & (channels.quality == 0)
+    data.mask = mask
+    spec = model_spec(model)
+    free = tuple(n for n in spec.parameter_names if n not in frozen)
+    if mask.sum() <= len(free):
+        where = f"in {bounds[0]:g}-{bounds[1]:g} keV" if bounds else "of good quality"
+        raise ValueError(
+            f"{int(mask.sum())} channels {where} (the spectrum covers "
+            f"{channels.e_lo.min():g}-{channels.e_hi.max():g} keV): too few to fit "
+            f"{len(free)} parameters; widen energy_range"
+        )
+
+    spec_model = sherpa_model(model)
+    for name, value in (start or {}).items():
+        getattr(spec_model, name).val = float(value)
+    full = data.get_full_response()(spec_model)
+    if "norm" not in (start or {}):
+        # the model is linear in its normalisation: scale the start to the data's counts
+        predicted = np.sum(data.eval_model_to_fit(full))
+        observed = np.sum(data.get_dep(filter=True))
+        if predicted > 0 and observed > 0:
+            spec_model.norm.val = float(np.clip(spec_model.norm.val * observed / predicted,
+                                                spec_model.norm.min, spec_model.norm.max))
+    for name in frozen:
+        getattr(spec_model, name).freeze()
+
+    stat = Chi2() if statistic == "chi2" else CStat()
+    fitter = Fit(data, full, stat, LevMar())
+    with _quiet_sherpa():
+        result = fitter.fit()
+    intervals: dict[str, tuple[float, float]] = {}
+    covariance = None
+    notes: list[str] = []
+    estimate = None
+    reduced = result.statval / result.dof if result.dof > 0 else math.inf
+    if errors is not None and statistic == "chi2" and reduced > MAX_REDUCED_CHI2:
+        # as Sherpa's confidence method (and XSPEC) do: errors of a model the data reject
+        # would describe nothing
+        notes.append(f"no errors: the reduced chi2 {reduced:.3g} is above {MAX_REDUCED_CHI2:g} "
+                     "(the model does not describe these data)")
+    elif errors is not None:
+        fitter.estmethod = Confidence() if errors == "confidence" else Covariance()
+        fitter.estmethod.config["sigma"] = 1
+        try:
+            with _quiet_sherpa():
+                estimate = fitter.est_errors()
+        except EstErr as exc:
+            notes.append(f"no errors: {exc}")
+    if estimate is not None:
+        for name, low, high in zip(estimate.parnames, estimate.parmins, estimate.parmaxes,
+                                   strict=True):
+            short = name.split(".", 1)[1]
+            intervals[short] = (
+                float(low) if low is not None else math.nan,
+                float(high) if high is not None else math.nan,
+            )
+        if errors == "covariance" and estimate.extra_output is not None:
+            covariance = np.asarray(estimate.extra_output, dtype=float)
+
+    best = spec_model.values()
+    for name in free:
+        parameter = getattr(spec_model, name)
+        if parameter.val in (parameter.hard_min, parameter.hard_max):
+            notes.append(f"{name} stopped at its limit {parameter.val:g}: the data do not "
+                         "constrain it in this range")
+    values: dict[str, tuple[float, float | None]] = {}
+    for name in spec.parameter_names:
+        if name in frozen:
+            values[name] = (best[name], None)
+        elif name in intervals:
+            low, high = intervals[name]
+            values[name] = (best[name], _half_width(low, high))
+        else:
+            values[name] = (best[name], math.nan)
+
+    exposure = channels.exposure
+    fitted = ChannelSpectrum(
+        e_lo=channels.e_lo[mask], e_hi=channels.e_hi[mask], rate=channels.rate[mask],
+        error=channels.error[mask], quality=channels.quality[mask],
+        systematic=np.full(int(mask.sum()), fraction), exposure=exposure,
+        poisson=channels.poisson,
+    )
+    noticed = channels.e_lo[mask], channels.e_hi[mask]
+    return SpectralFit(
+        model=model,
+        values=values,
+        statistic=float(result.statval),
+        statistic_name=statistic,
+        dof=int(result.dof),
+        energy_range=bounds or _span(*noticed),
+        systematic=fraction,
+        source=getattr(spectrum, "source", None),
+        intervals=intervals,
+        covariance=covariance,
+        free=free,
+        channels=fitted,
+        total_error=np.asarray(data.get_error(filter=True), dtype=float) / exposure,
+        folded=np.asarray(data.eval_model_to_fit(full), dtype=float) / exposure,
+        notes=tuple(notes),
+    )
+
+
+def _span(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+    """The energies the fitted channels cover; a channel from 0 keV (JEM-X's first) counts
+    from its upper edge, so the span stays usable on log axes and for band fluxes."""
+    positive = lo[lo > 0]
+    return (float(positive.min()) if positive.size else float(hi.min()), float(hi.max()))
+
+
+def _half_width(low: float, high: float) -> float:
+    """One error from a (lower, upper) interval: their mean size, or the one that exists."""
+    sizes = [abs(v) for v in (low, high) if math.isfinite(v)]
+    return float(np.mean(sizes)) if sizes else math.nan
