@@ -43,13 +43,16 @@ if TYPE_CHECKING:
         decode_products,
     )
     from .widgets import JobMonitor, QueryForm
+    from .widgets.catalog_table import CatalogTable
 
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor")
+_WIDGETS += ("CatalogTable",)
 
 __all__ = [
     "Catalog",
+    "CatalogTable",
     "Dispatcher",
     "DispatcherError",
     "DispatcherUnavailable",
