@@ -247,9 +247,30 @@ function render({ model, el: host }) {
     return { wrap, input };
   }
 
+  // Rows and cells are kept and updated in place (keyed by meta_ID), so that a double click, a
+  // text selection or the caret in an editor survive the redraw that every edit brings.
+  const views = new Map(); // meta_ID -> {tr, cells: Map(column key -> {td, signature})}
+
+  function cellSignature(row, column, errors) {
+    const refused = errors[`${row.id}:${column.key}`];
+    const open =
+      state.editing && state.editing.id === row.id && state.editing.column === column.key;
+    if (column.editable && open) return JSON.stringify(["open", refused ? refused.message : null]);
+    if (column.editable && refused) return JSON.stringify(["refused", refused.text, refused.message]);
+    return JSON.stringify([
+      "view",
+      cellText(row, column, state.sexagesimal),
+      cellTitle(row, column, state.sexagesimal),
+      column.key === "name" ? [row.name, row.state, row.duplicate] : null,
+      column.key === "warnings" ? row.warnings : null,
+    ]);
+  }
+
   function fillCell(td, row, column, errors) {
-    const key = `${row.id}:${column.key}`;
-    const refused = errors[key];
+    td.replaceChildren();
+    td.removeAttribute("title");
+    td.classList.remove("oda-ct-editing");
+    const refused = errors[`${row.id}:${column.key}`];
     const open =
       state.editing && state.editing.id === row.id && state.editing.column === column.key;
     if (column.editable && (refused || open)) {
@@ -275,10 +296,30 @@ function render({ model, el: host }) {
     return null;
   }
 
+  function rowView(id) {
+    let view = views.get(id);
+    if (!view) {
+      const tr = el("tr", "oda-ct-row");
+      tr.setAttribute("role", "row");
+      tr.dataset.id = String(id);
+      const cells = new Map();
+      for (const column of COLUMNS) {
+        const td = el("td", `oda-ct-cell oda-ct-col-${column.key}`);
+        td.setAttribute("role", "gridcell");
+        td.dataset.column = column.key;
+        td.setAttribute("aria-readonly", column.editable ? "false" : "true");
+        td.tabIndex = -1;
+        cells.set(column.key, { td, signature: null });
+        tr.appendChild(td);
+      }
+      view = { tr, cells };
+      views.set(id, view);
+    }
+    return view;
+  }
+
   function draw() {
     const hadFocus = root.contains(document.activeElement);
-    const focusedInput =
-      document.activeElement && document.activeElement.classList.contains("oda-ct-input");
     const rows = displayRows();
     state.order = rows;
     const selected = new Set(model.get("selected") || []);
@@ -297,38 +338,52 @@ function render({ model, el: host }) {
     if (state.editing && !rows.some((r) => r.id === state.editing.id)) state.editing = null;
 
     drawHeader();
-    tbody.replaceChildren();
     let focusTarget = null;
+    let newEditor = null;
+    const seen = new Set();
     rows.forEach((row, index) => {
-      const tr = el("tr", "oda-ct-row");
-      tr.setAttribute("role", "row");
+      seen.add(row.id);
+      const view = rowView(row.id);
+      const tr = view.tr;
       tr.setAttribute("aria-rowindex", String(index + 2)); // the header is row 1
       tr.setAttribute("aria-selected", selected.has(row.id) ? "true" : "false");
-      tr.dataset.id = String(row.id);
-      if (selected.has(row.id)) tr.classList.add("oda-ct-selected");
-      if (row.state) tr.classList.add(`oda-ct-row-${row.state}`);
-      if (row.duplicate) tr.classList.add("oda-ct-row-duplicate");
-      if ((row.warnings || []).length) tr.classList.add("oda-ct-row-warned");
-      for (const column of COLUMNS) {
-        const td = el("td", `oda-ct-cell oda-ct-col-${column.key}`);
-        td.setAttribute("role", "gridcell");
-        td.dataset.column = column.key;
-        if (column.editable) td.setAttribute("aria-readonly", "false");
-        else td.setAttribute("aria-readonly", "true");
-        const isActive = row.id === state.active.id && column.key === state.active.column;
-        td.tabIndex = isActive ? 0 : -1;
-        const input = fillCell(td, row, column, errors);
-        if (isActive) focusTarget = input || td;
-        tr.appendChild(td);
+      tr.classList.toggle("oda-ct-selected", selected.has(row.id));
+      for (const name of ["added", "renamed", "moved"]) {
+        tr.classList.toggle(`oda-ct-row-${name}`, row.state === name);
       }
-      tbody.appendChild(tr);
+      tr.classList.toggle("oda-ct-row-duplicate", !!row.duplicate);
+      tr.classList.toggle("oda-ct-row-warned", (row.warnings || []).length > 0);
+      for (const column of COLUMNS) {
+        const cell = view.cells.get(column.key);
+        const signature = cellSignature(row, column, errors);
+        let input = cell.td.querySelector("input.oda-ct-input");
+        if (signature !== cell.signature) {
+          input = fillCell(cell.td, row, column, errors);
+          cell.signature = signature;
+          if (input && row.id === state.active.id && column.key === state.active.column) {
+            newEditor = input;
+          }
+        }
+        const isActive = row.id === state.active.id && column.key === state.active.column;
+        cell.td.tabIndex = isActive ? 0 : -1;
+        if (isActive) focusTarget = input || cell.td;
+      }
+      if (tbody.children[index] !== tr) tbody.insertBefore(tr, tbody.children[index] || null);
     });
+    for (const [id, view] of views) {
+      if (!seen.has(id)) {
+        view.tr.remove();
+        views.delete(id);
+      }
+    }
     table.setAttribute("aria-rowcount", String(rows.length + 1));
     table.hidden = rows.length === 0;
     empty.hidden = rows.length !== 0;
-    if (focusTarget && (hadFocus || (focusTarget.tagName === "INPUT" && state.editing))) {
-      focusTarget.focus();
-      if (focusTarget.tagName === "INPUT" && !focusedInput) focusTarget.select();
+    if (newEditor) {
+      newEditor.focus();
+      newEditor.select();
+    } else if (focusTarget && hadFocus && !root.contains(document.activeElement)) {
+      focusTarget.focus(); // the focused cell's row went away or moved: keep the focus here
     }
   }
 

@@ -34,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 #: Columns that are shown together as "flags", in this order.
 FLAG_COLUMNS = ("NEW_SOURCE", "ISGRI_FLAG", "FLAG")
-#: NEW_SOURCE of a source that was in the input catalog (the FITS null of the real column).
-KNOWN_SOURCE = -32768
 
 
 def _number(value: Any) -> float | None:
@@ -53,7 +51,9 @@ def _flags_text(row: Any, colnames: list[str]) -> str:
             continue
         value = int(row[name])
         if name == "NEW_SOURCE":
-            if value != KNOWN_SOURCE:
+            # the n-th new detection of the image has n here; a known source has the FITS null
+            # (-32768) and a source the user added 0
+            if value > 0:
                 parts.append("new detection")
             continue
         parts.append(f"{name} {value}")

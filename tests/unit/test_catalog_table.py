@@ -232,3 +232,23 @@ def test_add_the_query_object_takes_the_forms_name_and_position(catalog):
     assert row["dec"] == pytest.approx(-29.00781, abs=1e-5)
     front_end(table, action="add_query_object")  # the same name twice: refused with words
     assert "already in the catalog" in table.status
+
+
+def test_flags_say_which_sources_are_new_detections():
+    catalog = Catalog.from_dispatcher(
+        {
+            "cat_frame": "fk5",
+            "cat_coord_units": "deg",
+            "cat_column_list": [[0, 1], ["Known", "NEW_1"], [9.0, 8.0], [10.0, 11.0],
+                                [1.0, 2.0], [-32768, 1], [2, 0], [0, 0], [0.01, 0.02]],
+            "cat_column_names": ["meta_ID", "src_names", "significance", "ra", "dec",
+                                 "NEW_SOURCE", "ISGRI_FLAG", "FLAG", "ERR_RAD"],
+            "cat_lat_name": "dec",
+            "cat_lon_name": "ra",
+        }
+    )
+    table = CatalogTable(catalog)
+    added = table.add_source("Mine", 12.0, 3.0)
+    flags = {r["id"]: r["flags"] for r in table.rows}
+    assert flags == {0: "ISGRI_FLAG 2, FLAG 0", 1: "new detection, ISGRI_FLAG 0, FLAG 0",
+                     added: "ISGRI_FLAG 2, FLAG 0"}
