@@ -42,11 +42,12 @@ if TYPE_CHECKING:
         api_code,
         decode_products,
     )
-    from .widgets import JobMonitor, QueryForm
+    from .widgets import JobMonitor, QueryForm, SkyView
 
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor")
+_WIDGETS += ("SkyView",)
 
 __all__ = [
     "Catalog",
@@ -71,6 +72,7 @@ __all__ = [
     "QueryForm",
     "QueryGroup",
     "RequestRejected",
+    "SkyView",
     "TokenInfo",
     "Unauthorized",
     "UnsafePayload",

@@ -7,3 +7,4 @@ own module and is exported here by one line of the form ``from .module import Na
 
 from .form import QueryForm as QueryForm
 from .jobs import JobMonitor as JobMonitor
+from .sky import SkyView as SkyView
