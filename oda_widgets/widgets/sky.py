@@ -155,11 +155,11 @@ class SkyView(widgets.VBox):
 
         # initial state, then the links (so setting them does not send anything yet)
         if self._kinds:
-            self.extension = self._checked_extension(extension)
+            self.extension = extension
             self._extension_box.value = self.extension
-        self.colormap = self._checked_choice("colormap", colormap, COLORMAPS)
-        self.stretch = self._checked_choice("stretch", stretch, STRETCHES)
-        self.cuts = self._checked_cuts(cuts) if cuts is not None else self._default_cuts()
+        self.colormap = colormap
+        self.stretch = stretch
+        self.cuts = cuts if cuts is not None else self._default_cuts()
         self._show_cuts_in_boxes()
         self._colormap_box.value = self.colormap
         self._stretch_box.value = self.stretch
@@ -200,9 +200,11 @@ class SkyView(widgets.VBox):
 
     def close(self) -> None:
         """Stop following the catalog and close the widgets."""
-        if self._catalog is not None:
-            self._catalog.unobserve(self._catalog_changed)
-        self.aladin.close()
+        catalog = getattr(self, "_catalog", None)   # also for a view whose __init__ refused
+        if catalog is not None:
+            catalog.unobserve(self._catalog_changed)
+        if getattr(self, "aladin", None) is not None:
+            self.aladin.close()
         super().close()
 
     # -- the kernel side of drawing -----------------------------------------------------------
@@ -253,13 +255,39 @@ class SkyView(widgets.VBox):
             self.selected = catalog.selected
         self._send_sources()
 
+    # validators run before a value is taken: a refused value leaves everything as it was
+    @traitlets.validate("selected")
+    def _valid_selected(self, proposal: dict[str, Any]) -> list[int]:
+        wanted = [int(i) for i in proposal["value"]]
+        if wanted and self._catalog is None:
+            raise traitlets.TraitError("this sky view has no catalog to select from")
+        known = self._catalog.meta_ids if self._catalog is not None else []
+        unknown = [i for i in wanted if i not in known]
+        if unknown:
+            raise traitlets.TraitError(
+                f"no source has meta_ID {unknown[0]}; known meta_IDs: {known}"
+            )
+        return wanted
+
+    @traitlets.validate("extension")
+    def _valid_extension(self, proposal: dict[str, Any]) -> str:
+        return self._checked_extension(proposal["value"])
+
+    @traitlets.validate("cuts")
+    def _valid_cuts(self, proposal: dict[str, Any]) -> tuple[float, float]:
+        return self._checked_cuts(proposal["value"])
+
+    @traitlets.validate("colormap")
+    def _valid_colormap(self, proposal: dict[str, Any]) -> str:
+        return self._checked_choice("colormap", proposal["value"], COLORMAPS)
+
+    @traitlets.validate("stretch")
+    def _valid_stretch(self, proposal: dict[str, Any]) -> str:
+        return self._checked_choice("stretch", proposal["value"], STRETCHES)
+
     def _selected_set(self, change: dict[str, Any]) -> None:
-        if self._catalog is None:
-            if change["new"]:
-                raise traitlets.TraitError("this sky view has no catalog to select from")
-            return
-        if list(change["new"]) != self._catalog.selected:
-            self._catalog.select(list(change["new"]))  # raises with the reason if unknown
+        if self._catalog is not None and list(change["new"]) != self._catalog.selected:
+            self._catalog.select(list(change["new"]))
 
     def _source_clicked(self, meta_id: int) -> None:
         if self._catalog is not None and meta_id in self._catalog.meta_ids:
@@ -270,11 +298,7 @@ class SkyView(widgets.VBox):
             self.extension = change["new"]
 
     def _extension_set(self, change: dict[str, Any]) -> None:
-        kind = self._checked_extension(change["new"])
-        if kind != change["new"]:
-            self.extension = kind
-            return
-        self._extension_box.value = kind
+        self._extension_box.value = change["new"]
         # each kind of map has its own range: start from its defaults
         self.set_trait("cuts", self._default_cuts())
         self._show_cuts_in_boxes()
@@ -291,13 +315,10 @@ class SkyView(widgets.VBox):
 
     def _cuts_set(self, change: dict[str, Any]) -> None:
         if change["name"] == "cuts":
-            self._checked_cuts(change["new"])
             self._show_cuts_in_boxes()
         elif change["name"] == "colormap":
-            self._checked_choice("colormap", change["new"], COLORMAPS)
             self._colormap_box.value = change["new"]
         else:
-            self._checked_choice("stretch", change["new"], STRETCHES)
             self._stretch_box.value = change["new"]
         self._send_cuts()
         self._update_status()

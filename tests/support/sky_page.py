@@ -11,6 +11,7 @@ from typing import Any
 
 #: A notebook cell that makes an ISGRI mosaic and its catalog on the harness's sandbox.
 PRODUCTS = (
+    "import json\n"
     "import oda_widgets as ow\n"
     "from oda_widgets.client.dispatcher import Dispatcher\n"
     "disp = Dispatcher(url='sandbox')\n"
