@@ -167,6 +167,8 @@ def jupyterlab(browser_dir: Path, sandbox: Any) -> Iterator[JupyterLab]:
         f"--IdentityProvider.token={LAB_TOKEN}", f"--ServerApp.root_dir={root}",
         "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
         "--LabApp.news_url=",
+        # Notebook 7 (the notebook package's extension on the same server) exposes its app too
+        "--JupyterNotebookApp.expose_app_in_browser=True",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
@@ -252,6 +254,12 @@ class LabPage:
     def open_notebook(self, name: str, timeout: float = 60) -> None:
         """Open ``name`` alone (``?reset`` drops the last workspace) and wait for an idle kernel."""
         self.page.goto(f"{self.lab.url}/lab/tree/{name}?reset&token={self.lab.token}")
+        self.page.locator(".jp-NotebookPanel").first.wait_for(timeout=timeout * 1000)
+        self.wait_for_kernel_idle(timeout)
+
+    def open_in_notebook7(self, name: str, timeout: float = 60) -> None:
+        """Open ``name`` in Notebook 7 (``/notebooks/NAME``) and wait for an idle kernel."""
+        self.page.goto(f"{self.lab.url}/notebooks/{name}?token={self.lab.token}")
         self.page.locator(".jp-NotebookPanel").first.wait_for(timeout=timeout * 1000)
         self.wait_for_kernel_idle(timeout)
 
