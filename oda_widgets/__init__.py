@@ -42,13 +42,14 @@ if TYPE_CHECKING:
         api_code,
         decode_products,
     )
-    from .widgets import JobMonitor, QueryForm
+    from .widgets import JobMonitor, QueryForm, SkyView
     from .widgets.catalog_table import CatalogTable
 
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor")
 _WIDGETS += ("CatalogTable",)
+_WIDGETS += ("SkyView",)
 
 __all__ = [
     "Catalog",
@@ -74,6 +75,7 @@ __all__ = [
     "QueryForm",
     "QueryGroup",
     "RequestRejected",
+    "SkyView",
     "TokenInfo",
     "Unauthorized",
     "UnsafePayload",
