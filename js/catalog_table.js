@@ -166,6 +166,11 @@ function render({ model, el: host }) {
     model.send(message);
   }
 
+  function deleteSelected() {
+    const ids = model.get("selected") || [];
+    send({ action: "delete", ids });
+  }
+
   function setSelected(ids) {
     model.set("selected", ids);
     model.save_changes();
@@ -577,7 +582,7 @@ function render({ model, el: host }) {
         return void event.preventDefault() || event.stopPropagation();
       case "Delete":
       case "Backspace":
-        if ((model.get("selected") || []).length) send({ action: "delete" });
+        if ((model.get("selected") || []).length) deleteSelected();
         break;
       case "Escape":
         setSelected([]);
@@ -613,10 +618,14 @@ function render({ model, el: host }) {
   // --- toolbar --------------------------------------------------------------------------------
   addButton.addEventListener("click", () => send({ action: "add" }));
   addQueryButton.addEventListener("click", () => send({ action: "add_query_object" }));
-  deleteButton.addEventListener("click", () => send({ action: "delete" }));
+  deleteButton.addEventListener("click", deleteSelected);
   undoButton.addEventListener("click", () => send({ action: "undo" }));
   redoButton.addEventListener("click", () => send({ action: "redo" }));
-  useButton.addEventListener("click", () => send({ action: "use" }));
+  // the rows and the choice the user sees go with the action: the widget's own state updates
+  // may still be on their way (ipywidgets sends them one at a time)
+  useButton.addEventListener("click", () =>
+    send({ action: "use", selected_only: onlyBox.checked, ids: model.get("selected") || [] }),
+  );
   sexBox.addEventListener("change", () => {
     state.sexagesimal = sexBox.checked;
     draw();

@@ -282,9 +282,10 @@ class CatalogTable(anywidget.AnyWidget):
             )
         return self.catalog.add_source(str(name), ra, dec)
 
-    def delete_selected(self) -> list[int]:
-        """Remove the selected rows; returns their meta_IDs (nothing selected: nothing removed)."""
-        chosen = self.catalog.selected
+    def delete_selected(self, meta_ids: list[int] | None = None) -> list[int]:
+        """Remove the selected rows (or ``meta_ids``); returns the meta_IDs removed (nothing
+        selected: nothing removed)."""
+        chosen = self.catalog.selected if meta_ids is None else [int(i) for i in meta_ids]
         if chosen:
             self.catalog.remove(chosen)
         return chosen
@@ -368,7 +369,7 @@ class CatalogTable(anywidget.AnyWidget):
                 new_id = self.add_query_object()
                 self.send({"event": "added", "id": new_id, "column": "name"})
             elif action == "delete":
-                removed = self.delete_selected()
+                removed = self.delete_selected(content.get("ids"))
                 self.status = (
                     f"Removed {len(removed)} source{'' if len(removed) == 1 else 's'}."
                     if removed
@@ -379,6 +380,10 @@ class CatalogTable(anywidget.AnyWidget):
             elif action == "redo":
                 self.redo()
             elif action == "use":
+                if "ids" in content:
+                    self.catalog.select([int(i) for i in content["ids"]])
+                if "selected_only" in content:
+                    self.selected_only = bool(content["selected_only"])
                 self.use_catalog()
             elif action == "save":
                 self._download(str(content.get("format")))

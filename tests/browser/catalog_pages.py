@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 
 TABLE = ".oda-catalog-table"
@@ -47,37 +49,29 @@ def grid(lab: Any) -> list[dict[str, str]]:
     )
 
 
-def run_in_new_cell(lab: Any, source: str, timeout: float = 150) -> dict[str, Any]:
-    """Add a cell at the end running ``source``, which prints ``STATE <json>``; return the JSON."""
-    page = lab.page
-    count = page.locator(".jp-OutputArea-output", has_text="STATE ").count()
-    page.evaluate(
-        """(source) => {
-            const app = window.jupyterapp;
-            const notebook = app.shell.currentWidget.content;
-            notebook.activeCellIndex = notebook.widgets.length - 1;
-            return app.commands.execute('notebook:insert-cell-below').then(() => {
-                notebook.activeCell.model.sharedModel.setSource(source);
-                return app.commands.execute('notebook:run-cell');
-            });
-        }""",
-        source,
-    )
-    page.wait_for_function(
-        """([count]) => [...document.querySelectorAll('.jp-OutputArea-output')]
-              .filter(o => o.textContent.includes('STATE ')).length > count""",
-        arg=[count],
-        timeout=timeout * 1000,
-    )
-    text = page.locator(".jp-OutputArea-output", has_text="STATE ").last.inner_text()
-    found = re.search(r"STATE (\{.*\})", text, re.S)
-    assert found, text
-    return json.loads(found.group(1))
+def kernel_json(
+    lab: Any, call: str, until: Callable[[dict[str, Any]], bool] | None = None,
+    timeout: float = 60,
+) -> dict[str, Any]:
+    """Run ``call`` (which prints ``STATE <json>``) in the notebook's kernel, outside any cell,
+    and return the JSON; with ``until``, again until it holds (or ``timeout`` seconds), since
+    ipywidgets sends a widget's state updates one at a time and a request may overtake them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = lab.run_code(call, timeout=150)
+        found = re.search(r"STATE (\{.*\})", text, re.S)
+        assert found, text
+        value = json.loads(found.group(1))
+        if until is None or until(value) or time.monotonic() > deadline:
+            return value
+        lab.page.wait_for_timeout(200)
 
 
-def kernel_state(lab: Any) -> dict[str, Any]:
+def kernel_state(
+    lab: Any, until: Callable[[dict[str, Any]], bool] | None = None
+) -> dict[str, Any]:
     """What the kernel's catalog holds now (names, ids, positions, selection)."""
-    return run_in_new_cell(lab, "state()")
+    return kernel_json(lab, "state()", until)
 
 
 def notebook_cell_count(lab: Any) -> int:

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import pytest
-from catalog_pages import IMAGE_JOB, ROWS, TABLE, grid, kernel_state, run_in_new_cell
+from catalog_pages import IMAGE_JOB, ROWS, TABLE, grid, kernel_json, kernel_state
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +88,7 @@ def test_use_this_catalog_then_a_spectrum_and_a_light_curve_of_exactly_those_sou
     choose_product(lab, "isgri_spectrum")
     page.locator(f"{FORM} .oda-field-selected_catalog", has_text=expected).wait_for()
     submit(lab)
-    job = run_in_new_cell(lab, "job_state()")
+    job = kernel_json(lab, "job_state()")
     assert job["product"] == "isgri_spectrum"
     received = sandbox.received(job["job_id"])
     assert received is not None, job
@@ -99,7 +99,8 @@ def test_use_this_catalog_then_a_spectrum_and_a_light_curve_of_exactly_those_sou
     # now only two selected rows, light curves
     rows.nth(0).locator("td[data-column=flags]").click()
     rows.nth(1).locator("td[data-column=flags]").click(modifiers=["Shift"])
-    chosen = kernel_state(lab)["selected"]
+    page.locator(f"{TABLE} .oda-ct-delete", has_text="Delete selected (2)").wait_for()
+    chosen = kernel_state(lab, until=lambda s: len(s["selected"]) == 2)["selected"]
     assert len(chosen) == 2
     page.locator(f"{TABLE} .oda-ct-selected-only").check()
     page.locator(f"{TABLE} .oda-ct-use").click()
@@ -107,7 +108,7 @@ def test_use_this_catalog_then_a_spectrum_and_a_light_curve_of_exactly_those_sou
     choose_product(lab, "isgri_lc")
     page.locator(f"{FORM} .oda-field-selected_catalog", has_text="only the 2 selected").wait_for()
     submit(lab)
-    job = run_in_new_cell(lab, "job_state()")
+    job = kernel_json(lab, "job_state()")
     assert job["product"] == "isgri_lc"
     received = sandbox.received(job["job_id"])
     assert sent_names(received) == kept
