@@ -543,6 +543,20 @@ class Catalog(Product):
         """Write the catalog as a FITS table (see :meth:`Product.write_fits`)."""
         return super().write_fits(path, overwrite)
 
+    def save(self, path: str | Path, format: str | None = None, overwrite: bool = False) -> Path:
+        """Write the catalog as ECSV, FITS, a ds9 region file or the dispatcher's JSON, chosen by
+        the suffix (``.ecsv``, ``.fits``, ``.reg``, ``.json``) unless ``format`` says."""
+        from oda_widgets.client.catalog_files import save_catalog
+
+        return save_catalog(self, path, format=format, overwrite=overwrite)
+
+    @classmethod
+    def read(cls, path: str | Path, format: str | None = None) -> Catalog:
+        """A catalog from a file :meth:`save` wrote (the format from the suffix)."""
+        from oda_widgets.client.catalog_files import read_catalog
+
+        return read_catalog(path, format=format)
+
     def summary(self) -> str:
         frame = self.table.meta.get("FRAME") or "?"
         return f"{len(self)} sources ({frame})"

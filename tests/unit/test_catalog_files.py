@@ -124,3 +124,9 @@ def test_unknown_formats_and_existing_files_are_refused_with_what_to_do(tmp_path
     with pytest.raises(FileExistsError, match="overwrite=True"):
         save_catalog(catalog, path)
     save_catalog(catalog, path, overwrite=True)
+
+
+def test_catalog_save_and_read_are_the_same_files(tmp_path, catalog):
+    path = catalog.save(tmp_path / "sources.ecsv")
+    assert Catalog.read(path).to_dict() == catalog.to_dict()
+    assert path.read_bytes() == catalog_bytes(catalog, "ecsv")
