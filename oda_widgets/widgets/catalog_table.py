@@ -44,20 +44,30 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _flags_text(row: Any, colnames: list[str]) -> str:
-    parts = []
+def _flags_texts(table: Any) -> list[str]:
+    """The flags of every row in words, e.g. ``"new detection, ISGRI_FLAG 0, FLAG 0"``."""
+    columns = []
     for name in FLAG_COLUMNS:
-        if name not in colnames or np.ma.is_masked(row[name]):
-            continue
-        value = int(row[name])
-        if name == "NEW_SOURCE":
-            # the n-th new detection of the image has n here; a known source has the FITS null
-            # (-32768) and a source the user added 0
-            if value > 0:
-                parts.append("new detection")
-            continue
-        parts.append(f"{name} {value}")
-    return ", ".join(parts)
+        if name in table.colnames:
+            column = table[name]
+            mask = np.ma.getmaskarray(column)
+            columns.append((name, np.ma.filled(column, 0).tolist(), mask.tolist()))
+    texts = []
+    for k in range(len(table)):
+        parts = []
+        for name, values, mask in columns:
+            if mask[k]:
+                continue
+            value = int(values[k])
+            if name == "NEW_SOURCE":
+                # the n-th new detection of the image has n here; a known source has the FITS
+                # null (-32768) and a source the user added 0
+                if value > 0:
+                    parts.append("new detection")
+                continue
+            parts.append(f"{name} {value}")
+        texts.append(", ".join(parts))
+    return texts
 
 
 def _sexagesimal(coords: SkyCoord) -> tuple[list[str], list[str]]:
@@ -106,6 +116,7 @@ def rows_of(catalog: Catalog) -> list[dict[str, Any]]:
     original = dict(zip(catalog.original.meta_ids, catalog.original.names or [], strict=False))
     duplicates = catalog.duplicate_ids()
     warnings = catalog.warnings()
+    flags = _flags_texts(table)
     rows = []
     for k in range(n):
         meta_id = ids[k]
@@ -126,7 +137,7 @@ def rows_of(catalog: Catalog) -> list[dict[str, Any]]:
                 "ra_sex": ra_sex[k] if lon[k] is not None else "",
                 "dec_sex": dec_sex[k] if lat[k] is not None else "",
                 "significance": significance[k],
-                "flags": _flags_text(table[k], colnames),
+                "flags": flags[k],
                 "err_rad": err_rad[k],
                 "state": state,
                 "duplicate": meta_id in duplicates,
