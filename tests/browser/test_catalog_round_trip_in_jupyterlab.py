@@ -72,6 +72,11 @@ def test_use_this_catalog_then_a_spectrum_and_a_light_curve_of_exactly_those_sou
     n = len(before["ids"])
     assert n >= 4
 
+    # the query's object is already in the catalog: refused, in words, nothing added
+    page.locator(f"{TABLE} .oda-ct-add-query").click()
+    page.locator(f"{TABLE} .oda-ct-status", has_text="already in the catalog").wait_for()
+    assert len(grid(lab)) == n
+
     # delete two rows with the mouse, then "Use this catalog"
     rows = page.locator(ROWS)
     rows.nth(0).locator("td[data-column=flags]").click()
@@ -82,7 +87,7 @@ def test_use_this_catalog_then_a_spectrum_and_a_light_curve_of_exactly_those_sou
     page.locator(f"{TABLE} .oda-ct-use").click()
     expected = f"catalog: {n - 2} sources (2 removed)"
     page.locator(f"{FORM} .oda-field-selected_catalog", has_text=expected).wait_for()
-    assert expected in page.locator(f"{TABLE} .oda-ct-status").inner_text()
+    page.locator(f"{TABLE} .oda-ct-status", has_text=expected).wait_for()
 
     # the user switches the form to spectra before submitting: the catalog stays
     choose_product(lab, "isgri_spectrum")

@@ -165,6 +165,21 @@ def test_rows_are_selected_with_the_mouse_and_deleted_undone_redone(lab, sandbox
     page.locator(f"{TABLE} .oda-ct-redo").click()
     page.wait_for_function(f"() => document.querySelectorAll('{ROWS}').length === {n - 2}")
     assert kernel_state(lab)["names"] == kept
+    # "Add source": a new row whose name editor has the focus; type the name, Enter
+    page.locator(f"{TABLE} .oda-ct-add").click()
+    editor = page.locator(f"{ROWS} td[data-column=name] input")
+    editor.wait_for()
+    assert editor.input_value() == "unnamed 1"
+    assert page.evaluate("() => document.activeElement.classList.contains('oda-ct-input')")
+    page.keyboard.type("My source")
+    page.keyboard.press("Enter")
+    page.locator(f"{ROWS} .oda-ct-name", has_text="My source").wait_for()
+    added = page.locator(ROWS).filter(has=page.locator(".oda-ct-name", has_text="My source"))
+    assert added.locator(".oda-ct-badge").first.inner_text() == "added"
+    assert kernel_state(lab)["names"] == [*kept, "My source"]
+    assert page.locator(f"{TABLE} .oda-ct-summary").inner_text() == (
+        f"{n - 1} sources: 2 removed, 1 added"
+    )
 
 
 HOSTILE = '<img src=x onerror="window.__catalog_pwned=1">'
