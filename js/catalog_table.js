@@ -185,36 +185,42 @@ function render({ model, el: host }) {
   }
 
   // --- header ---------------------------------------------------------------------------------
+  // built once, updated in place: a keyboard user's focus on a sort button survives the sort
+  const headers = new Map(); // column key -> {th, sorter, text, arrow}
+  for (const column of COLUMNS) {
+    const th = el("th", `oda-ct-head oda-ct-col-${column.key}`);
+    th.setAttribute("role", "columnheader");
+    th.scope = "col";
+    const sorter = button("", "oda-ct-sort", `sort by ${column.label}`);
+    const text = el("span", "oda-ct-sort-label");
+    const arrow = el("span", "oda-ct-sort-arrow");
+    arrow.setAttribute("aria-hidden", "true");
+    sorter.append(text, arrow);
+    sorter.addEventListener("click", () => {
+      if (state.sortKey === column.key) {
+        state.sortDirection = state.sortDirection === "ascending" ? "descending" : "ascending";
+      } else {
+        state.sortKey = column.key;
+        state.sortDirection = "ascending";
+      }
+      draw();
+    });
+    th.appendChild(sorter);
+    headRow.appendChild(th);
+    headers.set(column.key, { th, text, arrow });
+  }
+
   function drawHeader() {
-    headRow.replaceChildren();
     for (const column of COLUMNS) {
-      const th = el("th", `oda-ct-head oda-ct-col-${column.key}`);
-      th.setAttribute("role", "columnheader");
-      th.scope = "col";
+      const { th, text, arrow } = headers.get(column.key);
       const direction = state.sortKey === column.key ? state.sortDirection : "none";
       th.setAttribute("aria-sort", direction);
       let label = column.label;
       if (column.key === "ra") label = state.sexagesimal ? "RA (h:m:s)" : "RA (°)";
       if (column.key === "dec") label = state.sexagesimal ? "Dec (d:m:s)" : "Dec (°)";
-      const sorter = button(label, "oda-ct-sort", `sort by ${column.label}`);
-      const arrow = el(
-        "span",
-        "oda-ct-sort-arrow",
-        direction === "ascending" ? " ▲" : direction === "descending" ? " ▼" : "",
-      );
-      arrow.setAttribute("aria-hidden", "true");
-      sorter.appendChild(arrow);
-      sorter.addEventListener("click", () => {
-        if (state.sortKey === column.key) {
-          state.sortDirection = state.sortDirection === "ascending" ? "descending" : "ascending";
-        } else {
-          state.sortKey = column.key;
-          state.sortDirection = "ascending";
-        }
-        draw();
-      });
-      th.appendChild(sorter);
-      headRow.appendChild(th);
+      text.textContent = label;
+      arrow.textContent =
+        direction === "ascending" ? " ▲" : direction === "descending" ? " ▼" : "";
     }
   }
 

@@ -301,9 +301,16 @@ class Catalog(Product):
                 row[colname] = self._checked_value(colname, column, DEFAULT_COLUMN_VALUES[colname])
             else:
                 row[colname] = _neutral(column)
-        self._remember("add")
-        self._widen_names(clean)
-        self.table.add_row([row[c] for c in self.table.colnames])
+        before = self._snapshot("add")
+        try:
+            self._widen_names(clean)
+            self.table.add_row([row[c] for c in self.table.colnames])
+        except (TypeError, ValueError) as exc:
+            self.table = before.table  # nothing changes
+            raise ValidationError(
+                None, f"the source cannot be added to this catalog ({exc})"
+            ) from None
+        self._history.record(before)
         self._last_issued_id = new_id
         self._notify()
         return new_id
@@ -683,6 +690,10 @@ class Catalog(Product):
 
     def _widen_names(self, name: str) -> None:
         column = self.table["src_names"]
+        if column.dtype.kind not in "USO" and len(column) == 0:
+            # an empty catalog sent without column types: its names column is a text column
+            self.table.replace_column("src_names", Column([], name="src_names", dtype="<U1"))
+            column = self.table["src_names"]
         if column.dtype.kind == "U" and column.dtype.itemsize // 4 < len(name):
             self.table.replace_column("src_names", column.astype(f"<U{len(name)}"))
 

@@ -31,6 +31,9 @@ __all__ = [
 #: Separation under which two entries with no error radius are taken for one source.
 DEFAULT_DUPLICATE_RADIUS = 3 * u.arcmin
 
+#: Rows compared with all others at once when looking for close pairs.
+_BLOCK = 512
+
 _NEW_NAME = re.compile(r"^\s*NEW(\s*[_ ]\s*(SOURCE|\d+))?\s*$", re.IGNORECASE)
 
 
@@ -87,8 +90,17 @@ def duplicate_pairs(
     xyz = usable.cartesian.xyz.value.T
     xyz = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
     widest = float(np.max(radii[finite]).to_value(u.rad)) * 1.01 + 1e-9
-    cosines = xyz @ xyz.T
-    i, j = np.nonzero(np.triu(cosines >= np.cos(widest), k=1))
+    threshold = np.cos(widest)
+    found_i, found_j = [], []
+    for start in range(0, len(xyz), _BLOCK):
+        # a block of rows against all: memory stays bounded for catalogs of thousands
+        cosines = xyz[start : start + _BLOCK] @ xyz.T
+        i, j = np.nonzero(cosines >= threshold)
+        i = i + start
+        keep = j > i
+        found_i.append(i[keep])
+        found_j.append(j[keep])
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
     if len(i) == 0:
         return []
     first, second = finite[i], finite[j]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from astropy import units as u
 from astropy.coordinates import SkyCoord
@@ -276,3 +277,32 @@ def test_duplicate_pairs_agree_with_every_pair_separated_by_astropy(entries, ra0
             if coords[a].separation(coords[b]).deg < radius:
                 expected.add((a, b))
     assert found == expected
+
+
+def test_duplicate_pairs_across_comparison_blocks_match_every_pair():
+    # more sources than one comparison block (512), dense enough for pairs across blocks
+    rng = np.random.default_rng(3)
+    coords = SkyCoord(rng.uniform(10, 12, 700), rng.uniform(-1, 1, 700), unit="deg")
+    found = {(p.first, p.second) for p in duplicate_pairs(coords)}
+    separations = coords[:, None].separation(coords[None, :]).arcmin
+    a, b = np.nonzero(np.triu(separations < 3.0, k=1))
+    assert found == set(zip(a.tolist(), b.tolist(), strict=True))
+    assert any(first < 512 <= second for first, second in found)
+
+
+def test_an_empty_catalog_without_column_types_takes_new_sources():
+    empty = Catalog.from_dispatcher(
+        {
+            "cat_frame": "fk5",
+            "cat_coord_units": "deg",
+            "cat_column_list": [[], [], [], []],
+            "cat_column_names": ["meta_ID", "src_names", "ra", "dec"],
+            "cat_lat_name": "dec",
+            "cat_lon_name": "ra",
+        }
+    )
+    new_id = empty.add_source("First", 10.0, 20.0)
+    assert empty.names == ["First"] and empty.added_ids == {new_id}
+    assert empty.changes_text() == "1 source: 1 added"
+    empty.undo()
+    assert len(empty) == 0 and not empty.can_undo
