@@ -135,12 +135,15 @@ def jname(ra_deg: float, dec_deg: float) -> str:
 
 
 def rename_hint(name: str, ra_deg: float, dec_deg: float) -> str:
-    """The warning for a name JEM-X ignores, with a name to rename it to."""
+    """The warning for a name JEM-X ignores (or a new detection's provisional name), with a name
+    to rename it to."""
     suggestion = jname(ra_deg, dec_deg) if np.isfinite(ra_deg) and np.isfinite(dec_deg) else None
     to = f" (e.g. to {suggestion!r})" if suggestion else ""
+    if " ".join(name.split()).upper() == "NEW SOURCE":
+        return f"JEM-X ignores sources named 'NEW SOURCE': rename it{to} so that JEM-X extracts it"
     return (
-        f"JEM-X ignores sources named like {name.strip()!r} (NEW SOURCE, NEW_n): "
-        f"rename it{to} so that JEM-X extracts it"
+        f"{name.strip()!r} is a new detection's provisional name, and JEM-X ignores sources "
+        f"named 'NEW SOURCE': give it a name of its own{to} before a JEM-X job"
     )
 
 
