@@ -11,11 +11,13 @@ every edit, and writes the exact JSON shape oda_api's ``ApiCatalog`` writes.
 from __future__ import annotations
 
 import copy as _copy
+import functools
 import html
 import json
 import logging
 import math
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -46,6 +48,18 @@ DEFAULT_COLUMN_VALUES: dict[str, Any] = {
 }
 
 _REQUIRED_KEYS = ("cat_column_list", "cat_column_names")
+
+
+def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``method`` holding the catalog's lock: the table's messages may be handled in a
+    kernel thread of their own (ipykernel subshells) while a cell edits the same catalog."""
+
+    @functools.wraps(method)
+    def locked(self: Catalog, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 def _column_from_lists(name: str, values: list[Any], descr: str | None) -> Column:
@@ -94,6 +108,7 @@ class Catalog(Product):
 
     def __init__(self, table: Table, name: str = "dispatcher_catalog") -> None:
         super().__init__(name, {}, "dispatcher_catalog")
+        self._lock = threading.RLock()
         self.table = table
         self._selected: list[int] = []
         self._listeners: list[Callable[[Catalog], None]] = []
@@ -169,6 +184,7 @@ class Catalog(Product):
                     pass
         return cls(table, name=name)
 
+    @_locked
     def to_dict(self) -> dict[str, Any]:
         """The catalog in the dispatcher's dict shape (key order and types as oda_api writes)."""
         column_lists = []
@@ -239,6 +255,7 @@ class Catalog(Product):
         """``meta_ID``\\ s of the selected sources (empty: no selection, every source is used)."""
         return list(self._selected)
 
+    @_locked
     def select(self, meta_ids: Iterable[int] | int | None) -> None:
         """Select these sources (replacing the selection); ``None`` or empty clears it."""
         wanted = self._checked_ids(meta_ids if meta_ids is not None else [])
@@ -255,6 +272,7 @@ class Catalog(Product):
 
     # -- editing -------------------------------------------------------------------------------
 
+    @_locked
     def add_source(self, name: str, ra: float, dec: float, **columns: Any) -> int:
         """Add a source and return its new ``meta_ID``.
 
@@ -315,6 +333,7 @@ class Catalog(Product):
         self._notify()
         return new_id
 
+    @_locked
     def remove(self, meta_ids: Iterable[int] | int) -> None:
         """Remove these sources (all must exist; nothing is removed otherwise)."""
         wanted = set(self._checked_ids(meta_ids))
@@ -325,6 +344,7 @@ class Catalog(Product):
         self._selected = [i for i in self._selected if i not in wanted]
         self._notify()
 
+    @_locked
     def rename(self, meta_id: int, new_name: str) -> None:
         """Give source ``meta_id`` a new name (not empty, not another source's name)."""
         self._require_columns()
@@ -336,6 +356,7 @@ class Catalog(Product):
         self.table["src_names"][index] = clean
         self._notify()
 
+    @_locked
     def move(self, meta_id: int, ra: float | str, dec: float | str) -> None:
         """Give source ``meta_id`` a new position, checked as :meth:`add_source` checks it.
 
@@ -365,6 +386,7 @@ class Catalog(Product):
         """Whether there is an undone edit to do again."""
         return self._history.can_redo
 
+    @_locked
     def undo(self) -> bool:
         """Take back the last edit (rows and selection as they were before it).
 
@@ -375,6 +397,7 @@ class Catalog(Product):
         """
         return self._restore(self._history.undo(self._snapshot(copy=False)))
 
+    @_locked
     def redo(self) -> bool:
         """Do the last undone edit again; False when there is nothing to redo."""
         return self._restore(self._history.redo(self._snapshot(copy=False)))
@@ -524,6 +547,7 @@ class Catalog(Product):
 
     # -- copies and comparisons ----------------------------------------------------------------
 
+    @_locked
     def copy(self) -> Catalog:
         """An independent copy (same rows, selection and original; no listeners, no history)."""
         other = Catalog(self.table.copy(copy_data=True), name=self.name)

@@ -8,8 +8,10 @@ checked as it is typed by the parameter, so the message next to a field is the s
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,6 +38,21 @@ ONTOLOGY = "http://odahub.io/ontology#"
 
 def _has_uri(field: Field, suffix: str) -> bool:
     return any(str(uri) == ONTOLOGY + suffix for uri in getattr(field.spec, "owl_uri", ()) or ())
+
+
+def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``method`` holding the form's lock. Widget messages may be handled in a kernel thread
+    of their own (ipykernel subshells) while a cell runs, and a Submit click can arrive while a
+    product switch is rebuilding the fields: it waits for the rebuild instead of sending half of
+    it. Only the rebuild and the submission take it (a catalog listener reading the parameters
+    while the catalog's own lock is held must not wait for it)."""
+
+    @functools.wraps(method)
+    def serialised(self: QueryForm, *args: Any, **kwargs: Any) -> Any:
+        with self._form_lock:
+            return method(self, *args, **kwargs)
+
+    return serialised
 
 
 def _text_html(text: str, css: str = "oda-note-text") -> str:
@@ -77,6 +94,7 @@ class QueryForm(widgets.VBox):
         query_type: str = "Real",
     ) -> None:
         super().__init__()
+        self._form_lock = threading.RLock()
         self.add_class("oda-form")
         if dispatcher is None:
             from oda_widgets.client.dispatcher import Dispatcher
@@ -181,6 +199,7 @@ class QueryForm(widgets.VBox):
             self._specs[instrument] = self.dispatcher.describe(instrument)
         return self._specs[instrument]
 
+    @_serialised
     def _select(self, instrument: str | None, product: str | None) -> None:
         """Show ``instrument``/``product``, keeping the values of parameters of the same name."""
         kept = self.values if self.fields else {}
@@ -480,6 +499,7 @@ class QueryForm(widgets.VBox):
         else:
             self._submit_callbacks.append(callback)
 
+    @_serialised
     def submit(self) -> Any:
         """Submit the query; returns the :class:`Job`, or ``None`` when it was refused."""
         self._check_all()

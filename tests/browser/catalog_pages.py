@@ -27,7 +27,8 @@ IMAGE_JOB = (
 # prints what the kernel holds, on demand (the test runs it after the browser's edits)
 KERNEL_STATE = (
     "def state():\n"
-    "    print('STATE ' + json.dumps({'names': catalog.names, 'ids': catalog.meta_ids,\n"
+    "    with catalog._lock:  # the table's messages may be handled in a thread of their own\n"
+    "     print('STATE ' + json.dumps({'names': catalog.names, 'ids': catalog.meta_ids,\n"
     "          'ra': [float(x) for x in catalog.table['ra']],\n"
     "          'dec': [float(x) for x in catalog.table['dec']],\n"
     "          'selected': catalog.selected}))\n"

@@ -29,8 +29,16 @@ SETUP = (
 
 KERNEL_STATE = (
     "def state():\n"
-    "    print('STATE ' + json.dumps({'names': catalog.names, 'ids': catalog.meta_ids,\n"
+    "    with catalog._lock:  # the table's messages may be handled in a thread of their own\n"
+    "     print('STATE ' + json.dumps({'names': catalog.names, 'ids': catalog.meta_ids,\n"
     "          'selected': catalog.selected}))\n"
+    "def form_state():\n"
+    "    with form._form_lock:  # widget messages may be handled in a thread of their own\n"
+    "        field = form.fields.get('selected_catalog')\n"
+    "        print('STATE ' + json.dumps({'product': form.product,\n"
+    "              'src_name': form.values.get('src_name'),\n"
+    "              'catalog': field is not None and field.catalog is catalog,\n"
+    "              'selected_only': field is not None and field.selected_only}))\n"
     "def job_state():\n"
     "    job = form.jobs[-1]\n"
     "    products = job.result(timeout=120)\n"
@@ -42,6 +50,14 @@ KERNEL_STATE = (
 def choose_product(lab: Any, product: str) -> None:
     select = lab.page.locator(f"{FORM} .widget-dropdown", has_text="Product").locator("select")
     select.select_option(product)
+
+
+def wait_for_form(lab: Any, product: str, selected_only: bool) -> None:
+    """Wait until the kernel's form shows ``product`` with the query and the catalog kept (the
+    product switch is handled by the kernel in its own time; Submit must come after it)."""
+    wanted = {"product": product, "src_name": "4U 1700-377", "catalog": True,
+              "selected_only": selected_only}
+    assert kernel_json(lab, "form_state()", until=lambda s: s == wanted) == wanted
 
 
 def submit(lab: Any) -> None:
@@ -91,12 +107,13 @@ def test_use_this_catalog_then_a_spectrum_and_a_light_curve_of_exactly_those_sou
 
     # the user switches the form to spectra before submitting: the catalog stays
     choose_product(lab, "isgri_spectrum")
+    wait_for_form(lab, "isgri_spectrum", selected_only=False)
     page.locator(f"{FORM} .oda-field-selected_catalog", has_text=expected).wait_for()
     submit(lab)
     job = kernel_json(lab, "job_state()")
     assert job["product"] == "isgri_spectrum"
     received = sandbox.received(job["job_id"])
-    assert received is not None, job
+    assert received is not None and "selected_catalog" in received, (job, received)
     assert sent_names(received) == kept
     assert received.get("catalog_selected_objects") in (None, "")
     assert job["spectra"] == sorted(kept)
@@ -111,11 +128,13 @@ def test_use_this_catalog_then_a_spectrum_and_a_light_curve_of_exactly_those_sou
     page.locator(f"{TABLE} .oda-ct-use").click()
     page.locator(f"{FORM} .oda-field-selected_catalog", has_text="only the 2 selected").wait_for()
     choose_product(lab, "isgri_lc")
+    wait_for_form(lab, "isgri_lc", selected_only=True)
     page.locator(f"{FORM} .oda-field-selected_catalog", has_text="only the 2 selected").wait_for()
     submit(lab)
     job = kernel_json(lab, "job_state()")
     assert job["product"] == "isgri_lc"
     received = sandbox.received(job["job_id"])
+    assert received is not None and "selected_catalog" in received, (job, received)
     assert sent_names(received) == kept
     assert sorted(int(i) for i in str(received["catalog_selected_objects"]).split(",")) == chosen
     assert job["light_curves"] == sorted(kept[:2])

@@ -31,9 +31,15 @@ LINKED = (
 
 STATES = (
     "def state():\n"
-    "    print('STATE ' + json.dumps({'names': catalog.names, 'ids': catalog.meta_ids,\n"
+    "    with catalog._lock:  # the table's messages may be handled in a thread of their own\n"
+    "     print('STATE ' + json.dumps({'names': catalog.names, 'ids': catalog.meta_ids,\n"
     "          'selected': catalog.selected, 'drawn': sky.drawn,\n"
     "          'sky_selected': sky.selected, 'table_selected': table.selected}))\n"
+    "def form_state():\n"
+    "    with form._form_lock:  # widget messages may be handled in a thread of their own\n"
+    "        field = form.fields.get('selected_catalog')\n"
+    "        print('STATE ' + json.dumps({'product': form.product,\n"
+    "              'catalog': field is not None and field.catalog is catalog}))\n"
     "def job_state():\n"
     "    job = form.jobs[-1]\n"
     "    spectra = job.result(timeout=120).spectra\n"
@@ -96,6 +102,8 @@ def test_table_and_sky_in_step_then_the_spectra_of_exactly_the_kept_sources(lab,
     page.locator(f"{FORM} .widget-dropdown", has_text="Product").locator("select").select_option(
         "isgri_spectrum"
     )
+    wanted = {"product": "isgri_spectrum", "catalog": True}
+    assert kernel_json(lab, "form_state()", until=lambda s: s == wanted) == wanted
     page.locator(f"{FORM} .oda-field-selected_catalog", has_text=expected).wait_for()
     submit = page.locator(f"{FORM} .oda-actions button", has_text=re.compile(r"^\s*Submit\s*$"))
     assert submit.is_enabled(), page.locator(f"{FORM} .oda-submit-reason").inner_text()

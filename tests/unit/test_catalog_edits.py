@@ -306,3 +306,35 @@ def test_an_empty_catalog_without_column_types_takes_new_sources():
     assert empty.changes_text() == "1 source: 1 added"
     empty.undo()
     assert len(empty) == 0 and not empty.can_undo
+
+
+def test_edits_from_two_threads_never_interleave(catalog):
+    # widget messages may be handled in a kernel thread of their own (ipykernel subshells)
+    # while a cell edits the same catalog
+    import sys
+    import threading
+
+    seen = []
+    catalog.observe(lambda c: seen.append(len(c)))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+
+        def add(prefix: str) -> None:
+            for k in range(150):
+                catalog.add_source(f"{prefix} {k}", 10.0 + k * 0.001, 20.0)
+
+        threads = [threading.Thread(target=add, args=(p,)) for p in ("A", "B")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(catalog) == 302
+    assert len(set(catalog.meta_ids)) == 302  # every new source got its own meta_ID
+    assert sorted(seen) == list(range(3, 303))  # each listener call saw one finished edit
+    undone = 0
+    while catalog.undo():
+        undone += 1
+    assert undone == 200 and len(catalog) == 102  # the history keeps the last 200 edits
