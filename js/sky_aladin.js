@@ -11,7 +11,7 @@
 //   {oda: "cuts", colormap, stretch, min_cut, max_cut}
 //   {oda: "sources", serial, sources: [{id, name, ra, dec, shape, color, selected}]}
 // Back to the kernel: {event_type: "oda_ready"}, {event_type: "oda_source_clicked", id},
-// {event_type: "oda_image_drawn", name, ms}; the trait `drawn` (names Aladin Lite holds now) and
+// {event_type: "oda_image_drawn", name, ms, at (epoch ms)}; the trait `drawn` (names Aladin Lite holds now) and
 // `start_error` (why Aladin Lite could not start, in words).
 //
 // One Aladin Lite catalog object per view is created once and updated in place (removeAll, then
@@ -223,11 +223,20 @@ class SkyFrontEnd {
     catalog.addSources(sources);
     if (this.popup && !this.rawNames.has(this.popup.dataset.id | 0)) this.closePopup();
     const drawn = catalog.getSources().map((s) => this.rawNames.get(s.data.meta_ID));
-    requestAnimationFrame(() => {
+    // reported after the next frame (Aladin Lite redraws in it); a hidden tab has no frames,
+    // so a timer reports too, whichever comes first
+    let reported = false;
+    const report = () => {
+      if (reported) return;
+      reported = true;
       this.model.set("drawn", drawn);
-      this.model.set("_redraw", { serial: msg.serial, ms: performance.now() - started });
+      this.model.set("_redraw", {
+        serial: msg.serial, ms: performance.now() - started, at: Date.now(),
+      });
       this.model.save_changes();
-    });
+    };
+    requestAnimationFrame(report);
+    setTimeout(report, 250);
   }
 
   showImage(msg, buffers) {
@@ -246,7 +255,7 @@ class SkyFrontEnd {
       requestAnimationFrame(() => requestAnimationFrame(() => {
         this.imageShown = msg.name;
         this.model.send({ event_type: "oda_image_drawn", name: msg.name,
-          ms: performance.now() - started });
+          ms: performance.now() - started, at: Date.now() });
       }));
     };
     const failed = (error) => {
