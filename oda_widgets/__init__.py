@@ -43,14 +43,17 @@ if TYPE_CHECKING:
         decode_products,
     )
     from .widgets import JobMonitor, QueryForm, SkyView
+    from .widgets.catalog_table import CatalogTable
 
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor")
+_WIDGETS += ("CatalogTable",)
 _WIDGETS += ("SkyView",)
 
 __all__ = [
     "Catalog",
+    "CatalogTable",
     "Dispatcher",
     "DispatcherError",
     "DispatcherUnavailable",

@@ -447,13 +447,32 @@ class Catalog(Product):
             return None
         return [float(v) for v in np.ma.filled(self.table["ERR_RAD"], np.nan)]
 
+    def _duplicate_pairs(self) -> list[catalog_checks.DuplicatePair]:
+        """The pairs, computed once per set of positions and radii (the table and the sky both
+        ask after every edit)."""
+        if not self.lon_name or len(self) < 2:
+            return []
+        lon = np.asarray(self.table[self.lon_name], dtype=float)
+        lat = np.asarray(self.table[self.lat_name], dtype=float)
+        err = self._err_rad()
+        key = (
+            lon.tobytes(),
+            lat.tobytes(),
+            None if err is None else tuple(err),
+            self.table.meta.get("FRAME"),
+            self.table.meta.get("COORD_UNIT"),
+        )
+        cached = getattr(self, "_pairs_cache", None)
+        if cached is None or cached[0] != key:
+            cached = (key, catalog_checks.duplicate_pairs(self.coords, err))
+            self._pairs_cache = cached
+        return cached[1]
+
     def duplicate_ids(self) -> set[int]:
         """Sources closer to another than their ``ERR_RAD`` (or 3 arcmin when it is 0 or
         missing): both of each pair."""
-        if not self.lon_name or len(self) < 2:
-            return set()
         ids = self.meta_ids
-        pairs = catalog_checks.duplicate_pairs(self.coords, self._err_rad())
+        pairs = self._duplicate_pairs()
         return {ids[p.first] for p in pairs} | {ids[p.second] for p in pairs}
 
     def warnings(self) -> dict[int, list[str]]:
@@ -461,7 +480,7 @@ class Catalog(Product):
         out: dict[int, list[str]] = {}
         ids, names = self.meta_ids, self.names
         if self.lon_name and len(self) >= 2:
-            for pair in catalog_checks.duplicate_pairs(self.coords, self._err_rad()):
+            for pair in self._duplicate_pairs():
                 for me, other in ((pair.first, pair.second), (pair.second, pair.first)):
                     out.setdefault(ids[me], []).append(
                         f"{catalog_checks.format_angle(pair.separation)} from {names[other]!r}, "
@@ -542,6 +561,20 @@ class Catalog(Product):
     def write_fits(self, path: str | Path, overwrite: bool = False) -> list[Path]:
         """Write the catalog as a FITS table (see :meth:`Product.write_fits`)."""
         return super().write_fits(path, overwrite)
+
+    def save(self, path: str | Path, format: str | None = None, overwrite: bool = False) -> Path:
+        """Write the catalog as ECSV, FITS, a ds9 region file or the dispatcher's JSON, chosen by
+        the suffix (``.ecsv``, ``.fits``, ``.reg``, ``.json``) unless ``format`` says."""
+        from oda_widgets.client.catalog_files import save_catalog
+
+        return save_catalog(self, path, format=format, overwrite=overwrite)
+
+    @classmethod
+    def read(cls, path: str | Path, format: str | None = None) -> Catalog:
+        """A catalog from a file :meth:`save` wrote (the format from the suffix)."""
+        from oda_widgets.client.catalog_files import read_catalog
+
+        return read_catalog(path, format=format)
 
     def summary(self) -> str:
         frame = self.table.meta.get("FRAME") or "?"

@@ -80,9 +80,18 @@ def duplicate_pairs(
     finite = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
     if len(finite) < 2:
         return []
-    # every pair once; a catalog of a few hundred sources is tens of thousands of pairs, which
-    # astropy separates in milliseconds (and needs no KD-tree, so no scipy)
-    first, second = (finite[k] for k in np.triu_indices(len(finite), k=1))
+    # Candidates first, from unit vectors (numpy, every pair at once): a pair farther apart than
+    # the largest radius (with a margin for rounding) cannot be a duplicate. Only the candidates,
+    # a handful in a real field, are then separated exactly by astropy.
+    usable = coords[finite]
+    xyz = usable.cartesian.xyz.value.T
+    xyz = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
+    widest = float(np.max(radii[finite]).to_value(u.rad)) * 1.01 + 1e-9
+    cosines = xyz @ xyz.T
+    i, j = np.nonzero(np.triu(cosines >= np.cos(widest), k=1))
+    if len(i) == 0:
+        return []
+    first, second = finite[i], finite[j]
     separation = coords[first].separation(coords[second])
     radius = np.maximum(radii[first], radii[second])
     close = np.flatnonzero(separation < radius)

@@ -92,6 +92,7 @@ class QueryForm(widgets.VBox):
         self._submit_callbacks: list[SubmitCallback] = []
         self._bulk = False
         self._last_job: Any = None
+        self._held_catalog: tuple[Any, bool] | None = None
 
         label_style = {"description_width": "11em"}
         self.instrument_select = widgets.Dropdown(
@@ -183,6 +184,12 @@ class QueryForm(widgets.VBox):
     def _select(self, instrument: str | None, product: str | None) -> None:
         """Show ``instrument``/``product``, keeping the values of parameters of the same name."""
         kept = self.values if self.fields else {}
+        # the catalog object itself (not its JSON) goes on to the next product, so that its
+        # later edits and its selection still count; kept while a product takes no catalog
+        field = self.fields.get("selected_catalog")
+        if isinstance(field, CatalogField):
+            self._held_catalog = field.hand_over()
+        kept.pop("selected_catalog", None)
         self.fields = {}
         self.fields_box.children = []
         if not instrument:
@@ -205,6 +212,10 @@ class QueryForm(widgets.VBox):
             usable = {name: value for name, value in kept.items() if name in self.fields}
             if usable:
                 self._set_values(usable)
+            catalog_field = self.fields.get("selected_catalog")
+            held = self._held_catalog
+            if isinstance(catalog_field, CatalogField) and held is not None:
+                catalog_field.set_catalog(held[0], selected_only=held[1])
         self._check_all()
 
     def _quiet_select(self, products: list[str], product: str | None) -> None:
@@ -383,12 +394,16 @@ class QueryForm(widgets.VBox):
             "parameters": self.parameters(),
         }
 
-    def set_catalog(self, catalog: Any) -> None:
-        """Send ``catalog`` as ``selected_catalog`` with the next query (``None`` clears it)."""
+    def set_catalog(self, catalog: Any, *, selected_only: bool | None = None) -> None:
+        """Send ``catalog`` as ``selected_catalog`` with the next query (``None`` clears it).
+
+        With ``selected_only=True`` and rows selected in the catalog, ``catalog_selected_objects``
+        goes too, so that only those rows are extracted.
+        """
         field = self.fields.get("selected_catalog")
         if not isinstance(field, CatalogField):
             raise KeyError(f"{self.instrument}/{self.product} takes no selected_catalog")
-        field.set_catalog(catalog)
+        field.set_catalog(catalog, selected_only=selected_only)
 
     # --- checking ------------------------------------------------------------------------------
     def _field_changed(self, field: Field) -> None:

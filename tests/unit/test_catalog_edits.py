@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from astropy import units as u
 from astropy.coordinates import SkyCoord
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oda_widgets.client.catalog import Catalog
 from oda_widgets.client.catalog_checks import duplicate_pairs, ignored_by_jemx, jname
@@ -248,3 +250,29 @@ def test_which_names_jemx_ignores(name, ignored):
 def test_jname_truncates_like_iau_names():
     assert jname(266.41683, -29.00781) == "J174540-290028"
     assert jname(83.6331, 22.0145) == "J053431+220052"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 360), st.floats(-90, 90), st.sampled_from([0.0, 0.01, 0.2])),
+        min_size=0,
+        max_size=25,
+    ),
+    st.floats(0, 360),
+    st.floats(-89, 89),
+)
+def test_duplicate_pairs_agree_with_every_pair_separated_by_astropy(entries, ra0, dec0):
+    # sources clustered near one point, so that close pairs happen
+    ra = [(ra0 + e[0] / 3600) % 360 for e in entries]
+    dec = [max(-90.0, min(90.0, dec0 + e[1] / 1800)) for e in entries]
+    err = [e[2] for e in entries]
+    coords = SkyCoord(ra, dec, unit="deg")
+    found = {(p.first, p.second) for p in duplicate_pairs(coords, err)}
+    expected = set()
+    for a in range(len(entries)):
+        for b in range(a + 1, len(entries)):
+            radius = max(err[a] or 3 / 60, err[b] or 3 / 60)
+            if coords[a].separation(coords[b]).deg < radius:
+                expected.add((a, b))
+    assert found == expected
