@@ -9,6 +9,7 @@
 //   {oda: "image", name, colormap, stretch, min_cut, max_cut, ra, dec, width_deg, height_deg}
 //     + one buffer: the image as a FITS file
 //   {oda: "cuts", colormap, stretch, min_cut, max_cut}
+//   {oda: "frame", ra, dec, width_deg, height_deg}   (a view with no mosaic: the sources' extent)
 //   {oda: "sources", serial, sources: [{id, name, ra, dec, shape, color, selected}]}
 // Back to the kernel: {event_type: "oda_ready"}, {event_type: "oda_source_clicked", id},
 // {event_type: "oda_image_drawn", name, ms, at (epoch ms)}; the trait `drawn` (names Aladin Lite holds now) and
@@ -194,6 +195,7 @@ class SkyFrontEnd {
     if (msg.oda === "sources") this.showSources(msg);
     else if (msg.oda === "image") this.showImage(msg, buffers);
     else if (msg.oda === "cuts") this.setCuts(msg);
+    else if (msg.oda === "frame") this.frame(msg);
   }
 
   ensureCatalog() {

@@ -135,6 +135,10 @@ class SkyAladin(Aladin):
         """New colour map, stretch and cuts for the image shown."""
         self.send({"oda": "cuts", **message})
 
+    def send_frame(self, message: dict[str, Any]) -> None:
+        """Centre the view and fit an extent (``ra``, ``dec``, ``width_deg``, ``height_deg``)."""
+        self.send({"oda": "frame", **message})
+
     def send_sources(self, message: dict[str, Any]) -> None:
         """Replace the sources drawn (one Aladin Lite catalog, updated in place)."""
         self.send({"oda": "sources", **message})

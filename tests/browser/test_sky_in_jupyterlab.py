@@ -183,3 +183,21 @@ def test_two_views_each_draw_their_own_catalog(lab):
         arg=f"{count},{count - 2}")
     assert kernel_json(lab, "[len(first.drawn), len(second.drawn)]",
                        until=lambda v: v == [count, count - 2]) == [count, count - 2]
+
+
+def test_a_catalog_alone_is_drawn_on_a_plain_background(lab):
+    count = open_sky(lab, "sky_catalog_only.ipynb",
+                     [PRODUCTS, "sky = ow.SkyView(catalog=catalog)\nsky"])
+    wait_for_sources(lab.page, count)
+    assert kernel_json(lab, "len(sky.drawn)", until=lambda n: n == count) == count
+    lab.page.locator(".oda-sky-status", has_text="No mosaic").wait_for()
+    lab.page.wait_for_timeout(300)
+    # every source is inside the view: it is framed on them in its own shape
+    inside = lab.page.evaluate(
+        "() => { const h = document.querySelector('.oda-sky-host'); const a = h.odaAladin;"
+        " const [w, ht] = a.getSize(); return h.odaSky.catalog.getSources().map(s => {"
+        " const p = a.world2pix(s.ra, s.dec); return !!p && p[0] >= 0 && p[0] <= w"
+        " && p[1] >= 0 && p[1] <= ht; }); }")
+    assert inside == [True] * count
+    errors = [line for line in lab.console if line.startswith("pageerror")]
+    assert errors == []
