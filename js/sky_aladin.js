@@ -133,10 +133,13 @@ function drawShape(ctx, shape, x, y, r) {
 
 // One canvas per look and name: the marker centred (Aladin Lite centres a source's image on its
 // position) and the name to its right, each with a dark halo so it reads on any colour map.
-function markerCanvas(cache, source) {
+function markerCanvas(cache, next, source) {
   const key = `${source.shape}|${source.color}|${source.selected}|${source.name}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
+  const hit = cache.get(key) || next.get(key);
+  if (hit) {
+    next.set(key, hit);
+    return hit;
+  }
   const scale = window.devicePixelRatio || 1;
   const measure = document.createElement("canvas").getContext("2d");
   measure.font = LABEL_FONT;
@@ -167,7 +170,7 @@ function markerCanvas(cache, source) {
   ctx.strokeText(source.name, x + MARKER / 2 + 4, y);
   ctx.fillStyle = source.selected ? SELECTED_COLOR : "#FFFFFF";
   ctx.fillText(source.name, x + MARKER / 2 + 4, y); // canvas text: never parsed as HTML
-  cache.set(key, canvas);
+  next.set(key, canvas);
   return canvas;
 }
 
@@ -213,17 +216,26 @@ class SkyFrontEnd {
     const started = performance.now();
     const catalog = this.ensureCatalog();
     const sources = [];
+    const canvases = new Map(); // this redraw's markers: the others are dropped with the old map
     this.rawNames = new Map();
     for (const s of msg.sources) {
       const name = String(s.name);
       this.rawNames.set(s.id, name);
       const source = A.source(s.ra, s.dec, { name: escapeHtml(name), meta_ID: s.id });
-      source.image = markerCanvas(this.canvases, { ...s, name });
+      source.image = markerCanvas(this.canvases, canvases, { ...s, name });
       sources.push(source);
     }
+    this.canvases = canvases;
     catalog.removeAll();
     catalog.addSources(sources);
-    if (this.popup && !this.rawNames.has(this.popup.dataset.id | 0)) this.closePopup();
+    if (this.popup) {
+      const id = Number(this.popup.dataset.id);
+      if (this.rawNames.has(id)) {
+        this.popup.querySelector(".oda-sky-popup-name").textContent = this.rawNames.get(id);
+      } else {
+        this.closePopup(); // its source was removed
+      }
+    }
     const drawn = catalog.getSources().map((s) => this.rawNames.get(s.data.meta_ID));
     // reported after the next frame (Aladin Lite redraws in it); a hidden tab has no frames,
     // so a timer reports too, whichever comes first

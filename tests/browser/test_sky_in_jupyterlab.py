@@ -93,6 +93,11 @@ def test_catalog_edits_redraw_the_sky_and_a_click_selects(lab):
     assert selected == [target]
     assert kernel_json(lab, "sky.selected == catalog.selected") is True
     lab.screenshot("sky_clicked")
+    # the popup follows the catalog: a rename shows in it, a removal closes it
+    lab.run_code("catalog.rename(catalog.selected[0], 'Renamed while open')")
+    lab.page.locator(".oda-sky-popup-name", has_text="Renamed while open").wait_for()
+    lab.run_code("catalog.remove(catalog.selected)")
+    lab.page.locator(".oda-sky-popup").wait_for(state="detached")
 
 
 def test_a_source_name_with_html_is_shown_as_text(lab):
