@@ -9,9 +9,10 @@
 //   {oda: "image", name, colormap, stretch, min_cut, max_cut, ra, dec, width_deg, height_deg}
 //     + one buffer: the image as a FITS file
 //   {oda: "cuts", colormap, stretch, min_cut, max_cut}
+//   {oda: "frame", ra, dec, width_deg, height_deg}   (a view with no mosaic: the sources' extent)
 //   {oda: "sources", serial, sources: [{id, name, ra, dec, shape, color, selected}]}
 // Back to the kernel: {event_type: "oda_ready"}, {event_type: "oda_source_clicked", id},
-// {event_type: "oda_image_drawn", name, ms}; the trait `drawn` (names Aladin Lite holds now) and
+// {event_type: "oda_image_drawn", name, ms, at (epoch ms)}; the trait `drawn` (names Aladin Lite holds now) and
 // `start_error` (why Aladin Lite could not start, in words).
 //
 // One Aladin Lite catalog object per view is created once and updated in place (removeAll, then
@@ -132,10 +133,13 @@ function drawShape(ctx, shape, x, y, r) {
 
 // One canvas per look and name: the marker centred (Aladin Lite centres a source's image on its
 // position) and the name to its right, each with a dark halo so it reads on any colour map.
-function markerCanvas(cache, source) {
+function markerCanvas(cache, next, source) {
   const key = `${source.shape}|${source.color}|${source.selected}|${source.name}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
+  const hit = cache.get(key) || next.get(key);
+  if (hit) {
+    next.set(key, hit);
+    return hit;
+  }
   const scale = window.devicePixelRatio || 1;
   const measure = document.createElement("canvas").getContext("2d");
   measure.font = LABEL_FONT;
@@ -166,7 +170,7 @@ function markerCanvas(cache, source) {
   ctx.strokeText(source.name, x + MARKER / 2 + 4, y);
   ctx.fillStyle = source.selected ? SELECTED_COLOR : "#FFFFFF";
   ctx.fillText(source.name, x + MARKER / 2 + 4, y); // canvas text: never parsed as HTML
-  cache.set(key, canvas);
+  next.set(key, canvas);
   return canvas;
 }
 
@@ -194,6 +198,7 @@ class SkyFrontEnd {
     if (msg.oda === "sources") this.showSources(msg);
     else if (msg.oda === "image") this.showImage(msg, buffers);
     else if (msg.oda === "cuts") this.setCuts(msg);
+    else if (msg.oda === "frame") this.frame(msg);
   }
 
   ensureCatalog() {
@@ -211,23 +216,41 @@ class SkyFrontEnd {
     const started = performance.now();
     const catalog = this.ensureCatalog();
     const sources = [];
+    const canvases = new Map(); // this redraw's markers: the others are dropped with the old map
     this.rawNames = new Map();
     for (const s of msg.sources) {
       const name = String(s.name);
       this.rawNames.set(s.id, name);
       const source = A.source(s.ra, s.dec, { name: escapeHtml(name), meta_ID: s.id });
-      source.image = markerCanvas(this.canvases, { ...s, name });
+      source.image = markerCanvas(this.canvases, canvases, { ...s, name });
       sources.push(source);
     }
+    this.canvases = canvases;
     catalog.removeAll();
     catalog.addSources(sources);
-    if (this.popup && !this.rawNames.has(this.popup.dataset.id | 0)) this.closePopup();
+    if (this.popup) {
+      const id = Number(this.popup.dataset.id);
+      if (this.rawNames.has(id)) {
+        this.popup.querySelector(".oda-sky-popup-name").textContent = this.rawNames.get(id);
+      } else {
+        this.closePopup(); // its source was removed
+      }
+    }
     const drawn = catalog.getSources().map((s) => this.rawNames.get(s.data.meta_ID));
-    requestAnimationFrame(() => {
+    // reported after the next frame (Aladin Lite redraws in it); a hidden tab has no frames,
+    // so a timer reports too, whichever comes first
+    let reported = false;
+    const report = () => {
+      if (reported) return;
+      reported = true;
       this.model.set("drawn", drawn);
-      this.model.set("_redraw", { serial: msg.serial, ms: performance.now() - started });
+      this.model.set("_redraw", {
+        serial: msg.serial, ms: performance.now() - started, at: Date.now(),
+      });
       this.model.save_changes();
-    });
+    };
+    requestAnimationFrame(report);
+    setTimeout(report, 250);
   }
 
   showImage(msg, buffers) {
@@ -246,7 +269,7 @@ class SkyFrontEnd {
       requestAnimationFrame(() => requestAnimationFrame(() => {
         this.imageShown = msg.name;
         this.model.send({ event_type: "oda_image_drawn", name: msg.name,
-          ms: performance.now() - started });
+          ms: performance.now() - started, at: Date.now() });
       }));
     };
     const failed = (error) => {

@@ -44,7 +44,7 @@ def ipyaladin_front_end() -> tuple[Path, str]:
 def fingerprint(widget_js: Path, version: str) -> str:
     """What the bundle is made of: a change in any part means a rebuild."""
     digest = hashlib.sha256()
-    for part in (widget_js, ENTRY, BUILDER):
+    for part in (widget_js, ENTRY, BUILDER, Path(__file__)):
         digest.update(part.read_bytes())
     digest.update(f"aladin-lite@{version} esbuild@{ESBUILD_VERSION}".encode())
     return digest.hexdigest()[:16]
@@ -97,12 +97,25 @@ def build(force: bool = False) -> Path:
     # Aladin Lite is LGPL-3.0-or-later: its licence texts travel with the bundle, as separate files
     shutil.copyfile(package / "LICENSE", OUTPUT / "ALADIN_LITE_LICENSE")
     shutil.copyfile(package / "COPYING", OUTPUT / "ALADIN_LITE_COPYING")
+    # ipyaladin's front end is inside too: its BSD-3-Clause notice goes with it
+    notice = _ipyaladin_licence()
+    if notice is not None:
+        shutil.copyfile(notice, OUTPUT / "IPYALADIN_LICENSE")
     (OUTPUT / "VERSIONS.json").write_text(json.dumps({
         "aladin-lite": version, "aladin-lite licence": package_json.get("license"),
         "ipyaladin": _ipyaladin_version(), "esbuild": ESBUILD_VERSION,
     }, indent=2) + "\n")
     stamp.write_text(want + "\n")
     return bundle
+
+
+def _ipyaladin_licence() -> Path | None:
+    from importlib.metadata import distribution
+
+    for entry in distribution("ipyaladin").files or []:
+        if entry.name.upper().startswith("LICENSE"):
+            return Path(entry.locate())
+    return None
 
 
 def _ipyaladin_version() -> str:

@@ -29,6 +29,7 @@ from .sky_payload import (
     COLORMAPS,
     STRETCHES,
     Framing,
+    catalog_framing,
     default_cuts,
     fits_bytes,
     framing,
@@ -109,15 +110,22 @@ class SkyView(widgets.VBox):
             raise TypeError(
                 f"SkyView draws a Catalog (products.catalog), not {type(catalog).__name__}"
             )
+        if image is not None and image.wcs is None:
+            raise ValueError(
+                f"{image.name} has no celestial WCS: the sky view cannot place it on the sky"
+            )
         self._image = image
         self._catalog = catalog
         self._serial = 0
         self._front_ready = False
+        self._quiet = False   # set while the view itself updates its boxes or switches images
         self._kinds = image_kinds(image) if image is not None else []
         if self._kinds and extension == "SIGNIFICANCE" and extension not in self._kinds:
             # a one-image file (its kind is its EXTNAME): that image is the default
             extension = self._kinds[0]
         where = self._framing(extension if extension.upper() in self._kinds else None)
+        if where is None and catalog is not None:
+            where = catalog_framing(catalog)
         self.aladin = SkyAladin(
             height=height,
             target=f"{where.ra} {where.dec}" if where else "0 0",
@@ -246,6 +254,12 @@ class SkyView(widgets.VBox):
 
     def _front_end_ready(self) -> None:
         self._front_ready = True
+        if self._image is None:
+            # no mosaic to frame the view: the sources do, in the view's own shape
+            where = catalog_framing(self._catalog)
+            if where is not None:
+                self.aladin.send_frame({"ra": where.ra, "dec": where.dec,
+                                        "width_deg": where.width, "height_deg": where.height})
         self._send_image()
         self._send_sources()
 
@@ -299,12 +313,18 @@ class SkyView(widgets.VBox):
 
     def _extension_set(self, change: dict[str, Any]) -> None:
         self._extension_box.value = change["new"]
-        # each kind of map has its own range: start from its defaults
-        self.set_trait("cuts", self._default_cuts())
+        # each kind of map has its own range: start from its defaults (sent with the image)
+        self._quiet = True
+        try:
+            self.cuts = self._default_cuts()
+        finally:
+            self._quiet = False
         self._show_cuts_in_boxes()
         self._send_image()
 
     def _cut_typed(self, _change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
         low, high = float(self._min_box.value), float(self._max_box.value)
         if not low < high:
             self._message = f"The lower cut ({low:g}) must be below the upper cut ({high:g})."
@@ -320,7 +340,8 @@ class SkyView(widgets.VBox):
             self._colormap_box.value = change["new"]
         else:
             self._stretch_box.value = change["new"]
-        self._send_cuts()
+        if not self._quiet:
+            self._send_cuts()
         self._update_status()
 
     def _drawn_reported(self, change: dict[str, Any]) -> None:
@@ -361,11 +382,12 @@ class SkyView(widgets.VBox):
 
     def _show_cuts_in_boxes(self) -> None:
         low, high = self.cuts
-        with self.hold_trait_notifications():
-            if self._min_box.value != low:
-                self._min_box.value = low
-            if self._max_box.value != high:
-                self._max_box.value = high
+        quiet, self._quiet = self._quiet, True   # the boxes follow; they do not set cuts back
+        try:
+            self._min_box.value = low
+            self._max_box.value = high
+        finally:
+            self._quiet = quiet
 
     def _legend_html(self) -> str:
         items = [

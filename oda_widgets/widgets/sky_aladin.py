@@ -92,8 +92,8 @@ class SkyAladin(Aladin):
                            "now, reported by the front end after each redraw.").tag(sync=True)
     start_error = traitlets.Unicode("", help="Why Aladin Lite could not start, in words "
                                     "(empty while it runs).").tag(sync=True)
-    _redraw = traitlets.Dict(help="serial and duration (ms) of the last overlay redraw, "
-                             "measured by the front end").tag(sync=True)
+    _redraw = traitlets.Dict(help="serial, duration (ms) and moment (epoch ms) of the last "
+                             "overlay redraw, measured by the front end").tag(sync=True)
 
     # No survey by default: Aladin Lite's default one (DSS) is an online service. ipyaladin
     # calls setImageSurvey at render for any survey value but None; and an empty list of
@@ -135,6 +135,10 @@ class SkyAladin(Aladin):
         """New colour map, stretch and cuts for the image shown."""
         self.send({"oda": "cuts", **message})
 
+    def send_frame(self, message: dict[str, Any]) -> None:
+        """Centre the view and fit an extent (``ra``, ``dec``, ``width_deg``, ``height_deg``)."""
+        self.send({"oda": "frame", **message})
+
     def send_sources(self, message: dict[str, Any]) -> None:
         """Replace the sources drawn (one Aladin Lite catalog, updated in place)."""
         self.send({"oda": "sources", **message})
@@ -149,7 +153,8 @@ class SkyAladin(Aladin):
         self._click_callbacks.append(callback)
 
     def on_image_drawn(self, callback: Callable[[dict[str, Any]], None]) -> None:
-        """Call ``callback({"name", "ms"})`` when the front end has drawn an image."""
+        """Call ``callback({"name", "ms", "at"})`` when the front end has drawn an image
+        (``ms`` from the message's arrival, ``at`` the browser's clock in epoch ms)."""
         self._image_callbacks.append(callback)
 
     def _handle_sky_message(self, _widget: Any, message: Any, _buffers: Any) -> None:
@@ -162,7 +167,7 @@ class SkyAladin(Aladin):
         elif kind == "oda_source_clicked":
             callbacks, args = self._click_callbacks, (int(message.get("id")),)
         elif kind == "oda_image_drawn":
-            self.image_drawn = {"name": message.get("name"), "ms": message.get("ms")}
+            self.image_drawn = {k: message.get(k) for k in ("name", "ms", "at")}
             callbacks, args = self._image_callbacks, (self.image_drawn,)
         elif kind == "oda_image_failed":
             logger.warning("the sky view could not draw %s: %s", message.get("name"),

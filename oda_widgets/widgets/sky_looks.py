@@ -64,10 +64,11 @@ def sources_message(catalog: Catalog | None, serial: int) -> dict[str, Any]:
     duplicates = _ids(catalog, "duplicate_ids")
     selected = set(catalog.selected)
     coords = catalog.coords.icrs
+    ras, decs = coords.ra.deg.tolist(), coords.dec.deg.tolist()   # once: not per source
     names = catalog.names or [str(i) for i in catalog.meta_ids]
     sources = []
     for index, meta_id in enumerate(catalog.meta_ids):
-        ra, dec = float(coords.ra.deg[index]), float(coords.dec.deg[index])
+        ra, dec = ras[index], decs[index]
         if not (math.isfinite(ra) and math.isfinite(dec)):
             continue
         look = LOOKS[look_of(meta_id, added, duplicates)]

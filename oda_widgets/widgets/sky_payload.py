@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from astropy.coordinates import SkyCoord, UnitSphericalRepresentation
 from astropy.io import fits
 from astropy.wcs import FITSFixedWarning
 
 from ..client.sky_image import SkyImage, celestial_wcs, image_kind
 
 __all__ = [
-    "SIGNIFICANCE_CUTS", "COLORMAPS", "STRETCHES", "Framing", "default_cuts", "framing",
+    "SIGNIFICANCE_CUTS", "COLORMAPS", "STRETCHES", "Framing", "catalog_framing", "default_cuts",
+    "framing",
     "image_hdu", "fits_bytes", "image_kinds",
 ]
 
@@ -103,6 +105,23 @@ def framing(hdu: Any) -> Framing:
     width = float(edges[0].separation(edges[1]).deg)
     height = float(edges[2].separation(edges[3]).deg)
     return Framing(float(centre.ra.deg), float(centre.dec.deg), width, height)
+
+
+def catalog_framing(catalog: Any) -> Framing | None:
+    """Centre and extent of a catalog's sources (a view with no mosaic), or None if empty."""
+    if catalog is None or len(catalog) == 0 or not catalog.lon_name:
+        return None
+    coords = catalog.coords.icrs
+    finite = np.isfinite(coords.ra.deg) & np.isfinite(coords.dec.deg)
+    if not finite.any():
+        return None
+    coords = coords[finite]
+    # the mean direction (unit vectors averaged): right across RA 0 and near the poles
+    mean = coords.cartesian.mean().represent_as(UnitSphericalRepresentation)
+    middle = SkyCoord(mean.lon, mean.lat, frame="icrs")
+    radius = float(np.max(middle.separation(coords).deg))
+    extent = max(1.0, 2.2 * radius)
+    return Framing(float(middle.ra.deg), float(middle.dec.deg), extent, extent)
 
 
 def fits_bytes(hdu: Any) -> bytes:

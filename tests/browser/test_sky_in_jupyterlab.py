@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from support.sky_page import (
@@ -17,6 +18,8 @@ from support.sky_page import (
 )
 
 pytestmark = pytest.mark.browser
+
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 
 SHOW = "sky = ow.SkyView(products.image, catalog=catalog)\nsky"
 
@@ -90,6 +93,11 @@ def test_catalog_edits_redraw_the_sky_and_a_click_selects(lab):
     assert selected == [target]
     assert kernel_json(lab, "sky.selected == catalog.selected") is True
     lab.screenshot("sky_clicked")
+    # the popup follows the catalog: a rename shows in it, a removal closes it
+    lab.run_code("catalog.rename(catalog.selected[0], 'Renamed while open')")
+    lab.page.locator(".oda-sky-popup-name", has_text="Renamed while open").wait_for()
+    lab.run_code("catalog.remove(catalog.selected)")
+    lab.page.locator(".oda-sky-popup").wait_for(state="detached")
 
 
 def test_a_source_name_with_html_is_shown_as_text(lab):
@@ -124,3 +132,77 @@ def test_without_webgl2_the_view_says_why_in_words(lab):
     assert "WebGL2" in failure.text_content()
     status = lab.page.locator(".oda-sky-status")
     status.filter(has_text="could not start").wait_for()
+
+
+REAL_MOSAIC = (Path(__file__).resolve().parents[3] / "shared" / "data" / "integral"
+               / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz")
+
+
+def test_a_real_isgri_mosaic_with_every_look(lab):
+    if not REAL_MOSAIC.is_file():
+        pytest.skip(f"{REAL_MOSAIC} is missing")
+    cells = [
+        "import json\n"
+        "import oda_widgets as ow\n"
+        "from astropy.io import fits\n"
+        "from oda_widgets.client.catalog import Catalog\n"
+        "from oda_widgets.client.sky_image import SkyImage\n"
+        f"image = SkyImage('mosaic', fits.open({str(REAL_MOSAIC)!r}), {{'product': 'mosaic'}})\n"
+        "rows = [('1E 1740.7-2942', 265.978, -29.745), ('GX 354-0', 262.989, -33.834),\n"
+        "        ('GX 1+4', 263.013, -24.746), ('IGR J17464-3213', 266.565, -32.234),\n"
+        "        ('NEW_1', 270.0, -27.0), ('NEW_2', 270.0, -27.02)]\n"
+        "n = len(rows)\n"
+        "catalog = Catalog.from_dispatcher({'cat_frame': 'fk5', 'cat_coord_units': 'deg',\n"
+        "    'cat_column_list': [list(range(n)), [r[0] for r in rows], [9.0] * n,\n"
+        "                        [r[1] for r in rows], [r[2] for r in rows], [0.0] * n],\n"
+        "    'cat_column_names': ['meta_ID', 'src_names', 'significance', 'ra', 'dec', 'ERR_RAD'],\n"
+        "    'cat_lat_name': 'dec', 'cat_lon_name': 'ra'})\n"
+        "catalog.add_source('My candidate', 267.5, -31.0)\n"
+        "catalog.select([0])",
+        "sky = ow.SkyView(image, catalog=catalog)\nsky",
+    ]
+    lab.write_notebook("sky_real.ipynb", cells)
+    lab.open_notebook("sky_real.ipynb")
+    lab.run_all(timeout=240)
+    wait_for_sources(lab.page, 7)
+    wait_for_image(lab.page, "PRIMARY")
+    corners = json.loads(lab.run_code("print(json.dumps(image.wcs.calc_footprint().tolist()))"))
+    assert grey_levels(lab.page, corners)["inside"] > 30
+    looks = lab.page.evaluate(
+        "() => document.querySelector('.oda-sky-host').odaSky.catalog.getSources()"
+        ".map(s => s.image.width + 'x' + s.image.height)")
+    assert len(looks) == 7
+    lab.page.locator(".oda-sky-host").screenshot(path=str(OUTPUT / "sky_real_mosaic.png"))
+
+
+def test_two_views_each_draw_their_own_catalog(lab):
+    cells = [PRODUCTS,
+             "other = catalog.copy()\nother.remove(other.meta_ids[:2])\n"
+             "first = ow.SkyView(products.image, catalog=catalog, height=300)\n"
+             "second = ow.SkyView(products.image, catalog=other, height=300)\n"
+             "display(first, second)"]
+    count = open_sky(lab, "sky_two.ipynb", cells)
+    lab.page.wait_for_function(
+        "(n) => [...document.querySelectorAll('.oda-sky-host')].map(h => h.odaSky"
+        " && h.odaSky.catalog ? h.odaSky.catalog.getSources().length : -1).join() === n",
+        arg=f"{count},{count - 2}")
+    assert kernel_json(lab, "[len(first.drawn), len(second.drawn)]",
+                       until=lambda v: v == [count, count - 2]) == [count, count - 2]
+
+
+def test_a_catalog_alone_is_drawn_on_a_plain_background(lab):
+    count = open_sky(lab, "sky_catalog_only.ipynb",
+                     [PRODUCTS, "sky = ow.SkyView(catalog=catalog)\nsky"])
+    wait_for_sources(lab.page, count)
+    assert kernel_json(lab, "len(sky.drawn)", until=lambda n: n == count) == count
+    lab.page.locator(".oda-sky-status", has_text="No mosaic").wait_for()
+    lab.page.wait_for_timeout(300)
+    # every source is inside the view: it is framed on them in its own shape
+    inside = lab.page.evaluate(
+        "() => { const h = document.querySelector('.oda-sky-host'); const a = h.odaAladin;"
+        " const [w, ht] = a.getSize(); return h.odaSky.catalog.getSources().map(s => {"
+        " const p = a.world2pix(s.ra, s.dec); return !!p && p[0] >= 0 && p[0] <= w"
+        " && p[1] >= 0 && p[1] <= ht; }); }")
+    assert inside == [True] * count
+    errors = [line for line in lab.console if line.startswith("pageerror")]
+    assert errors == []

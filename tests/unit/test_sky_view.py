@@ -343,3 +343,45 @@ def test_wrong_inputs_say_what_to_pass(mosaic):
         SkyView(field_catalog())
     with pytest.raises(TypeError, match="Catalog"):
         SkyView(mosaic, catalog=mosaic)
+
+
+def test_switching_extension_sends_one_image_with_its_cuts_and_nothing_else(mosaic):
+    sky = SkyView(mosaic)
+    ready(sky)
+    sent = len(sky.aladin.comm.custom())
+    sky._extension_box.value = "INTENSITY"          # the user picks it in the dropdown
+    new = sky.aladin.comm.custom()[sent:]
+    assert [c["oda"] for c, _ in new] == ["image"]
+    assert (new[0][0]["min_cut"], new[0][0]["max_cut"]) == sky.cuts
+    assert (sky._min_box.value, sky._max_box.value) == sky.cuts
+
+
+def test_typed_cuts_are_applied_and_the_boxes_follow_the_trait(mosaic):
+    sky = SkyView(mosaic)
+    ready(sky)
+    sky._max_box.value = 12.0
+    sky._min_box.value = -1.0
+    assert sky.cuts == (-1.0, 12.0)
+    assert oda_messages(sky.aladin, "cuts")[-1][0]["max_cut"] == 12.0
+    sky.cuts = (2.0, 9.0)
+    assert (sky._min_box.value, sky._max_box.value) == (2.0, 9.0)
+    assert [c["min_cut"] for c, _ in oda_messages(sky.aladin, "cuts")][-1] == 2.0
+
+
+def test_a_catalog_without_a_mosaic_is_centred_on_its_sources():
+    catalog = field_catalog()
+    sky = SkyView(catalog=catalog)
+    centre = sky.aladin.target
+    assert 262 < centre.ra.deg < 269 and -34 < centre.dec.deg < -24
+    assert 9 < sky.aladin.fov.deg < 40
+    ready(sky)
+    assert oda_messages(sky.aladin, "image") == []
+    [(frame, _)] = oda_messages(sky.aladin, "frame")
+    assert frame["ra"] == pytest.approx(centre.ra.deg) and frame["height_deg"] > 9
+    assert len(last_sources(sky)) == len(catalog)
+
+
+def test_an_image_without_a_sky_position_is_refused():
+    image = SkyImage("plot", fits.HDUList([fits.PrimaryHDU(np.zeros((4, 4)))]), {})
+    with pytest.raises(ValueError, match="no celestial WCS"):
+        SkyView(image)
