@@ -42,16 +42,18 @@ if TYPE_CHECKING:
         api_code,
         decode_products,
     )
-    from .widgets import JobMonitor, LightCurveView, QueryForm, SpectrumView
+    from .widgets import JobMonitor, LightCurveView, QueryForm, SkyView, SpectrumView
+    from .widgets.catalog_table import CatalogTable
 
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor")
-_WIDGETS += ("LightCurveView",)
-_WIDGETS += ("SpectrumView",)
+    "SkyView",
+    "SpectrumView",
 
 __all__ = [
     "Catalog",
+    "CatalogTable",
     "Dispatcher",
     "DispatcherError",
     "DispatcherUnavailable",
@@ -74,6 +76,7 @@ __all__ = [
     "QueryForm",
     "QueryGroup",
     "RequestRejected",
+    "SkyView",
     "SpectrumView",
     "TokenInfo",
     "Unauthorized",

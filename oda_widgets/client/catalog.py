@@ -11,10 +11,13 @@ every edit, and writes the exact JSON shape oda_api's ``ApiCatalog`` writes.
 from __future__ import annotations
 
 import copy as _copy
+import functools
 import html
 import json
 import logging
 import math
+import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -26,6 +29,8 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
+from oda_widgets.client import catalog_checks
+from oda_widgets.client.catalog_history import EditHistory, Snapshot
 from oda_widgets.client.errors import ValidationError
 from oda_widgets.client.product_base import Product
 
@@ -43,6 +48,18 @@ DEFAULT_COLUMN_VALUES: dict[str, Any] = {
 }
 
 _REQUIRED_KEYS = ("cat_column_list", "cat_column_names")
+
+
+def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``method`` holding the catalog's lock: the table's messages may be handled in a
+    kernel thread of their own (ipykernel subshells) while a cell edits the same catalog."""
+
+    @functools.wraps(method)
+    def locked(self: Catalog, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 def _column_from_lists(name: str, values: list[Any], descr: str | None) -> Column:
@@ -79,19 +96,26 @@ class Catalog(Product):
 
     Notes
     -----
-    Edits (:meth:`add_source`, :meth:`remove`, :meth:`rename`, :meth:`select`) validate their
-    input first and raise :class:`~oda_widgets.client.errors.ValidationError` without changing
-    anything when it is wrong; afterwards every listener registered with :meth:`observe` is
-    called with the catalog.
+    Edits (:meth:`add_source`, :meth:`remove`, :meth:`rename`, :meth:`move`, :meth:`select`,
+    :meth:`undo`, :meth:`redo`) validate their input first and raise
+    :class:`~oda_widgets.client.errors.ValidationError` without changing anything when it is
+    wrong; afterwards every listener registered with :meth:`observe` is called with the catalog.
+    The rows the catalog was made with are kept (:attr:`original`), so that what the user changed
+    can be told (:meth:`changes_text`, :attr:`added_ids`).
     """
 
     kind = "catalog"
 
     def __init__(self, table: Table, name: str = "dispatcher_catalog") -> None:
         super().__init__(name, {}, "dispatcher_catalog")
+        self._lock = threading.RLock()
         self.table = table
         self._selected: list[int] = []
         self._listeners: list[Callable[[Catalog], None]] = []
+        self._original_table = table.copy(copy_data=True)
+        self._history = EditHistory()
+        # meta_IDs are never reused, so a source added after a removal is never taken for it
+        self._last_issued_id = max(self.meta_ids, default=-1)
 
     # -- reading and writing the wire form ----------------------------------------------------
 
@@ -160,6 +184,7 @@ class Catalog(Product):
                     pass
         return cls(table, name=name)
 
+    @_locked
     def to_dict(self) -> dict[str, Any]:
         """The catalog in the dispatcher's dict shape (key order and types as oda_api writes)."""
         column_lists = []
@@ -230,6 +255,7 @@ class Catalog(Product):
         """``meta_ID``\\ s of the selected sources (empty: no selection, every source is used)."""
         return list(self._selected)
 
+    @_locked
     def select(self, meta_ids: Iterable[int] | int | None) -> None:
         """Select these sources (replacing the selection); ``None`` or empty clears it."""
         wanted = self._checked_ids(meta_ids if meta_ids is not None else [])
@@ -246,6 +272,7 @@ class Catalog(Product):
 
     # -- editing -------------------------------------------------------------------------------
 
+    @_locked
     def add_source(self, name: str, ra: float, dec: float, **columns: Any) -> int:
         """Add a source and return its new ``meta_ID``.
 
@@ -274,7 +301,7 @@ class Catalog(Product):
         clash = [k for k in columns if k in fixed]
         if clash:
             raise ValidationError(clash[0], f"{clash[0]} is set by add_source itself")
-        new_id = max(self.meta_ids, default=-1) + 1
+        new_id = max([self._last_issued_id, *self.meta_ids]) + 1
         row: dict[str, Any] = {}
         for colname in self.table.colnames:
             column = self.table[colname]
@@ -292,27 +319,211 @@ class Catalog(Product):
                 row[colname] = self._checked_value(colname, column, DEFAULT_COLUMN_VALUES[colname])
             else:
                 row[colname] = _neutral(column)
-        self._widen_names(clean)
-        self.table.add_row([row[c] for c in self.table.colnames])
+        before = self._snapshot("add")
+        try:
+            self._widen_names(clean)
+            self.table.add_row([row[c] for c in self.table.colnames])
+        except (TypeError, ValueError) as exc:
+            self.table = before.table  # nothing changes
+            raise ValidationError(
+                None, f"the source cannot be added to this catalog ({exc})"
+            ) from None
+        self._history.record(before)
+        self._last_issued_id = new_id
         self._notify()
         return new_id
 
+    @_locked
     def remove(self, meta_ids: Iterable[int] | int) -> None:
         """Remove these sources (all must exist; nothing is removed otherwise)."""
         wanted = set(self._checked_ids(meta_ids))
         indices = [i for i, mid in enumerate(self.meta_ids) if mid in wanted]
+        if indices:
+            self._remember("remove")
         self.table.remove_rows(indices)
         self._selected = [i for i in self._selected if i not in wanted]
         self._notify()
 
+    @_locked
     def rename(self, meta_id: int, new_name: str) -> None:
         """Give source ``meta_id`` a new name (not empty, not another source's name)."""
         self._require_columns()
         index = self._index(meta_id)
         clean = self._checked_name(new_name, allow=self.names[index])
+        if clean != self.names[index]:
+            self._remember("rename")
         self._widen_names(clean)
         self.table["src_names"][index] = clean
         self._notify()
+
+    @_locked
+    def move(self, meta_id: int, ra: float | str, dec: float | str) -> None:
+        """Give source ``meta_id`` a new position, checked as :meth:`add_source` checks it.
+
+        ``ra`` and ``dec`` are degrees, or sexagesimal text (RA in hours: ``"17h45m40s"``,
+        ``"17:45:40"``; Dec in degrees: ``"-29d00m28s"``, ``"-29:00:28"``).
+        """
+        self._require_columns()
+        index = self._index(meta_id)
+        ra_value = self._checked_coordinate("ra", ra, 0.0, 360.0)
+        dec_value = self._checked_coordinate("dec", dec, -90.0, 90.0)
+        old = (float(self.table[self.lon_name][index]), float(self.table[self.lat_name][index]))
+        if old != (ra_value, dec_value):
+            self._remember("move")
+        self.table[self.lon_name][index] = ra_value
+        self.table[self.lat_name][index] = dec_value
+        self._notify()
+
+    # -- undo and redo -------------------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether there is an edit (add, remove, rename, move) to take back."""
+        return self._history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether there is an undone edit to do again."""
+        return self._history.can_redo
+
+    @_locked
+    def undo(self) -> bool:
+        """Take back the last edit (rows and selection as they were before it).
+
+        Returns
+        -------
+        bool
+            False (and nothing changes) when there is nothing to undo.
+        """
+        return self._restore(self._history.undo(self._snapshot(copy=False)))
+
+    @_locked
+    def redo(self) -> bool:
+        """Do the last undone edit again; False when there is nothing to redo."""
+        return self._restore(self._history.redo(self._snapshot(copy=False)))
+
+    def _snapshot(self, label: str = "", copy: bool = True) -> Snapshot:
+        table = self.table.copy(copy_data=True) if copy else self.table
+        return Snapshot(table, tuple(self._selected), label)
+
+    def _remember(self, label: str) -> None:
+        self._history.record(self._snapshot(label))
+
+    def _restore(self, snapshot: Snapshot | None) -> bool:
+        if snapshot is None:
+            return False
+        self.table = snapshot.table
+        self._selected = list(snapshot.selected)
+        self._notify()
+        return True
+
+    # -- what changed since the job's catalog --------------------------------------------------
+
+    @property
+    def original(self) -> Catalog:
+        """The catalog as it was made (as the job returned it): a new, independent copy."""
+        other = Catalog(self._original_table.copy(copy_data=True), name=self.name)
+        other.table.meta = _copy.deepcopy(dict(self._original_table.meta))
+        return other
+
+    @property
+    def added_ids(self) -> set[int]:
+        """``meta_ID``\\ s of the sources added since the catalog was made."""
+        before = set(self._original_ids())
+        return {i for i in self.meta_ids if i not in before}
+
+    def moved_ids(self) -> set[int]:
+        """``meta_ID``\\ s of the job's sources whose position was changed."""
+        if not self.lon_name or self.lon_name not in self._original_table.colnames:
+            return set()
+        ids = self._original_ids()
+        lon = self._original_table[self.lon_name]
+        lat = self._original_table[self.lat_name]
+        before = {mid: (float(lon[k]), float(lat[k])) for k, mid in enumerate(ids)}
+        moved = set()
+        for k, mid in enumerate(self.meta_ids):
+            now = (float(self.table[self.lon_name][k]), float(self.table[self.lat_name][k]))
+            if mid in before and now != before[mid] and not all(map(math.isnan, now)):
+                moved.add(mid)
+        return moved
+
+    def changes(self) -> dict[str, int]:
+        """How many sources were removed, added, renamed and moved since the catalog was made."""
+        diff = self.original.diff(self)
+        return {
+            "removed": len(diff["removed"]),
+            "added": len(diff["added"]),
+            "renamed": len(diff["renamed"]),
+            "moved": len(self.moved_ids()),
+        }
+
+    def changes_text(self) -> str:
+        """The difference from the job's catalog in words: ``"7 sources: 2 removed, 1 added"``."""
+        count = f"{len(self)} source{'' if len(self) == 1 else 's'}"
+        parts = [f"{n} {what}" for what, n in self.changes().items() if n]
+        if not parts:
+            return f"{count}, as the job returned them"
+        return f"{count}: " + ", ".join(parts)
+
+    def _original_ids(self) -> list[int]:
+        if "meta_ID" not in self._original_table.colnames:
+            return list(range(len(self._original_table)))
+        return [int(v) for v in self._original_table["meta_ID"]]
+
+    # -- warnings ------------------------------------------------------------------------------
+
+    def _err_rad(self) -> list[float] | None:
+        if "ERR_RAD" not in self.table.colnames:
+            return None
+        return [float(v) for v in np.ma.filled(self.table["ERR_RAD"], np.nan)]
+
+    def _duplicate_pairs(self) -> list[catalog_checks.DuplicatePair]:
+        """The pairs, computed once per set of positions and radii (the table and the sky both
+        ask after every edit)."""
+        if not self.lon_name or len(self) < 2:
+            return []
+        lon = np.asarray(self.table[self.lon_name], dtype=float)
+        lat = np.asarray(self.table[self.lat_name], dtype=float)
+        err = self._err_rad()
+        key = (
+            lon.tobytes(),
+            lat.tobytes(),
+            None if err is None else tuple(err),
+            self.table.meta.get("FRAME"),
+            self.table.meta.get("COORD_UNIT"),
+        )
+        cached = getattr(self, "_pairs_cache", None)
+        if cached is None or cached[0] != key:
+            cached = (key, catalog_checks.duplicate_pairs(self.coords, err))
+            self._pairs_cache = cached
+        return cached[1]
+
+    def duplicate_ids(self) -> set[int]:
+        """Sources closer to another than their ``ERR_RAD`` (or 3 arcmin when it is 0 or
+        missing): both of each pair."""
+        ids = self.meta_ids
+        pairs = self._duplicate_pairs()
+        return {ids[p.first] for p in pairs} | {ids[p.second] for p in pairs}
+
+    def warnings(self) -> dict[int, list[str]]:
+        """Plain-word warnings per ``meta_ID`` (sources without warnings are left out)."""
+        out: dict[int, list[str]] = {}
+        ids, names = self.meta_ids, self.names
+        if self.lon_name and len(self) >= 2:
+            for pair in self._duplicate_pairs():
+                for me, other in ((pair.first, pair.second), (pair.second, pair.first)):
+                    out.setdefault(ids[me], []).append(
+                        f"{catalog_checks.format_angle(pair.separation)} from {names[other]!r}, "
+                        f"closer than the error radius "
+                        f"({catalog_checks.format_angle(pair.radius)}): probably the same "
+                        f"source; remove one of them"
+                    )
+        for k, name in enumerate(names):
+            if catalog_checks.ignored_by_jemx(name):
+                ra = float(self.table[self.lon_name][k]) if self.lon_name else math.nan
+                dec = float(self.table[self.lat_name][k]) if self.lat_name else math.nan
+                out.setdefault(ids[k], []).append(catalog_checks.rename_hint(name, ra, dec))
+        return {i: out[i] for i in ids if i in out}
 
     # -- listeners -----------------------------------------------------------------------------
 
@@ -336,11 +547,14 @@ class Catalog(Product):
 
     # -- copies and comparisons ----------------------------------------------------------------
 
+    @_locked
     def copy(self) -> Catalog:
-        """An independent copy (same rows and selection, no listeners)."""
+        """An independent copy (same rows, selection and original; no listeners, no history)."""
         other = Catalog(self.table.copy(copy_data=True), name=self.name)
         other.table.meta = _copy.deepcopy(dict(self.table.meta))
         other._selected = list(self._selected)
+        other._original_table = self._original_table.copy(copy_data=True)
+        other._last_issued_id = self._last_issued_id
         return other
 
     def diff(self, other: Catalog) -> dict[str, Any]:
@@ -378,6 +592,20 @@ class Catalog(Product):
     def write_fits(self, path: str | Path, overwrite: bool = False) -> list[Path]:
         """Write the catalog as a FITS table (see :meth:`Product.write_fits`)."""
         return super().write_fits(path, overwrite)
+
+    def save(self, path: str | Path, format: str | None = None, overwrite: bool = False) -> Path:
+        """Write the catalog as ECSV, FITS, a ds9 region file or the dispatcher's JSON, chosen by
+        the suffix (``.ecsv``, ``.fits``, ``.reg``, ``.json``) unless ``format`` says."""
+        from oda_widgets.client.catalog_files import save_catalog
+
+        return save_catalog(self, path, format=format, overwrite=overwrite)
+
+    @classmethod
+    def read(cls, path: str | Path, format: str | None = None) -> Catalog:
+        """A catalog from a file :meth:`save` wrote (the format from the suffix)."""
+        from oda_widgets.client.catalog_files import read_catalog
+
+        return read_catalog(path, format=format)
 
     def summary(self) -> str:
         frame = self.table.meta.get("FRAME") or "?"
@@ -452,9 +680,14 @@ class Catalog(Product):
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise ValidationError(
-                label, f"{label} must be a number of degrees, not {value!r}"
-            ) from None
+            number = _sexagesimal_degrees(value, hours=label == "ra")
+            if number is None:
+                example = "17h45m40s or 17:45:40" if label == "ra" else "-29d00m28s or -29:00:28"
+                raise ValidationError(
+                    label,
+                    f"{label} must be a number of degrees or sexagesimal (e.g. {example}), "
+                    f"not {value!r}",
+                ) from None
         if not math.isfinite(number) or not low <= number <= high:
             raise ValidationError(
                 label, f"{label} must be between {low:g} and {high:g} degrees, not {value!r}"
@@ -481,8 +714,27 @@ class Catalog(Product):
 
     def _widen_names(self, name: str) -> None:
         column = self.table["src_names"]
+        if column.dtype.kind not in "USO" and len(column) == 0:
+            # an empty catalog sent without column types: its names column is a text column
+            self.table.replace_column("src_names", Column([], name="src_names", dtype="<U1"))
+            column = self.table["src_names"]
         if column.dtype.kind == "U" and column.dtype.itemsize // 4 < len(name):
             self.table.replace_column("src_names", column.astype(f"<U{len(name)}"))
+
+
+def _sexagesimal_degrees(value: Any, hours: bool) -> float | None:
+    """Degrees from sexagesimal text (hours for RA when no unit letters say otherwise)."""
+    from astropy.coordinates import Angle
+
+    if not isinstance(value, str) or not re.search(r"[:hdms\u00b0'\"\s]", value.strip()):
+        return None
+    text = value.strip()
+    try:
+        if re.search(r"[hdms\u00b0'\"]", text):
+            return float(Angle(text).to_value(u.deg))
+        return float(Angle(text, unit=u.hourangle if hours else u.deg).to_value(u.deg))
+    except Exception:  # noqa: BLE001 - any parse failure means "not an angle"
+        return None
 
 
 def _is_nan(value: Any) -> bool:

@@ -73,6 +73,12 @@ class SandboxServer:
             raise ValueError(f"a duration is zero or more seconds, not {seconds_per_scw}")
         self.app.extensions["oda_widgets_sandbox"].seconds_per_scw = float(seconds_per_scw)
 
+    def received(self, job_id: str) -> dict[str, Any] | None:
+        """The parameters a job was asked for, as the sandbox read them (no token), or None for
+        an unknown job: what a test checks the client really sent."""
+        job = self.app.extensions["oda_widgets_sandbox"].jobs.get(job_id)
+        return None if job is None else dict(job.parameters)
+
     def stop(self) -> None:
         """Stop serving and wait for the server thread and job workers."""
         self._server.shutdown()

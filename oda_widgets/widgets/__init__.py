@@ -5,7 +5,9 @@ own module and is exported here by one line of the form ``from .module import Na
 (the ``as`` marks it as a public re-export).
 """
 
+from .catalog_table import CatalogTable as CatalogTable
 from .form import QueryForm as QueryForm
 from .jobs import JobMonitor as JobMonitor
 from .light_curve import LightCurveView as LightCurveView
+from .sky import SkyView as SkyView
 from .spectrum import SpectrumView as SpectrumView

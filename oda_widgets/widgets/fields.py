@@ -537,10 +537,13 @@ class StructuredField(Field):
 
 
 class CatalogField(Field):
-    """The catalog sent as ``selected_catalog``: a summary, a Clear button and :meth:`set_catalog`.
+    """The catalog sent as ``selected_catalog``: what it holds in words, "selected rows only", a
+    Clear button and :meth:`set_catalog`.
 
     With no catalog the dispatcher uses its own. A catalog may be a client ``Catalog`` (its edits
-    show here at once), a dispatcher catalog dict, or ``selected_catalog`` JSON text.
+    and selection show here at once), a dispatcher catalog dict, or ``selected_catalog`` JSON
+    text. With "selected rows only" ticked and rows selected, ``catalog_selected_objects`` goes
+    too and the job extracts only those rows.
     """
 
     EMPTY = "no catalog: the dispatcher uses its own"
@@ -553,23 +556,35 @@ class CatalogField(Field):
             tooltip="forget the catalog: the dispatcher then uses its own",
             layout=widgets.Layout(width="6em"),
         )
+        self.selected_only_box = widgets.Checkbox(
+            value=False, description="selected rows only", indent=False,
+            layout=widgets.Layout(width="auto"),
+        )
+        self.selected_only_box.add_class("oda-catalog-selected-only")
         super().__init__(spec)
         self.clear_button.on_click(lambda _button: self.set_catalog(None))
+        self.selected_only_box.observe(lambda _change: self._refresh(), names="value")
 
     def _make_control(self) -> widgets.Widget:
         return widgets.Label(self.EMPTY)
 
     def _row(self) -> list[widgets.Widget]:
         title = widgets.Label(self.label, layout=widgets.Layout(width=LABEL_WIDTH))
-        return [title, self.control, self.clear_button, self.message]
+        return [title, self.control, self.selected_only_box, self.clear_button, self.message]
 
     @property
     def catalog(self) -> Any:
         """The catalog that the next query sends (``None``: the dispatcher's own)."""
         return self._catalog
 
-    def set_catalog(self, catalog: Any) -> None:
-        """Use ``catalog`` for the next query (``None`` clears it)."""
+    @property
+    def selected_only(self) -> bool:
+        """Whether only the catalog's selected rows are extracted."""
+        return bool(self.selected_only_box.value)
+
+    def set_catalog(self, catalog: Any, selected_only: bool | None = None) -> None:
+        """Use ``catalog`` for the next query (``None`` clears it); ``selected_only`` ticks or
+        unticks "selected rows only" (left as it is when omitted)."""
         previous = self._catalog
         if previous is not None and hasattr(previous, "unobserve"):
             try:
@@ -581,6 +596,12 @@ class CatalogField(Field):
         self._catalog = catalog
         if catalog is not None and hasattr(catalog, "observe"):
             catalog.observe(self._catalog_edited)
+        if selected_only is not None:
+            self._quiet = True  # one refresh below, not two
+            try:
+                self.selected_only_box.value = bool(selected_only)
+            finally:
+                self._quiet = False
         self._refresh()
 
     def _catalog_edited(self, *_args: Any) -> None:
@@ -595,14 +616,26 @@ class CatalogField(Field):
         self.set_catalog(value)
 
     def summary(self) -> str:
-        """'no catalog: ...' or 'N sources, M selected'."""
+        """What the field holds: ``"catalog: 7 sources (2 removed, 1 added)"``, and when only
+        the selected rows go, ``"; only the 2 selected"``."""
         if self._catalog is None:
             return self.EMPTY
         count, selected = _catalog_counts(self._catalog)
         if count is None:
             return "a catalog (its size could not be read)"
-        text = f"{count} source{'' if count == 1 else 's'}"
-        return f"{text}, {selected} selected" if selected is not None else text
+        text = f"catalog: {count} source{'' if count == 1 else 's'}"
+        changes = getattr(self._catalog, "changes", None)
+        if callable(changes):
+            parts = [f"{n} {what}" for what, n in changes().items() if n]
+            text += f" ({', '.join(parts)})" if parts else " (as the job returned it)"
+        if self.selected_only:
+            if selected:
+                text += f"; only the {selected} selected"
+            else:
+                text += "; no row selected, so all of them"
+        elif selected:
+            text += f", {selected} selected (all are sent)"
+        return text
 
     def typed(self) -> Any:
         return self.query_value()
@@ -625,9 +658,20 @@ class CatalogField(Field):
         return json.dumps(catalog)
 
     def selected_objects(self) -> str | None:
-        """The ``catalog_selected_objects`` of the catalog, when it has a selection."""
+        """The ``catalog_selected_objects`` to send: the selected rows' meta_IDs when "selected
+        rows only" is ticked and rows are selected, else None."""
+        if not self.selected_only:
+            return None
         getter = getattr(self._catalog, "catalog_selected_objects", None)
         return getter() if callable(getter) else None
+
+    def hand_over(self) -> tuple[Any, bool]:
+        """The catalog and the "selected rows only" choice, for the field of another product;
+        this field stops following the catalog's edits."""
+        catalog = self._catalog
+        if catalog is not None and hasattr(catalog, "unobserve"):
+            catalog.unobserve(self._catalog_edited)
+        return catalog, self.selected_only
 
 
 def _catalog_counts(catalog: Any) -> tuple[int | None, int | None]:

@@ -8,8 +8,10 @@ checked as it is typed by the parameter, so the message next to a field is the s
 
 from __future__ import annotations
 
+import functools
 import html
 import json
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,6 +38,21 @@ ONTOLOGY = "http://odahub.io/ontology#"
 
 def _has_uri(field: Field, suffix: str) -> bool:
     return any(str(uri) == ONTOLOGY + suffix for uri in getattr(field.spec, "owl_uri", ()) or ())
+
+
+def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``method`` holding the form's lock. Widget messages may be handled in a kernel thread
+    of their own (ipykernel subshells) while a cell runs, and a Submit click can arrive while a
+    product switch is rebuilding the fields: it waits for the rebuild instead of sending half of
+    it. Only the rebuild and the submission take it (a catalog listener reading the parameters
+    while the catalog's own lock is held must not wait for it)."""
+
+    @functools.wraps(method)
+    def serialised(self: QueryForm, *args: Any, **kwargs: Any) -> Any:
+        with self._form_lock:
+            return method(self, *args, **kwargs)
+
+    return serialised
 
 
 def _text_html(text: str, css: str = "oda-note-text") -> str:
@@ -77,6 +94,7 @@ class QueryForm(widgets.VBox):
         query_type: str = "Real",
     ) -> None:
         super().__init__()
+        self._form_lock = threading.RLock()
         self.add_class("oda-form")
         if dispatcher is None:
             from oda_widgets.client.dispatcher import Dispatcher
@@ -92,6 +110,7 @@ class QueryForm(widgets.VBox):
         self._submit_callbacks: list[SubmitCallback] = []
         self._bulk = False
         self._last_job: Any = None
+        self._held_catalog: tuple[Any, bool] | None = None
 
         label_style = {"description_width": "11em"}
         self.instrument_select = widgets.Dropdown(
@@ -180,9 +199,16 @@ class QueryForm(widgets.VBox):
             self._specs[instrument] = self.dispatcher.describe(instrument)
         return self._specs[instrument]
 
+    @_serialised
     def _select(self, instrument: str | None, product: str | None) -> None:
         """Show ``instrument``/``product``, keeping the values of parameters of the same name."""
         kept = self.values if self.fields else {}
+        # the catalog object itself (not its JSON) goes on to the next product, so that its
+        # later edits and its selection still count; kept while a product takes no catalog
+        field = self.fields.get("selected_catalog")
+        if isinstance(field, CatalogField):
+            self._held_catalog = field.hand_over()
+        kept.pop("selected_catalog", None)
         self.fields = {}
         self.fields_box.children = []
         if not instrument:
@@ -205,6 +231,10 @@ class QueryForm(widgets.VBox):
             usable = {name: value for name, value in kept.items() if name in self.fields}
             if usable:
                 self._set_values(usable)
+            catalog_field = self.fields.get("selected_catalog")
+            held = self._held_catalog
+            if isinstance(catalog_field, CatalogField) and held is not None:
+                catalog_field.set_catalog(held[0], selected_only=held[1])
         self._check_all()
 
     def _quiet_select(self, products: list[str], product: str | None) -> None:
@@ -383,12 +413,16 @@ class QueryForm(widgets.VBox):
             "parameters": self.parameters(),
         }
 
-    def set_catalog(self, catalog: Any) -> None:
-        """Send ``catalog`` as ``selected_catalog`` with the next query (``None`` clears it)."""
+    def set_catalog(self, catalog: Any, *, selected_only: bool | None = None) -> None:
+        """Send ``catalog`` as ``selected_catalog`` with the next query (``None`` clears it).
+
+        With ``selected_only=True`` and rows selected in the catalog, ``catalog_selected_objects``
+        goes too, so that only those rows are extracted.
+        """
         field = self.fields.get("selected_catalog")
         if not isinstance(field, CatalogField):
             raise KeyError(f"{self.instrument}/{self.product} takes no selected_catalog")
-        field.set_catalog(catalog)
+        field.set_catalog(catalog, selected_only=selected_only)
 
     def set_time_range(self, start: Any, stop: Any) -> None:
         """Set T1 and T2 to ``start`` and ``stop`` (astropy ``Time`` or ISOT text), in ISOT.
@@ -482,6 +516,7 @@ class QueryForm(widgets.VBox):
         else:
             self._submit_callbacks.append(callback)
 
+    @_serialised
     def submit(self) -> Any:
         """Submit the query; returns the :class:`Job`, or ``None`` when it was refused."""
         self._check_all()

@@ -11,8 +11,8 @@ Session fixtures (started once, killed at the end):
   folder.
 
 Per test, ``lab`` is a :class:`LabPage`: a fresh browser context whose network is confined to the
-loopback interface. The one external module ipyaladin imports (Aladin Lite from esm.sh) is answered
-from a local copy; every other outside request is aborted and logged. After the test its screenshot
+loopback interface: every outside request is aborted and logged, with no exception (the sky view
+loads Aladin Lite from the package, as an offline user's browser must). After the test its screenshot
 is kept as ``test-output/browser/<test name>.png`` with a log of blocked requests and console
 errors next to it (also attached to the test report), and its kernels are shut down.
 """
@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -54,7 +53,6 @@ CHROMIUM_FLAGS = [
     "--enable-unsafe-swiftshader",
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-ALADIN_CDN = re.compile(r"^https://esm\.sh/aladin-lite@")
 
 
 # --- set-up helpers -------------------------------------------------------------------------------
@@ -63,52 +61,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def aladin_version() -> str | None:
-    """The Aladin Lite version ipyaladin's bundled front end imports from esm.sh."""
-    try:
-        import ipyaladin
-    except ImportError:
-        return None
-    widget_js = Path(ipyaladin.__file__).parent / "static" / "widget.js"
-    if not widget_js.is_file():
-        return None
-    found = re.search(r"aladin-lite@([0-9A-Za-z.\-]+)", widget_js.read_text(errors="replace"))
-    return found.group(1) if found else None
-
-
-def aladin_js() -> Path | None:
-    """The local Aladin Lite module: ``$ODA_WIDGETS_ALADIN_JS``, the setup cache, or npm pack.
-
-    Returns None (and the sky view then stays empty, as offline) when it cannot be had.
-    """
-    configured = os.environ.get("ODA_WIDGETS_ALADIN_JS")
-    if configured and Path(configured).is_file():
-        return Path(configured)
-    version = aladin_version()
-    if version is None:
-        return None
-    cached = REPO / ".cache" / "aladin-lite" / version / "aladin.js"
-    if cached.is_file():
-        return cached
-    npm = shutil.which("npm")
-    if npm is None:
-        return None
-    # the same steps as scripts/setup: the npm package's single-file ES module
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        subprocess.run([npm, "pack", "--silent", f"aladin-lite@{version}"], cwd=cached.parent,
-                       check=True, capture_output=True, timeout=300)
-        tarball = next(cached.parent.glob("aladin-lite-*.tgz"))
-        subprocess.run(["tar", "-xzf", tarball.name, "package/dist/aladin.js"],
-                       cwd=cached.parent, check=True, timeout=60)
-        (cached.parent / "package" / "dist" / "aladin.js").rename(cached)
-        tarball.unlink()
-        shutil.rmtree(cached.parent / "package", ignore_errors=True)
-    except (subprocess.SubprocessError, OSError, StopIteration):
-        return None
-    return cached if cached.is_file() else None
 
 
 def write_settings(settings_dir: Path) -> None:
@@ -215,6 +167,8 @@ def jupyterlab(browser_dir: Path, sandbox: Any) -> Iterator[JupyterLab]:
         f"--IdentityProvider.token={LAB_TOKEN}", f"--ServerApp.root_dir={root}",
         "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
         "--LabApp.news_url=",
+        # Notebook 7 (the notebook package's extension on the same server) exposes its app too
+        "--JupyterNotebookApp.expose_app_in_browser=True",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
@@ -264,12 +218,6 @@ def browser(browser_dir: Path) -> Iterator[Any]:
         playwright.stop()
 
 
-@pytest.fixture(scope="session")
-def aladin_module() -> Path | None:
-    """The local Aladin Lite module served for esm.sh (None: the sky view cannot load)."""
-    return aladin_js()
-
-
 # --- per test ---------------------------------------------------------------------------------------
 class LabPage:
     """One browser tab on JupyterLab, with the helpers tests need.
@@ -306,6 +254,12 @@ class LabPage:
     def open_notebook(self, name: str, timeout: float = 60) -> None:
         """Open ``name`` alone (``?reset`` drops the last workspace) and wait for an idle kernel."""
         self.page.goto(f"{self.lab.url}/lab/tree/{name}?reset&token={self.lab.token}")
+        self.page.locator(".jp-NotebookPanel").first.wait_for(timeout=timeout * 1000)
+        self.wait_for_kernel_idle(timeout)
+
+    def open_in_notebook7(self, name: str, timeout: float = 60) -> None:
+        """Open ``name`` in Notebook 7 (``/notebooks/NAME``) and wait for an idle kernel."""
+        self.page.goto(f"{self.lab.url}/notebooks/{name}?token={self.lab.token}")
         self.page.locator(".jp-NotebookPanel").first.wait_for(timeout=timeout * 1000)
         self.wait_for_kernel_idle(timeout)
 
@@ -347,6 +301,30 @@ class LabPage:
         )
         self.wait_for_kernel_idle(timeout)
 
+    def run_code(self, code: str, timeout: float = 60) -> str:
+        """Run ``code`` in the open notebook's kernel (not in a cell); return its printed text.
+
+        An exception in the kernel comes back as ``"ERROR <name>: <value>"`` in the text.
+        """
+        return self.page.evaluate(
+            """async ([code, timeout]) => {
+                const panel = window.jupyterapp.shell.currentWidget;
+                const kernel = panel.sessionContext.session.kernel;
+                const future = kernel.requestExecute({code, store_history: false});
+                let out = "";
+                future.onIOPub = (msg) => {
+                    const kind = msg.header.msg_type;
+                    if (kind === "stream") out += msg.content.text;
+                    if (kind === "error") out += `ERROR ${msg.content.ename}: ${msg.content.evalue}`;
+                };
+                const timer = new Promise((_, reject) =>
+                    setTimeout(() => reject(new Error("kernel did not answer")), timeout * 1000));
+                await Promise.race([future.done, timer]);
+                return out;
+            }""",
+            [code, timeout],
+        )
+
     def output(self, text: str) -> Any:
         """A locator for an output (not the cell source) containing ``text``."""
         return self.page.locator(".jp-OutputArea-output", has_text=text).first
@@ -376,18 +354,12 @@ class LabPage:
         return path
 
 
-def _route(blocked: list[str], aladin: Path | None):
+def _route(blocked: list[str]):
     def handle(route: Any) -> None:
         url = route.request.url
         parsed = urlparse(url)
         if parsed.scheme in ("data", "blob") or parsed.hostname in LOOPBACK:
             route.continue_()
-        elif aladin is not None and ALADIN_CDN.match(url):
-            route.fulfill(
-                status=200, body=aladin.read_bytes(),
-                headers={"Content-Type": "application/javascript",
-                         "Access-Control-Allow-Origin": "*"},
-            )
         else:
             blocked.append(url)
             route.abort()
@@ -400,12 +372,12 @@ def _test_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def lab(browser: Any, jupyterlab: JupyterLab, aladin_module: Path | None,
+def lab(browser: Any, jupyterlab: JupyterLab,
         request: pytest.FixtureRequest) -> Iterator[LabPage]:
     """A fresh browser context on JupyterLab; screenshot and network log kept afterwards."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     blocked: list[str] = []
-    context.route("**/*", _route(blocked, aladin_module))
+    context.route("**/*", _route(blocked))
     page = context.new_page()
     page.set_default_timeout(60000)
     lab_page = LabPage(page, jupyterlab)

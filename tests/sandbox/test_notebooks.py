@@ -70,9 +70,22 @@ def check_quickstart(workdir: Path) -> None:
     assert (workdir / "polar_lc.root").read_bytes()[:4] == b"root"
 
 
+def check_catalog_round_trip(workdir: Path) -> None:
+    """The edited catalog saved for ds9 and TOPCAT: the region file and the table agree."""
+    from astropy.table import Table
+    from regions import Regions
+
+    names = list(Table.read(workdir / "my_sources.ecsv")["src_names"])
+    assert names and not any(name.startswith("NEW") for name in names)
+    assert names[0].endswith(" (checked)")
+    regions = Regions.read(str(workdir / "my_sources.reg"), format="ds9")
+    assert [r.meta["text"] for r in regions] == names
+
+
 #: What each notebook must leave behind besides running cleanly (notebooks without an entry
 #: are checked for clean execution, a recorded job and readable FITS files only).
 EXPECTED_OUTPUTS = {"quickstart": check_quickstart}
+EXPECTED_OUTPUTS["catalog_round_trip"] = check_catalog_round_trip
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=_ids(NOTEBOOKS))

@@ -339,7 +339,7 @@ def test_catalog_summary_clear_and_set_catalog():
         "cat_lat_name": "dec", "cat_lon_name": "ra",
     }
     form.set_catalog(catalog)
-    assert field.control.value == "3 sources"
+    assert field.control.value == "catalog: 3 sources"
     assert json.loads(form.parameters()["selected_catalog"]) == catalog
     assert field.error is None and not form.submit_button.disabled
     field.clear_button.click()
@@ -441,7 +441,7 @@ def test_a_server_refusal_is_shown_on_the_field_it_names():
     assert e1.error is None and not form.submit_button.disabled
 
 
-def test_a_client_catalog_edits_show_at_once_and_its_selection_is_sent():
+def _client_catalog():
     from astropy.table import Table
 
     from oda_widgets.client.catalog import Catalog
@@ -449,20 +449,32 @@ def test_a_client_catalog_edits_show_at_once_and_its_selection_is_sent():
     table = Table({"meta_ID": [0, 1, 2], "src_names": ["A", "B", "C"],
                    "significance": [5.0, 6.0, 7.0], "ra": [1.0, 2.0, 3.0], "dec": [4.0, 5.0, 6.0]})
     table.meta.update({"FRAME": "fk5", "COORD_UNIT": "deg", "LON_NAME": "ra", "LAT_NAME": "dec"})
-    catalog = Catalog(table)
+    return Catalog(table)
+
+
+def test_a_client_catalog_edits_show_at_once_and_its_selection_is_sent_when_asked():
+    catalog = _client_catalog()
     form = form_for(sandbox_documents(), "isgri", "isgri_image")
     form.set_catalog(catalog)
     field = form.fields["selected_catalog"]
-    assert field.control.value == "3 sources"
+    assert field.control.value == "catalog: 3 sources (as the job returned it)"
     catalog.add_source("NEW_1", 10.0, 20.0)
+    catalog.remove(1)
     catalog.select([0, 2])
-    assert field.control.value == "4 sources, 2 selected"
+    assert field.control.value == "catalog: 3 sources (1 removed, 1 added), 2 selected (all are sent)"
     sent = form.parameters()
-    assert json.loads(sent["selected_catalog"])["cat_column_list"][1][-1] == "NEW_1"
+    assert json.loads(sent["selected_catalog"])["cat_column_list"][1] == ["A", "C", "NEW_1"]
+    assert "catalog_selected_objects" not in sent  # every row goes unless "selected rows only"
+    field.selected_only_box.value = True
+    assert field.control.value == "catalog: 3 sources (1 removed, 1 added); only the 2 selected"
+    sent = form.parameters()
     assert sent["catalog_selected_objects"] == "0,2"
     assert form.invalid == []
     wire = form.dispatcher.describe("isgri").validate("isgri_image", sent)
     assert wire["catalog_selected_objects"] == "0,2"
+    catalog.select(None)
+    assert "catalog_selected_objects" not in form.parameters()
+    assert field.control.value.endswith("; no row selected, so all of them")
     field.clear_button.click()
     catalog.add_source("NEW_2", 11.0, 21.0)  # a cleared catalog is no longer followed
     assert field.control.value == "no catalog: the dispatcher uses its own"
@@ -585,3 +597,23 @@ def test_a_required_parameter_without_default_cannot_be_left_empty():
     field.control.value = ""
     assert field.error == "Non-optional parameter RA is set to None"
     assert "no default" in field.error_hint
+
+
+def test_the_catalog_and_selected_only_survive_switching_the_product():
+    catalog = _client_catalog()
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    form.set_catalog(catalog, selected_only=True)
+    catalog.select([2])
+    form.product_select.value = "isgri_spectrum"
+    field = form.fields["selected_catalog"]
+    assert field.catalog is catalog and field.selected_only
+    # the live catalog, not a frozen copy: an edit after the switch still goes
+    catalog.rename(2, "C renamed")
+    sent = form.parameters()
+    assert json.loads(sent["selected_catalog"])["cat_column_list"][1][2] == "C renamed"
+    assert sent["catalog_selected_objects"] == "2"
+    assert field.control.value == "catalog: 3 sources (1 renamed); only the 1 selected"
+    form.product_select.value = "isgri_lc"
+    assert form.parameters()["catalog_selected_objects"] == "2"
+    # the field of the product left behind follows the catalog no more
+    assert len(catalog._listeners) == 1

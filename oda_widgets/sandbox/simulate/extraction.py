@@ -3,6 +3,8 @@
 With a ``selected_catalog`` (restricted by ``catalog_selected_objects``) exactly its sources are
 extracted; without one, the sources of the sky that the windows would detect (above 7 sigma, as
 the imaging step before extraction would), with ``src_name`` first when the sky has it.
+JEM-X, as the real one does, skips catalog entries named ``NEW SOURCE``; sources that no window
+sees (outside the field of view) give no product.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ EXTRACTION_THRESHOLD = 7.0
 MAX_EXTRACTED = 12
 
 
+def ignored_by(telescope: Telescope, name: str) -> bool:
+    """Whether the instrument's extraction skips a catalog entry of this name."""
+    return telescope.name == "jemx" and " ".join(name.split()).upper() == "NEW SOURCE"
+
+
 def sources_to_extract(
     params: Mapping[str, Any],
     telescope: Telescope,
@@ -32,7 +39,11 @@ def sources_to_extract(
     e1, e2 = float(params.get("E1_keV", 20.0)), float(params.get("E2_keV", 40.0))
     given = selected_sources(params.get("selected_catalog"), params.get("catalog_selected_objects"))
     if given is not None:
-        views = [SourceInField(c.source, telescope, response, scws) for c in given]
+        views = [
+            SourceInField(c.source, telescope, response, scws)
+            for c in given
+            if not ignored_by(telescope, c.source.name)
+        ]
         return [v for v in views if v.effective_exposure > 0]
     views = [SourceInField(c.source, telescope, response, scws) for c in sky_catalog()]
     views = [v for v in views if v.effective_exposure > 0]

@@ -1,0 +1,369 @@
+// Front end of oda_widgets.widgets.sky_aladin.SkyAladin: ipyaladin's own front end, with Aladin
+// Lite bundled in (no CDN), plus what the sky view needs on top of it.
+//
+// Built into one file by scripts/build_sky_bundle.py: "ipyaladin-front-end" is ipyaladin's
+// installed static/widget.js, and both its CDN import of Aladin Lite and ours below resolve to
+// the npm package's dist/aladin.js, so the two share one Aladin Lite module.
+//
+// Messages from the kernel that carry an `oda` key are ours (ipyaladin's carry `event_name`):
+//   {oda: "image", name, colormap, stretch, min_cut, max_cut, ra, dec, width_deg, height_deg}
+//     + one buffer: the image as a FITS file
+//   {oda: "cuts", colormap, stretch, min_cut, max_cut}
+//   {oda: "frame", ra, dec, width_deg, height_deg}   (a view with no mosaic: the sources' extent)
+//   {oda: "sources", serial, sources: [{id, name, ra, dec, shape, color, selected}]}
+// Back to the kernel: {event_type: "oda_ready"}, {event_type: "oda_source_clicked", id},
+// {event_type: "oda_image_drawn", name, ms, at (epoch ms)}; the trait `drawn` (names Aladin Lite holds now) and
+// `start_error` (why Aladin Lite could not start, in words).
+//
+// One Aladin Lite catalog object per view is created once and updated in place (removeAll, then
+// addSources): removing and re-adding overlays races in Aladin Lite. Aladin Lite writes some
+// source fields into popups with innerHTML, so every string we hand it is HTML-escaped, labels
+// are drawn by us on canvases, and the popup shown on click is ours, filled with textContent.
+import ipyaladin from "ipyaladin-front-end";
+import A from "aladin-lite";
+
+const MARKER = 16; // marker size in CSS pixels
+const LABEL_FONT = "12px sans-serif";
+const SELECTED_COLOR = "#F0E442"; // Okabe-Ito yellow: the selection frame
+
+let startFailure = null;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+  })[c]);
+}
+
+function failureText(error) {
+  const detail = String((error && error.message) || error || "unknown error");
+  const webgl = /webgl/i.test(detail);
+  return "The sky view could not start: " + (webgl
+    ? "Aladin Lite needs WebGL2, which this browser does not offer"
+    : "Aladin Lite failed to load") + ` (${detail}). The image and the catalog are still ` +
+    "available in Python (products.image, products.catalog).";
+}
+
+function showFailure(model, host, error) {
+  const text = failureText(error);
+  const box = el("div", "oda-sky-failure", text);
+  box.setAttribute("role", "alert");
+  host.replaceChildren(box);
+  try {
+    model.set("start_error", text);
+    model.save_changes();
+  } catch (_err) {
+    // the words on screen are what matters; the kernel may be gone
+  }
+}
+
+// ipyaladin's front end subscribes to every custom message and throws on names it does not know
+// (ours); it only ever sees its own. Its clean-up `off("msg:custom")` removes only its handlers.
+function modelForIpyaladin(model) {
+  const mine = [];
+  return new Proxy(model, {
+    get(target, prop) {
+      if (prop === "on") {
+        return (name, callback, context) => {
+          if (name !== "msg:custom") return target.on(name, callback, context);
+          const filtered = (msg, buffers) => {
+            if (msg && msg.event_name !== undefined) callback.call(context, msg, buffers);
+          };
+          mine.push(filtered);
+          return target.on(name, filtered, context);
+        };
+      }
+      if (prop === "off") {
+        return (name, callback, context) => {
+          if (name === "msg:custom" && callback === undefined) {
+            for (const filtered of mine.splice(0)) target.off(name, filtered, context);
+            return undefined;
+          }
+          return target.off(name, callback, context);
+        };
+      }
+      const value = target[prop];
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+// ipyaladin creates its Aladin Lite instance inside render and keeps it to itself: catch it as it
+// is made (A.aladin is the factory ipyaladin calls, through the same module object).
+function renderIpyaladin(model, host) {
+  const factory = A.aladin;
+  let made = null;
+  A.aladin = function (...args) {
+    made = factory.apply(this, args);
+    // The view starts with no base layer (the mosaic becomes it; a survey would need the
+    // network), and Aladin Lite's getViewWCS needs one: until the mosaic is there, no WCS.
+    const viewWcs = made.getViewWCS.bind(made);
+    made.getViewWCS = () => (made.getBaseImageLayer() ? viewWcs() : {});
+    return made;
+  };
+  let cleanup;
+  try {
+    cleanup = ipyaladin.render({ model: modelForIpyaladin(model), el: host });
+  } finally {
+    A.aladin = factory;
+  }
+  return { aladin: made, cleanup };
+}
+
+function drawShape(ctx, shape, x, y, r) {
+  ctx.beginPath();
+  if (shape === "diamond") {
+    ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y);
+    ctx.closePath();
+  } else if (shape === "triangle") {
+    ctx.moveTo(x, y - r); ctx.lineTo(x + r * 0.95, y + r * 0.75);
+    ctx.lineTo(x - r * 0.95, y + r * 0.75); ctx.closePath();
+  } else if (shape === "square") {
+    ctx.rect(x - r, y - r, 2 * r, 2 * r);
+  } else {
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+  }
+}
+
+// One canvas per look and name: the marker centred (Aladin Lite centres a source's image on its
+// position) and the name to its right, each with a dark halo so it reads on any colour map.
+function markerCanvas(cache, next, source) {
+  const key = `${source.shape}|${source.color}|${source.selected}|${source.name}`;
+  const hit = cache.get(key) || next.get(key);
+  if (hit) {
+    next.set(key, hit);
+    return hit;
+  }
+  const scale = window.devicePixelRatio || 1;
+  const measure = document.createElement("canvas").getContext("2d");
+  measure.font = LABEL_FONT;
+  const textWidth = Math.ceil(measure.measureText(source.name).width);
+  const half = MARKER / 2 + 4 + textWidth + 4;
+  const canvas = document.createElement("canvas");
+  const width = 2 * half;
+  const height = MARKER + 10;
+  canvas.width = width;
+  canvas.height = height;
+  canvas.dataset.scale = String(scale);
+  const ctx = canvas.getContext("2d");
+  const x = half;
+  const y = height / 2;
+  const r = MARKER / 2 - 2;
+  if (source.selected) {
+    drawShape(ctx, "square", x, y, r + 3);
+    ctx.lineWidth = 5; ctx.strokeStyle = "#000000"; ctx.stroke();
+    ctx.lineWidth = 3; ctx.strokeStyle = SELECTED_COLOR; ctx.stroke();
+  }
+  drawShape(ctx, source.shape, x, y, r - (source.selected ? 1 : 0));
+  ctx.lineWidth = 4; ctx.strokeStyle = "#000000"; ctx.stroke();
+  ctx.lineWidth = 2; ctx.strokeStyle = source.color; ctx.stroke();
+  ctx.font = LABEL_FONT;
+  ctx.textBaseline = "middle";
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = "#000000";
+  ctx.strokeText(source.name, x + MARKER / 2 + 4, y);
+  ctx.fillStyle = source.selected ? SELECTED_COLOR : "#FFFFFF";
+  ctx.fillText(source.name, x + MARKER / 2 + 4, y); // canvas text: never parsed as HTML
+  next.set(key, canvas);
+  return canvas;
+}
+
+class SkyFrontEnd {
+  constructor(model, host, aladin) {
+    this.model = model;
+    this.host = host;
+    this.aladin = aladin;
+    this.catalog = null;
+    this.rawNames = new Map(); // meta_ID -> name as the kernel sent it
+    this.canvases = new Map();
+    this.popup = null;
+    this.image = null;
+    this.imageShown = null; // name of the image drawn last (for page scripts and tests)
+    this.onMessage = (msg, buffers) => this.handle(msg, buffers);
+    model.on("msg:custom", this.onMessage);
+    aladin.on("objectClicked", (object) => this.clicked(object));
+    // page scripts (and the browser tests) reach the Aladin Lite instance from the element
+    host.odaAladin = aladin;
+    host.odaSky = this;
+  }
+
+  handle(msg, buffers) {
+    if (!msg || msg.oda === undefined) return;
+    if (msg.oda === "sources") this.showSources(msg);
+    else if (msg.oda === "image") this.showImage(msg, buffers);
+    else if (msg.oda === "cuts") this.setCuts(msg);
+    else if (msg.oda === "frame") this.frame(msg);
+  }
+
+  ensureCatalog() {
+    if (this.catalog === null) {
+      this.catalog = A.catalog({
+        name: "sources", shape: "circle", sourceSize: MARKER, color: "#56B4E9",
+        displayLabel: false,
+      });
+      this.aladin.addCatalog(this.catalog);
+    }
+    return this.catalog;
+  }
+
+  showSources(msg) {
+    const started = performance.now();
+    const catalog = this.ensureCatalog();
+    const sources = [];
+    const canvases = new Map(); // this redraw's markers: the others are dropped with the old map
+    this.rawNames = new Map();
+    for (const s of msg.sources) {
+      const name = String(s.name);
+      this.rawNames.set(s.id, name);
+      const source = A.source(s.ra, s.dec, { name: escapeHtml(name), meta_ID: s.id });
+      source.image = markerCanvas(this.canvases, canvases, { ...s, name });
+      sources.push(source);
+    }
+    this.canvases = canvases;
+    catalog.removeAll();
+    catalog.addSources(sources);
+    if (this.popup) {
+      const id = Number(this.popup.dataset.id);
+      if (this.rawNames.has(id)) {
+        this.popup.querySelector(".oda-sky-popup-name").textContent = this.rawNames.get(id);
+      } else {
+        this.closePopup(); // its source was removed
+      }
+    }
+    const drawn = catalog.getSources().map((s) => this.rawNames.get(s.data.meta_ID));
+    // reported after the next frame (Aladin Lite redraws in it); a hidden tab has no frames,
+    // so a timer reports too, whichever comes first
+    let reported = false;
+    const report = () => {
+      if (reported) return;
+      reported = true;
+      this.model.set("drawn", drawn);
+      this.model.set("_redraw", {
+        serial: msg.serial, ms: performance.now() - started, at: Date.now(),
+      });
+      this.model.save_changes();
+    };
+    requestAnimationFrame(report);
+    setTimeout(report, 250);
+  }
+
+  showImage(msg, buffers) {
+    const started = performance.now();
+    const url = URL.createObjectURL(new Blob([buffers[0]], { type: "application/fits" }));
+    const options = {
+      name: msg.name, colormap: msg.colormap, stretch: msg.stretch,
+      minCut: msg.min_cut, maxCut: msg.max_cut,
+    };
+    let image = null;
+    const done = () => {
+      URL.revokeObjectURL(url);
+      // Aladin Lite computes its own cuts when a FITS image loads: ours are set after it
+      this.applyCuts(image, msg);
+      this.frame(msg);
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        this.imageShown = msg.name;
+        this.model.send({ event_type: "oda_image_drawn", name: msg.name,
+          ms: performance.now() - started, at: Date.now() });
+      }));
+    };
+    const failed = (error) => {
+      URL.revokeObjectURL(url);
+      this.model.send({ event_type: "oda_image_failed", name: msg.name, error: String(error) });
+    };
+    image = this.aladin.createImageFITS(url, options, done, failed);
+    this.image = image;
+    // the mosaic is the base layer: no all-sky survey (online only) is asked for under it
+    this.aladin.setBaseImageLayer(image);
+  }
+
+  // centre on the footprint, with a field of view that holds all of it in this view's shape
+  frame(msg) {
+    const [width, height] = this.aladin.getSize();
+    const aspect = width > 0 && height > 0 ? width / height : 1;
+    this.aladin.gotoRaDec(msg.ra, msg.dec);
+    this.aladin.setFoV(Math.min(180, 1.08 * Math.max(msg.width_deg, msg.height_deg * aspect)));
+  }
+
+  applyCuts(image, msg) {
+    if (!image) return;
+    image.setColormap(msg.colormap, { stretch: msg.stretch });
+    image.setCuts(msg.min_cut, msg.max_cut);
+  }
+
+  setCuts(msg) {
+    this.applyCuts(this.image, msg);
+  }
+
+  clicked(object) {
+    if (!object || !object.data || object.data.meta_ID === undefined) return;
+    const id = object.data.meta_ID;
+    if (!this.rawNames.has(id)) return;
+    this.showPopup(id, object);
+    this.model.send({ event_type: "oda_source_clicked", id });
+  }
+
+  showPopup(id, object) {
+    this.closePopup();
+    const box = el("div", "oda-sky-popup");
+    box.dataset.id = String(id);
+    box.setAttribute("role", "status");
+    box.appendChild(el("div", "oda-sky-popup-name", this.rawNames.get(id)));
+    box.appendChild(el("div", "oda-sky-popup-coords",
+      `RA ${Number(object.ra).toFixed(4)}°, Dec ${Number(object.dec).toFixed(4)}°`));
+    const close = el("button", "oda-sky-popup-close", "×");
+    close.setAttribute("aria-label", "Close");
+    close.addEventListener("click", () => this.closePopup());
+    box.appendChild(close);
+    this.host.appendChild(box);
+    this.popup = box;
+  }
+
+  closePopup() {
+    if (this.popup) this.popup.remove();
+    this.popup = null;
+  }
+
+  dispose() {
+    this.model.off("msg:custom", this.onMessage);
+    this.closePopup();
+  }
+}
+
+async function initialize({ model }) {
+  try {
+    await A.init;
+  } catch (error) {
+    startFailure = error;
+  }
+  return () => {};
+}
+
+function render({ model, el: host }) {
+  host.classList.add("oda-sky-host");
+  if (startFailure !== null) {
+    showFailure(model, host, startFailure);
+    return () => {};
+  }
+  let rendered;
+  try {
+    rendered = renderIpyaladin(model, host);
+    if (!rendered.aladin) throw new Error("Aladin Lite made no view");
+  } catch (error) {
+    showFailure(model, host, error);
+    return () => {};
+  }
+  const front = new SkyFrontEnd(model, host, rendered.aladin);
+  model.send({ event_type: "oda_ready" });
+  return () => {
+    front.dispose();
+    if (typeof rendered.cleanup === "function") rendered.cleanup();
+  };
+}
+
+export default { initialize, render };

@@ -1,0 +1,155 @@
+"""What in a source catalog deserves a warning before it is sent back to the dispatcher.
+
+Two checks the INTEGRAL users' known issues call for:
+
+* two entries closer to each other than their error radius are most likely one source found
+  twice (or a source and its ghost); extracting both splits the counts between them;
+* JEM-X ignores sources named ``NEW SOURCE``, and new detections come back named ``NEW_1``,
+  ``NEW_2`` ...: such a source is silently missing from a JEM-X spectrum unless it is renamed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from astropy import units as u
+from astropy.coordinates import SkyCoord
+
+__all__ = [
+    "DEFAULT_DUPLICATE_RADIUS",
+    "DuplicatePair",
+    "format_angle",
+    "duplicate_pairs",
+    "ignored_by_jemx",
+    "jname",
+    "rename_hint",
+]
+
+#: Separation under which two entries with no error radius are taken for one source.
+DEFAULT_DUPLICATE_RADIUS = 3 * u.arcmin
+
+#: Rows compared with all others at once when looking for close pairs.
+_BLOCK = 512
+
+_NEW_NAME = re.compile(r"^\s*NEW(\s*[_ ]\s*(SOURCE|\d+))?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two rows (indices into the catalog) closer than the larger of their error radii."""
+
+    first: int
+    second: int
+    separation: u.Quantity
+    radius: u.Quantity
+
+
+def _radii(err_rad: Sequence[float] | None, n: int) -> u.Quantity:
+    default = DEFAULT_DUPLICATE_RADIUS.to_value(u.deg)
+    if err_rad is None:
+        return np.full(n, default) * u.deg
+    values = np.asarray(err_rad, dtype=float)
+    usable = np.isfinite(values) & (values > 0)
+    return np.where(usable, values, default) * u.deg
+
+
+def duplicate_pairs(
+    coords: SkyCoord, err_rad: Sequence[float] | None = None
+) -> list[DuplicatePair]:
+    """Every pair of entries closer than the larger of their two error radii.
+
+    Parameters
+    ----------
+    coords : SkyCoord
+        Positions of the entries.
+    err_rad : sequence of float, optional
+        Error radius of each entry in degrees (the ``ERR_RAD`` column); missing, zero or NaN
+        values count as :data:`DEFAULT_DUPLICATE_RADIUS`.
+
+    Returns
+    -------
+    list of DuplicatePair
+        Each pair once, ``first < second``, in row order.
+    """
+    n = len(coords) if not coords.isscalar else 1
+    if n < 2:
+        return []
+    radii = _radii(err_rad, n)
+    lon = coords.spherical.lon.deg
+    lat = coords.spherical.lat.deg
+    finite = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+    if len(finite) < 2:
+        return []
+    # Candidates first, from unit vectors (numpy, every pair at once): a pair farther apart than
+    # the largest radius (with a margin for rounding) cannot be a duplicate. Only the candidates,
+    # a handful in a real field, are then separated exactly by astropy.
+    usable = coords[finite]
+    xyz = usable.cartesian.xyz.value.T
+    xyz = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
+    widest = float(np.max(radii[finite]).to_value(u.rad)) * 1.01 + 1e-9
+    threshold = np.cos(widest)
+    found_i, found_j = [], []
+    for start in range(0, len(xyz), _BLOCK):
+        # a block of rows against all: memory stays bounded for catalogs of thousands
+        cosines = xyz[start : start + _BLOCK] @ xyz.T
+        i, j = np.nonzero(cosines >= threshold)
+        i = i + start
+        keep = j > i
+        found_i.append(i[keep])
+        found_j.append(j[keep])
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    if len(i) == 0:
+        return []
+    first, second = finite[i], finite[j]
+    separation = coords[first].separation(coords[second])
+    radius = np.maximum(radii[first], radii[second])
+    close = np.flatnonzero(separation < radius)
+    pairs = [
+        DuplicatePair(
+            int(first[k]), int(second[k]), separation[k].to(u.arcmin), radius[k].to(u.arcmin)
+        )
+        for k in close
+    ]
+    pairs.sort(key=lambda p: (p.first, p.second))
+    return pairs
+
+
+def ignored_by_jemx(name: str) -> bool:
+    """Whether ``name`` is one JEM-X does not extract (``NEW SOURCE``, ``NEW_1`` ...)."""
+    return bool(_NEW_NAME.match(name))
+
+
+def jname(ra_deg: float, dec_deg: float) -> str:
+    """An IAU-style name from a position, e.g. ``J174540-290028`` (truncated, not rounded)."""
+    coord = SkyCoord(ra_deg * u.deg, dec_deg * u.deg, frame="fk5")
+    ra = coord.ra.hms
+    dec = coord.dec.signed_dms
+    sign = "-" if dec.sign < 0 else "+"
+    return (
+        f"J{int(ra.h):02d}{int(ra.m):02d}{int(ra.s):02d}"
+        f"{sign}{int(dec.d):02d}{int(dec.m):02d}{int(dec.s):02d}"
+    )
+
+
+def rename_hint(name: str, ra_deg: float, dec_deg: float) -> str:
+    """The warning for a name JEM-X ignores (or a new detection's provisional name), with a name
+    to rename it to."""
+    suggestion = jname(ra_deg, dec_deg) if np.isfinite(ra_deg) and np.isfinite(dec_deg) else None
+    to = f" (e.g. to {suggestion!r})" if suggestion else ""
+    if " ".join(name.split()).upper() == "NEW SOURCE":
+        return f"JEM-X ignores sources named 'NEW SOURCE': rename it{to} so that JEM-X extracts it"
+    return (
+        f"{name.strip()!r} is a new detection's provisional name, and JEM-X ignores sources "
+        f"named 'NEW SOURCE': give it a name of its own{to} before a JEM-X job"
+    )
+
+
+def format_angle(angle: u.Quantity) -> str:
+    """A small angle in the unit that reads best: arcsec under 1 arcmin, else arcmin."""
+    arcmin = float(angle.to_value(u.arcmin))
+    if arcmin < 1:
+        return f"{arcmin * 60:.1f} arcsec"
+    return f"{arcmin:.2f} arcmin"

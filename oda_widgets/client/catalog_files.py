@@ -1,0 +1,191 @@
+"""A catalog saved as, and read back from, the files other tools open.
+
+* ECSV (astropy): every column with its type and unit, and the frame in the header;
+* FITS (astropy): a binary table, as :meth:`Catalog.to_hdulist` makes it;
+* a ds9 region file (astropy's ``regions`` package): one point per source, labelled with its name;
+* the dispatcher's JSON: the exact ``selected_catalog`` text, to send again later.
+
+ds9 writes a label as ``text={...}`` and has no escape inside it: a brace ends the label, and a
+name like ``"} # text={x`` would corrupt its line. Names are written with braces turned into
+parentheses and quotes and line breaks removed (:func:`region_label`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from astropy.io import fits
+from astropy.table import Column, MaskedColumn, Table
+
+from oda_widgets.client.errors import ValidationError
+
+if TYPE_CHECKING:
+    from oda_widgets.client.catalog import Catalog
+
+__all__ = [
+    "FORMATS",
+    "catalog_bytes",
+    "format_of",
+    "read_catalog",
+    "region_label",
+    "save_catalog",
+]
+
+#: Format name -> (file suffix, what it is, MIME type).
+FORMATS: dict[str, tuple[str, str, str]] = {
+    "ecsv": (".ecsv", "ECSV table (astropy, TOPCAT)", "text/plain"),
+    "fits": (".fits", "FITS binary table", "application/fits"),
+    "ds9": (".reg", "ds9 region file", "text/plain"),
+    "json": (".json", "the dispatcher's selected_catalog JSON", "application/json"),
+}
+_SUFFIXES = {
+    ".ecsv": "ecsv",
+    ".fits": "fits",
+    ".fit": "fits",
+    ".fts": "fits",
+    ".reg": "ds9",
+    ".json": "json",
+}
+
+
+def format_of(path: str | Path, format: str | None = None) -> str:
+    """The format to use: ``format`` if given, else the one the file name's suffix says."""
+    if format is not None:
+        if format not in FORMATS:
+            raise ValidationError(
+                "format", f"unknown catalog format {format!r}; use one of {', '.join(FORMATS)}"
+            )
+        return format
+    suffix = Path(path).suffix.lower()
+    if suffix not in _SUFFIXES:
+        raise ValidationError(
+            "format",
+            f"cannot tell the format of {Path(path).name!r} from its suffix; name it "
+            + ", ".join(f"*{s}" for s in _SUFFIXES)
+            + " or pass format=",
+        )
+    return _SUFFIXES[suffix]
+
+
+def region_label(name: str) -> str:
+    """A source name as a ds9 label can hold it: braces become parentheses, quotes and line
+    breaks go (ds9 has no escape inside ``text={...}``)."""
+    text = name.replace("{", "(").replace("}", ")")
+    text = re.sub(r"[\"'`]", "", text)
+    return " ".join(text.split())
+
+
+def _regions(catalog: Catalog) -> Any:
+    from regions import PointSkyRegion, RegionMeta, Regions, RegionVisual
+
+    coords = catalog.coords
+    return Regions(
+        [
+            PointSkyRegion(
+                coords[k],
+                meta=RegionMeta({"text": region_label(name)}),
+                visual=RegionVisual({"marker": "o"}),
+            )
+            for k, name in enumerate(catalog.names)
+        ]
+    )
+
+
+def _ecsv_table(catalog: Catalog) -> Table:
+    table = catalog.table.copy(copy_data=False)
+    table.meta = {k: v for k, v in catalog.table.meta.items() if v is not None}
+    return table
+
+
+def catalog_bytes(catalog: Catalog, format: str) -> bytes:
+    """The catalog as the bytes of a file of ``format`` (``ecsv``, ``fits``, ``ds9``, ``json``)."""
+    format = format_of("", format)
+    if format == "json":
+        return catalog.to_selected_catalog().encode("utf-8")
+    if format == "ds9":
+        return _regions(catalog).serialize(format="ds9").encode("utf-8")
+    buffer = io.BytesIO() if format == "fits" else io.StringIO()
+    if format == "fits":
+        with warnings.catch_warnings():
+            # long meta keys become HIERARCH cards, as intended
+            warnings.simplefilter("ignore", fits.verify.VerifyWarning)
+            catalog.to_hdulist().writeto(buffer, output_verify="silentfix")
+        return buffer.getvalue()
+    _ecsv_table(catalog).write(buffer, format="ascii.ecsv")
+    return buffer.getvalue().encode("utf-8")
+
+
+def save_catalog(
+    catalog: Catalog, path: str | Path, format: str | None = None, overwrite: bool = False
+) -> Path:
+    """Write the catalog to ``path`` (format from the suffix unless given).
+
+    Raises
+    ------
+    FileExistsError
+        If the file exists and ``overwrite`` is false (nothing is written).
+    """
+    target = Path(path)
+    chosen = format_of(target, format)
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(catalog_bytes(catalog, chosen))
+    return target
+
+
+def read_catalog(path: str | Path, format: str | None = None) -> Catalog:
+    """A catalog from a file :func:`save_catalog` wrote (or another tool, in the same shape).
+
+    A region file gives names and positions only (``meta_ID`` numbered from 0).
+    """
+    from oda_widgets.client.catalog import Catalog
+
+    source = Path(path)
+    chosen = format_of(source, format)
+    if chosen == "json":
+        return Catalog.from_dispatcher(source.read_text(encoding="utf-8"))
+    if chosen == "ds9":
+        return _from_regions(source)
+    if chosen == "fits":
+        table = Table.read(source, format="fits", hdu="CATALOG", character_as_bytes=False)
+        for column in table.itercols():
+            if column.dtype.byteorder == ">":  # FITS is big-endian; the wire's descr is native
+                table.replace_column(column.name, column.astype(column.dtype.newbyteorder("=")))
+    else:
+        table = Table.read(source, format="ascii.ecsv")
+    table.meta = {k.upper(): v for k, v in table.meta.items() if k.upper() != "EXTNAME"}
+    for column in list(table.itercols()):
+        if isinstance(column, MaskedColumn) and column.dtype.kind == "f":
+            # missing floats are NaN, as Catalog.from_dispatcher makes them
+            table.replace_column(
+                column.name, Column(column.filled(np.nan), name=column.name, unit=column.unit)
+            )
+    return Catalog(table)
+
+
+def _from_regions(source: Path) -> Catalog:
+    from regions import Regions
+
+    from oda_widgets.client.catalog import Catalog
+
+    found = Regions.read(str(source), format="ds9")
+    names = [str(r.meta.get("text", "")) for r in found]
+    frame = found[0].center.frame.name if len(found) else "fk5"
+    lon = [float(r.center.spherical.lon.deg) for r in found]
+    lat = [float(r.center.spherical.lat.deg) for r in found]
+    return Catalog.from_dispatcher(
+        {
+            "cat_frame": frame,
+            "cat_coord_units": "deg",
+            "cat_column_list": [list(range(len(found))), names, lon, lat],
+            "cat_column_names": ["meta_ID", "src_names", "ra", "dec"],
+            "cat_lat_name": "dec",
+            "cat_lon_name": "ra",
+        }
+    )

@@ -1,0 +1,182 @@
+"""SkyAladin: an ``ipyaladin.Aladin`` that works offline, one view's state its own.
+
+ipyaladin 0.8.1 imports Aladin Lite from a CDN each time a view is shown, and keeps its queue of
+calls made before the view is ready, and its event callbacks, on the class: every view shares
+them, and a second view replays the first one's queued calls. This subclass
+
+- loads its front end from the package (``oda_widgets/_aladin/sky_aladin.js``, built by
+  ``scripts/build_sky_bundle.py``: ipyaladin's own front end with Aladin Lite from npm bundled in,
+  plus ``js/sky_aladin.js``), so nothing is fetched at run time;
+- gives each view its own call queue (emptied once replayed) and its own callbacks;
+- adds the messages the sky view needs (image with cuts, sources updated in place, clicks) and
+  the traits the front end reports back (``drawn``, ``start_error``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import traitlets
+from ipyaladin import Aladin
+from ipyaladin.utils.call_store import CallStore
+
+logger = logging.getLogger(__name__)
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+BUNDLE = _PACKAGE / "_aladin" / "sky_aladin.js"
+
+
+def _css() -> str:
+    """ipyaladin's CSS, then ours (``js/sky.css`` in a checkout, ``_js/sky.css`` installed)."""
+    import ipyaladin
+
+    parts = [Path(ipyaladin.__file__).parent / "static" / "widget.css"]
+    for folder in (_PACKAGE.parent / "js", _PACKAGE / "_js"):
+        if (folder / "sky.css").is_file():
+            parts.append(folder / "sky.css")
+            break
+    return "\n".join(p.read_text() for p in parts if p.is_file())
+
+
+class FrontEndMissing(RuntimeError):
+    """The sky view's front end was not built (``scripts/setup`` builds it; it needs npm)."""
+
+
+_REBUILD = ("run scripts/setup, or `python scripts/build_sky_bundle.py` in a checkout (both "
+            "need npm), or reinstall oda_widgets")
+
+
+def bundle_path() -> Path:
+    """The built front end, or :class:`FrontEndMissing` saying how to build it."""
+    if not BUNDLE.is_file():
+        raise FrontEndMissing(
+            f"the sky view's front end is missing ({BUNDLE}): it is built from the npm packages "
+            f"aladin-lite and esbuild when oda_widgets is installed; {_REBUILD}"
+        )
+    from ipyaladin.__about__ import __version__ as installed
+
+    versions = BUNDLE.parent / "VERSIONS.json"
+    built = json.loads(versions.read_text()).get("ipyaladin") if versions.is_file() else None
+    if built != installed:
+        # the bundle holds ipyaladin's front end: it must match ipyaladin's Python side
+        raise FrontEndMissing(
+            f"the sky view's front end was built with ipyaladin {built}, but ipyaladin "
+            f"{installed} is installed; {_REBUILD}"
+        )
+    return BUNDLE
+
+
+class _OnceCallStore(CallStore):
+    """A call queue that forgets the calls it has replayed (ipyaladin's keeps them forever)."""
+
+    def run_all(self) -> None:
+        calls, self.calls = self.calls, []
+        for func, args, kwargs in calls:
+            func(*args, **kwargs)
+
+
+class SkyAladin(Aladin):
+    """``ipyaladin.Aladin`` with Aladin Lite served from the package and per-view state.
+
+    Everything ipyaladin offers works on it (``add_fits``, ``add_table``, ``target``, ``fov``,
+    ``set_listener`` ...). The sky view talks to it through :meth:`send_image`,
+    :meth:`send_cuts`, :meth:`send_sources` and the callbacks of :meth:`on_ready`,
+    :meth:`on_source_clicked` and :meth:`on_image_drawn`.
+    """
+
+    drawn = traitlets.List(traitlets.Unicode(), help="Names of the sources Aladin Lite holds "
+                           "now, reported by the front end after each redraw.").tag(sync=True)
+    start_error = traitlets.Unicode("", help="Why Aladin Lite could not start, in words "
+                                    "(empty while it runs).").tag(sync=True)
+    _redraw = traitlets.Dict(help="serial, duration (ms) and moment (epoch ms) of the last "
+                             "overlay redraw, measured by the front end").tag(sync=True)
+
+    # No survey by default: Aladin Lite's default one (DSS) is an online service. ipyaladin
+    # calls setImageSurvey at render for any survey value but None; and an empty list of
+    # surveys in the start options makes Aladin Lite start with no base layer at all.
+    survey = traitlets.Unicode(None, allow_none=True, help="An all-sky survey (HiPS) under "
+                               "the image (online only); None: a plain background."
+                               ).tag(sync=True, init_option=True)
+
+    @traitlets.validate("_init_options")
+    def _no_default_survey(self, proposal: dict[str, Any]) -> dict[str, Any]:
+        options = dict(proposal["value"])
+        if options.get("survey") is None:
+            options["survey"] = []
+        return options
+
+    def __init__(self, **options: Any) -> None:
+        # per view, before ipyaladin's __init__ registers its load observer on self._call_store
+        self._call_store = _OnceCallStore()
+        self.listener_callback = {}
+        self._ready_callbacks: list[Callable[[], None]] = []
+        self._click_callbacks: list[Callable[[int], None]] = []
+        self._image_callbacks: list[Callable[[dict[str, Any]], None]] = []
+        self.image_drawn: dict[str, Any] | None = None
+        # anywidget turns these instance values into the synced _esm/_css traits of this view
+        self._esm = bundle_path().read_text(encoding="utf-8")
+        self._css = _css()
+        # no start-up ping to Aladin Lite's logger (online only)
+        options.setdefault("log", False)
+        super().__init__(**options)
+        self.on_msg(self._handle_sky_message)
+
+    # -- what the kernel sends --------------------------------------------------------------
+    def send_image(self, message: dict[str, Any], fits_bytes: bytes) -> None:
+        """Show a FITS image (one HDU) as the base layer; ``message`` as in ``js/sky_aladin.js``."""
+        self.image_drawn = None
+        self.send({"oda": "image", **message}, buffers=[fits_bytes])
+
+    def send_cuts(self, message: dict[str, Any]) -> None:
+        """New colour map, stretch and cuts for the image shown."""
+        self.send({"oda": "cuts", **message})
+
+    def send_frame(self, message: dict[str, Any]) -> None:
+        """Centre the view and fit an extent (``ra``, ``dec``, ``width_deg``, ``height_deg``)."""
+        self.send({"oda": "frame", **message})
+
+    def send_sources(self, message: dict[str, Any]) -> None:
+        """Replace the sources drawn (one Aladin Lite catalog, updated in place)."""
+        self.send({"oda": "sources", **message})
+
+    # -- what the front end reports ---------------------------------------------------------
+    def on_ready(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` each time a front end has rendered this view and can draw."""
+        self._ready_callbacks.append(callback)
+
+    def on_source_clicked(self, callback: Callable[[int], None]) -> None:
+        """Call ``callback(meta_id)`` when a source is clicked on the sky."""
+        self._click_callbacks.append(callback)
+
+    def on_image_drawn(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``callback({"name", "ms", "at"})`` when the front end has drawn an image
+        (``ms`` from the message's arrival, ``at`` the browser's clock in epoch ms)."""
+        self._image_callbacks.append(callback)
+
+    def _handle_sky_message(self, _widget: Any, message: Any, _buffers: Any) -> None:
+        if not isinstance(message, dict):
+            return
+        kind = message.get("event_type")
+        if kind == "oda_ready":
+            callbacks: list[Callable[..., None]] = self._ready_callbacks
+            args: tuple[Any, ...] = ()
+        elif kind == "oda_source_clicked":
+            callbacks, args = self._click_callbacks, (int(message.get("id")),)
+        elif kind == "oda_image_drawn":
+            self.image_drawn = {k: message.get(k) for k in ("name", "ms", "at")}
+            callbacks, args = self._image_callbacks, (self.image_drawn,)
+        elif kind == "oda_image_failed":
+            logger.warning("the sky view could not draw %s: %s", message.get("name"),
+                           message.get("error"))
+            return
+        else:
+            return
+        for callback in list(callbacks):
+            try:
+                callback(*args)
+            except Exception:
+                logger.exception("sky view callback %r failed", callback)
