@@ -42,14 +42,18 @@ if TYPE_CHECKING:
         api_code,
         decode_products,
     )
-    from .widgets import JobMonitor, LightCurveView, QueryForm, SkyView, SpectrumView
-    from .widgets.catalog_table import CatalogTable
+    from .widgets import (
+        CatalogTable,
+        JobMonitor,
+        LightCurveView,
+        QueryForm,
+        SkyView,
+        SpectrumView,
+    )
 
 __version__ = "0.1.0"
 
-_WIDGETS = ("QueryForm", "JobMonitor")
-    "SkyView",
-    "SpectrumView",
+_WIDGETS = ("QueryForm", "JobMonitor", "LightCurveView", "SpectrumView", "CatalogTable", "SkyView")
 
 __all__ = [
     "Catalog",
