@@ -223,7 +223,8 @@ def test_add_the_query_object_takes_the_forms_name_and_position(catalog):
     form = form_for(sandbox_documents(), "isgri", "isgri_spectrum")
     table = CatalogTable(catalog)
     table.use_catalog(form)  # the form given here becomes the table's
-    form.values = {"src_name": "Sgr A*", "RA": "17:45:40.04", "DEC": "-29:00:28.1"}
+    # unit letters: the form reads sexagesimal text without them in degrees, as the server does
+    form.values = {"src_name": "Sgr A*", "RA": "17h45m40.04s", "DEC": "-29d00m28.1s"}
     sent = []
     table.send = lambda content, buffers=None: sent.append(content)
     front_end(table, action="add_query_object")
