@@ -47,13 +47,15 @@ if TYPE_CHECKING:
         JobMonitor,
         LightCurveView,
         QueryForm,
+        ResultsView,
         SkyView,
         SpectrumView,
     )
 
 __version__ = "0.1.0"
 
-_WIDGETS = ("QueryForm", "JobMonitor", "LightCurveView", "SpectrumView", "CatalogTable", "SkyView")
+_WIDGETS = ("QueryForm", "JobMonitor", "LightCurveView", "SpectrumView", "CatalogTable", "SkyView",
+            "ResultsView")
 
 __all__ = [
     "Catalog",
@@ -80,6 +82,7 @@ __all__ = [
     "QueryForm",
     "QueryGroup",
     "RequestRejected",
+    "ResultsView",
     "SkyView",
     "SpectrumView",
     "TokenInfo",

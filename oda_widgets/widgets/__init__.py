@@ -9,5 +9,6 @@ from .catalog_table import CatalogTable as CatalogTable
 from .form import QueryForm as QueryForm
 from .jobs import JobMonitor as JobMonitor
 from .light_curve import LightCurveView as LightCurveView
+from .results import ResultsView as ResultsView
 from .sky import SkyView as SkyView
 from .spectrum import SpectrumView as SpectrumView
