@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     )
     from .widgets import (
         CatalogTable,
+        Explorer,
         JobMonitor,
         LightCurveView,
         QueryForm,
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _WIDGETS = ("QueryForm", "JobMonitor", "LightCurveView", "SpectrumView", "CatalogTable", "SkyView",
-            "ResultsView")
+            "ResultsView", "Explorer")
 
 __all__ = [
     "Catalog",
@@ -63,6 +64,7 @@ __all__ = [
     "Dispatcher",
     "DispatcherError",
     "DispatcherUnavailable",
+    "Explorer",
     "InstrumentSpec",
     "Job",
     "JobBatch",

@@ -6,6 +6,7 @@ own module and is exported here by one line of the form ``from .module import Na
 """
 
 from .catalog_table import CatalogTable as CatalogTable
+from .explorer import Explorer as Explorer
 from .form import QueryForm as QueryForm
 from .jobs import JobMonitor as JobMonitor
 from .light_curve import LightCurveView as LightCurveView
