@@ -99,6 +99,10 @@ __all__ = [
 ]
 
 
+# in a kernel, products left as a cell's value show as their views (nothing heavy is imported)
+importlib.import_module("._display_hook", __name__).install()
+
+
 def __getattr__(name: str) -> Any:
     if name in _WIDGETS:
         # the widget libraries (ipywidgets, bqplot, ipyaladin) load only when a widget is asked for

@@ -91,3 +91,23 @@ def test_the_class_flow_through_tabs_linked_views_and_the_one_form(explorer, san
 
     explorer.close_tab(spectra_job)
     assert spectra_job.job_id not in explorer.results and len(explorer.tab_titles()) == 2
+
+
+
+def test_in_a_kernel_a_product_set_left_as_a_value_shows_as_its_view(kernel, sandbox):
+    kernel.run(
+        "import sys\n"
+        "from IPython.utils.capture import capture_output\n"
+        "import oda_widgets as ow\n"
+        f"disp = ow.Dispatcher(url={sandbox.url!r}, token='', registry=False)\n"
+        "polar = disp.submit('polar', 'polar_lc', T1='2016-12-18T08:32:21.000',\n"
+        "                    T2='2016-12-18T08:34:01.000', time_bin=0.5).result(timeout=120)\n"
+        "loaded_before = 'ipywidgets' in sys.modules\n"
+        "with capture_output() as shown:\n"
+        "    get_ipython().display_formatter.format(polar)\n"
+    )
+    # nothing of the widgets was loaded until the product was shown; then it showed as a widget
+    assert kernel.run("loaded_before") == "False"
+    assert kernel.run("[sorted(o.data) for o in shown.outputs]") == (
+        "[['application/vnd.jupyter.widget-view+json', 'text/plain']]")
+    assert kernel.run("type(shown.outputs[0]).__name__ and 'ipywidgets' in sys.modules") == "True"

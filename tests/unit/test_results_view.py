@@ -101,3 +101,23 @@ def test_text_products_are_plain_text_never_markup():
 def test_anything_but_a_product_set_is_refused_in_words():
     with pytest.raises(TypeError, match="ProductSet"):
         ResultsView({"not": "products"})
+
+
+def test_a_product_left_as_a_cells_value_shows_as_its_view(scws):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from oda_widgets.widgets.display import register_display
+
+    shell = InteractiveShell.instance()
+    assert register_display(shell)
+    products = _products("isgri", "isgri_image", FIELD, scws)
+    spectra = _products("isgri", "isgri_spectrum", FIELD, scws)
+    widget_views = "application/vnd.jupyter.widget-view+json"
+    for value in (products, products.catalog, products.image, spectra.spectra["GX 354-0"]):
+        with capture_output() as shown:
+            shell.display_formatter.format(value)
+        assert len(shown.outputs) == 1 and widget_views in shown.outputs[0].data, value
+    with capture_output() as shown:  # anything else keeps IPython's own display
+        shell.display_formatter.format({"a": 1})
+    assert shown.outputs == []
