@@ -144,7 +144,11 @@ class Explorer:
         ref = weakref.ref(self)
         self.monitor.on_results(
             lambda job, _products: (e := ref()) is not None and e.open(job) and None)
-        self.widget = widgets.VBox([self.form, self.notice, self.monitor, self._empty,
+        # whole tab titles (ipywidgets cuts them at a fixed width); our own text, no server data
+        style = widgets.HTML("<style>.jupyter-widgets.widget-tab.oda-explorer-tabs > .lm-TabBar "
+                             ".lm-TabBar-tab { flex: 0 1 auto; max-width: 32em; }</style>",
+                             layout=widgets.Layout(display="none"))
+        self.widget = widgets.VBox([style, self.form, self.notice, self.monitor, self._empty,
                                     self.tabs])
         self.widget.add_class("oda-explorer")
         self._show_tabs()
