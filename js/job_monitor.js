@@ -8,6 +8,8 @@ const ACTIONS = [
   ["stop", "Stop following", (r) => r.can_stop],
   ["retry", "Retry", (r) => r.can_retry],
   ["results", "Open results", (r) => r.can_open],
+  ["code", "Show code", () => true],
+  ["share", "Share", () => true],
   ["remove", "Remove", () => true],
 ];
 
@@ -90,7 +92,13 @@ function buildRow(model, key) {
     parts.buttons[action] = button;
     cells.actions.appendChild(button);
   }
-  return { tr, parts, receivedAt: 0, row: null };
+  const view = { tr, parts, receivedAt: 0, row: null };
+  // a click on a done row (not on one of its controls) opens its results, as the button does
+  tr.addEventListener("click", (event) => {
+    if (event.target.closest("button, summary, details, code, pre, a")) return;
+    if (view.row && view.row.can_open) model.send({ action: "results", key });
+  });
+  return view;
 }
 
 function updateRow(view, row) {

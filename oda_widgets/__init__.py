@@ -44,16 +44,19 @@ if TYPE_CHECKING:
     )
     from .widgets import (
         CatalogTable,
+        Explorer,
         JobMonitor,
         LightCurveView,
         QueryForm,
+        ResultsView,
         SkyView,
         SpectrumView,
     )
 
 __version__ = "0.1.0"
 
-_WIDGETS = ("QueryForm", "JobMonitor", "LightCurveView", "SpectrumView", "CatalogTable", "SkyView")
+_WIDGETS = ("QueryForm", "JobMonitor", "LightCurveView", "SpectrumView", "CatalogTable", "SkyView",
+            "ResultsView", "Explorer")
 
 __all__ = [
     "Catalog",
@@ -61,6 +64,7 @@ __all__ = [
     "Dispatcher",
     "DispatcherError",
     "DispatcherUnavailable",
+    "Explorer",
     "InstrumentSpec",
     "Job",
     "JobBatch",
@@ -80,6 +84,7 @@ __all__ = [
     "QueryForm",
     "QueryGroup",
     "RequestRejected",
+    "ResultsView",
     "SkyView",
     "SpectrumView",
     "TokenInfo",
@@ -92,6 +97,10 @@ __all__ = [
     "client",
     "decode_products",
 ]
+
+
+# in a kernel, products left as a cell's value show as their views (nothing heavy is imported)
+importlib.import_module("._display_hook", __name__).install()
 
 
 def __getattr__(name: str) -> Any:

@@ -121,7 +121,10 @@ def _demo(args: argparse.Namespace) -> int:
                    **{SANDBOX_URL_VARIABLE: sandbox.url, SECRET_VARIABLE: sandbox.secret})
         command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
                    f"--ServerApp.ip={host}", f"--ServerApp.port={lab_port}",
-                   "--ServerApp.port_retries=0", "--ServerApp.open_browser=False"]
+                   "--ServerApp.port_retries=0", "--ServerApp.open_browser=False",
+                   # no "would you like news?" prompt and no update check: the demo is offline
+                   "--LabApp.news_url=None",
+                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             # containers often run as root; JupyterLab refuses to unless told it is wanted
             command.append("--ServerApp.allow_root=True")
@@ -135,7 +138,7 @@ def _demo(args: argparse.Namespace) -> int:
             print("oda-widgets demo: JupyterLab did not start (see its messages above)",
                   file=sys.stderr)
             return 1
-        link = f"{lab_url}/lab/tree/quickstart.ipynb?token={lab_token}"
+        link = f"{lab_url}/lab/tree/explorer.ipynb?token={lab_token}"
         print("\n" + "\n".join([
             "The demo is running:",
             f"  JupyterLab:          {link}",

@@ -411,6 +411,14 @@ class Job:
 
         return api_code(self.url, self.instrument, self.product, self.query_type, self.parameters)
 
+    def share_url(self) -> str:
+        """The MMODA web URL that runs this query again (no token, job id or session id;
+        ``selected_catalog`` included); see :mod:`oda_widgets.client.share`."""
+        from .share import share_url
+
+        return share_url(self.url, self.instrument, self.product, self.query_type,
+                         self.parameters)
+
     def __repr__(self) -> str:
         return (
             f"<Job {self.instrument}/{self.product} job_id={self._job_id} "

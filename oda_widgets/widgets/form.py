@@ -17,6 +17,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from oda_widgets.client.catalog import Catalog
 from oda_widgets.client.errors import OdaError, RequestRejected, ValidationError, ValidationErrors
 
 from ._style import style_widget
@@ -630,6 +631,45 @@ class QueryForm(widgets.VBox):
         )
         form._set_values({k: v for k, v in job.parameters.items() if k in form.fields})
         form._check_all()
+        return form
+
+    @classmethod
+    def from_url(cls, url: str, dispatcher: Any = None) -> QueryForm:
+        """A form filled from an MMODA share URL (``job.share_url()`` or MMODA's "Share").
+
+        Parameters
+        ----------
+        url : str
+            The share URL.
+        dispatcher : Dispatcher, optional
+            Where the form submits; by default a Dispatcher at the URL's own dispatcher.
+
+        Raises
+        ------
+        ValueError
+            If the URL carries no query (no ``instrument`` or ``product_type``).
+        """
+        from oda_widgets.client.share import read_share_url
+
+        shared = read_share_url(url)
+        if dispatcher is None:
+            from oda_widgets.client.dispatcher import Dispatcher
+
+            dispatcher = Dispatcher(url=shared.dispatcher_url)
+        form = cls(dispatcher, instrument=shared.instrument, product=shared.product,
+                   query_type=shared.query_type)
+        form._set_values({k: v for k, v in shared.parameters.items() if k in form.fields})
+        chosen = shared.parameters.get("catalog_selected_objects")
+        field = form.fields.get("selected_catalog")
+        if chosen and isinstance(field, CatalogField) and field.catalog is not None:
+            # the rows the sharer kept selected: selected again, and only they extracted
+            catalog = Catalog.from_dispatcher(field.catalog) if not isinstance(
+                field.catalog, Catalog) else field.catalog
+            catalog.select([int(i) for i in chosen.split(",") if i.strip().isdigit()])
+            field.set_catalog(catalog, selected_only=True)
+        form._check_all()
+        form.url_ignored = sorted(k for k in shared.parameters
+                                  if k not in form.fields and k != "catalog_selected_objects")
         return form
 
     def __repr__(self) -> str:

@@ -398,6 +398,24 @@ class JobMonitor(anywidget.AnyWidget):
                 self._publish()
         return products
 
+    def show_code(self, job: Job | str) -> str:
+        """Show (on the job's row) and return the oda_api code of its query, without the token."""
+        entry = self._entry(job)
+        code = entry.job.api_code()
+        with self._lock:
+            entry.note = code
+            self._publish()
+        return code
+
+    def share(self, job: Job | str) -> str:
+        """Show (on the job's row) and return the MMODA web URL that runs its query again."""
+        entry = self._entry(job)
+        url = entry.job.share_url()
+        with self._lock:
+            entry.note = f"Share: {url}"
+            self._publish()
+        return url
+
     def remove(self, job: Job | str, *, forget: bool = False) -> None:
         """Take a job off the monitor (it goes on being followed elsewhere if others listen).
 
@@ -498,6 +516,8 @@ class JobMonitor(anywidget.AnyWidget):
             "retry": self.retry,
             "results": self.open_results,
             "remove": self.remove,
+            "code": self.show_code,
+            "share": self.share,
         }
         if action not in handlers or not isinstance(key, str):
             return

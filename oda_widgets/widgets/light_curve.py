@@ -108,6 +108,7 @@ class LightCurveView(widgets.VBox):
     selected_range = traitlets.Any(None, allow_none=True)
     time_axis = traitlets.Enum(MODES, default_value="utc")
     log_rate = traitlets.Bool(False)
+    highlighted = traitlets.List(traitlets.Unicode())
 
     def __init__(self, light_curves: Any, form: Any = None, *, t1: Any = None,
                  time_axis: str = "utc", log_rate: bool = False, columns: int = 1000) -> None:
@@ -301,6 +302,7 @@ class LightCurveView(widgets.VBox):
         )
         self.figure.add_class("oda-lc-figure")
         self.range_scale.observe(self._range_changed, names=["min", "max"])
+        self._show_highlight()
         self._redraw()
 
     def _axis_changed(self, change: Any) -> None:
@@ -508,6 +510,27 @@ class LightCurveView(widgets.VBox):
         self.lines[index].visible = shown
         self.bars[index].visible = shown
         self._redraw()
+
+    # --- highlighting ---------------------------------------------------------------------------
+    def highlight(self, sources: Sequence[str]) -> None:
+        """Draw the curves of ``sources`` thicker and dim the others (the sources selected in
+        a linked catalog); an empty list, or no curve of those names, draws every curve alike."""
+        self.highlighted = [str(s) for s in sources]
+
+    @traitlets.observe("highlighted")
+    def _highlight_changed(self, _change: Any) -> None:
+        if hasattr(self, "lines"):
+            self._show_highlight()
+
+    def _show_highlight(self) -> None:
+        wanted = set(self.highlighted) & {c.source for c in self.curves}
+        for curve, line, bars in zip(self.curves, self.lines, self.bars, strict=True):
+            lit = curve.source in wanted
+            dim = bool(wanted) and not lit
+            with line.hold_sync():
+                line.stroke_width = 3.0 if lit else 1.3
+                line.opacities = [0.25 if dim else 1.0]
+            bars.opacities = [0.1 if dim else 0.45]
 
     # --- rebinning ------------------------------------------------------------------------------
     def rebin(self, factor: float | None = None, bin_width: float | None = None) -> str:

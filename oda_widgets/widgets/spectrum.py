@@ -193,6 +193,7 @@ class SpectrumView(widgets.VBox):
     systematic = traitlets.Float(0.0, min=0.0, max=0.99)
     fits = traitlets.Dict()
     status = traitlets.Unicode("")
+    highlighted = traitlets.List(traitlets.Unicode())
 
     def __init__(
         self,
@@ -392,6 +393,22 @@ class SpectrumView(widgets.VBox):
         self._marks[label].show(visible, fitted=label in self.fits)
 
     # -- the fit ---------------------------------------------------------------------------
+    def highlight(self, labels: Iterable[str]) -> None:
+        """Draw the spectra of ``labels`` (sources) larger and dim the others; an empty list,
+        or no spectrum of those labels, draws every spectrum alike."""
+        self.highlighted = [str(label) for label in labels]
+
+    @traitlets.observe("highlighted")
+    def _highlight_changed(self, change: dict[str, Any]) -> None:
+        wanted = set(change["new"]) & set(self._marks)
+        for label, marks in self._marks.items():
+            lit = label in wanted
+            dim = bool(wanted) and not lit
+            with marks.points.hold_sync():
+                marks.points.default_size = 40 if lit else 10
+                marks.points.opacities = [0.25 if dim else 1.0]
+            marks.bars.opacities = [0.25 if dim else 1.0]
+
     def fit(self) -> dict[str, SpectralFit]:
         """Fit :attr:`model` in :attr:`energy_range` to every spectrum shown (what Fit does).
 

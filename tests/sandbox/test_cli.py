@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import signal
@@ -164,8 +165,13 @@ def test_demo_serves_lab_and_sandbox_and_stops_both(tmp_path, stop_signal):
         parts = urllib.parse.urlsplit(lab_link)
         lab_base = f"{parts.scheme}://{parts.netloc}"
         token = urllib.parse.parse_qs(parts.query)["token"][0]
-        # the printed link opens the quick start in a logged-in JupyterLab
-        assert parts.path == "/lab/tree/quickstart.ipynb"
+        # the printed link opens the class notebook in a logged-in JupyterLab
+        assert parts.path == "/lab/tree/explorer.ipynb"
+        # which asks nothing about news (its page config turns the news off)
+        page = requests.get(f"{lab_base}/lab", params={"token": token}, timeout=60).text
+        found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)'
+                          r"</script>", page, re.S)
+        assert found and json.loads(found.group(1))["news"] == {"disabled": True}
         status = requests.get(f"{lab_base}/api/status", params={"token": token}, timeout=30)
         assert status.status_code == 200 and "started" in status.json()
         assert requests.get(f"{lab_base}/api/status", timeout=30).status_code == 403

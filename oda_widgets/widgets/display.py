@@ -1,0 +1,79 @@
+"""Products left as a cell's last value show as their views.
+
+The client's products know nothing of widgets (they have a text and an HTML summary); this module
+tells IPython how to show them when the widgets are loaded in a kernel: a ``ProductSet`` as its
+:class:`~oda_widgets.widgets.results.ResultsView`, a ``SkyImage`` on the sky, a ``Catalog`` in
+its table, a ``LightCurve`` and a ``Spectrum`` in their views. Outside a kernel nothing happens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oda_widgets.client.catalog import Catalog
+from oda_widgets.client.light_curve import LightCurve
+from oda_widgets.client.products import ProductSet
+from oda_widgets.client.sky_image import SkyImage
+from oda_widgets.client.spectrum import Spectrum
+
+__all__ = ["register_display", "view_of"]
+
+
+def view_of(obj: Any) -> Any:
+    """The widget that shows ``obj`` (a product set, sky image, catalog, light curve, spectrum).
+
+    Raises
+    ------
+    TypeError
+        For anything else.
+    """
+    if isinstance(obj, ProductSet):
+        from .results import ResultsView
+
+        return ResultsView(obj)
+    if isinstance(obj, SkyImage):
+        from .sky import SkyView
+
+        return SkyView(obj)
+    if isinstance(obj, Catalog):
+        from .catalog_table import CatalogTable
+
+        return CatalogTable(obj)
+    if isinstance(obj, LightCurve):
+        from .light_curve import LightCurveView
+
+        return LightCurveView(obj)
+    if isinstance(obj, Spectrum):
+        from .spectrum import SpectrumView
+
+        return SpectrumView(obj)
+    raise TypeError(f"no view shows a {type(obj).__name__}")
+
+
+def register_display(ip: Any = None) -> bool:
+    """Have IPython show products as their views (done when ``oda_widgets.widgets`` loads).
+
+    Parameters
+    ----------
+    ip : InteractiveShell, optional
+        The shell; the running one by default.
+
+    Returns
+    -------
+    bool
+        Whether a shell was there to register with.
+    """
+    if ip is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        ip = get_ipython()
+    if ip is None or not hasattr(ip, "display_formatter"):
+        return False
+    from oda_widgets._display_hook import _show
+
+    formatter = ip.display_formatter.ipython_display_formatter
+    for kind in (ProductSet, SkyImage, Catalog, LightCurve, Spectrum):
+        formatter.for_type(kind, _show)
+    return True

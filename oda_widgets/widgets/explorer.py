@@ -1,0 +1,256 @@
+"""The Explorer: the query form, the job monitor and the opened jobs' results in one widget.
+
+Opening a finished job (the monitor's "Open results", or a click on its row) adds a tab with
+its :class:`~oda_widgets.widgets.results.ResultsView`, named after the job; tabs close with their
+own button. The views of every tab fill the Explorer's one form ("Use this catalog", "Use this
+time range"), and a source selected on any sky or table is highlighted in every tab's light
+curves and spectra. The Explorer links views through their observable traits only.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as widgets
+
+from oda_widgets.client.dispatcher import Dispatcher
+from oda_widgets.client.jobs import Job
+from oda_widgets.client.products import ProductSet
+
+from .form import QueryForm
+from .jobs import JobMonitor
+from .results import ResultsView
+
+__all__ = ["Explorer", "job_title"]
+
+
+def _day(value: Any) -> str:
+    text = str(value or "")
+    return text[:10] if len(text) >= 10 and text[4:5] == "-" else text
+
+
+def job_title(job: Job) -> str:
+    """A tab's name: instrument, product, source and dates, e.g.
+    ``"isgri isgri_image · Crab · 2003-03-15 to 2003-03-16"``."""
+    parameters = job.parameters
+    parts = [f"{job.instrument} {job.product}"]
+    source = parameters.get("src_name")
+    if source:
+        parts.append(str(source))
+    t1, t2 = _day(parameters.get("T1")), _day(parameters.get("T2"))
+    if t1 or t2:
+        parts.append(t1 if t1 == t2 else f"{t1} to {t2}")
+    return " · ".join(parts)
+
+
+class _Tab(widgets.VBox):
+    """One opened job: its title, Show code, Share and Close, the code or link, its results."""
+
+    def __init__(self, explorer: Explorer, job: Job, view: ResultsView) -> None:
+        self.job = job
+        self.view = view
+        self.title = job_title(job)
+        heading = widgets.Label(self.title)
+        heading.add_class("oda-explorer-tab-title")
+        self.code_button = widgets.Button(description="Show code", icon="code",
+                                          tooltip="the oda_api code of this query (no token)")
+        self.share_button = widgets.Button(description="Share", icon="share",
+                                           tooltip="an MMODA web link that runs this query again")
+        self.close_button = widgets.Button(description="Close", icon="times",
+                                           tooltip=f"close the tab of {self.title}")
+        for button, css in ((self.code_button, "oda-explorer-code"),
+                            (self.share_button, "oda-explorer-share"),
+                            (self.close_button, "oda-explorer-close")):
+            button.add_class(css)
+            button.layout.width = "auto"
+        # plain text widgets: the code and the link hold server-sent values
+        self.code = widgets.Textarea(disabled=True, layout=widgets.Layout(
+            width="100%", height="12em", display="none"))
+        self.code.add_class("oda-explorer-code-text")
+        self.link = widgets.Text(disabled=True, layout=widgets.Layout(width="100%",
+                                                                      display="none"))
+        self.link.add_class("oda-explorer-share-url")
+        owner = weakref.ref(explorer)
+        self.code_button.on_click(lambda _b: self.show_code())
+        self.share_button.on_click(lambda _b: self.show_share())
+        self.close_button.on_click(lambda _b: (e := owner()) is not None and e.close_tab(job))
+        bar = widgets.HBox([heading, self.code_button, self.share_button, self.close_button],
+                           layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
+        super().__init__([bar, self.code, self.link, view])
+        self.add_class("oda-explorer-tab")
+
+    def show_code(self) -> str:
+        self.code.value = self.job.api_code()
+        self.code.layout.display = None
+        return self.code.value
+
+    def show_share(self) -> str:
+        self.link.value = self.job.share_url()
+        self.link.layout.display = None
+        return self.link.value
+
+
+class Explorer:
+    """The whole flow in one widget: the form, its jobs, and the results of the jobs opened.
+
+    Parameters
+    ----------
+    url : str, optional
+        The dispatcher (``"sandbox"`` for the local one); oda_api's default when omitted.
+    token : str, optional
+        The token; discovered as oda_api does when omitted (it stays in the Dispatcher).
+    dispatcher : Dispatcher, optional
+        Use this one instead of making one from ``url`` and ``token``.
+    instrument, product : str, optional
+        What the form starts on.
+
+    Attributes
+    ----------
+    form : QueryForm
+    monitor : JobMonitor
+        Every job the form submits gets a row; "Open results" (or a click on a done row) opens it.
+    results : dict
+        The :class:`ResultsView` of each opened job, by job id.
+    notice : ipywidgets.Label
+        What the views last changed in the form, in words.
+    widget : ipywidgets.VBox
+        What a notebook shows (an Explorer left as a cell's value displays it). The Explorer is
+        not a widget itself: a widget's ``open()`` opens its comm, and ``Explorer.open(job)``
+        opens a job.
+
+    Examples
+    --------
+    >>> explorer = ow.Explorer(url="sandbox")       # doctest: +SKIP
+    >>> view = explorer.open(explorer.form.submit())  # doctest: +SKIP
+    """
+
+    def __init__(self, url: str | None = None, token: str | None = None, *,
+                 dispatcher: Dispatcher | None = None, instrument: str | None = None,
+                 product: str | None = None) -> None:
+        self._tabs: dict[str, _Tab] = {}
+        self.dispatcher = dispatcher if dispatcher is not None else Dispatcher(url=url,
+                                                                                token=token)
+        self.form = QueryForm(self.dispatcher, instrument=instrument, product=product)
+        self.monitor = JobMonitor(form=self.form)
+        self.results: dict[str, ResultsView] = {}
+        self.notice = widgets.Label("")
+        self.notice.add_class("oda-explorer-notice")
+        self.tabs = widgets.Tab()
+        self.tabs.add_class("oda-explorer-tabs")
+        self._empty = widgets.Label("Open a finished job (Open results, or click its row) to "
+                                    "see its products here.")
+        ref = weakref.ref(self)
+        self.monitor.on_results(
+            lambda job, _products: (e := ref()) is not None and e.open(job) and None)
+        # whole tab titles (ipywidgets cuts them at a fixed width); our own text, no server data
+        style = widgets.HTML("<style>.jupyter-widgets.widget-tab.oda-explorer-tabs > .lm-TabBar "
+                             ".lm-TabBar-tab { flex: 0 1 auto; max-width: 32em; }</style>",
+                             layout=widgets.Layout(display="none"))
+        self.widget = widgets.VBox([style, self.form, self.notice, self.monitor, self._empty,
+                                    self.tabs])
+        self.widget.add_class("oda-explorer")
+        self._show_tabs()
+
+    # --- opening and closing ------------------------------------------------------------------
+    def open(self, job: Job | str) -> ResultsView:
+        """Show a done job's products in a tab (selected; a job opened before keeps its tab).
+
+        Parameters
+        ----------
+        job : Job or str
+            The job, or its id (a job of the monitor).
+
+        Returns
+        -------
+        ResultsView
+        """
+        if isinstance(job, str):
+            job = next((j for j in self.monitor.jobs if j.job_id == job), None) or _missing(job)
+        products = job.result(timeout=0)
+        key = job.job_id or f"job-{id(job)}"
+        if key in self.results:
+            self.tabs.selected_index = list(self._tabs).index(key)
+            return self.results[key]
+        if job not in self.monitor.jobs:
+            self.monitor.add(job)
+        view = self._view_of(products)
+        tab = _Tab(self, job, view)
+        self.results[key] = view
+        self._tabs[key] = tab
+        view.observe(self._selection_changed, names="selected_sources")
+        if view.catalog_table is not None:
+            view.catalog_table.observe(self._catalog_used, names="status")
+        if view.light_curves is not None:
+            view.light_curves.use_message.observe(self._time_range_used, names="value")
+        self._show_tabs()
+        self.tabs.selected_index = len(self._tabs) - 1
+        # a source already selected in another tab is highlighted in this one too
+        chosen = next((v.selected_sources for v in self.results.values()
+                       if v is not view and v.selected_sources), None)
+        if chosen:
+            view.highlight(chosen)
+        return view
+
+    def _view_of(self, products: ProductSet) -> ResultsView:
+        return ResultsView(products, form=self.form)
+
+    def close_tab(self, job: Job | str) -> None:
+        """Close the tab of ``job`` (a Job or its id)."""
+        key = job if isinstance(job, str) else (job.job_id or f"job-{id(job)}")
+        tab = self._tabs.pop(key, None)
+        view = self.results.pop(key, None)
+        if tab is None:
+            raise KeyError(f"no tab is open for job {key!r}")
+        self._show_tabs()
+        if view is not None:
+            view.close()
+        tab.close()
+
+    def tab_titles(self) -> list[str]:
+        """The titles of the open tabs, in order."""
+        return [tab.title for tab in self._tabs.values()]
+
+    def _show_tabs(self) -> None:
+        tabs = list(self._tabs.values())
+        self.tabs.children = tabs
+        self.tabs.titles = tuple(tab.title for tab in tabs)
+        self.tabs.layout.display = None if tabs else "none"
+        self._empty.layout.display = "none" if tabs else None
+
+    # --- the links between views --------------------------------------------------------------
+    def _selection_changed(self, change: Mapping[str, Any]) -> None:
+        names = list(change["new"])
+        for view in self.results.values():
+            if view is not change["owner"]:
+                view.highlight(names)
+
+    def _catalog_used(self, change: Mapping[str, Any]) -> None:
+        text = str(change["new"])
+        if text.startswith("The form sends"):
+            self.notice.value = f"Form changed: {text}"
+
+    def _time_range_used(self, change: Mapping[str, Any]) -> None:
+        if "T1 and T2 are now" in str(change["new"]):
+            values = self.form.values
+            self.notice.value = (f"Form changed: T1 is now {values.get('T1')} and T2 "
+                                 f"{values.get('T2')} (from a light curve)")
+
+    def close(self) -> None:
+        """Close every tab and the widgets (the jobs go on being polled)."""
+        for key in list(self._tabs):
+            self.close_tab(key)
+        self.monitor.close()
+        self.form.close()
+        self.widget.close()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"Explorer({self.form!r}, {len(self.monitor.jobs)} jobs, {len(self.results)} open)"
+
+
+def _missing(job_id: str) -> Job:
+    raise KeyError(f"no job {job_id!r} in this Explorer's monitor; pass the Job itself")

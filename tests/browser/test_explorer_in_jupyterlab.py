@@ -1,0 +1,160 @@
+"""The class flow in the Explorer, in a real JupyterLab, offline, by clicks and typing only.
+
+Submit an ISGRI image from the form, open it from the monitor, delete two sources in the table,
+"Use this catalog", switch to spectra, submit, open the job by a click on its row, fit, select a
+source on the sky and see its spectrum drawn larger than the others; then a light curve: brush a
+range, "Use this time range", and the form's T1 and T2 change. The kernel is read only to check
+what the page shows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from catalog_pages import ROWS, TABLE, grid
+from support.sky_page import click_source, wait_for_sources
+
+pytestmark = pytest.mark.browser
+
+pytest.importorskip("sherpa", reason="spectral fitting needs the fit extra (scripts/setup)")
+
+EXPLORER = (
+    "import oda_widgets as ow\n"
+    "explorer = ow.Explorer(url='sandbox', instrument='isgri', product='isgri_image')\n"
+    "explorer"
+)
+FORM = ".oda-explorer .oda-form"
+FIELD = {"src_name": "4U 1700-377", "RA": "255.986542", "DEC": "-37.844167",
+         "T1": "2003-03-15T23:27:40.0", "T2": "2003-03-16T00:03:15.0"}
+WAIT = 180_000
+
+# mean on-screen width of each spectrum's points in the visible spectrum figure, by legend label
+POINT_SIZES = """() => {
+    const figure = [...document.querySelectorAll('.oda-spectrum-figure')]
+        .find(f => f.getBoundingClientRect().width > 0);
+    if (!figure) return null;
+    const marks = [...figure.querySelectorAll('svg.svg-figure g[clip-path]')]
+        .filter(g => g.querySelector('.dot'));
+    return marks.map(g => {
+        const dots = [...g.querySelectorAll('.dot')].map(d => d.getBoundingClientRect().width)
+            .filter(w => w > 0);
+        return dots.length ? dots.reduce((a, b) => a + b, 0) / dots.length : 0;
+    });
+}"""
+
+
+def _submit(page: Any, product: str) -> None:
+    select = page.locator(f"{FORM} .widget-dropdown", has_text="Product").locator("select")
+    if select.input_value() != product:
+        select.select_option(product)
+        page.wait_for_timeout(1500)  # the form rebuilds its fields for the product
+    for name, value in FIELD.items():
+        box = page.locator(f"{FORM} .oda-field-{name} input").first
+        box.fill(value)
+        box.press("Tab")
+    submit = page.locator(f"{FORM} .oda-actions button", has_text=re.compile(r"^\s*Submit\s*$"))
+    submit.click()
+    page.locator(f"{FORM} .oda-status", has_text=re.compile(r"Submitted job")).wait_for(
+        timeout=WAIT)
+
+
+def _done_rows(page: Any) -> Any:
+    return page.locator(".oda-explorer .oda-jm-row[data-status=done]")
+
+
+def _tab(page: Any, title: str) -> Any:
+    return page.locator(".oda-explorer-tabs .lm-TabBar-tab", has_text=title)
+
+
+def test_the_whole_class_flow_by_clicks_and_typing(lab, sandbox):
+    lab.write_notebook("explorer_flow.ipynb", [EXPLORER])
+    lab.open_notebook("explorer_flow.ipynb")
+    lab.run_all(timeout=240)
+    page = lab.page
+    page.locator(f"{FORM} .oda-field-RA input").wait_for(timeout=WAIT)
+
+    # an image of the field, opened from the monitor
+    _submit(page, "isgri_image")
+    _done_rows(page).first.wait_for(timeout=WAIT)
+    _done_rows(page).first.locator(".oda-jm-results").click()
+    _tab(page, "isgri isgri_image · 4U 1700-377").wait_for(timeout=WAIT)
+    page.locator(ROWS).first.wait_for(timeout=WAIT)
+    names = [r["name"] for r in grid(lab)]
+    assert len(names) >= 5
+    wait_for_sources(page, len(names), timeout=120)
+
+    # two sources deleted in the table, the catalog into the form, which says so
+    rows = page.locator(ROWS)
+    rows.nth(0).locator("td[data-column=flags]").click()
+    rows.nth(1).locator("td[data-column=flags]").click(modifiers=["Control"])
+    page.locator(f"{TABLE} .oda-ct-delete", has_text="Delete selected (2)").click()
+    wait_for_sources(page, len(names) - 2)
+    kept = names[2:]
+    page.locator(f"{TABLE} .oda-ct-use").click()
+    page.locator(".oda-explorer-notice", has_text="2 removed").wait_for(timeout=WAIT)
+    expected = f"catalog: {len(kept)} sources (2 removed)"
+    page.locator(f"{FORM} .oda-field-selected_catalog", has_text=expected).wait_for()
+
+    # spectra of the kept sources, opened by a click on the job's row, fitted
+    _submit(page, "isgri_spectrum")
+    page.locator(f"{FORM} .oda-field-selected_catalog", has_text=expected).wait_for()
+    _done_rows(page).nth(1).wait_for(timeout=WAIT)
+    _done_rows(page).nth(1).locator(".oda-jm-params").click()
+    spectra_tab = _tab(page, "isgri isgri_spectrum")
+    spectra_tab.wait_for(timeout=WAIT)
+    view = page.locator(".oda-spectrum-view").first
+    view.locator(".oda-spectrum-figure").wait_for(timeout=WAIT)
+    toggles = view.locator(".oda-spectrum-toggle").all_inner_texts()
+    assert sorted(t.strip() for t in toggles) == sorted(kept)
+    view.locator(".oda-fit-button").click()
+    view.locator(".oda-fit-results .oda-fit-source").first.wait_for(timeout=WAIT)
+    before = page.evaluate(POINT_SIZES)  # each spectrum has its own marker shape
+    assert before and all(size > 0 for size in before)
+
+    # a source selected on the sky: its spectrum drawn larger in the spectra tab
+    _tab(page, "isgri isgri_image").click()
+    target = kept[1]
+    page.locator(".oda-sky-host").first.scroll_into_view_if_needed()
+    click_source(page, target)
+    page.locator(f"{ROWS}[aria-selected=true]", has_text=target).wait_for(timeout=WAIT)
+    spectra_tab.click()
+    order = [t.strip() for t in view.locator(".oda-spectrum-toggle").all_inner_texts()]
+    lit = order.index(target)
+    page.wait_for_function(f"(before) => {{ const s = ({POINT_SIZES})(); return s && "
+                           f"s[{lit}] > 1.5 * before[{lit}]; }}", arg=before, timeout=WAIT)
+    growth = [after / was for after, was in zip(page.evaluate(POINT_SIZES), before, strict=True)]
+    assert growth[lit] > 1.5
+    assert all(g < 1.1 for i, g in enumerate(growth) if i != lit), growth
+    lab.screenshot("explorer_highlighted_spectrum")
+
+    # a light curve: brush a range, use it, and the form's T1 and T2 change
+    _submit(page, "isgri_lc")
+    _done_rows(page).nth(2).wait_for(timeout=WAIT)
+    _done_rows(page).nth(2).locator(".oda-jm-results").click()
+    _tab(page, "isgri isgri_lc").wait_for(timeout=WAIT)
+    figure = page.locator(".oda-lc-figure").first
+    figure.wait_for(timeout=WAIT)
+    t1_box = page.locator(f"{FORM} .oda-field-T1 input").first
+    t1_before = t1_box.input_value()
+    page.locator(".oda-lc-mode button", has_text="Select time").first.click()
+    page.wait_for_timeout(500)
+    figure.locator("rect.plotarea_events").scroll_into_view_if_needed()
+    area = figure.locator("rect.plotarea_events").bounding_box()
+    y = area["y"] + area["height"] / 2
+    page.mouse.move(area["x"] + 0.3 * area["width"], y)
+    page.mouse.down()
+    page.mouse.move(area["x"] + 0.6 * area["width"], y, steps=12)
+    page.mouse.up()
+    page.locator(".oda-lc-selection", has_text=re.compile(r"^\s*Selected: ")).first.wait_for(
+        timeout=WAIT)
+    page.locator(".oda-lc-use-range").first.click()
+    page.locator(".oda-explorer-notice", has_text="T1 is now").wait_for(timeout=WAIT)
+    page.wait_for_function("([sel, old]) => document.querySelector(sel).value !== old",
+                           arg=[f"{FORM} .oda-field-T1 input", t1_before], timeout=WAIT)
+    t1_after = t1_box.input_value()
+    t2_after = page.locator(f"{FORM} .oda-field-T2 input").first.input_value()
+    assert t1_after != t1_before and t1_after < t2_after
+    assert t1_after[:10] in ("2003-03-15", "2003-03-16")
+    lab.screenshot("explorer_time_range")
