@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 from test_form import SavedDispatcher, sandbox_documents
 
@@ -24,7 +25,7 @@ CATALOG = {
                          ["ra", "<f8"], ["dec", "<f8"]],
     "cat_lat_name": "dec", "cat_lon_name": "ra",
 }
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2VjcmV0"
+TOKEN = jwt.encode({"sub": "x"}, "throwaway-secret-of-thirty-two-bytes", algorithm="HS256")
 
 
 def _job(form: QueryForm, url: str) -> Job:
