@@ -13,11 +13,10 @@ Run: ``.venv/bin/python benchmarks/catalog_table.py [sources] [repeats]``
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
 
 import numpy as np
+from timing import median_ms  # benchmarks/timing.py, beside this script
 
 from oda_widgets.client.catalog import Catalog
 from oda_widgets.widgets.catalog_table import rows_of
@@ -44,15 +43,6 @@ def field(n: int, seed: int = 1) -> Catalog:
             "cat_lon_name": "ra",
         }
     )
-
-
-def median_ms(action, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main(n: int = 300, repeats: int = 15) -> None:

@@ -23,12 +23,13 @@ Run: ``.venv/bin/python benchmarks/fit.py [repeats]`` (about a minute for the de
 from __future__ import annotations
 
 import logging
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from timing import median_ms  # benchmarks/timing.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "unit"))
@@ -61,15 +62,6 @@ def real_rmf_spectrum(model: str) -> Any | None:
     if model == "cutoffpl":
         return Simulator().spectrum(lambda e: cutoffpl(e, 1.5, 120.0, 0.5), 2e4, 1, True)
     return Simulator().spectrum(lambda e: bknpower(e, 1.8, 60.0, 2.6, 1.0), 2e4, 1, True)
-
-
-def median_ms(action, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def session_fit(ui: Any, model: str, do_covar: bool) -> None:

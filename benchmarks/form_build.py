@@ -9,12 +9,11 @@ Run: ``.venv/bin/python benchmarks/form_build.py [repeats]``
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from typing import Any
 
 import ipywidgets as widgets
+from timing import median_ms  # benchmarks/timing.py, beside this script
 
 from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.spec import parse_instrument_description
@@ -34,15 +33,6 @@ class DescribedDispatcher(Dispatcher):
 
     def describe(self, instrument: str, product: str | None = None) -> Any:
         return parse_instrument_description(self._documents[instrument])
-
-
-def median_ms(action, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main(repeats: int = 15) -> None:
