@@ -18,7 +18,7 @@ import sys
 import numpy as np
 from timing import median_ms  # benchmarks/timing.py, beside this script
 
-from oda_widgets.client.catalog import Catalog
+from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.widgets.catalog_table import rows_of
 
 

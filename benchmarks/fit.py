@@ -40,7 +40,7 @@ SYSTEMATIC = 0.01
 
 def sandbox_crab() -> Any:
     """The Crab's spectrum product as the client decodes it from the sandbox's answer."""
-    from oda_widgets.client.products import decode_products
+    from oda_widgets.client.products.product_set import decode_products
     from oda_widgets.sandbox.pointings import science_windows
     from oda_widgets.sandbox.simulate import make_products
 

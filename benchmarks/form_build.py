@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from timing import median_ms  # benchmarks/timing.py, beside this script
 
 from oda_widgets.client.dispatcher import Dispatcher
-from oda_widgets.client.spec import parse_instrument_description
+from oda_widgets.client.query.spec import parse_instrument_description
 from oda_widgets.sandbox import descriptions
 from oda_widgets.widgets import QueryForm
 

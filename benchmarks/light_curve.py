@@ -57,7 +57,7 @@ PREPARE = """\
 import numpy as np, bqplot
 import oda_widgets as ow
 from bqplot.interacts import PanZoom
-from oda_widgets.client.products import decode_products
+from oda_widgets.client.products.product_set import decode_products
 from oda_widgets.sandbox.simulate import make_products
 from astropy.time import Time, TimeDelta
 t1 = Time('2008-03-01T00:00:00', scale='utc')

@@ -13,16 +13,16 @@ from typing import Any
 
 #: (module, class) of each product a view shows.
 PRODUCT_CLASSES = (
-    ("oda_widgets.client.products", "ProductSet"),
-    ("oda_widgets.client.sky_image", "SkyImage"),
-    ("oda_widgets.client.catalog", "Catalog"),
-    ("oda_widgets.client.light_curve", "LightCurve"),
-    ("oda_widgets.client.spectrum", "Spectrum"),
+    ("oda_widgets.client.products.product_set", "ProductSet"),
+    ("oda_widgets.client.products.sky_image", "SkyImage"),
+    ("oda_widgets.client.catalog.source_catalog", "Catalog"),
+    ("oda_widgets.client.products.light_curve", "LightCurve"),
+    ("oda_widgets.client.products.spectrum", "Spectrum"),
 )
 
 
 def _show(obj: Any) -> bool:
-    from oda_widgets.widgets.display import register_display, view_of
+    from .widgets.display import register_display, view_of
 
     register_display()
     from IPython.display import display

@@ -27,9 +27,9 @@ SECRET_VARIABLE = "ODA_WIDGETS_SANDBOX_SECRET"
 def _serve(args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
-    from oda_widgets.sandbox.app import create_app
-    from oda_widgets.sandbox.faults import FaultSpecError
-    from oda_widgets.sandbox.tokens import make_token, new_secret
+    from .sandbox.app import create_app
+    from .sandbox.faults import FaultSpecError
+    from .sandbox.tokens import make_token, new_secret
 
     secret = args.secret or os.environ.get(SECRET_VARIABLE) or new_secret()
     try:
@@ -48,7 +48,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _token(args: argparse.Namespace) -> int:
-    from oda_widgets.sandbox.tokens import make_token
+    from .sandbox.tokens import make_token
 
     secret = args.secret or os.environ.get(SECRET_VARIABLE)
     if not secret:
@@ -96,7 +96,7 @@ def _raise_stop(signum: int, frame: object) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from oda_widgets.sandbox import start_sandbox
+    from .sandbox import start_sandbox
 
     notebooks = Path(args.notebooks).resolve()
     if not notebooks.is_dir():

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from astropy.io import fits
 
-from oda_widgets.client.spectrum import spectrum_hdu_index
+from ..client.products.spectrum import spectrum_hdu_index
 
 __all__ = ["ChannelSpectrum", "channel_spectrum", "ebounds_hdu"]
 
@@ -83,7 +83,7 @@ def _column(hdu: fits.BinTableHDU, name: str) -> Any:
 
 
 def channel_spectrum(spectrum: Any) -> ChannelSpectrum:
-    """The channels of a :class:`~oda_widgets.client.spectrum.Spectrum` on its energy axis.
+    """The channels of a :class:`~oda_widgets.client.products.spectrum.Spectrum` on its energy axis.
 
     Raises
     ------

@@ -87,7 +87,7 @@ class CurveSamples:
 
     @classmethod
     def from_light_curve(cls, light_curve: Any, source: str | None = None) -> CurveSamples:
-        """Read a :class:`~oda_widgets.client.light_curve.LightCurve` (its table HDU and header).
+        """Read a :class:`~oda_widgets.client.products.light_curve.LightCurve` (its table HDU and header).
 
         TIME is read as :attr:`LightCurve.time` reads it (MJDREF or MJDREFI/MJDREFF, TIMEZERO,
         TIMEUNIT, TIMESYS); the bin width from a TIMEDEL column (in its unit), else the TIMEDEL

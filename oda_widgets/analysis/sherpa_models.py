@@ -16,12 +16,7 @@ import numpy as np
 from sherpa.models.model import RegriddableModel1D
 from sherpa.models.parameter import Parameter
 
-from oda_widgets.analysis.spectral_models import (
-    ModelSpec,
-    bin_integral,
-    model_spec,
-    photon_density,
-)
+from .spectral_models import ModelSpec, bin_integral, model_spec, photon_density
 
 __all__ = ["XspecNamedModel", "sherpa_model"]
 

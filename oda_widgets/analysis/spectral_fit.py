@@ -23,16 +23,10 @@ from typing import Any
 import numpy as np
 from astropy.io import fits
 
-from oda_widgets.analysis.channels import ChannelSpectrum, channel_spectrum
-from oda_widgets.analysis.fit_extra import require_fitting
-from oda_widgets.analysis.spectral_models import (
-    MODELS,
-    bin_integral,
-    energy_flux,
-    model_spec,
-    photon_density,
-)
-from oda_widgets.client.spectrum import spectrum_hdu_index
+from ..client.products.spectrum import spectrum_hdu_index
+from .channels import ChannelSpectrum, channel_spectrum
+from .fit_extra import require_fitting
+from .spectral_models import MODELS, bin_integral, energy_flux, model_spec, photon_density
 
 __all__ = ["SpectralFit", "fit_spectrum"]
 
@@ -351,7 +345,7 @@ def fit_spectrum(
 
     Parameters
     ----------
-    spectrum : oda_widgets.client.spectrum.Spectrum
+    spectrum : oda_widgets.client.products.spectrum.Spectrum
         A spectrum with its RMF (and ARF, when the dispatcher sent one).
     model : str
         XSPEC name: ``"powerlaw"``, ``"cutoffpl"`` or ``"bknpower"``.
@@ -392,7 +386,7 @@ def fit_spectrum(
     from sherpa.stats import Chi2, CStat
     from sherpa.utils.err import EstErr
 
-    from oda_widgets.analysis.sherpa_models import sherpa_model
+    from .sherpa_models import sherpa_model
 
     channels = channel_spectrum(spectrum)
     if statistic is None:

@@ -8,98 +8,19 @@ It imports no widget library, so scripts and other tools can use it as they are:
     job = disp.submit("isgri", "isgri_image", RA=83.63, DEC=22.01)
     products = job.result()
 
-Names are loaded on first use, so importing the package stays fast (the product decoders
-pull in astropy).
+The facade (:mod:`.dispatcher`), the jobs (:mod:`.jobs`), the thread that follows them
+(:mod:`.poller`, reading answers with :mod:`.answers`), the registry on disk (:mod:`.registry`)
+and the errors (:mod:`.errors`) are here; the subpackages hold the rest by idea:
+:mod:`.transport` (HTTP, sites, tokens, redaction), :mod:`.query` (descriptions, parameters,
+wire encoding, generated code), :mod:`.products` (decoding and the product types) and
+:mod:`.catalog` (the editable source catalog). Names are loaded on first use (the table is
+:data:`oda_widgets._public.CLIENT`).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from .._public import CLIENT, lazy_exports
 
-from .errors import (
-    DispatcherError,
-    DispatcherUnavailable,
-    JobFailed,
-    JobNotFinished,
-    OdaError,
-    RequestRejected,
-    Unauthorized,
-    UnsafePayload,
-    ValidationError,
-    ValidationErrors,
-)
+__all__ = sorted(CLIENT)
 
-if TYPE_CHECKING:
-    from .apicode import api_code
-    from .catalog import Catalog
-    from .dispatcher import Dispatcher
-    from .jobs import Job, JobBatch, JobEvent, JobStatus, Progress
-    from .poller import Poller
-    from .products import ProductSet, decode_products
-    from .registry import JobRecord, JobRegistry
-    from .spec import InstrumentSpec, ProductSpec, QueryGroup
-    from .token import TokenInfo
-
-_LAZY = {
-    "Dispatcher": ".dispatcher",
-    "Job": ".jobs",
-    "JobBatch": ".jobs",
-    "JobEvent": ".jobs",
-    "JobStatus": ".jobs",
-    "Progress": ".jobs",
-    "Poller": ".poller",
-    "JobRegistry": ".registry",
-    "JobRecord": ".registry",
-    "api_code": ".apicode",
-    "ProductSet": ".products",
-    "decode_products": ".products",
-    "Catalog": ".catalog",
-    "InstrumentSpec": ".spec",
-    "ProductSpec": ".spec",
-    "QueryGroup": ".spec",
-    "TokenInfo": ".token",
-}
-
-__all__ = [
-    "Catalog",
-    "Dispatcher",
-    "DispatcherError",
-    "DispatcherUnavailable",
-    "InstrumentSpec",
-    "Job",
-    "JobBatch",
-    "JobEvent",
-    "JobFailed",
-    "JobNotFinished",
-    "JobRecord",
-    "JobRegistry",
-    "JobStatus",
-    "OdaError",
-    "Poller",
-    "ProductSet",
-    "ProductSpec",
-    "Progress",
-    "QueryGroup",
-    "RequestRejected",
-    "TokenInfo",
-    "Unauthorized",
-    "UnsafePayload",
-    "ValidationError",
-    "ValidationErrors",
-    "api_code",
-    "decode_products",
-]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(globals(), CLIENT)

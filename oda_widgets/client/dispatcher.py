@@ -16,20 +16,20 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from . import errors as _errors
-from .apicode import api_code as _api_code
 from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
-from .http import Transport
 from .jobs import Job, JobBatch, JobEvent, JobStatus
 from .poller import JOB_ID_PATTERN, Poller, default_poller, run_analysis_fields
-from .redact import scrub_token
+from .query.apicode import api_code as _api_code
+from .query.wire import new_session_id
 from .registry import JobRecord, JobRegistry
-from .secret import SecretToken, as_secret
-from .sites import resolve_url
-from .token import TokenInfo, decode_token, discover_token
-from .wire import new_session_id
+from .transport.http import Transport
+from .transport.redaction import scrub_token
+from .transport.secret import SecretToken, as_secret
+from .transport.sites import resolve_url
+from .transport.token import TokenInfo, decode_token, discover_token
 
 if TYPE_CHECKING:
-    from .spec import InstrumentSpec
+    from .query.spec import InstrumentSpec
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class Dispatcher:
             )
         self.url: str = resolve_url(url)
         # A SecretToken: its repr and str never show it, so neither does any frame or log
-        # holding it; its text is taken out only where a request is encoded (client/http.py).
+        # holding it; its text is taken out only where a request is encoded (client/transport/http.py).
         self._token: SecretToken | None = token or None
         self.token_info: TokenInfo | None = None
         if self._token:
@@ -167,7 +167,7 @@ class Dispatcher:
         key = (instrument, product)
         spec = self._descriptions.get(key)
         if spec is None:
-            from .spec import parse_instrument_description
+            from .query.spec import parse_instrument_description
 
             try:
                 doc = self._transport.meta_data(instrument, product, self._token)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, overload
 from .errors import JobNotFinished, OdaError
 
 if TYPE_CHECKING:
-    from .products import ProductSet
+    from .products.product_set import ProductSet
 
 logger = logging.getLogger(__name__)
 
@@ -407,14 +407,14 @@ class Job:
 
     def api_code(self) -> str:
         """The oda_api code that runs the same query (the token is read from the environment)."""
-        from .apicode import api_code
+        from .query.apicode import api_code
 
         return api_code(self.url, self.instrument, self.product, self.query_type, self.parameters)
 
     def share_url(self) -> str:
         """The MMODA web URL that runs this query again (no token, job id or session id;
-        ``selected_catalog`` included); see :mod:`oda_widgets.client.share`."""
-        from .share import share_url
+        ``selected_catalog`` included); see :mod:`oda_widgets.client.query.share`."""
+        from .query.share import share_url
 
         return share_url(self.url, self.instrument, self.product, self.query_type,
                          self.parameters)

@@ -54,10 +54,10 @@ from .errors import (
     ProductDecodeError,
     Unauthorized,
 )
-from .http import Transport
 from .jobs import Job, JobStatus, Progress
-from .redact import scrub_token
-from .secret import SecretToken, as_secret
+from .transport.http import Transport
+from .transport.redaction import scrub_token
+from .transport.secret import SecretToken, as_secret
 
 logger = logging.getLogger(__name__)
 
@@ -551,7 +551,7 @@ class Poller:
             )
             return
         # imported here: the decoder pulls in astropy, which a bare `import oda_widgets` avoids
-        from .products import decode_products
+        from .products.product_set import decode_products
 
         try:
             products = decode_products(raw, product=job.product, instrument=job.instrument)

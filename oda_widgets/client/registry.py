@@ -6,7 +6,7 @@ Layout under the root (``$ODA_WIDGETS_HOME`` or ``~/.oda_widgets``)::
     products/<job_id>.json.gz       the dispatcher's raw ``products`` of a done job (token removed)
 
 Products are kept as the dispatcher sent them and decoded again on load through
-:func:`~oda_widgets.client.products.decode_products`, so the cache is guarded by the same
+:func:`~oda_widgets.client.products.product_set.decode_products`, so the cache is guarded by the same
 safe decoder as the network.
 """
 
@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .jobs import Job, JobStatus
-from .redact import scrub_token
+from .transport.redaction import scrub_token
 
 if TYPE_CHECKING:
-    from .products import ProductSet
+    from .products.product_set import ProductSet
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ class JobRegistry:
         raw = self.raw_products(job_id)
         if raw is None:
             return None
-        from .products import decode_products
+        from .products.product_set import decode_products
 
         record = self.get(job_id)
         return decode_products(

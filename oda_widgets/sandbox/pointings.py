@@ -28,7 +28,7 @@ from functools import cache, lru_cache
 import numpy as np
 from astropy.time import Time
 
-from oda_widgets.sandbox.sky import angular_separation, stable_seed
+from .sky import angular_separation, stable_seed
 
 #: Start of revolution 0 (MJD, UTC), the day after launch.
 REVOLUTION_EPOCH_MJD = 52565.0

@@ -1,6 +1,6 @@
 """CatalogTable: the editable table of a source catalog, one row per source.
 
-The table shows a :class:`~oda_widgets.client.catalog.Catalog` and edits it only through the
+The table shows a :class:`~oda_widgets.client.catalog.source_catalog.Catalog` and edits it only through the
 catalog's own methods (rename, move, add_source, remove, select, undo, redo). It redraws in the
 catalog's listener, so every view made from the same catalog (the sky view too) follows every
 edit, whichever view made it. The front end (``js/catalog_table.js``) is an anywidget: it draws
@@ -23,8 +23,8 @@ import traitlets
 from astropy import units as u
 from astropy.coordinates import Angle, SkyCoord
 
-from ..client.catalog import Catalog
-from ..client.catalog_files import FORMATS, catalog_bytes, save_catalog
+from ..client.catalog.files import FORMATS, catalog_bytes, save_catalog
+from ..client.catalog.source_catalog import Catalog
 from ..client.errors import ValidationError
 from .jobs import _asset
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.light_curve import LightCurve
-from oda_widgets.client.products import ProductSet
-from oda_widgets.client.sky_image import SkyImage
-from oda_widgets.client.spectrum import Spectrum
+from ..client.catalog.source_catalog import Catalog
+from ..client.products.light_curve import LightCurve
+from ..client.products.product_set import ProductSet
+from ..client.products.sky_image import SkyImage
+from ..client.products.spectrum import Spectrum
 
 __all__ = ["register_display", "view_of"]
 
@@ -71,7 +71,7 @@ def register_display(ip: Any = None) -> bool:
         ip = get_ipython()
     if ip is None or not hasattr(ip, "display_formatter"):
         return False
-    from oda_widgets._display_hook import _show
+    from .._display_hook import _show
 
     formatter = ip.display_formatter.ipython_display_formatter
     for kind in (ProductSet, SkyImage, Catalog, LightCurve, Spectrum):

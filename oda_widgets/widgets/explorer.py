@@ -15,10 +15,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from oda_widgets.client.dispatcher import Dispatcher
-from oda_widgets.client.jobs import Job
-from oda_widgets.client.products import ProductSet
-
+from ..client.dispatcher import Dispatcher
+from ..client.jobs import Job
+from ..client.products.product_set import ProductSet
 from .form import QueryForm
 from .jobs import JobMonitor
 from .results import ResultsView

@@ -2,7 +2,7 @@
 
 A field is a labelled control, its units and a message area. It turns what the user typed into the
 value handed to :meth:`Dispatcher.submit` (``query_value``) and asks the parameter's
-:class:`~oda_widgets.client.parameters.ParameterSpec` whether the dispatcher would accept it. Every
+:class:`~oda_widgets.client.query.parameters.ParameterSpec` whether the dispatcher would accept it. Every
 check, message, hint and note comes from that spec; a field only displays them:
 
 - a refused value: the server's own text, and the spec's hint (what to change) beside it;
@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Unicode
 
-from oda_widgets.client.errors import ValidationError
+from ..client.errors import ValidationError
 
 LABEL_WIDTH = "11em"
 ERROR_CLASS = "oda-invalid"

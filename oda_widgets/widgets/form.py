@@ -17,9 +17,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.errors import OdaError, RequestRejected, ValidationError, ValidationErrors
-
+from ..client.catalog.source_catalog import Catalog
+from ..client.errors import OdaError, RequestRejected, ValidationError, ValidationErrors
 from ._style import style_widget
 from .fields import (
     AngleField,
@@ -98,7 +97,7 @@ class QueryForm(widgets.VBox):
         self._form_lock = threading.RLock()
         self.add_class("oda-form")
         if dispatcher is None:
-            from oda_widgets.client.dispatcher import Dispatcher
+            from ..client.dispatcher import Dispatcher
 
             dispatcher = Dispatcher(url=url, token=token)
         elif token:
@@ -181,7 +180,7 @@ class QueryForm(widgets.VBox):
 
     @property
     def spec(self) -> Any:
-        """The shown instrument's :class:`~oda_widgets.client.spec.InstrumentSpec`."""
+        """The shown instrument's :class:`~oda_widgets.client.query.spec.InstrumentSpec`."""
         return self._specs.get(self.instrument) if self.instrument else None
 
     def _fill_instruments(self, wanted: str | None) -> None:
@@ -622,7 +621,7 @@ class QueryForm(widgets.VBox):
     def from_job(cls, job: Any, dispatcher: Any = None) -> QueryForm:
         """A form filled with a job's instrument, product and parameters, to edit and resubmit."""
         if dispatcher is None:
-            from oda_widgets.client.dispatcher import Dispatcher
+            from ..client.dispatcher import Dispatcher
 
             dispatcher = Dispatcher(url=job.url)
         form = cls(
@@ -649,11 +648,11 @@ class QueryForm(widgets.VBox):
         ValueError
             If the URL carries no query (no ``instrument`` or ``product_type``).
         """
-        from oda_widgets.client.share import read_share_url
+        from ..client.query.share import read_share_url
 
         shared = read_share_url(url)
         if dispatcher is None:
-            from oda_widgets.client.dispatcher import Dispatcher
+            from ..client.dispatcher import Dispatcher
 
             dispatcher = Dispatcher(url=shared.dispatcher_url)
         form = cls(dispatcher, instrument=shared.instrument, product=shared.product,

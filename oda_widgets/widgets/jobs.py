@@ -28,7 +28,7 @@ from .throttle import Throttle
 
 if TYPE_CHECKING:
     from ..client.dispatcher import Dispatcher
-    from ..client.products import ProductSet
+    from ..client.products.product_set import ProductSet
 
 logger = logging.getLogger(__name__)
 

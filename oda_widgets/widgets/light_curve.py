@@ -28,10 +28,10 @@ import traitlets
 from astropy.time import Time, TimeDelta
 from bqplot.interacts import BrushIntervalSelector, PanZoom
 
-from oda_widgets.analysis.decimate import Decimated, minmax_columns
-from oda_widgets.analysis.light_curve_samples import CurveSamples
-from oda_widgets.analysis.rebin import Rebinned, rebin
-from oda_widgets.analysis.time_axis import MODES, TimeAxis, duration_text, range_text
+from ..analysis.decimate import Decimated, minmax_columns
+from ..analysis.light_curve_samples import CurveSamples
+from ..analysis.rebin import Rebinned, rebin
+from ..analysis.time_axis import MODES, TimeAxis, duration_text, range_text
 
 __all__ = ["LightCurveView"]
 
@@ -82,7 +82,7 @@ class LightCurveView(widgets.VBox):
     ----------
     light_curves : dict, list or LightCurve
         ``products.light_curves`` (by source), a list of
-        :class:`~oda_widgets.client.light_curve.LightCurve`, or one.
+        :class:`~oda_widgets.client.products.light_curve.LightCurve`, or one.
     form : QueryForm, optional
         The form that "Use this time range" fills.
     t1 : astropy.time.Time or str, optional

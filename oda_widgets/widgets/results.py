@@ -1,7 +1,7 @@
 """One job's products, each in its view: sky and catalog table, light curves, spectra, the rest.
 
 What the Explorer shows in a tab, usable alone (``ResultsView(products, form=form)``). The views
-of one job share its one :class:`~oda_widgets.client.catalog.Catalog`, so an edit on the sky shows
+of one job share its one :class:`~oda_widgets.client.catalog.source_catalog.Catalog`, so an edit on the sky shows
 in the table and the other way round. Server strings (text products, names) are shown in plain
 widgets (``Label``, ``Textarea``), never as HTML.
 """
@@ -16,11 +16,11 @@ import ipywidgets as widgets
 import traitlets
 from astropy.time import Time
 
-from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.light_curve import LightCurve
-from oda_widgets.client.product_base import Product
-from oda_widgets.client.product_kinds import BinaryProduct, TextProduct
-from oda_widgets.client.products import ProductSet
+from ..client.catalog.source_catalog import Catalog
+from ..client.products.base import Product
+from ..client.products.kinds import BinaryProduct, TextProduct
+from ..client.products.light_curve import LightCurve
+from ..client.products.product_set import ProductSet
 
 __all__ = ["ResultsView"]
 
@@ -67,10 +67,10 @@ class ResultsView(widgets.VBox):
                 f"{type(products).__name__}"
             )
         super().__init__(**kwargs)
-        from oda_widgets.widgets.catalog_table import CatalogTable
-        from oda_widgets.widgets.light_curve import LightCurveView
-        from oda_widgets.widgets.sky import SkyView
-        from oda_widgets.widgets.spectrum import SpectrumView
+        from .catalog_table import CatalogTable
+        from .light_curve import LightCurveView
+        from .sky import SkyView
+        from .spectrum import SpectrumView
 
         self.products = products
         self.form = form

@@ -1,8 +1,8 @@
 """SkyView: a mosaic on the sky (ipyaladin) with the job's catalog drawn on it, linked to it.
 
-The view shows one extension of a :class:`~oda_widgets.client.sky_image.SkyImage` (significance
+The view shows one extension of a :class:`~oda_widgets.client.products.sky_image.SkyImage` (significance
 by default) with cuts and a colour map suited to it, centred and zoomed on its footprint, and the
-sources of a :class:`~oda_widgets.client.catalog.Catalog` as named markers. It is linked to other
+sources of a :class:`~oda_widgets.client.catalog.source_catalog.Catalog` as named markers. It is linked to other
 views only through that Catalog: every edit of the catalog (from code, the catalog table or this
 view) redraws the markers, a click on a marker selects the source (``catalog.select``), and
 ``selected`` mirrors ``catalog.selected``.
@@ -21,8 +21,8 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..client.catalog import Catalog
-from ..client.sky_image import SkyImage
+from ..client.catalog.source_catalog import Catalog
+from ..client.products.sky_image import SkyImage
 from .sky_aladin import SkyAladin
 from .sky_looks import LOOKS, SELECTED_COLOR, sources_message
 from .sky_payload import (

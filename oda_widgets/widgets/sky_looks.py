@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..client.catalog import Catalog
+from ..client.catalog.source_catalog import Catalog
 
 __all__ = ["SourceLook", "LOOKS", "SELECTED_COLOR", "look_of", "sources_message"]
 

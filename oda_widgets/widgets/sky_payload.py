@@ -16,7 +16,7 @@ from astropy.coordinates import SkyCoord, UnitSphericalRepresentation
 from astropy.io import fits
 from astropy.wcs import FITSFixedWarning
 
-from ..client.sky_image import SkyImage, celestial_wcs, image_kind
+from ..client.products.sky_image import SkyImage, celestial_wcs, image_kind
 
 __all__ = [
     "SIGNIFICANCE_CUTS", "COLORMAPS", "STRETCHES", "Framing", "catalog_framing", "default_cuts",

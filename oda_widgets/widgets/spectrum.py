@@ -22,16 +22,8 @@ from ..analysis.channels import ChannelSpectrum, channel_spectrum
 from ..analysis.fit_extra import FitUnavailable
 from ..analysis.spectral_fit import SpectralFit, fit_spectrum
 from ..analysis.spectral_models import MODELS
-from ..client.spectrum import Spectrum
-from .spectrum_marks import (
-    PALETTE,
-    SYMBOLS,
-    darker,
-    error_bars,
-    log_ticks,
-    positive,
-    step_curve,
-)
+from ..client.products.spectrum import Spectrum
+from .spectrum_marks import PALETTE, SYMBOLS, darker, error_bars, log_ticks, positive, step_curve
 
 __all__ = ["SpectrumView"]
 

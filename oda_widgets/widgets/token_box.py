@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from oda_widgets.client.errors import OdaError
+from ..client.errors import OdaError
 
 
 def describe_token(info: Any) -> str:

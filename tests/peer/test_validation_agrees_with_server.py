@@ -31,8 +31,8 @@ from support import validation_inputs as inputs
 
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.errors import RequestRejected, ValidationErrors
-from oda_widgets.client.generations import OLDER, parameter_words
 from oda_widgets.client.jobs import JobStatus
+from oda_widgets.client.query.generations import OLDER, parameter_words
 
 pytestmark = pytest.mark.peer
 

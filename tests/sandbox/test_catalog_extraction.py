@@ -12,7 +12,7 @@ from _sandbox_products import meta
 from astropy.coordinates import SkyCoord
 from conftest import run_to_done
 
-from oda_widgets.client.catalog import Catalog
+from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.sandbox import start_sandbox
 
 pytestmark = pytest.mark.sandbox

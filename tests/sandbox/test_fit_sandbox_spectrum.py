@@ -38,7 +38,7 @@ def test_a_jemx_spectrum_whose_first_channel_starts_at_zero_fits_and_draws():
     import numpy as np
 
     import oda_widgets as ow
-    from oda_widgets.client.products import decode_products
+    from oda_widgets.client.products.product_set import decode_products
     from oda_widgets.sandbox.pointings import science_windows
     from oda_widgets.sandbox.simulate import make_products
 

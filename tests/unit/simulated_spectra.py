@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from astropy.io import fits
 
-from oda_widgets.client.product_kinds import NumpyProduct
-from oda_widgets.client.spectrum import Spectrum
+from oda_widgets.client.products.kinds import NumpyProduct
+from oda_widgets.client.products.spectrum import Spectrum
 
 ISGRI_RMF = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "integral" / "isgri_rmf_Crab.fits"
 

@@ -13,9 +13,9 @@ from scripted_dispatcher import Reply, ScriptedDispatcher, envelope
 
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.errors import DispatcherUnavailable
-from oda_widgets.client.http import Transport
 from oda_widgets.client.jobs import Job, JobStatus
 from oda_widgets.client.poller import Poller
+from oda_widgets.client.transport.http import Transport
 
 pytestmark = pytest.mark.unit
 TOKEN = jwt.encode({"sub": "x"}, "throwaway-secret-of-thirty-two-bytes", algorithm="HS256")

@@ -7,7 +7,7 @@ import ast
 import jwt
 import pytest
 
-from oda_widgets.client.apicode import api_code
+from oda_widgets.client.query.apicode import api_code
 
 pytestmark = pytest.mark.unit
 # made here rather than written out: a test token, signed with a throwaway secret

@@ -23,9 +23,9 @@ import pytest
 from scripted_dispatcher import Reply, ScriptedDispatcher
 
 from oda_widgets.client.errors import JobFailed, ProductDecodeError, RequestRejected, Unauthorized
-from oda_widgets.client.http import Transport
 from oda_widgets.client.jobs import Job, JobEvent, JobStatus
 from oda_widgets.client.poller import Poller
+from oda_widgets.client.transport.http import Transport
 
 pytestmark = pytest.mark.unit
 

@@ -11,7 +11,7 @@ from astropy.io import fits
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oda_widgets.client.catalog import Catalog
+from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.errors import ValidationError
 
 pytestmark = pytest.mark.unit

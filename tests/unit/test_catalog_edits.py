@@ -12,8 +12,8 @@ from astropy.coordinates import SkyCoord
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.catalog_checks import duplicate_pairs, ignored_by_jemx, jname
+from oda_widgets.client.catalog.checks import duplicate_pairs, ignored_by_jemx, jname
+from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.errors import ValidationError
 
 pytestmark = pytest.mark.unit

@@ -11,14 +11,14 @@ from astropy.io import fits
 from astropy.table import Table
 from regions import Regions
 
-from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.catalog_files import (
+from oda_widgets.client.catalog.files import (
     catalog_bytes,
     format_of,
     read_catalog,
     region_label,
     save_catalog,
 )
+from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.errors import ValidationError
 
 pytestmark = pytest.mark.unit

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import oda_widgets as ow
-from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.catalog_files import read_catalog
+from oda_widgets.client.catalog.files import read_catalog
+from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.widgets.catalog_table import CatalogTable
 
 pytestmark = pytest.mark.unit

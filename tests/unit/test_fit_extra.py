@@ -51,7 +51,7 @@ def test_importing_the_client_loads_neither_analysis_nor_sherpa():
     out = _run(textwrap.dedent("""
         import json, sys
         import oda_widgets.client
-        from oda_widgets.client.spectrum import Spectrum
+        from oda_widgets.client.products.spectrum import Spectrum
         print(json.dumps([m for m in sys.modules
                           if m.startswith(("oda_widgets.analysis", "sherpa"))]))
     """))

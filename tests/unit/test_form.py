@@ -23,7 +23,7 @@ from ipywidgets.widgets.widget import _instances
 
 from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.jobs import Job
-from oda_widgets.client.spec import parse_instrument_description
+from oda_widgets.client.query.spec import parse_instrument_description
 from oda_widgets.sandbox import descriptions as sandbox_descriptions
 from oda_widgets.widgets import QueryForm
 from oda_widgets.widgets.fields import (
@@ -444,7 +444,7 @@ def test_a_server_refusal_is_shown_on_the_field_it_names():
 def _client_catalog():
     from astropy.table import Table
 
-    from oda_widgets.client.catalog import Catalog
+    from oda_widgets.client.catalog.source_catalog import Catalog
 
     table = Table({"meta_ID": [0, 1, 2], "src_names": ["A", "B", "C"],
                    "significance": [5.0, 6.0, 7.0], "ra": [1.0, 2.0, 3.0], "dec": [4.0, 5.0, 6.0]})

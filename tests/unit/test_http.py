@@ -14,7 +14,7 @@ from oda_widgets.client.errors import (
     RequestRejected,
     Unauthorized,
 )
-from oda_widgets.client.http import Transport, parameter_named_in
+from oda_widgets.client.transport.http import Transport, parameter_named_in
 
 pytestmark = pytest.mark.unit
 # made here rather than written out: a test token, signed with a throwaway secret

@@ -11,7 +11,7 @@ from astropy.time import Time, TimeDelta
 
 from oda_widgets.analysis import CurveSamples, TimeAxis, minmax_columns, rebin
 from oda_widgets.analysis.time_axis import duration_text, range_text
-from oda_widgets.client.light_curve import LightCurve
+from oda_widgets.client.products.light_curve import LightCurve
 
 pytestmark = pytest.mark.unit
 

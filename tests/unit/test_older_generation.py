@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from oda_widgets.client.errors import ValidationErrors
-from oda_widgets.client.generations import OLDER, parameter_words
-from oda_widgets.client.spec import parse_instrument_description
-from oda_widgets.client.wire import encode_parameters
+from oda_widgets.client.query.generations import OLDER, parameter_words
+from oda_widgets.client.query.spec import parse_instrument_description
+from oda_widgets.client.query.wire import encode_parameters
 
 pytestmark = pytest.mark.unit
 

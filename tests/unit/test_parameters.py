@@ -17,8 +17,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from oda_widgets.client.errors import ValidationError
-from oda_widgets.client.parameter_reading import guess_kind, parameter_from_description
-from oda_widgets.client.parameters import (
+from oda_widgets.client.query.parameter_reading import guess_kind, parameter_from_description
+from oda_widgets.client.query.parameters import (
     AngleParameter,
     BooleanParameter,
     FormatParameter,

@@ -19,9 +19,9 @@ from oda_widgets.client.errors import (
     RequestRejected,
     Unauthorized,
 )
-from oda_widgets.client.http import Transport
 from oda_widgets.client.jobs import Job, JobEvent, JobStatus
 from oda_widgets.client.poller import Poller
+from oda_widgets.client.transport.http import Transport
 
 pytestmark = pytest.mark.unit
 

@@ -22,9 +22,9 @@ from encoding_helpers import (
 )
 from odaapi_encoder import encode_with_odaapi
 
-from oda_widgets.client.catalog import Catalog
+from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.errors import ProductDecodeError, UnsafePayload
-from oda_widgets.client.products import (
+from oda_widgets.client.products.product_set import (
     BinaryProduct,
     LightCurve,
     NumpyProduct,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
-from oda_widgets.client.redact import REMOVED, scrub_token, scrub_url_text
+from oda_widgets.client.transport.redaction import REMOVED, scrub_token, scrub_url_text
 
 pytestmark = pytest.mark.unit
 

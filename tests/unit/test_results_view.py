@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oda_widgets.client.products import decode_products
+from oda_widgets.client.products.product_set import decode_products
 from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
 from oda_widgets.widgets.results import ResultsView

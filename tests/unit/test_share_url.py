@@ -9,9 +9,9 @@ import jwt
 import pytest
 from test_form import SavedDispatcher, sandbox_documents
 
-from oda_widgets.client.catalog import Catalog
+from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.jobs import Job
-from oda_widgets.client.share import read_share_url, share_url
+from oda_widgets.client.query.share import read_share_url, share_url
 from oda_widgets.widgets import QueryForm
 
 pytestmark = pytest.mark.unit

@@ -7,9 +7,9 @@ import sys
 import pytest
 import requests
 
-from oda_widgets.client import sites
 from oda_widgets.client.errors import OdaError, ValidationError
-from oda_widgets.client.sites import DEFAULT_URL, resolve_url
+from oda_widgets.client.transport import sites
+from oda_widgets.client.transport.sites import DEFAULT_URL, resolve_url
 
 pytestmark = pytest.mark.unit
 

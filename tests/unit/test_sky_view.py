@@ -19,8 +19,8 @@ import traitlets
 from astropy.io import fits
 from comm.base_comm import BaseComm
 
-from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.sky_image import SkyImage
+from oda_widgets.client.catalog.source_catalog import Catalog
+from oda_widgets.client.products.sky_image import SkyImage
 from oda_widgets.widgets.sky import SkyView
 from oda_widgets.widgets.sky_aladin import SkyAladin
 from oda_widgets.widgets.sky_payload import SIGNIFICANCE_CUTS, framing

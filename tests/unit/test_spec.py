@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from oda_widgets.client.errors import RequestRejected, ValidationError, ValidationErrors
-from oda_widgets.client.parameters import FormatParameter
-from oda_widgets.client.spec import InstrumentSpec, parse_instrument_description
+from oda_widgets.client.query.parameters import FormatParameter
+from oda_widgets.client.query.spec import InstrumentSpec, parse_instrument_description
 
 pytestmark = pytest.mark.unit
 

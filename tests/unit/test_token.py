@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from oda_widgets.client.errors import ValidationError
-from oda_widgets.client.token import TokenInfo, decode_token, discover_token
+from oda_widgets.client.transport.token import TokenInfo, decode_token, discover_token
 
 # The dispatcher under test signs with this short secret; PyJWT warns about its length.
 pytestmark = [pytest.mark.unit, pytest.mark.filterwarnings("ignore:The HMAC key is")]

@@ -12,7 +12,7 @@ import logging
 import pytest
 
 from oda_widgets.client.errors import DispatcherUnavailable
-from oda_widgets.client.http import Transport
+from oda_widgets.client.transport.http import Transport
 from oda_widgets.sandbox import start_sandbox
 
 pytestmark = pytest.mark.unit

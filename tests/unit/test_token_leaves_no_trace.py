@@ -30,9 +30,9 @@ from oda_widgets.client.errors import (
 )
 from oda_widgets.client.jobs import JobStatus
 from oda_widgets.client.poller import Poller
-from oda_widgets.client.redact import scrub_text
-from oda_widgets.client.secret import SecretToken
-from oda_widgets.client.token import decode_token
+from oda_widgets.client.transport.redaction import scrub_text
+from oda_widgets.client.transport.secret import SecretToken
+from oda_widgets.client.transport.token import decode_token
 
 pytestmark = pytest.mark.unit
 WAIT = 60

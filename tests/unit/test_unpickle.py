@@ -18,7 +18,7 @@ from astropy.io import fits
 from astropy.table import MaskedColumn, Table
 
 from oda_widgets.client.errors import UnsafePayload
-from oda_widgets.client.unpickle import safe_loads
+from oda_widgets.client.products.unpickle import safe_loads
 
 pytestmark = pytest.mark.unit
 
@@ -223,7 +223,7 @@ _CRAFTED_DTYPE_PAYLOAD = """
 import pickle, sys
 import numpy as np
 from oda_widgets.client.errors import UnsafePayload
-from oda_widgets.client.unpickle import safe_loads
+from oda_widgets.client.products.unpickle import safe_loads
 
 STATES = {
     "offset_beyond_record": (3, "|", None, ("a",), {"a": (np.dtype("f8"), 1 << 20)}, 8, 1, 0),

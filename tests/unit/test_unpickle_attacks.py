@@ -22,7 +22,7 @@ import sys
 import numpy as np
 from astropy.io import fits
 from oda_widgets.client.errors import OdaError, UnsafePayload
-from oda_widgets.client.unpickle import safe_loads
+from oda_widgets.client.products.unpickle import safe_loads
 import hostile_pickles
 
 init_before = fits.Column.__dict__.get("__init__")
@@ -82,7 +82,7 @@ def test_the_refusal_says_what_the_pickle_tried(name, words):
 
 _LIMIT_CHILD = """
 import pickle, numpy as np
-from oda_widgets.client import unpickle
+from oda_widgets.client.products import unpickle
 from oda_widgets.client.errors import UnsafePayload
 payload = pickle.dumps(np.zeros((512, 512)))  # 2 MiB
 try:
@@ -114,7 +114,7 @@ _MEMORY_CHILD = """
 import pickle, resource
 import numpy as np
 from oda_widgets.client.errors import UnsafePayload
-from oda_widgets.client.unpickle import safe_loads
+from oda_widgets.client.products.unpickle import safe_loads
 # a sound 48 MiB array; protocol 2 carries its bytes as text, so rebuilding it takes twice that
 payload = pickle.dumps(np.ones(48 << 20, dtype="u1"), protocol=2)
 with open("/proc/self/statm") as statm:
@@ -142,7 +142,7 @@ def test_a_dtype_text_nested_too_deeply_is_a_decode_error(dt):
     # the legacy JSON-array form of a NumpyDataUnit carries its dtype as text: Python's parser
     # gives up on deep nesting with RecursionError or MemoryError, which must not escape
     from oda_widgets.client.errors import ProductDecodeError
-    from oda_widgets.client.products import decode_products
+    from oda_widgets.client.products.product_set import decode_products
 
     unit = {"data": "[1, 2]", "dt": dt, "name": "X", "header": {}, "binarys": None,
             "meta_data": {}, "hdu_type": "image", "units_dict": None}

@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from oda_widgets.client.errors import ValidationError
-from oda_widgets.client.generations import CURRENT
-from oda_widgets.client.parameter_reading import parameter_from_description
-from oda_widgets.client.spec import parse_instrument_description
+from oda_widgets.client.query.generations import CURRENT
+from oda_widgets.client.query.parameter_reading import parameter_from_description
+from oda_widgets.client.query.spec import parse_instrument_description
 
 pytestmark = pytest.mark.unit
 

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.environments import odaapi_python
 
-from oda_widgets.client.wire import MAX_GET_SIZE, encode_parameters, new_session_id, use_post
+from oda_widgets.client.query.wire import MAX_GET_SIZE, encode_parameters, new_session_id, use_post
 
 pytestmark = pytest.mark.unit
 

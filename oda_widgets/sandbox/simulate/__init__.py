@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from oda_widgets.sandbox.pointings import ScienceWindow
-from oda_widgets.sandbox.simulate.image import make_mosaic
-from oda_widgets.sandbox.simulate.lightcurve import make_light_curves
-from oda_widgets.sandbox.simulate.polar import make_polar_light_curve
-from oda_widgets.sandbox.simulate.spectrum import make_spectra
-from oda_widgets.sandbox.simulate.spi_acs import make_spi_acs_light_curve
+from ..pointings import ScienceWindow
+from .image import make_mosaic
+from .lightcurve import make_light_curves
+from .polar import make_polar_light_curve
+from .spectrum import make_spectra
+from .spi_acs import make_spi_acs_light_curve
 
 __all__ = ["PRODUCTS", "UNPOINTED", "make_products"]
 

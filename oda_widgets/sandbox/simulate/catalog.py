@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from oda_widgets.sandbox.simulate.field import SkySource
-from oda_widgets.sandbox.sky import get_source, load_sources, sources_near
+from ..sky import get_source, load_sources, sources_near
+from .field import SkySource
 
 #: NEW_SOURCE of a source that was in the input catalog (the FITS null of the real column).
 KNOWN_SOURCE = -32768

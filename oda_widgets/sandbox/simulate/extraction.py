@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from oda_widgets.sandbox.pointings import ScienceWindow
-from oda_widgets.sandbox.simulate.catalog import selected_sources, sky_catalog
-from oda_widgets.sandbox.simulate.field import SourceInField
-from oda_widgets.sandbox.simulate.instruments import Telescope
-from oda_widgets.sandbox.simulate.response import Response
+from ..pointings import ScienceWindow
+from .catalog import selected_sources, sky_catalog
+from .field import SourceInField
+from .instruments import Telescope
+from .response import Response
 
 #: Significance a source needs to be extracted when no catalog is given.
 EXTRACTION_THRESHOLD = 7.0

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 from astropy.time import Time
 
-from oda_widgets.sandbox.pointings import ScienceWindow
-from oda_widgets.sandbox.simulate.instruments import Telescope, tangent_offsets
-from oda_widgets.sandbox.simulate.response import Response
-from oda_widgets.sandbox.sky import photon_spectrum, stable_seed, variability
+from ..pointings import ScienceWindow
+from ..sky import photon_spectrum, stable_seed, variability
+from .instruments import Telescope, tangent_offsets
+from .response import Response
 
 #: Parameters that change what is simulated (the token and bookkeeping never seed anything).
 SEED_PARAMETERS = (

@@ -16,9 +16,10 @@ import numpy as np
 from astropy.io import fits
 from astropy.wcs import WCS
 
-from oda_widgets.sandbox.encode import encode_product
-from oda_widgets.sandbox.pointings import ScienceWindow
-from oda_widgets.sandbox.simulate.catalog import (
+from ..encode import encode_product
+from ..pointings import ScienceWindow
+from ..sky import angular_separation, load_sources
+from .catalog import (
     CatalogSource,
     Detection,
     catalog_dict,
@@ -26,16 +27,9 @@ from oda_widgets.sandbox.simulate.catalog import (
     selected_sources,
     sky_catalog,
 )
-from oda_widgets.sandbox.simulate.field import (
-    IJD_MJD_OFFSET,
-    SkySource,
-    SourceInField,
-    mjd_tt,
-    product_seed,
-)
-from oda_widgets.sandbox.simulate.instruments import TELESCOPES, Telescope, tangent_offsets
-from oda_widgets.sandbox.simulate.response import response_for
-from oda_widgets.sandbox.sky import angular_separation, load_sources
+from .field import IJD_MJD_OFFSET, SkySource, SourceInField, mjd_tt, product_seed
+from .instruments import TELESCOPES, Telescope, tangent_offsets
+from .response import response_for
 
 #: Chance that a mosaic shows a spurious source (a ghost or a calibration artefact) above threshold.
 SPURIOUS_SOURCE_CHANCE = 0.04

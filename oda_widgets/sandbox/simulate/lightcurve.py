@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 from astropy.io import fits
 
-from oda_widgets.sandbox.encode import encode_product
-from oda_widgets.sandbox.pointings import GOOD_TIME_FRACTION, ScienceWindow
-from oda_widgets.sandbox.simulate.extraction import sources_to_extract
-from oda_widgets.sandbox.simulate.field import IJD_MJD_OFFSET, SourceInField, mjd_tt, product_seed
-from oda_widgets.sandbox.simulate.instruments import TELESCOPES
-from oda_widgets.sandbox.simulate.response import response_for
-from oda_widgets.sandbox.sky import stable_seed, variability
+from ..encode import encode_product
+from ..pointings import GOOD_TIME_FRACTION, ScienceWindow
+from ..sky import stable_seed, variability
+from .extraction import sources_to_extract
+from .field import IJD_MJD_OFFSET, SourceInField, mjd_tt, product_seed
+from .instruments import TELESCOPES
+from .response import response_for
 
 #: The real plugin refuses bins longer than this (OSATimebin.t_bin_max_seconds).
 MAX_TIME_BIN_S = 4000.0

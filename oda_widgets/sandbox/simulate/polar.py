@@ -25,10 +25,10 @@ import numpy as np
 from astropy.io import fits
 from astropy.time import Time
 
-from oda_widgets.sandbox.encode import PICKLE_PROTOCOL, encode_data_unit
-from oda_widgets.sandbox.pointings import ScienceWindow
-from oda_widgets.sandbox.simulate.field import product_seed
-from oda_widgets.sandbox.sky import stable_seed
+from ..encode import PICKLE_PROTOCOL, encode_data_unit
+from ..pointings import ScienceWindow
+from ..sky import stable_seed
+from .field import product_seed
 
 #: The period POLAR took data (UTC).
 MISSION = (Time("2016-09-22T00:00:00", scale="utc"), Time("2017-03-31T23:59:59", scale="utc"))

@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 from astropy.io import fits
 
-from oda_widgets.sandbox.encode import encode_product
-from oda_widgets.sandbox.pointings import ScienceWindow
-from oda_widgets.sandbox.simulate.extraction import sources_to_extract
-from oda_widgets.sandbox.simulate.field import IJD_MJD_OFFSET, SourceInField, mjd_tt, product_seed
-from oda_widgets.sandbox.simulate.instruments import TELESCOPES
-from oda_widgets.sandbox.simulate.response import Response, response_for
-from oda_widgets.sandbox.sky import stable_seed
+from ..encode import encode_product
+from ..pointings import ScienceWindow
+from ..sky import stable_seed
+from .extraction import sources_to_extract
+from .field import IJD_MJD_OFFSET, SourceInField, mjd_tt, product_seed
+from .instruments import TELESCOPES
+from .response import Response, response_for
 
 
 def model_count_rate(view: SourceInField) -> np.ndarray:

@@ -16,10 +16,10 @@ import numpy as np
 from astropy.io import fits
 from astropy.time import Time
 
-from oda_widgets.sandbox.encode import encode_product
-from oda_widgets.sandbox.pointings import ScienceWindow
-from oda_widgets.sandbox.simulate.field import IJD_MJD_OFFSET, product_seed
-from oda_widgets.sandbox.sky import stable_seed
+from ..encode import encode_product
+from ..pointings import ScienceWindow
+from ..sky import stable_seed
+from .field import IJD_MJD_OFFSET, product_seed
 
 SAMPLE_S = 0.05
 MEAN_RATE = 75_000.0

@@ -10,7 +10,7 @@ import numpy as np
 from astropy.io import fits
 from astropy.wcs import WCS, FITSFixedWarning
 
-from oda_widgets.client.product_kinds import NumpyProduct
+from .kinds import NumpyProduct
 
 __all__ = ["SkyImage", "is_sky_image", "celestial_wcs"]
 

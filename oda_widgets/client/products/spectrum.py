@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from astropy.io import fits
 
-from oda_widgets.client.product_base import output_path, write_hdulist
-from oda_widgets.client.product_kinds import NumpyProduct
+from .base import output_path, write_hdulist
+from .kinds import NumpyProduct
 
 if TYPE_CHECKING:  # for the annotation only: fitting is loaded when a fit runs
-    from oda_widgets.analysis.spectral_fit import SpectralFit
+    from ...analysis.spectral_fit import SpectralFit
 
 __all__ = ["Spectrum", "spectral_role"]
 
@@ -193,7 +193,7 @@ class Spectrum(NumpyProduct):
             ``values``, ``statistic``, ``dof``, ``flux(e1, e2)``, ``summary()``.
         """
         # imported here: the client stays free of analysis imports at load time
-        from oda_widgets.analysis.spectral_fit import fit_spectrum
+        from ...analysis.spectral_fit import fit_spectrum
 
         return fit_spectrum(self, model, energy_range, systematic, **options)
 

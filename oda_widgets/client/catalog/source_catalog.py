@@ -29,10 +29,10 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
-from oda_widgets.client import catalog_checks
-from oda_widgets.client.catalog_history import EditHistory, Snapshot
-from oda_widgets.client.errors import ValidationError
-from oda_widgets.client.product_base import Product
+from ..errors import ValidationError
+from ..products.base import Product
+from . import checks as catalog_checks
+from .history import EditHistory, Snapshot
 
 __all__ = ["Catalog"]
 
@@ -596,14 +596,14 @@ class Catalog(Product):
     def save(self, path: str | Path, format: str | None = None, overwrite: bool = False) -> Path:
         """Write the catalog as ECSV, FITS, a ds9 region file or the dispatcher's JSON, chosen by
         the suffix (``.ecsv``, ``.fits``, ``.reg``, ``.json``) unless ``format`` says."""
-        from oda_widgets.client.catalog_files import save_catalog
+        from .files import save_catalog
 
         return save_catalog(self, path, format=format, overwrite=overwrite)
 
     @classmethod
     def read(cls, path: str | Path, format: str | None = None) -> Catalog:
         """A catalog from a file :meth:`save` wrote (the format from the suffix)."""
-        from oda_widgets.client.catalog_files import read_catalog
+        from .files import read_catalog
 
         return read_catalog(path, format=format)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import jwt
 
-from .errors import ValidationError
+from ..errors import ValidationError
 from .secret import SecretToken, as_secret
 
 TOKEN_ENV_VAR = "ODA_TOKEN"

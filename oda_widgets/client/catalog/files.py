@@ -22,10 +22,10 @@ import numpy as np
 from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
-from oda_widgets.client.errors import ValidationError
+from ..errors import ValidationError
 
 if TYPE_CHECKING:
-    from oda_widgets.client.catalog import Catalog
+    from .source_catalog import Catalog
 
 __all__ = [
     "FORMATS",
@@ -144,7 +144,7 @@ def read_catalog(path: str | Path, format: str | None = None) -> Catalog:
 
     A region file gives names and positions only (``meta_ID`` numbered from 0).
     """
-    from oda_widgets.client.catalog import Catalog
+    from .source_catalog import Catalog
 
     source = Path(path)
     chosen = format_of(source, format)
@@ -172,7 +172,7 @@ def read_catalog(path: str | Path, format: str | None = None) -> Catalog:
 def _from_regions(source: Path) -> Catalog:
     from regions import Regions
 
-    from oda_widgets.client.catalog import Catalog
+    from .source_catalog import Catalog
 
     found = Regions.read(str(source), format="ds9")
     names = [str(r.meta.get("text", "")) for r in found]

@@ -5,7 +5,7 @@ The description calls (``/api/meta-data``, ``/api/instr-list``, ``/api/par-names
 ``/run_analysis`` is *not* retried here: the poller retries it per job, so that one job's
 trouble never holds up the others.
 
-``timeout`` is a deadline for the whole answer, retries included (see ``client/deadline.py``),
+``timeout`` is a deadline for the whole answer, retries included (see ``client/transport/deadline.py``),
 not a limit on each socket read. The token travels as a :class:`~.secret.SecretToken` and its
 text is taken out only in :meth:`Transport._exchange`, where the request is encoded: no frame of
 a traceback raised for an answer holds it, and every text taken from an answer is scrubbed of it
@@ -25,18 +25,11 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
+from ..errors import DispatcherError, DispatcherUnavailable, OdaError, RequestRejected, Unauthorized
+from ..query.wire import encode_parameters, use_post
 from .deadline import DeadlineAdapter, DeadlineRetry, answer_deadline
-from .errors import (
-    DispatcherError,
-    DispatcherUnavailable,
-    OdaError,
-    RequestRejected,
-    Unauthorized,
-)
-from .log_redaction import install_urllib3_redaction
-from .redact import scrub_text, scrub_token
+from .redaction import install_urllib3_redaction, scrub_text, scrub_token
 from .secret import SecretToken, as_secret, reveal
-from .wire import encode_parameters, use_post
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +225,7 @@ class Transport:
     def run_analysis(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """One ``/run_analysis`` request: submit or poll.
 
-        ``params`` are wire values (see :func:`~oda_widgets.client.wire.encode_parameters`), the
+        ``params`` are wire values (see :func:`~oda_widgets.client.query.wire.encode_parameters`), the
         token as a :class:`~.secret.SecretToken`; the request is a form POST when it would be
         too long for a GET, as oda_api does. Redirects are not followed (a redirected dispatcher
         URL is an error to fix).

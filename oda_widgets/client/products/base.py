@@ -19,7 +19,7 @@ class Product:
     ----------
     name : str
         The item name oda_api's ``DataCollection`` gives this product (e.g.
-        ``mosaic_image_0_mosaic``); also its key in :class:`~oda_widgets.client.products.ProductSet`.
+        ``mosaic_image_0_mosaic``); also its key in :class:`~oda_widgets.client.products.product_set.ProductSet`.
     meta_data : dict
         The product's meta_data as the server sent it (decoded from JSON).
     server_name : str or None

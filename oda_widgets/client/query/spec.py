@@ -7,7 +7,7 @@ cdci-data-analysis 1.3.3 sends each query list as a JSON *string* and its parame
 ``restrictions`` or ``owl_uri``, and leaves out ``T_format``, which it reads all the same; later
 servers send lists with both, plus the format companion of each time parameter (``T_format``) right
 after it. The shape decides the generation whose reading and words the parameters follow
-(:mod:`oda_widgets.client.generations`).
+(:mod:`oda_widgets.client.query.generations`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DispatcherError, RequestRejected, ValidationError, ValidationErrors
+from ..errors import DispatcherError, RequestRejected, ValidationError, ValidationErrors
+from ..transport.redaction import scrub_token
 from .generations import CURRENT, OLDER, generation_of
 from .parameter_reading import parameter_from_description
 from .parameters import FormatParameter, ParameterSpec
-from .redact import scrub_token
 
 #: Parameters of the description a query does not take from the user, and why.
 NOT_QUERY_PARAMETERS: dict[str, str] = {

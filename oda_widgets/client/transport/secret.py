@@ -5,8 +5,8 @@ frame between the user's call and the socket, which IPython's verbose tracebacks
 Verbose``) and ``traceback.TracebackException(..., capture_locals=True)`` print, and in the
 arguments of log calls and error messages. Inside :mod:`oda_widgets.client` the token travels as
 a :class:`SecretToken`; its text is taken out (:meth:`SecretToken.reveal`) only where the HTTP
-request is encoded (``client/http.py``), where a JWT's claims are read (``client/token.py``) and
-where answers are scrubbed of it (``client/redact.py``).
+request is encoded (``client/transport/http.py``), where a JWT's claims are read (``client/transport/token.py``) and
+where answers are scrubbed of it (``client/transport/redaction.py``).
 """
 
 from __future__ import annotations

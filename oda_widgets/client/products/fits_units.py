@@ -19,9 +19,9 @@ import numpy as np
 from astropy.io import fits
 from astropy.io.fits.column import _VLF, _FormatP
 
-from oda_widgets.client.decoding import b64_bytes, parse_dtype
-from oda_widgets.client.errors import ProductDecodeError
-from oda_widgets.client.unpickle import safe_loads
+from ..errors import ProductDecodeError
+from .decoding import b64_bytes, parse_dtype
+from .unpickle import safe_loads
 
 __all__ = [
     "unpickle_product",

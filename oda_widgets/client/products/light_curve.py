@@ -11,7 +11,7 @@ from astropy.table import Table
 from astropy.time import Time, TimeDelta
 from astropy.units import UnitsWarning
 
-from oda_widgets.client.product_kinds import NumpyProduct
+from .kinds import NumpyProduct
 
 __all__ = ["LightCurve", "light_curve_hdu"]
 

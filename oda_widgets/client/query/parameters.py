@@ -2,7 +2,7 @@
 
 Each class mirrors one parameter class of the dispatcher (``cdci_data_analysis.analysis.parameters``)
 and refuses exactly what the dispatcher would refuse, quoting the words of the server generation
-the client talks to (:mod:`oda_widgets.client.generations`) in ``ValidationError.message``:
+the client talks to (:mod:`oda_widgets.client.query.generations`) in ``ValidationError.message``:
 
 - 1.3.3 reads every argument as text with a library and passes that library's words on:
   ``"Invalid character at col 0 parsing angle 'a'"`` (astropy), ``"the Float parameter p cannot be
@@ -35,8 +35,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-from .catalog_reading import CatalogRefused, read_catalog, read_catalog_text
-from .errors import ValidationError
+from ..catalog.dispatcher_reading import CatalogRefused, read_catalog, read_catalog_text
+from ..errors import ValidationError
 from .generations import CURRENT, OLDER
 from .wire import number_text
 
@@ -115,7 +115,7 @@ class ParameterSpec:
         For time parameters: the name of the argument holding their format (``'T_format'``).
     generation : str
         The server generation whose reading and words apply (``"1.3.3"`` or ``"1.3.6"``, see
-        :mod:`oda_widgets.client.generations`).
+        :mod:`oda_widgets.client.query.generations`).
     """
 
     kind: ClassVar[str] = "unknown"
@@ -727,7 +727,7 @@ class UserCatalogParameter(ParameterSpec):
 
     Accepts JSON text, a dict of the dispatcher's catalog shape, or an object with a
     ``to_selected_catalog()`` method; the wire value is JSON text. The catalog is built as the
-    dispatcher builds it (:mod:`oda_widgets.client.catalog_reading`), so a catalog refused here is
+    dispatcher builds it (:mod:`oda_widgets.client.catalog.dispatcher_reading`), so a catalog refused here is
     one the dispatcher refuses, with its words.
     """
 

@@ -14,28 +14,16 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from oda_widgets.client.catalog import Catalog
-from oda_widgets.client.decoding import (
-    b64_bytes,
-    check_md5,
-    item_name,
-    parse_meta_data,
-)
-from oda_widgets.client.errors import ProductDecodeError
-from oda_widgets.client.fitsio import hdulist_from_data_units, unpickle_product
-from oda_widgets.client.light_curve import LightCurve, light_curve_hdu
-from oda_widgets.client.product_base import Product
-from oda_widgets.client.product_kinds import (
-    BinaryProduct,
-    NumpyProduct,
-    PictureProduct,
-    TableProduct,
-    TextProduct,
-    read_ecsv,
-)
-from oda_widgets.client.redact import scrub_token
-from oda_widgets.client.sky_image import SkyImage, is_sky_image
-from oda_widgets.client.spectrum import Spectrum, spectral_role
+from ..catalog.source_catalog import Catalog
+from ..errors import ProductDecodeError
+from ..transport.redaction import scrub_token
+from .base import Product
+from .decoding import b64_bytes, check_md5, item_name, parse_meta_data
+from .fits_units import hdulist_from_data_units, unpickle_product
+from .kinds import BinaryProduct, NumpyProduct, PictureProduct, TableProduct, TextProduct, read_ecsv
+from .light_curve import LightCurve, light_curve_hdu
+from .sky_image import SkyImage, is_sky_image
+from .spectrum import Spectrum, spectral_role
 
 __all__ = [
     "Product",

@@ -4,7 +4,7 @@ Naming only admitted globals is not enough to make a pickle harmless. With NumPy
 classes alone a pickle can still ask NumPy to read object pointers out of bytes it sent (an
 object-dtype array over a buffer), to fill an object array from a list shorter than its shape,
 to set attributes on a class for the rest of the session (BUILD applied to a class object), or to
-declare an array of many gigabytes in a few bytes. :mod:`oda_widgets.client.unpickle` consults
+declare an array of many gigabytes in a few bytes. :mod:`oda_widgets.client.products.unpickle` consults
 these rules at every instruction that calls or fills an object:
 
 * a call (REDUCE, NEWOBJ, INST/OBJ) is made only to the reconstruction helpers NumPy and
@@ -34,7 +34,7 @@ from astropy.table import table as table_table
 from astropy.units import core as units_core
 from astropy.utils.compat import numpycompat
 
-from oda_widgets.client.errors import UnsafePayload
+from ..errors import UnsafePayload
 
 #: The most dimensions a pickled array may declare (NumPy's own limit is 64).
 MAX_DIMENSIONS = 32
@@ -105,7 +105,7 @@ class Budget:
             raise UnsafePayload(
                 f"{_REFUSED}declares {what} of {_size(cost)} (shape {shape}, dtype {dtype}), "
                 f"beyond the {_size(self.max_bytes)} a product may take "
-                "(oda_widgets.client.unpickle.MAX_DECODED_BYTES); INTEGRAL products are far "
+                "(oda_widgets.client.products.unpickle.MAX_DECODED_BYTES); INTEGRAL products are far "
                 "smaller, so nothing was allocated. Raise that limit only for a server you trust"
             )
         self.left -= cost
@@ -291,7 +291,7 @@ def _build_plain_object(target: Any, state: Any, budget: Budget) -> None:
 BuildRule = Callable[[Any, Any, Budget], None]
 
 #: The exact types BUILD may be applied to, each with the check of its state. Dtypes are
-#: checked apart (see :mod:`oda_widgets.client.unpickle`), against what NumPy would pickle.
+#: checked apart (see :mod:`oda_widgets.client.products.unpickle`), against what NumPy would pickle.
 BUILD_RULES: dict[type, BuildRule] = {
     **{kind: _build_array for kind in ARRAY_TYPES},
     **{kind: _build_masked for kind in MASKED_TYPES},

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from oda_widgets.client.errors import ProductDecodeError
+from ..errors import ProductDecodeError
 
 __all__ = [
     "b64_bytes",

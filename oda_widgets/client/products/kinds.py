@@ -11,8 +11,8 @@ from typing import Any
 from astropy.io import fits
 from astropy.table import Table
 
-from oda_widgets.client.errors import ProductDecodeError
-from oda_widgets.client.product_base import Product, output_path, write_bytes
+from ..errors import ProductDecodeError
+from .base import Product, output_path, write_bytes
 
 __all__ = [
     "read_ecsv",

@@ -27,8 +27,8 @@ from astropy.table import table as table_table
 from astropy.units import core as units_core
 from astropy.utils.compat import numpycompat
 
-from oda_widgets.client import pickle_rules
-from oda_widgets.client.errors import UnsafePayload
+from ..errors import UnsafePayload
+from . import pickle_rules
 
 __all__ = ["safe_loads", "ALLOWED_GLOBALS", "MAX_DECODED_BYTES"]
 
@@ -187,7 +187,7 @@ def _expected_dtype_state(target: np.dtype, state: Any) -> tuple:
 class _RestrictedUnpickler(pickle._Unpickler):
     """An unpickler whose globals come from :data:`ALLOWED_GLOBALS` and nowhere else, and whose
     every call, object creation, BUILD and container fill is checked by
-    :mod:`oda_widgets.client.pickle_rules`.
+    :mod:`oda_widgets.client.products.pickle_rules`.
 
     It is the pure-Python unpickler so that those instructions can be checked one by one.
     """
@@ -338,7 +338,7 @@ def safe_loads(data: bytes, *, max_bytes: int | None = None) -> Any:
     UnsafePayload
         If the pickle names any global outside :data:`ALLOWED_GLOBALS` (e.g. ``os.system``,
         ``builtins.eval``), calls or builds anything outside the rules of
-        :mod:`oda_widgets.client.pickle_rules` (object arrays over raw bytes, state set on a
+        :mod:`oda_widgets.client.products.pickle_rules` (object arrays over raw bytes, state set on a
         class, ...), declares more than ``max_bytes``, or exhausts memory or the interpreter's
         recursion limit. The refusal happens before the offending instruction runs.
     pickle.UnpicklingError

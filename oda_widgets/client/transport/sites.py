@@ -7,7 +7,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import OdaError, ValidationError
+from ..errors import OdaError, ValidationError
 
 #: The ODA production dispatcher (oda_api's fallback for site ``unige-production``).
 DEFAULT_URL = "https://www.astro.unige.ch/mmoda/dispatch-data"
@@ -109,7 +109,7 @@ def sandbox_url() -> str:
     with _sandbox_lock:
         if _sandbox is None:
             try:
-                from oda_widgets.sandbox import start_sandbox
+                from ...sandbox import start_sandbox
             except ImportError as exc:
                 raise OdaError(
                     "The local sandbox dispatcher is not available in this installation "
