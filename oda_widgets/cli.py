@@ -20,8 +20,13 @@ import time
 import webbrowser
 from pathlib import Path
 
+__all__ = ["main"]
+
 SANDBOX_URL_VARIABLE = "ODA_WIDGETS_SANDBOX_URL"
 SECRET_VARIABLE = "ODA_WIDGETS_SANDBOX_SECRET"
+
+#: What the ``sandbox`` extra installs for the sandbox dispatcher (see pyproject.toml).
+SANDBOX_MODULES = frozenset({"flask", "werkzeug"})
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -199,7 +204,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``oda-widgets`` command; returns the exit status."""
     args = _parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in SANDBOX_MODULES:
+            raise
+        print(f"oda-widgets: the sandbox dispatcher needs {missing}, which is not installed: "
+              "pip install \"oda_widgets[sandbox]\"", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

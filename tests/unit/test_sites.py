@@ -101,4 +101,5 @@ def test_missing_sandbox_is_a_clear_error(monkeypatch):
     with pytest.raises(OdaError) as info:
         resolve_url("sandbox")
     assert "sandbox dispatcher is not available" in str(info.value)
+    assert 'pip install "oda_widgets[sandbox]"' in str(info.value)
     assert "ODA_WIDGETS_SANDBOX_URL" in str(info.value)

@@ -23,6 +23,9 @@ SITE_ALIASES: dict[str, str] = {
 }
 
 SANDBOX_ALIAS = "sandbox"
+
+#: The sandbox is an extra: Flask serves it (a plain install talks to real dispatchers only).
+SANDBOX_INSTALL = 'pip install "oda_widgets[sandbox]"'
 SANDBOX_URL_ENV_VAR = "ODA_WIDGETS_SANDBOX_URL"
 
 _sandbox: Any = None
@@ -113,7 +116,8 @@ def sandbox_url() -> str:
             except ImportError as exc:
                 raise OdaError(
                     "The local sandbox dispatcher is not available in this installation "
-                    f"({exc}); give the URL of a dispatcher instead, or set {SANDBOX_URL_ENV_VAR}"
+                    f"({exc}): install it with {SANDBOX_INSTALL}, give the URL of a dispatcher "
+                    f"instead, or set {SANDBOX_URL_ENV_VAR}"
                 ) from exc
             # One sandbox per process: every Dispatcher(url="sandbox") shares it.
             _sandbox = start_sandbox(port=0)
