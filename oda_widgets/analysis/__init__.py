@@ -12,9 +12,9 @@ Spectral fitting (``fit_extra``, ``channels``, ``spectral_models``, ``sherpa_mod
 RMF with Sherpa (the ``fit`` extra) and returns a :class:`~.spectral_fit.SpectralFit`.
 """
 
-from .decimate import Decimated as Decimated
-from .decimate import minmax_columns as minmax_columns
-from .light_curve_samples import CurveSamples as CurveSamples
-from .rebin import Rebinned as Rebinned
-from .rebin import rebin as rebin
-from .time_axis import TimeAxis as TimeAxis
+from .decimate import Decimated, minmax_columns
+from .light_curve_samples import CurveSamples
+from .rebin import Rebinned, rebin
+from .time_axis import TimeAxis
+
+__all__ = ["CurveSamples", "Decimated", "Rebinned", "TimeAxis", "minmax_columns", "rebin"]

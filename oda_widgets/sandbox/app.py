@@ -33,6 +33,8 @@ from .resolver import resolve
 from .runner import run_analysis as run
 from .tokens import User, verify, verify_for_listing
 
+__all__ = ["SandboxState", "create_app"]
+
 
 @dataclass
 class SandboxState:

@@ -20,6 +20,16 @@ from werkzeug.datastructures import MultiDict
 from .descriptions import NON_PARAMETER_ARGS, InstrumentDescription
 from .errors import ConstructorFailed, RequestNotUnderstood
 
+__all__ = [
+    "NOT_INCLUDED",
+    "lacking_roles_message",
+    "normalise",
+    "read_arguments",
+    "read_catalog",
+    "read_scw_list",
+    "unused_comment",
+]
+
 #: Never part of the normalised request (the dispatcher's list).
 NOT_INCLUDED = ("user_catalog",)
 

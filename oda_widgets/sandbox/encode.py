@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from astropy.io import fits
 
+__all__ = ["PICKLE_PROTOCOL", "encode_data_unit", "encode_product", "header_dict", "reread"]
+
 # The captured real answers use protocol 4 (they start with b"\x80\x04").
 PICKLE_PROTOCOL = 4
 

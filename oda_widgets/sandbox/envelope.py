@@ -15,6 +15,17 @@ from flask import Response
 
 from .errors import APIError
 
+__all__ = [
+    "DISPATCHER_VERSIONS",
+    "ODA_API_VERSION",
+    "api_code",
+    "common_payload",
+    "envelope",
+    "error_body",
+    "exit_status",
+    "json_response",
+]
+
 ODA_API_VERSION = "1.3.5"
 DISPATCHER_VERSIONS = {"current": "1.3.6", "1.3.3": "1.3.3"}
 

@@ -7,6 +7,17 @@ status code, so the sandbox keeps both.
 
 from __future__ import annotations
 
+__all__ = [
+    "APIError",
+    "ConstructorFailed",
+    "InstrumentNotRecognized",
+    "InvalidJobIDProvided",
+    "MissingRequestParameter",
+    "NoInstrumentSpecified",
+    "RequestNotAuthorized",
+    "RequestNotUnderstood",
+]
+
 
 class APIError(Exception):
     """A refused request: HTTP ``status_code`` with the dispatcher's error body.

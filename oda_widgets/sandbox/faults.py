@@ -22,6 +22,8 @@ import random
 import threading
 from dataclasses import dataclass
 
+__all__ = ["Fault", "FaultPlan", "FaultSpecError", "KINDS"]
+
 KINDS = ("http500", "http503", "slow", "drop", "malformed_json", "html_error", "failed")
 
 

@@ -21,6 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = ["HASH_EXCLUDED", "JobState", "JobStore", "SandboxJob", "job_parameters", "make_job_id"]
+
 #: Request fields that do not change what a job computes (the dispatcher's list).
 HASH_EXCLUDED = (
     "session_id",

@@ -20,6 +20,25 @@ from astropy.time import TimeDelta as AstropyTimeDelta
 
 from .errors import ConstructorFailed, RequestNotUnderstood
 
+__all__ = [
+    "Angle",
+    "DetectionThreshold",
+    "Float",
+    "GENERATIONS",
+    "InputProdList",
+    "Integer",
+    "Name",
+    "ODA",
+    "OSAVersion",
+    "Parameter",
+    "SpectralBoundary",
+    "String",
+    "Time",
+    "TimeBin",
+    "UserCatalog",
+    "XSD",
+]
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ODA = "http://odahub.io/ontology#"
 

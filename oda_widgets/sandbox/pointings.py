@@ -30,6 +30,27 @@ from astropy.time import Time
 
 from .sky import angular_separation, stable_seed
 
+__all__ = [
+    "BELT_MARGIN_D",
+    "FIELDS",
+    "Field",
+    "GOOD_TIME_FRACTION",
+    "NoPointings",
+    "ORBIT_CHANGE_REVOLUTION",
+    "PERIOD_EARLY_D",
+    "PERIOD_LATE_D",
+    "REVOLUTION_EPOCH_MJD",
+    "SLEW_S",
+    "ScienceWindow",
+    "isot_to_mjd",
+    "parse_scw_id",
+    "revolution_at",
+    "revolution_programmes",
+    "revolution_schedule",
+    "revolution_start_mjd",
+    "science_windows",
+]
+
 #: Start of revolution 0 (MJD, UTC), the day after launch.
 REVOLUTION_EPOCH_MJD = 52565.0
 #: Revolution period before the 2015 orbit change, days.

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+__all__ = ["resolve"]
+
 
 def resolve(name: str | None, url: str) -> dict[str, Any]:
     """Resolve ``name`` against the sandbox sky; ``url`` is the sandbox's base URL."""

@@ -34,6 +34,8 @@ from .faults import Fault
 from .jobs import SandboxJob, job_parameters, make_job_id
 from .tokens import User, verify
 
+__all__ = ["CANNED", "POINTED", "run_analysis"]
+
 #: Instruments whose products come from pointed observations (science windows).
 POINTED = ("isgri", "jemx")
 

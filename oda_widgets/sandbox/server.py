@@ -15,6 +15,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from .app import create_app
 from .tokens import make_token, new_secret
 
+__all__ = ["SandboxServer", "start_sandbox"]
+
 
 class _QuietHandler(WSGIRequestHandler):
     """Serves without a log line per request (an in-process sandbox would flood test output)."""

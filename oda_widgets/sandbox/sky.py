@@ -15,6 +15,22 @@ from typing import Any
 import numpy as np
 from astropy.table import Row, Table
 
+__all__ = [
+    "CRAB_INDEX",
+    "CRAB_NORM",
+    "REFERENCE_BAND_KEV",
+    "angular_separation",
+    "band_flux",
+    "crab_reference_flux",
+    "flux_at",
+    "get_source",
+    "load_sources",
+    "photon_spectrum",
+    "sources_near",
+    "stable_seed",
+    "variability",
+]
+
 #: Photon flux of the Crab in 20-40 keV, ph/cm2/s (power law of index 2.1, 9.7 ph/cm2/s/keV at 1 keV).
 CRAB_INDEX = 2.1
 CRAB_NORM = 9.7

@@ -17,6 +17,18 @@ import jwt
 
 from .errors import ConstructorFailed, RequestNotAuthorized
 
+__all__ = [
+    "ALGORITHM",
+    "EXPIRED_MESSAGE",
+    "INVALID_MESSAGE",
+    "User",
+    "make_token",
+    "new_secret",
+    "roles_of",
+    "verify",
+    "verify_for_listing",
+]
+
 ALGORITHM = "HS256"
 
 EXPIRED_MESSAGE = (

@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
+__all__ = ["Throttle"]
+
 Batch = Mapping[Hashable, Any]
 
 

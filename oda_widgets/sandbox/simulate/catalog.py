@@ -15,6 +15,18 @@ from typing import Any
 from ..sky import get_source, load_sources, sources_near
 from .field import SkySource
 
+__all__ = [
+    "CatalogSource",
+    "Detection",
+    "KNOWN_SOURCE",
+    "MATCH_RADIUS_DEG",
+    "catalog_dict",
+    "error_radius_deg",
+    "selected_sources",
+    "sky_catalog",
+    "sky_source",
+]
+
 #: NEW_SOURCE of a source that was in the input catalog (the FITS null of the real column).
 KNOWN_SOURCE = -32768
 

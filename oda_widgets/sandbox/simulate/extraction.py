@@ -18,6 +18,8 @@ from .field import SourceInField
 from .instruments import Telescope
 from .response import Response
 
+__all__ = ["EXTRACTION_THRESHOLD", "MAX_EXTRACTED", "ignored_by", "sources_to_extract"]
+
 #: Significance a source needs to be extracted when no catalog is given.
 EXTRACTION_THRESHOLD = 7.0
 #: At most this many sources are extracted from the sky's own catalog.

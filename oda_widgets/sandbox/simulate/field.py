@@ -16,6 +16,15 @@ from ..sky import photon_spectrum, stable_seed, variability
 from .instruments import Telescope, tangent_offsets
 from .response import Response
 
+__all__ = [
+    "IJD_MJD_OFFSET",
+    "SEED_PARAMETERS",
+    "SkySource",
+    "SourceInField",
+    "mjd_tt",
+    "product_seed",
+]
+
 #: Parameters that change what is simulated (the token and bookkeeping never seed anything).
 SEED_PARAMETERS = (
     "RA", "DEC", "T1", "T2", "E1_keV", "E2_keV", "detection_threshold", "time_bin", "jemx_num",

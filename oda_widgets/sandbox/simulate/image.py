@@ -31,6 +31,8 @@ from .field import IJD_MJD_OFFSET, SkySource, SourceInField, mjd_tt, product_see
 from .instruments import TELESCOPES, Telescope, tangent_offsets
 from .response import response_for
 
+__all__ = ["MAX_NEW_SOURCES", "SPURIOUS_SOURCE_CHANCE", "make_mosaic", "mosaic_wcs"]
+
 #: Chance that a mosaic shows a spurious source (a ghost or a calibration artefact) above threshold.
 SPURIOUS_SOURCE_CHANCE = 0.04
 #: Largest number of new (uncatalogued) sources reported.

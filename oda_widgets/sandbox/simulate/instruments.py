@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["ISGRI", "JEMX", "TELESCOPES", "Telescope", "tangent_offsets"]
+
 
 @dataclass(frozen=True)
 class Telescope:

@@ -22,6 +22,8 @@ from .field import IJD_MJD_OFFSET, SourceInField, mjd_tt, product_seed
 from .instruments import TELESCOPES
 from .response import response_for
 
+__all__ = ["MAX_TIME_BIN_S", "make_light_curves"]
+
 #: The real plugin refuses bins longer than this (OSATimebin.t_bin_max_seconds).
 MAX_TIME_BIN_S = 4000.0
 #: Relative error of the background level (estimated from the whole detector).

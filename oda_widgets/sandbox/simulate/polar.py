@@ -30,6 +30,18 @@ from ..pointings import ScienceWindow
 from ..sky import stable_seed
 from .field import product_seed
 
+__all__ = [
+    "BACKGROUND_RATE",
+    "BURST_CHANCE_PER_HOUR",
+    "EXAMPLE_BURST",
+    "MAX_BINS",
+    "MISSION",
+    "ORBIT_S",
+    "expected_rate",
+    "make_polar_light_curve",
+    "root_file_bytes",
+]
+
 #: The period POLAR took data (UTC).
 MISSION = (Time("2016-09-22T00:00:00", scale="utc"), Time("2017-03-31T23:59:59", scale="utc"))
 BACKGROUND_RATE = 1500.0

@@ -16,6 +16,8 @@ from functools import lru_cache
 import numpy as np
 from astropy.io import fits
 
+__all__ = ["Response", "isgri_response", "jemx_response", "response_for"]
+
 # (channel width keV, number of channels) of the real ISGRI EBOUNDS, from 12.5 keV up.
 _ISGRI_CHANNEL_WIDTHS = (
     (0.5, 9), (1.0, 18), (1.5, 19), (2.0, 18), (2.5, 19), (3.0, 18), (3.5, 19), (4.0, 18),

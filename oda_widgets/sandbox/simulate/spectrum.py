@@ -22,6 +22,8 @@ from .field import IJD_MJD_OFFSET, SourceInField, mjd_tt, product_seed
 from .instruments import TELESCOPES
 from .response import Response, response_for
 
+__all__ = ["background_count_rate", "make_spectra", "model_count_rate"]
+
 
 def model_count_rate(view: SourceInField) -> np.ndarray:
     """Expected source counts/s per channel: mean photon flux folded through ARF x RMF."""

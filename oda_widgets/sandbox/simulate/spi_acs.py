@@ -21,6 +21,14 @@ from ..pointings import ScienceWindow
 from ..sky import stable_seed
 from .field import IJD_MJD_OFFSET, product_seed
 
+__all__ = [
+    "BURST_CHANCE_PER_HOUR",
+    "MEAN_RATE",
+    "SAMPLE_S",
+    "expected_rate",
+    "make_spi_acs_light_curve",
+]
+
 SAMPLE_S = 0.05
 MEAN_RATE = 75_000.0
 #: Chance that a given hour holds a burst.
