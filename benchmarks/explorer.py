@@ -27,7 +27,6 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +45,6 @@ def _sky_bench() -> Any:
 
 sky = _sky_bench()
 from environments import odaapi_python  # noqa: E402
-from support.processes import stop_process_group  # noqa: E402
-
-from oda_widgets.sandbox import start_sandbox  # noqa: E402
 
 FIELD = dict(RA=255.986542, DEC=-37.844167, T1="2003-03-15T23:27:40.0",
              T2="2003-03-16T00:03:15.0", osa_version="OSA10.2", radius=15.0)
@@ -140,26 +136,13 @@ def main() -> None:
     args = parser.parse_args()
     if not sky.CHROMIUM.is_file():
         raise SystemExit(f"no Chromium at {sky.CHROMIUM}: run scripts/setup")
-    from playwright.sync_api import sync_playwright
-
-    sandbox = start_sandbox(port=0, duration=0)
     ours: list[dict[str, float]] = []
     base: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory(prefix="oda-explorer-bench-") as tmp:
-        lab = sky.start_jupyterlab(Path(tmp), sandbox.url)
-        playwright = sync_playwright().start()
-        try:
-            browser = playwright.chromium.launch(executable_path=str(sky.CHROMIUM),
-                                                 headless=True, args=sky.CHROMIUM_FLAGS)
-            for run in range(args.repeat):
-                ours.append(measure_ours(browser, lab, run))
-                base.append(measure_baseline(sandbox.url))
-            browser.close()
-        finally:
-            playwright.stop()
-            lab.shutdown_kernels()
-            stop_process_group(lab.process)
-            sandbox.stop()
+    with sky.sandbox_lab_and_browser(duration=0, prefix="oda-explorer-bench-") as (
+            sandbox, lab, browser):
+        for run in range(args.repeat):
+            ours.append(measure_ours(browser, lab, run))
+            base.append(measure_baseline(sandbox.url))
     report(ours, base)
 
 

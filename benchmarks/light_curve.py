@@ -156,6 +156,14 @@ def timed(action, wait) -> float:
     return time.perf_counter() - start
 
 
+def plot_centre(page: Any, figure: str) -> tuple[float, float]:
+    """The centre of a bqplot figure's plot area (where the wheel zooms), scrolled into view."""
+    events = page.locator(f"{figure} rect.plotarea_events").first
+    events.scroll_into_view_if_needed()
+    box = events.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
 def measure(browser: Any, lab: Any, seconds: float, cap: float,
             baseline: bool = True) -> dict[str, Any]:
     """Every figure for one curve length (a fresh page and kernel)."""
@@ -182,10 +190,7 @@ def measure(browser: Any, lab: Any, seconds: float, cap: float,
         lab_page.wait_for_kernel_idle(120)
         page.wait_for_timeout(500)
         result["ours_paint_bytes"] = bytes_in.total - before
-        events = page.locator(".oda-lc-figure rect.plotarea_events").first
-        events.scroll_into_view_if_needed()
-        plot = events.bounding_box()
-        cx, cy = plot["x"] + plot["width"] / 2, plot["y"] + plot["height"] / 2
+        cx, cy = plot_centre(page, ".oda-lc-figure")
         zooms, zoom_bytes = [], []
         info = page.locator(".oda-lc-info").first
         for _ in range(3):
@@ -224,10 +229,7 @@ def measure(browser: Any, lab: Any, seconds: float, cap: float,
             return result
         page.wait_for_timeout(500)
         result["base_paint_bytes"] = bytes_in.total - before
-        events = page.locator(".bench-baseline rect.plotarea_events").first
-        events.scroll_into_view_if_needed()
-        box = events.bounding_box()
-        bx, by = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        bx, by = plot_centre(page, ".bench-baseline")
         zooms = []
         for _ in range(3):
             page.mouse.move(bx, by)

@@ -32,6 +32,7 @@ Run from the repository root (about two minutes)::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -259,6 +261,27 @@ def measure_baseline(browser: Any, lab: JupyterLab, edits: int) -> dict[str, Any
             "redraw": redraws}
 
 
+@contextlib.contextmanager
+def sandbox_lab_and_browser(duration: float, prefix: str) -> Iterator[tuple[Any, JupyterLab, Any]]:
+    """A sandbox, JupyterLab on a temporary folder and a headless Chromium, all stopped after."""
+    from playwright.sync_api import sync_playwright
+
+    sandbox = start_sandbox(port=0, duration=duration)
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        lab = start_jupyterlab(Path(tmp), sandbox.url)
+        playwright = sync_playwright().start()
+        try:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                                 args=CHROMIUM_FLAGS)
+            yield sandbox, lab, browser
+            browser.close()
+        finally:
+            playwright.stop()
+            lab.shutdown_kernels()
+            stop_process_group(lab.process)
+            sandbox.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--edits", type=int, default=10, help="catalog edits timed")
@@ -267,24 +290,10 @@ def main() -> None:
         raise SystemExit(f"no Chromium at {CHROMIUM}: run scripts/setup")
     if not ALADIN_JS.is_file():
         raise SystemExit(f"{ALADIN_JS} is missing: run scripts/setup (it builds the sky bundle)")
-    from playwright.sync_api import sync_playwright
-
-    sandbox = start_sandbox(port=0, duration=0.05)
-    with tempfile.TemporaryDirectory(prefix="oda-sky-bench-") as tmp:
-        lab = start_jupyterlab(Path(tmp), sandbox.url)
-        playwright = sync_playwright().start()
-        try:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                                 args=CHROMIUM_FLAGS)
-            ours = measure_ours(browser, lab, args.edits)
-            lab.shutdown_kernels()
-            base = measure_baseline(browser, lab, args.edits)
-            browser.close()
-        finally:
-            playwright.stop()
-            lab.shutdown_kernels()
-            stop_process_group(lab.process)
-            sandbox.stop()
+    with sandbox_lab_and_browser(duration=0.05, prefix="oda-sky-bench-") as (_, lab, browser):
+        ours = measure_ours(browser, lab, args.edits)
+        lab.shutdown_kernels()
+        base = measure_baseline(browser, lab, args.edits)
     report(ours, base)
 
 

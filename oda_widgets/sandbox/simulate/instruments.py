@@ -64,31 +64,15 @@ class Telescope:
         return float(np.sum(spectrum * np.diff(edges)))
 
 
-ISGRI = Telescope(
-    name="isgri",
-    pixel_deg=0.082286253915591,
-    psf_fwhm_deg=12.0 / 60.0,
-    fully_coded_deg=4.5,
-    zero_response_deg=14.5,
-    square_field=True,
-    background_per_kev=32.5,
-    background_pivot_kev=30.0,
-    background_index=1.0,
-    max_pixels=500,
-)
+ISGRI = Telescope(name="isgri", pixel_deg=0.082286253915591, psf_fwhm_deg=12.0 / 60.0,
+                  fully_coded_deg=4.5, zero_response_deg=14.5, square_field=True,
+                  background_per_kev=32.5, background_pivot_kev=30.0, background_index=1.0,
+                  max_pixels=500)
 
-JEMX = Telescope(
-    name="jemx",
-    pixel_deg=2.0 / 60.0,
-    psf_fwhm_deg=3.0 / 60.0,
-    fully_coded_deg=2.4,
-    zero_response_deg=6.6,
-    square_field=False,
-    background_per_kev=1.2,
-    background_pivot_kev=10.0,
-    background_index=0.5,
-    max_pixels=500,
-)
+JEMX = Telescope(name="jemx", pixel_deg=2.0 / 60.0, psf_fwhm_deg=3.0 / 60.0,
+                 fully_coded_deg=2.4, zero_response_deg=6.6, square_field=False,
+                 background_per_kev=1.2, background_pivot_kev=10.0, background_index=0.5,
+                 max_pixels=500)
 
 TELESCOPES = {"isgri": ISGRI, "jemx": JEMX}
 
