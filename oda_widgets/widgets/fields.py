@@ -586,16 +586,16 @@ class CatalogField(Field):
         """Use ``catalog`` for the next query (``None`` clears it); ``selected_only`` ticks or
         unticks "selected rows only" (left as it is when omitted)."""
         previous = self._catalog
-        if previous is not None and hasattr(previous, "unobserve"):
+        if previous is not None and hasattr(previous, "remove_listener"):
             try:
-                previous.unobserve(self._catalog_edited)
+                previous.remove_listener(self._catalog_edited)
             except (ValueError, KeyError):
                 pass
         if isinstance(catalog, str) and not catalog.strip():
             catalog = None
         self._catalog = catalog
-        if catalog is not None and hasattr(catalog, "observe"):
-            catalog.observe(self._catalog_edited)
+        if catalog is not None and hasattr(catalog, "add_listener"):
+            catalog.add_listener(self._catalog_edited)
         if selected_only is not None:
             self._quiet = True  # one refresh below, not two
             try:
@@ -669,8 +669,8 @@ class CatalogField(Field):
         """The catalog and the "selected rows only" choice, for the field of another product;
         this field stops following the catalog's edits."""
         catalog = self._catalog
-        if catalog is not None and hasattr(catalog, "unobserve"):
-            catalog.unobserve(self._catalog_edited)
+        if catalog is not None and hasattr(catalog, "remove_listener"):
+            catalog.remove_listener(self._catalog_edited)
         return catalog, self.selected_only
 
 

@@ -14,7 +14,6 @@ import copy as _copy
 import functools
 import html
 import json
-import logging
 import math
 import re
 import threading
@@ -29,14 +28,13 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
+from ..callbacks import Callbacks
 from ..errors import ValidationError
 from ..products.base import Product
 from . import checks as catalog_checks
 from .history import EditHistory, Snapshot
 
 __all__ = ["Catalog"]
-
-log = logging.getLogger(__name__)
 
 #: Values a new source gets in the columns of an INTEGRAL catalog, unless given.
 DEFAULT_COLUMN_VALUES: dict[str, Any] = {
@@ -99,7 +97,8 @@ class Catalog(Product):
     Edits (:meth:`add_source`, :meth:`remove`, :meth:`rename`, :meth:`move`, :meth:`select`,
     :meth:`undo`, :meth:`redo`) validate their input first and raise
     :class:`~oda_widgets.client.errors.ValidationError` without changing anything when it is
-    wrong; afterwards every listener registered with :meth:`observe` is called with the catalog.
+    wrong; afterwards every listener registered with :meth:`add_listener` is called with the
+    catalog.
     The rows the catalog was made with are kept (:attr:`original`), so that what the user changed
     can be told (:meth:`changes_text`, :attr:`added_ids`).
     """
@@ -111,7 +110,8 @@ class Catalog(Product):
         self._lock = threading.RLock()
         self.table = table
         self._selected: list[int] = []
-        self._listeners: list[Callable[[Catalog], None]] = []
+        # a broken view must not undo or hide an edit that has happened: Callbacks logs it
+        self._listeners: Callbacks[[Catalog]] = Callbacks()
         self._original_table = table.copy(copy_data=True)
         self._history = EditHistory()
         # meta_IDs are never reused, so a source added after a removal is never taken for it
@@ -527,23 +527,19 @@ class Catalog(Product):
 
     # -- listeners -----------------------------------------------------------------------------
 
-    def observe(self, fn: Callable[[Catalog], None]) -> None:
-        """Call ``fn(catalog)`` after every change."""
-        if fn not in self._listeners:
-            self._listeners.append(fn)
+    def add_listener(self, fn: Callable[[Catalog], None]) -> None:
+        """Call ``fn(catalog)`` after every change (once, however often it is added).
 
-    def unobserve(self, fn: Callable[[Catalog], None]) -> None:
-        """Stop calling ``fn``."""
-        if fn in self._listeners:
-            self._listeners.remove(fn)
+        A listener that raises is logged and stays registered; the edit stands.
+        """
+        self._listeners.add(fn)
+
+    def remove_listener(self, fn: Callable[[Catalog], None]) -> None:
+        """Stop calling ``fn`` (nothing happens if it was not registered)."""
+        self._listeners.remove(fn)
 
     def _notify(self) -> None:
-        for fn in list(self._listeners):
-            try:
-                fn(self)
-            except Exception:
-                # a broken view must not undo or hide an edit that has happened
-                log.exception("catalog listener %r failed", fn)
+        self._listeners(self)
 
     # -- copies and comparisons ----------------------------------------------------------------
 
