@@ -1,6 +1,7 @@
-"""One form field per kind of dispatcher parameter.
+"""One form field per kind of dispatcher parameter, its value an observable trait.
 
-A field is a labelled control, its units and a message area. It turns what the user typed into the
+A field is a labelled control, its units and a message area; its ``value`` trait (what goes to
+the dispatcher) follows the control, so ``field.observe(fn, names="value")`` hears every change. It turns what the user typed into the
 value handed to :meth:`Dispatcher.submit` (``query_value``) and asks the parameter's
 :class:`~oda_widgets.client.query.parameters.ParameterSpec` whether the dispatcher would accept it. Every
 check, message, hint and note comes from that spec; a field only displays them:
@@ -18,18 +19,36 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
+import traitlets
 from traitlets import Unicode
 
 from ..client.errors import ValidationError
 
+__all__ = [
+    "FIELD_CLASSES",
+    "HIDDEN_PARAMETERS",
+    "AngleField",
+    "BooleanField",
+    "CatalogField",
+    "ChoiceField",
+    "Field",
+    "IntegerField",
+    "NumberField",
+    "ProductListField",
+    "StructuredField",
+    "TextField",
+    "TimeField",
+    "TimeFormatSwitch",
+    "TitledRow",
+    "field_for",
+]
+
 LABEL_WIDTH = "11em"
 ERROR_CLASS = "oda-invalid"
-
-ChangeCallback = Callable[["Field"], None]
 
 
 def _label_of(spec: Any) -> str:
@@ -82,7 +101,7 @@ class TitledRow(widgets.HBox):
     description = Unicode("").tag(sync=True)
 
 
-class Field:
+class Field(traitlets.HasTraits):
     """A labelled control for one parameter, with units and a message next to it.
 
     Parameters
@@ -92,6 +111,10 @@ class Field:
 
     Attributes
     ----------
+    value : trait
+        The value handed to the dispatcher (see :meth:`query_value`), kept in step with the
+        control: observe it with ``field.observe(fn, names="value")``; set it with
+        :meth:`set_value`.
     name : str
         The parameter's name (the request argument).
     label : str
@@ -108,10 +131,14 @@ class Field:
         A neutral note when the value is accepted or empty (from the parameter's spec).
     """
 
+    value = traitlets.Any(None, read_only=True, help="The value handed to the dispatcher, in step "
+                          "with the control (set it with set_value).")
+
     #: Whether a change of ``control.value`` is a change of the parameter (not for summaries).
     observe_control = True
 
     def __init__(self, spec: Any) -> None:
+        super().__init__()
         self.spec = spec
         self.name: str = spec.name
         self.label = _label_of(spec)
@@ -127,14 +154,13 @@ class Field:
             self.control.placeholder = self._empty_meaning()
         self.message = widgets.HTML("")
         self.message.add_class("oda-message")
-        self._callbacks: list[ChangeCallback] = []
-        self._quiet = False
         self.extras: list[widgets.Widget] = []
         # the row carries the tooltip: ipywidgets shows none on a described control itself
         self.widget = TitledRow(self._row(), tooltip=self.control.tooltip)
         self.widget.add_class("oda-field")
         self.widget.add_class(f"oda-field-{self.name}")
         self.set_value(spec.default)
+        self._changed()
         if self.observe_control:
             self.control.observe(self._changed, names="value")
 
@@ -159,11 +185,6 @@ class Field:
     def text(self) -> str:
         """What the control shows, as text."""
         return str(self.control.value or "")
-
-    @property
-    def value(self) -> Any:
-        """The typed value as a Python value (a number when it reads as one, else the text)."""
-        return self.query_value()
 
     def set_value(self, value: Any) -> None:
         """Show ``value`` (a default, a wire value or a typed value) in the control."""
@@ -238,15 +259,9 @@ class Field:
         )
 
     # --- change notification ----------------------------------------------------------------------
-    def on_change(self, callback: ChangeCallback) -> None:
-        """Call ``callback(field)`` whenever the user (or code) changes the value."""
-        self._callbacks.append(callback)
-
     def _changed(self, _change: Any = None) -> None:
-        if self._quiet:
-            return
-        for callback in list(self._callbacks):
-            callback(self)
+        """Bring the ``value`` trait in step with the control (its observers hear a change)."""
+        self.set_trait("value", self.query_value())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, value={self.value!r}, error={self.error!r})"
@@ -347,11 +362,8 @@ class TimeField(Field):
         self.time_format = time_format
         self.units_label.value = time_format.upper()
         if converted is not None:
-            self._quiet = True
-            try:
-                self.set_value(converted)
-            finally:
-                self._quiet = False
+            self.set_value(converted)
+        self._changed()  # text left as typed reads differently in the other format
 
 
 def _convert_time(value: Any, source: str, target: str) -> Any:
@@ -416,6 +428,7 @@ class TimeFormatSwitch(Field):
         self.times.append(time_field)
         time_field.time_format = self.control.value
         time_field.units_label.value = str(self.control.value).upper()
+        time_field._changed()
 
     def _changed(self, _change: Any = None) -> None:
         for time_field in self.times:
@@ -549,8 +562,14 @@ class CatalogField(Field):
     EMPTY = "no catalog: the dispatcher uses its own"
     observe_control = False
 
+    selected_rows = traitlets.Unicode(
+        None, allow_none=True, read_only=True,
+        help="The catalog_selected_objects sent with the catalog (None: every row goes).",
+    )
+
     def __init__(self, spec: Any) -> None:
         self._catalog: Any = None
+        self._quiet = False
         self.clear_button = widgets.Button(
             description="Clear",
             tooltip="forget the catalog: the dispatcher then uses its own",
@@ -610,7 +629,12 @@ class CatalogField(Field):
     def _refresh(self) -> None:
         self.control.value = self.summary()
         self.clear_button.disabled = self._catalog is None
-        self._changed()
+        if not self._quiet:
+            self._changed()
+
+    def _changed(self, _change: Any = None) -> None:
+        super()._changed(_change)
+        self.set_trait("selected_rows", self.selected_objects())
 
     def set_value(self, value: Any) -> None:
         self.set_catalog(value)

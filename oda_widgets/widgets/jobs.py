@@ -24,11 +24,14 @@ import traitlets
 
 from ..client.errors import OdaError
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
+from .events import Events
 from .throttle import Throttle
 
 if TYPE_CHECKING:
     from ..client.dispatcher import Dispatcher
     from ..client.products.product_set import ProductSet
+
+__all__ = ["JobMonitor", "describe_error", "describe_parameters"]
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +253,7 @@ class JobMonitor(anywidget.AnyWidget):
         self._lock = threading.RLock()
         self._entries: list[_Entry] = []
         self._keys = count(1)
-        self._results_listeners: list[ResultsListener] = []
+        self._results_opened = Events(on_error=self._results_listener_failed)
         # The throttle's thread and the jobs' listeners reach the monitor only through a weak
         # reference: they never keep a monitor alive, and closing the widget (by close(), by
         # ipywidgets' close_all(), or by its disposal) ends the thread.
@@ -272,11 +275,6 @@ class JobMonitor(anywidget.AnyWidget):
             self.add(jobs)
         else:
             self._publish()
-
-    @classmethod
-    def from_registry(cls, dispatcher: Dispatcher, **kwargs: Any) -> JobMonitor:
-        """A monitor of every job in the dispatcher's registry (after a kernel restart, say)."""
-        return cls(jobs=dispatcher.jobs(), dispatcher=dispatcher, **kwargs)
 
     # --- the jobs ---------------------------------------------------------------------------------
     @property
@@ -327,10 +325,6 @@ class JobMonitor(anywidget.AnyWidget):
         self.add(batch)
         return batch
 
-    def summary_text(self) -> str:
-        """The aggregate line, e.g. ``"7 of 12 done, 1 failed, 4 running"``."""
-        return JobBatch(self.jobs).summary()
-
     def results(self, timeout: float | None = None) -> list[ProductSet | OdaError]:
         """Each row's products, or its error, in row order; waits for unfinished jobs.
 
@@ -376,19 +370,21 @@ class JobMonitor(anywidget.AnyWidget):
             self._publish()
         return new
 
-    def on_results(self, callback: ResultsListener) -> None:
-        """Call ``callback(job, product_set)`` when the user opens the results of a done job."""
-        if callback not in self._results_listeners:
-            self._results_listeners.append(callback)
+    def on_results(self, callback: ResultsListener, remove: bool = False) -> None:
+        """Call ``callback(job, product_set)`` when the user opens the results of a done job
+        (``remove=True`` unregisters it)."""
+        self._results_opened.register_callback(callback, remove=remove)
 
     def open_results(self, job: Job | str) -> ProductSet:
-        """Hand a done job's products to the listeners registered with :meth:`on_results`."""
+        """Hand a done job's products to the listeners registered with :meth:`on_results`.
+
+        A listener that fails is logged and named on the job's row; the others still get them.
+        """
         entry = self._entry(job)
         products = entry.job.result(timeout=0)
-        listeners = list(self._results_listeners)
-        for callback in listeners:
-            callback(entry.job, products)
-        if not listeners:
+        if self._results_opened.callbacks:
+            self._results_opened(entry.job, products)
+        else:
             with self._lock:
                 names = ", ".join(products) if hasattr(products, "__iter__") else ""
                 entry.note = (
@@ -397,6 +393,15 @@ class JobMonitor(anywidget.AnyWidget):
                 )
                 self._publish()
         return products
+
+    def _results_listener_failed(self, _callback: Any, exc: Exception, args: tuple) -> None:
+        job = args[0]
+        with self._lock:
+            try:
+                self._entry(job).note = f"results failed: {exc}"
+            except KeyError:
+                return  # the row was removed meanwhile
+            self._publish()
 
     def show_code(self, job: Job | str) -> str:
         """Show (on the job's row) and return the oda_api code of its query, without the token."""

@@ -111,7 +111,7 @@ class Catalog(Product):
         self.table = table
         self._selected: list[int] = []
         # a broken view must not undo or hide an edit that has happened: Callbacks logs it
-        self._listeners: Callbacks[[Catalog]] = Callbacks()
+        self._on_change: Callbacks[[Catalog]] = Callbacks()
         self._original_table = table.copy(copy_data=True)
         self._history = EditHistory()
         # meta_IDs are never reused, so a source added after a removal is never taken for it
@@ -532,14 +532,14 @@ class Catalog(Product):
 
         A listener that raises is logged and stays registered; the edit stands.
         """
-        self._listeners.add(fn)
+        self._on_change.add(fn)
 
     def remove_listener(self, fn: Callable[[Catalog], None]) -> None:
         """Stop calling ``fn`` (nothing happens if it was not registered)."""
-        self._listeners.remove(fn)
+        self._on_change.remove(fn)
 
     def _notify(self) -> None:
-        self._listeners(self)
+        self._on_change(self)
 
     # -- copies and comparisons ----------------------------------------------------------------
 
