@@ -20,6 +20,25 @@ from astropy.time import TimeDelta as AstropyTimeDelta
 
 from .errors import ConstructorFailed, RequestNotUnderstood
 
+__all__ = [
+    "GENERATIONS",
+    "ODA",
+    "XSD",
+    "Angle",
+    "DetectionThreshold",
+    "Float",
+    "InputProdList",
+    "Integer",
+    "Name",
+    "OSAVersion",
+    "Parameter",
+    "SpectralBoundary",
+    "String",
+    "Time",
+    "TimeBin",
+    "UserCatalog",
+]
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ODA = "http://odahub.io/ontology#"
 

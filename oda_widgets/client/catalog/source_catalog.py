@@ -319,7 +319,7 @@ class Catalog(Product):
                 row[colname] = self._checked_value(colname, column, DEFAULT_COLUMN_VALUES[colname])
             else:
                 row[colname] = _neutral(column)
-        before = self._snapshot("add")
+        before = self._snapshot()
         try:
             self._widen_names(clean)
             self.table.add_row([row[c] for c in self.table.colnames])
@@ -339,7 +339,7 @@ class Catalog(Product):
         wanted = set(self._checked_ids(meta_ids))
         indices = [i for i, mid in enumerate(self.meta_ids) if mid in wanted]
         if indices:
-            self._remember("remove")
+            self._remember()
         self.table.remove_rows(indices)
         self._selected = [i for i in self._selected if i not in wanted]
         self._notify()
@@ -351,7 +351,7 @@ class Catalog(Product):
         index = self._index(meta_id)
         clean = self._checked_name(new_name, allow=self.names[index])
         if clean != self.names[index]:
-            self._remember("rename")
+            self._remember()
         self._widen_names(clean)
         self.table["src_names"][index] = clean
         self._notify()
@@ -369,7 +369,7 @@ class Catalog(Product):
         dec_value = self._checked_coordinate("dec", dec, -90.0, 90.0)
         old = (float(self.table[self.lon_name][index]), float(self.table[self.lat_name][index]))
         if old != (ra_value, dec_value):
-            self._remember("move")
+            self._remember()
         self.table[self.lon_name][index] = ra_value
         self.table[self.lat_name][index] = dec_value
         self._notify()
@@ -402,12 +402,12 @@ class Catalog(Product):
         """Do the last undone edit again; False when there is nothing to redo."""
         return self._restore(self._history.redo(self._snapshot(copy=False)))
 
-    def _snapshot(self, label: str = "", copy: bool = True) -> Snapshot:
+    def _snapshot(self, copy: bool = True) -> Snapshot:
         table = self.table.copy(copy_data=True) if copy else self.table
-        return Snapshot(table, tuple(self._selected), label)
+        return Snapshot(table, tuple(self._selected))
 
-    def _remember(self, label: str) -> None:
-        self._history.record(self._snapshot(label))
+    def _remember(self) -> None:
+        self._history.record(self._snapshot())
 
     def _restore(self, snapshot: Snapshot | None) -> bool:
         if snapshot is None:
