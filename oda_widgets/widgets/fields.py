@@ -89,6 +89,16 @@ def _number_text(value: Any) -> str:
     return str(value)
 
 
+def _typing_box(kind: type[widgets.Widget], label: str, **options: Any) -> widgets.Widget:
+    """A Text or Textarea of the form's width, its label in the form's label column."""
+    return kind(
+        description=label,
+        style={"description_width": LABEL_WIDTH},
+        layout=widgets.Layout(width="32em"),
+        **options,
+    )
+
+
 class TitledRow(widgets.HBox):
     """A row whose ``tooltip`` shows when the pointer is anywhere over it, its control included.
 
@@ -166,11 +176,7 @@ class Field(traitlets.HasTraits):
 
     # --- construction, overridden by kinds ------------------------------------------------------
     def _make_control(self) -> widgets.Widget:
-        return widgets.Text(
-            description=self.label,
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="32em"),
-        )
+        return _typing_box(widgets.Text, self.label)
 
     def _row(self) -> list[widgets.Widget]:
         return [self.control, self.units_label, self.message]
@@ -493,13 +499,7 @@ class ProductListField(Field):
     """
 
     def _make_control(self) -> widgets.Widget:
-        return widgets.Textarea(
-            description=self.label,
-            placeholder="one id per line",
-            rows=3,
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="32em"),
-        )
+        return _typing_box(widgets.Textarea, self.label, placeholder="one id per line", rows=3)
 
     def set_value(self, value: Any) -> None:
         if value is None:
@@ -522,13 +522,7 @@ class StructuredField(Field):
     """A JSON object or array, checked against the parameter's schema."""
 
     def _make_control(self) -> widgets.Widget:
-        return widgets.Textarea(
-            description=self.label,
-            placeholder="JSON",
-            rows=2,
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="32em"),
-        )
+        return _typing_box(widgets.Textarea, self.label, placeholder="JSON", rows=2)
 
     def set_value(self, value: Any) -> None:
         if value is None:

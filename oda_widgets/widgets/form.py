@@ -507,28 +507,21 @@ class QueryForm(widgets.VBox):
         return [field for field in self.fields.values() if field.error]
 
     def _update_submit(self) -> None:
-        bad = self.invalid
-        if not self.fields and not self.product:
-            self.submit_button.disabled = True
-            self.submit_reason.value = _text_html("Choose an instrument and a product.")
-        elif bad:
-            self.submit_button.disabled = True
-            labels = ", ".join(field.label for field in bad)
-            noun = "field" if len(bad) == 1 else "fields"
-            self.submit_reason.value = _text_html(
-                f"⚠ Fix {len(bad)} {noun}: {labels}", "oda-error-text"
-            )
-        else:
-            self.submit_button.disabled = False
+        reason = self.submit_blocked_reason
+        self.submit_button.disabled = self.check_button.disabled = bool(reason)
+        if not reason:
             self.submit_reason.value = ""
-        self.check_button.disabled = self.submit_button.disabled
+        elif self.invalid:
+            self.submit_reason.value = _text_html(f"⚠ {reason}", "oda-error-text")
+        else:
+            self.submit_reason.value = _text_html(reason)
 
     @property
     def submit_blocked_reason(self) -> str:
         """Why Submit is disabled, as text (empty when it is enabled)."""
         bad = self.invalid
         if not bad:
-            return ""
+            return "" if self.product else "Choose an instrument and a product."
         noun = "field" if len(bad) == 1 else "fields"
         return f"Fix {len(bad)} {noun}: " + ", ".join(field.label for field in bad)
 
@@ -559,22 +552,32 @@ class QueryForm(widgets.VBox):
     def _submit_listener_failed(self, _callback: Any, exc: Exception, _args: tuple) -> None:
         self._status(f"Submitted, but a listener failed: {exc}", error=True)
 
+    def _ask_dispatcher(self, not_done: str, failed: str, request: Callable[[], Any]) -> Any:
+        """``request()`` once every field is checked; ``None`` when a field or the dispatcher
+        refuses (the refusal shown on its field, else in the status line after ``not_done``
+        or ``failed``)."""
+        self._check_all()
+        if self.invalid or not self.product:
+            self._status(f"⚠ {not_done}: {self.submit_blocked_reason}", error=True)
+            return None
+        try:
+            return request()
+        except (ValidationError, RequestRejected) as exc:
+            self._attach_error(exc)
+        except OdaError as exc:
+            self._status(f"⚠ {failed}: {exc}", error=True)
+        return None
+
     @_serialised
     def submit(self) -> Any:
         """Submit the query; returns the :class:`Job`, or ``None`` when it was refused."""
-        self._check_all()
-        if self.invalid or not self.product:
-            self._status(f"⚠ Not submitted: {self.submit_blocked_reason}", error=True)
-            return None
-        try:
-            job = self.dispatcher.submit(
+        job = self._ask_dispatcher(
+            "Not submitted", "Not submitted",
+            lambda: self.dispatcher.submit(
                 self.instrument, self.product, self.query_type, **self.parameters()
-            )
-        except (ValidationError, RequestRejected) as exc:
-            self._attach_error(exc)
-            return None
-        except OdaError as exc:
-            self._status(f"⚠ Not submitted: {exc}", error=True)
+            ),
+        )
+        if job is None:
             return None
         self.jobs.append(job)
         self.set_trait("last_job", job)
@@ -607,17 +610,11 @@ class QueryForm(widgets.VBox):
 
     def check_with_dispatcher(self) -> dict[str, Any] | None:
         """Ask the dispatcher about the current parameters (dry run) and show its answer as text."""
-        self._check_all()
-        if self.invalid:
-            self._status(f"⚠ Not checked: {self.submit_blocked_reason}", error=True)
-            return None
-        try:
-            answer = self.dispatcher.dry_run(self.instrument, self.product, **self.parameters())
-        except (ValidationError, RequestRejected) as exc:
-            self._attach_error(exc)
-            return None
-        except OdaError as exc:
-            self._status(f"⚠ The dispatcher could not check the query: {exc}", error=True)
+        answer = self._ask_dispatcher(
+            "Not checked", "The dispatcher could not check the query",
+            lambda: self.dispatcher.dry_run(self.instrument, self.product, **self.parameters()),
+        )
+        if answer is None:
             return None
         self._status("The dispatcher answered: " + _answer_text(answer, set(self.fields)))
         return answer

@@ -52,16 +52,16 @@ class EditHistory:
 
     def undo(self, current: Snapshot) -> Snapshot | None:
         """The state to go back to (``current`` is kept for redo), or None if there is none."""
-        if not self._undo:
-            return None
-        before = self._undo.pop()
-        self._redo.append(Snapshot(current.table, current.selected))
-        return before
+        return _step(self._undo, self._redo, current)
 
     def redo(self, current: Snapshot) -> Snapshot | None:
         """The state to go forward to (``current`` is kept for undo), or None if there is none."""
-        if not self._redo:
-            return None
-        after = self._redo.pop()
-        self._undo.append(Snapshot(current.table, current.selected))
-        return after
+        return _step(self._redo, self._undo, current)
+
+
+def _step(source: list[Snapshot], other: list[Snapshot], current: Snapshot) -> Snapshot | None:
+    """Take the last snapshot of ``source``, keeping ``current`` on ``other`` to come back to."""
+    if not source:
+        return None
+    other.append(current)
+    return source.pop()
