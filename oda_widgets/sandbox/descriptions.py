@@ -28,6 +28,17 @@ from .params import (
     UserCatalog,
 )
 
+__all__ = [
+    "NON_PARAMETER_ARGS",
+    "InstrumentDescription",
+    "Query",
+    "instruments",
+    "isgri",
+    "jemx",
+    "polar",
+    "spi_acs",
+]
+
 #: Arguments that are not parameters of any query (the dispatcher's own list).
 NON_PARAMETER_ARGS = (
     "instrument",
