@@ -1,10 +1,11 @@
 """QueryForm: the query form generated at run time from the dispatcher's own description.
 
-Its state is in traitlets one can observe (``instrument``, ``product``, ``values``, ``last_job``)
-and a Submit is an event (:meth:`QueryForm.on_submit`). Nothing here knows an instrument: the instrument and product selectors come from
+Nothing here knows an instrument: the instrument and product selectors come from
 ``Dispatcher.instruments()`` and the description, and each parameter becomes the field of its kind
 (:mod:`oda_widgets.widgets.fields`), grouped and ordered as the description has them. Every value is
 checked as it is typed by the parameter, so the message next to a field is the server's own text.
+The form's state is in traitlets one can observe (``instrument``, ``product``, ``values``,
+``last_job``); a Submit is an event (:meth:`QueryForm.on_submit`).
 """
 
 from __future__ import annotations
