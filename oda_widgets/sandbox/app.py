@@ -29,6 +29,7 @@ from .errors import (
 )
 from .faults import FaultPlan
 from .jobs import JobStore
+from .params import GENERATIONS
 from .resolver import resolve
 from .runner import run_analysis as run
 from .tokens import User, verify, verify_for_listing
@@ -73,7 +74,7 @@ def create_app(
     faults : str or None
         A fault plan (see :mod:`oda_widgets.sandbox.faults`).
     """
-    if generation not in ("current", "1.3.3"):
+    if generation not in GENERATIONS:
         raise ValueError(f"protocol must be 'current' or '1.3.3', not {generation!r}")
     app = Flask("oda_widgets.sandbox")
     state = SandboxState(

@@ -29,8 +29,8 @@ from .params import (
 )
 
 __all__ = [
-    "InstrumentDescription",
     "NON_PARAMETER_ARGS",
+    "InstrumentDescription",
     "Query",
     "instruments",
     "isgri",
@@ -178,6 +178,28 @@ def _source_query() -> Query:
     )
 
 
+def _answered_at_once(
+    name: str, query_name: str, extra: list[Parameter], products: dict[str, Query]
+) -> InstrumentDescription:
+    """An instrument answered within the request whose instrument query is the dispatcher's
+    default one (both catalogs and an unnamed input-product list) and then ``extra``: what
+    plugins that take no science windows declare."""
+    group = "Instrument"
+    instrument = Query(
+        query_name,
+        [
+            UserCatalog("user_catalog", None, units=None, group=group, label="User catalog"),
+            InputProdList(None),
+            UserCatalog("selected_catalog", None, units=None, group=group,
+                        label="Selected catalog"),
+            *extra,
+        ],
+    )
+    return InstrumentDescription(
+        name, asynch=False, source=_source_query(), instrument=instrument, products=products
+    )
+
+
 def _integral_instrument_query(
     name: str, radius: float, band: tuple[float, float], band_name: str,
     energies: tuple[float, float], extra: list[Parameter],
@@ -274,25 +296,13 @@ def jemx() -> InstrumentDescription:
 
 def spi_acs() -> InstrumentDescription:
     """SPI anti-coincidence shield: all-sky light curves, answered within the request."""
-    group = "Instrument"
-    return InstrumentDescription(
-        "spi_acs",
-        asynch=False,
-        source=_source_query(),
-        instrument=Query(
-            "spiacs_parameters",
-            [
-                UserCatalog("user_catalog", None, units=None, group=group, label="User catalog"),
-                InputProdList(None),
-                UserCatalog("selected_catalog", None, units=None, group=group,
-                            label="Selected catalog"),
-                String("data level", "ordinary", allowed_values=["ordinary", "realtime"],
-                       label="Data level", group=group,
-                       description="'realtime' data arrive within seconds but are preliminary"),
-            ],
-        ),
-        products={"spi_acs_lc": _light_curve_query("spi_acs_lc_query", None)},
+    data_level = String(
+        "data level", "ordinary", allowed_values=["ordinary", "realtime"], label="Data level",
+        group="Instrument",
+        description="'realtime' data arrive within seconds but are preliminary",
     )
+    return _answered_at_once("spi_acs", "spiacs_parameters", [data_level],
+                             {"spi_acs_lc": _light_curve_query("spi_acs_lc_query", None)})
 
 
 def polar() -> InstrumentDescription:
@@ -302,25 +312,14 @@ def polar() -> InstrumentDescription:
     input-product list) plus an energy window of 0-10,000 keV with no band limit.
     """
     group = "Instrument"
-    return InstrumentDescription(
-        "polar",
-        asynch=False,
-        source=_source_query(),
-        instrument=Query(
-            "polar_parameters",
-            [
-                UserCatalog("user_catalog", None, units=None, group=group, label="User catalog"),
-                InputProdList(None),
-                UserCatalog("selected_catalog", None, units=None, group=group,
-                            label="Selected catalog"),
-                SpectralBoundary("E1_keV", 0.0, label="Minimum energy", group=group,
-                                 description="Lower bound of the energy band (keV)"),
-                SpectralBoundary("E2_keV", 10000.0, label="Maximum energy", group=group,
-                                 description="Upper bound of the energy band (keV)"),
-            ],
-        ),
-        products={"polar_lc": _light_curve_query("polar_lc_query", None)},
-    )
+    energies = [
+        SpectralBoundary("E1_keV", 0.0, label="Minimum energy", group=group,
+                         description="Lower bound of the energy band (keV)"),
+        SpectralBoundary("E2_keV", 10000.0, label="Maximum energy", group=group,
+                         description="Upper bound of the energy band (keV)"),
+    ]
+    return _answered_at_once("polar", "polar_parameters", energies,
+                             {"polar_lc": _light_curve_query("polar_lc_query", None)})
 
 
 def instruments() -> dict[str, InstrumentDescription]:

@@ -21,14 +21,15 @@ from astropy.time import TimeDelta as AstropyTimeDelta
 from .errors import ConstructorFailed, RequestNotUnderstood
 
 __all__ = [
+    "GENERATIONS",
+    "ODA",
+    "XSD",
     "Angle",
     "DetectionThreshold",
     "Float",
-    "GENERATIONS",
     "InputProdList",
     "Integer",
     "Name",
-    "ODA",
     "OSAVersion",
     "Parameter",
     "SpectralBoundary",
@@ -36,7 +37,6 @@ __all__ = [
     "Time",
     "TimeBin",
     "UserCatalog",
-    "XSD",
 ]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -22,7 +22,6 @@ __all__ = [
     "angular_separation",
     "band_flux",
     "crab_reference_flux",
-    "flux_at",
     "get_source",
     "load_sources",
     "photon_spectrum",
@@ -240,33 +239,3 @@ def variability(source: Row, mjd: Any) -> np.ndarray:
         quiescent = max(1.0 - amp, _QUIESCENT_FRACTION)
         return quiescent + (1.0 - quiescent) * profile
     return np.ones_like(t)
-
-
-def flux_at(source: Row, time: Any, e1: float = 20.0, e2: float = 40.0) -> np.ndarray:
-    """Photon flux of ``source`` in [e1, e2] keV at ``time``, ph/cm2/s.
-
-    Parameters
-    ----------
-    source : astropy.table.Row
-        A row of :func:`load_sources` (or :func:`get_source`).
-    time : float, array_like, str or astropy.time.Time
-        MJD value(s), an ISO time string or a ``Time``.
-    e1, e2 : float
-        Energy band, keV.
-
-    Returns
-    -------
-    numpy.ndarray
-        One flux per time (1-d, even for a scalar time).
-    """
-    return band_flux(source, e1, e2) * variability(source, _to_mjd(time))
-
-
-def _to_mjd(time: Any) -> np.ndarray:
-    from astropy.time import Time
-
-    if isinstance(time, Time):
-        return np.atleast_1d(time.mjd)
-    if isinstance(time, str):
-        return np.atleast_1d(Time(time, format="isot", scale="utc").mjd)
-    return np.atleast_1d(np.asarray(time, dtype=float))

@@ -201,7 +201,7 @@ class CatalogTable(anywidget.AnyWidget):
         self.formats = [[name, suffix, what] for name, (suffix, what, _mime) in FORMATS.items()]
         self._syncing = False
         self.on_msg(self._on_front_end_message)
-        catalog.observe(self._catalog_changed)
+        catalog.add_listener(self._catalog_changed)
         self._catalog_changed(catalog)
 
     # --- following the catalog ------------------------------------------------------------------
@@ -236,7 +236,7 @@ class CatalogTable(anywidget.AnyWidget):
     @traitlets.observe("comm")
     def _on_comm_change(self, change: Mapping[str, Any]) -> None:
         if change["new"] is None and change["old"] is not None:
-            self.catalog.unobserve(self._catalog_changed)
+            self.catalog.remove_listener(self._catalog_changed)
 
     # --- what the buttons do ----------------------------------------------------------------------
     def edit(self, meta_id: int, column: str, text: Any) -> bool:

@@ -1,6 +1,7 @@
-"""One form field per kind of dispatcher parameter.
+"""One form field per kind of dispatcher parameter, its value an observable trait.
 
-A field is a labelled control, its units and a message area. It turns what the user typed into the
+A field is a labelled control, its units and a message area; its ``value`` trait (what goes to
+the dispatcher) follows the control, so ``field.observe(fn, names="value")`` hears every change. It turns what the user typed into the
 value handed to :meth:`Dispatcher.submit` (``query_value``) and asks the parameter's
 :class:`~oda_widgets.client.query.parameters.ParameterSpec` whether the dispatcher would accept it. Every
 check, message, hint and note comes from that spec; a field only displays them:
@@ -18,18 +19,36 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as widgets
+import traitlets
 from traitlets import Unicode
 
 from ..client.errors import ValidationError
 
+__all__ = [
+    "FIELD_CLASSES",
+    "HIDDEN_PARAMETERS",
+    "AngleField",
+    "BooleanField",
+    "CatalogField",
+    "ChoiceField",
+    "Field",
+    "IntegerField",
+    "NumberField",
+    "ProductListField",
+    "StructuredField",
+    "TextField",
+    "TimeField",
+    "TimeFormatSwitch",
+    "TitledRow",
+    "field_for",
+]
+
 LABEL_WIDTH = "11em"
 ERROR_CLASS = "oda-invalid"
-
-ChangeCallback = Callable[["Field"], None]
 
 
 def _label_of(spec: Any) -> str:
@@ -70,6 +89,16 @@ def _number_text(value: Any) -> str:
     return str(value)
 
 
+def _typing_box(kind: type[widgets.Widget], label: str, **options: Any) -> widgets.Widget:
+    """A Text or Textarea of the form's width, its label in the form's label column."""
+    return kind(
+        description=label,
+        style={"description_width": LABEL_WIDTH},
+        layout=widgets.Layout(width="32em"),
+        **options,
+    )
+
+
 class TitledRow(widgets.HBox):
     """A row whose ``tooltip`` shows when the pointer is anywhere over it, its control included.
 
@@ -82,7 +111,7 @@ class TitledRow(widgets.HBox):
     description = Unicode("").tag(sync=True)
 
 
-class Field:
+class Field(traitlets.HasTraits):
     """A labelled control for one parameter, with units and a message next to it.
 
     Parameters
@@ -92,6 +121,10 @@ class Field:
 
     Attributes
     ----------
+    value : trait
+        The value handed to the dispatcher (see :meth:`query_value`), kept in step with the
+        control: observe it with ``field.observe(fn, names="value")``; set it with
+        :meth:`set_value`.
     name : str
         The parameter's name (the request argument).
     label : str
@@ -108,10 +141,14 @@ class Field:
         A neutral note when the value is accepted or empty (from the parameter's spec).
     """
 
+    value = traitlets.Any(None, read_only=True, help="The value handed to the dispatcher, in step "
+                          "with the control (set it with set_value).")
+
     #: Whether a change of ``control.value`` is a change of the parameter (not for summaries).
     observe_control = True
 
     def __init__(self, spec: Any) -> None:
+        super().__init__()
         self.spec = spec
         self.name: str = spec.name
         self.label = _label_of(spec)
@@ -127,24 +164,19 @@ class Field:
             self.control.placeholder = self._empty_meaning()
         self.message = widgets.HTML("")
         self.message.add_class("oda-message")
-        self._callbacks: list[ChangeCallback] = []
-        self._quiet = False
         self.extras: list[widgets.Widget] = []
         # the row carries the tooltip: ipywidgets shows none on a described control itself
         self.widget = TitledRow(self._row(), tooltip=self.control.tooltip)
         self.widget.add_class("oda-field")
         self.widget.add_class(f"oda-field-{self.name}")
         self.set_value(spec.default)
+        self._changed()
         if self.observe_control:
             self.control.observe(self._changed, names="value")
 
     # --- construction, overridden by kinds ------------------------------------------------------
     def _make_control(self) -> widgets.Widget:
-        return widgets.Text(
-            description=self.label,
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="32em"),
-        )
+        return _typing_box(widgets.Text, self.label)
 
     def _row(self) -> list[widgets.Widget]:
         return [self.control, self.units_label, self.message]
@@ -159,11 +191,6 @@ class Field:
     def text(self) -> str:
         """What the control shows, as text."""
         return str(self.control.value or "")
-
-    @property
-    def value(self) -> Any:
-        """The typed value as a Python value (a number when it reads as one, else the text)."""
-        return self.query_value()
 
     def set_value(self, value: Any) -> None:
         """Show ``value`` (a default, a wire value or a typed value) in the control."""
@@ -238,15 +265,9 @@ class Field:
         )
 
     # --- change notification ----------------------------------------------------------------------
-    def on_change(self, callback: ChangeCallback) -> None:
-        """Call ``callback(field)`` whenever the user (or code) changes the value."""
-        self._callbacks.append(callback)
-
     def _changed(self, _change: Any = None) -> None:
-        if self._quiet:
-            return
-        for callback in list(self._callbacks):
-            callback(self)
+        """Bring the ``value`` trait in step with the control (its observers hear a change)."""
+        self.set_trait("value", self.query_value())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, value={self.value!r}, error={self.error!r})"
@@ -347,11 +368,8 @@ class TimeField(Field):
         self.time_format = time_format
         self.units_label.value = time_format.upper()
         if converted is not None:
-            self._quiet = True
-            try:
-                self.set_value(converted)
-            finally:
-                self._quiet = False
+            self.set_value(converted)
+        self._changed()  # text left as typed reads differently in the other format
 
 
 def _convert_time(value: Any, source: str, target: str) -> Any:
@@ -416,6 +434,7 @@ class TimeFormatSwitch(Field):
         self.times.append(time_field)
         time_field.time_format = self.control.value
         time_field.units_label.value = str(self.control.value).upper()
+        time_field._changed()
 
     def _changed(self, _change: Any = None) -> None:
         for time_field in self.times:
@@ -480,13 +499,7 @@ class ProductListField(Field):
     """
 
     def _make_control(self) -> widgets.Widget:
-        return widgets.Textarea(
-            description=self.label,
-            placeholder="one id per line",
-            rows=3,
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="32em"),
-        )
+        return _typing_box(widgets.Textarea, self.label, placeholder="one id per line", rows=3)
 
     def set_value(self, value: Any) -> None:
         if value is None:
@@ -509,13 +522,7 @@ class StructuredField(Field):
     """A JSON object or array, checked against the parameter's schema."""
 
     def _make_control(self) -> widgets.Widget:
-        return widgets.Textarea(
-            description=self.label,
-            placeholder="JSON",
-            rows=2,
-            style={"description_width": LABEL_WIDTH},
-            layout=widgets.Layout(width="32em"),
-        )
+        return _typing_box(widgets.Textarea, self.label, placeholder="JSON", rows=2)
 
     def set_value(self, value: Any) -> None:
         if value is None:
@@ -549,8 +556,14 @@ class CatalogField(Field):
     EMPTY = "no catalog: the dispatcher uses its own"
     observe_control = False
 
+    selected_rows = traitlets.Unicode(
+        None, allow_none=True, read_only=True,
+        help="The catalog_selected_objects sent with the catalog (None: every row goes).",
+    )
+
     def __init__(self, spec: Any) -> None:
         self._catalog: Any = None
+        self._quiet = False
         self.clear_button = widgets.Button(
             description="Clear",
             tooltip="forget the catalog: the dispatcher then uses its own",
@@ -586,16 +599,16 @@ class CatalogField(Field):
         """Use ``catalog`` for the next query (``None`` clears it); ``selected_only`` ticks or
         unticks "selected rows only" (left as it is when omitted)."""
         previous = self._catalog
-        if previous is not None and hasattr(previous, "unobserve"):
+        if previous is not None and hasattr(previous, "remove_listener"):
             try:
-                previous.unobserve(self._catalog_edited)
+                previous.remove_listener(self._catalog_edited)
             except (ValueError, KeyError):
                 pass
         if isinstance(catalog, str) and not catalog.strip():
             catalog = None
         self._catalog = catalog
-        if catalog is not None and hasattr(catalog, "observe"):
-            catalog.observe(self._catalog_edited)
+        if catalog is not None and hasattr(catalog, "add_listener"):
+            catalog.add_listener(self._catalog_edited)
         if selected_only is not None:
             self._quiet = True  # one refresh below, not two
             try:
@@ -610,7 +623,12 @@ class CatalogField(Field):
     def _refresh(self) -> None:
         self.control.value = self.summary()
         self.clear_button.disabled = self._catalog is None
-        self._changed()
+        if not self._quiet:
+            self._changed()
+
+    def _changed(self, _change: Any = None) -> None:
+        super()._changed(_change)
+        self.set_trait("selected_rows", self.selected_objects())
 
     def set_value(self, value: Any) -> None:
         self.set_catalog(value)
@@ -669,8 +687,8 @@ class CatalogField(Field):
         """The catalog and the "selected rows only" choice, for the field of another product;
         this field stops following the catalog's edits."""
         catalog = self._catalog
-        if catalog is not None and hasattr(catalog, "unobserve"):
-            catalog.unobserve(self._catalog_edited)
+        if catalog is not None and hasattr(catalog, "remove_listener"):
+            catalog.remove_listener(self._catalog_edited)
         return catalog, self.selected_only
 
 

@@ -4,6 +4,8 @@ Nothing here knows an instrument: the instrument and product selectors come from
 ``Dispatcher.instruments()`` and the description, and each parameter becomes the field of its kind
 (:mod:`oda_widgets.widgets.fields`), grouped and ordered as the description has them. Every value is
 checked as it is typed by the parameter, so the message next to a field is the server's own text.
+The form's state is in traitlets one can observe (``instrument``, ``product``, ``values``,
+``last_job``); a Submit is an event (:meth:`QueryForm.on_submit`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
+import traitlets
 
 from ..client.catalog.source_catalog import Catalog
 from ..client.errors import OdaError, RequestRejected, ValidationError, ValidationErrors
 from ._style import style_widget
+from .events import Events
 from .fields import (
     AngleField,
     CatalogField,
@@ -29,7 +33,9 @@ from .fields import (
     TitledRow,
     field_for,
 )
-from .token_box import TokenBox, set_dispatcher_token
+from .token_box import TokenBox
+
+__all__ = ["QueryForm"]
 
 SubmitCallback = Callable[[Any], None]
 
@@ -80,8 +86,23 @@ class QueryForm(widgets.VBox):
     -----
     ``form.on_submit(callback)`` registers listeners that receive every submitted
     :class:`~oda_widgets.client.jobs.Job`; ``form.values`` reads and sets the typed values;
-    ``form.query`` is the query as a dict.
+    ``form.query`` is the query as a dict. The form's state is in traitlets:
+    ``form.observe(fn, names="values")`` hears every change of a value, ``names="instrument"``
+    or ``"product"`` a switch, ``names="last_job"`` each submission.
     """
+
+    instrument = traitlets.Unicode(
+        None, allow_none=True, help="The instrument shown (setting it shows that instrument)."
+    )
+    product = traitlets.Unicode(
+        None, allow_none=True, help="The product shown (setting it shows that product)."
+    )
+    values = traitlets.Dict(
+        help="The typed values by parameter name (numbers as numbers, unreadable text as "
+        "typed), in step with every field. Setting it fills the named fields (others keep "
+        "their values); unknown names raise KeyError with the list of known ones."
+    )
+    last_job = traitlets.Any(None, read_only=True, help="The job submitted last (None before).")
 
     def __init__(
         self,
@@ -101,15 +122,16 @@ class QueryForm(widgets.VBox):
 
             dispatcher = Dispatcher(url=url, token=token)
         elif token:
-            set_dispatcher_token(dispatcher, token)
+            dispatcher.set_token(token)
         self.dispatcher = dispatcher
         self.query_type = query_type
         self.fields: dict[str, Field] = {}
         self.jobs: list[Any] = []
         self._specs: dict[str, Any] = {}
-        self._submit_callbacks: list[SubmitCallback] = []
+        # a listener's fault must not undo the submission: it is told in the status line
+        self._submitted = Events(on_error=self._submit_listener_failed)
         self._bulk = False
-        self._last_job: Any = None
+        self._publishing = False
         self._held_catalog: tuple[Any, bool] | None = None
 
         label_style = {"description_width": "11em"}
@@ -162,21 +184,24 @@ class QueryForm(widgets.VBox):
             self.status,
             self.code,
         ]
+        # the traits follow the selectors first, so that a rebuild reads the new choice
+        traitlets.link((self.instrument_select, "value"), (self, "instrument"))
+        traitlets.link((self.product_select, "value"), (self, "product"))
         self._fill_instruments(instrument)
         self._select(instrument=self.instrument_select.value, product=product)
         self.instrument_select.observe(self._instrument_chosen, names="value")
         self.product_select.observe(self._product_chosen, names="value")
 
     # --- instruments and products -------------------------------------------------------------
-    @property
-    def instrument(self) -> str | None:
-        """The instrument shown."""
-        return self.instrument_select.value
+    @traitlets.validate("instrument")
+    def _offered_instrument(self, proposal: Mapping[str, Any]) -> str | None:
+        return _one_of(proposal["value"], self.instrument_select.options,
+                       "an instrument this dispatcher offers")
 
-    @property
-    def product(self) -> str | None:
-        """The product shown."""
-        return self.product_select.value
+    @traitlets.validate("product")
+    def _offered_product(self, proposal: Mapping[str, Any]) -> str | None:
+        return _one_of(proposal["value"], self.product_select.options,
+                       f"a product of {self.instrument_select.value}")
 
     @property
     def spec(self) -> Any:
@@ -212,13 +237,13 @@ class QueryForm(widgets.VBox):
         self.fields = {}
         self.fields_box.children = []
         if not instrument:
-            self._update_submit()
+            self._check_all()
             return
         try:
             spec = self._describe(instrument)
         except OdaError as exc:
             self._status(f"⚠ Could not read the description of {instrument}: {exc}", error=True)
-            self._update_submit()
+            self._check_all()
             return
         products = list(spec.products)
         if product is None or product not in products:
@@ -263,8 +288,8 @@ class QueryForm(widgets.VBox):
             if getattr(p, "format_parameter", None) and p.kind in ("time",)
         }
         sections: dict[str, list[Field]] = {}
-        for index, group in enumerate(groups):
-            default_title = self._group_title(spec, group, index, product)
+        for group in groups:
+            default_title = self._group_title(spec, group, product)
             for parameter in group.parameters:
                 field = field_for(parameter, time_formats)
                 if field is None or field.name in self.fields:
@@ -277,7 +302,7 @@ class QueryForm(widgets.VBox):
             sections[title] = _switches_before_their_times(fields)
         self._add_resolver()
         for field in self.fields.values():
-            field.on_change(self._field_changed)
+            field.observe(self._field_changed, names=["value", "selected_rows"])
         boxes = []
         for title, fields in sections.items():
             heading = widgets.HTML(_text_html(title, "oda-section-title"))
@@ -287,7 +312,7 @@ class QueryForm(widgets.VBox):
         self.fields_box.children = boxes
 
     @staticmethod
-    def _group_title(spec: Any, group: Any, index: int, product: str) -> str:
+    def _group_title(spec: Any, group: Any, product: str) -> str:
         if group.query_name == spec.source.query_name:
             return "Source"
         if group.query_name == spec.instrument.query_name:
@@ -356,25 +381,37 @@ class QueryForm(widgets.VBox):
         return dict(answer)
 
     # --- values --------------------------------------------------------------------------------
-    @property
-    def values(self) -> dict[str, Any]:
-        """The typed values, by parameter name (numbers as numbers; unreadable text as typed).
-
-        Setting it fills the named fields (others keep their values); unknown names raise
-        ``KeyError`` with the list of known ones.
-        """
-        return {name: field.value for name, field in self.fields.items()}
-
-    @values.setter
-    def values(self, values: Mapping[str, Any]) -> None:
-        unknown = [name for name in values if name not in self.fields]
+    @traitlets.validate("values")
+    def _fill_fields(self, proposal: Mapping[str, Any]) -> dict[str, Any]:
+        """Setting ``values`` fills the named fields; the trait then holds every field's value."""
+        given = proposal["value"]
+        if self._publishing:
+            return given
+        unknown = [name for name in given if name not in self.fields]
         if unknown:
             raise KeyError(
                 f"{self.instrument}/{self.product} has no parameter {', '.join(unknown)}; "
                 f"it has {', '.join(self.fields)}"
             )
-        self._set_values(values)
-        self._check_all()
+        self._publishing = True  # the fields' changes reach the trait once, by this assignment
+        try:
+            self._set_values(given)
+            self._check_all()
+            return self._field_values()
+        finally:
+            self._publishing = False
+
+    def _field_values(self) -> dict[str, Any]:
+        return {name: field.value for name, field in self.fields.items()}
+
+    def _publish_values(self) -> None:
+        if self._publishing or self._bulk:
+            return
+        self._publishing = True
+        try:
+            self.values = self._field_values()
+        finally:
+            self._publishing = False
 
     def _set_values(self, values: Mapping[str, Any]) -> None:
         # formats first: the times that follow are given in the format being set
@@ -442,14 +479,16 @@ class QueryForm(widgets.VBox):
         self.values = values
 
     # --- checking ------------------------------------------------------------------------------
-    def _field_changed(self, field: Field) -> None:
+    def _field_changed(self, change: Mapping[str, Any]) -> None:
         if self._bulk:
             return
+        field = change["owner"]
         if isinstance(field, TimeFormatSwitch):
             self._check_all()
         else:
             field.check(self._typed())
             self._update_submit()
+            self._publish_values()
         if self._code_shown:
             self._show_code()
 
@@ -461,6 +500,7 @@ class QueryForm(widgets.VBox):
         for field in self.fields.values():
             field.check(typed)
         self._update_submit()
+        self._publish_values()
 
     @property
     def invalid(self) -> list[Field]:
@@ -468,28 +508,21 @@ class QueryForm(widgets.VBox):
         return [field for field in self.fields.values() if field.error]
 
     def _update_submit(self) -> None:
-        bad = self.invalid
-        if not self.fields and not self.product:
-            self.submit_button.disabled = True
-            self.submit_reason.value = _text_html("Choose an instrument and a product.")
-        elif bad:
-            self.submit_button.disabled = True
-            labels = ", ".join(field.label for field in bad)
-            noun = "field" if len(bad) == 1 else "fields"
-            self.submit_reason.value = _text_html(
-                f"⚠ Fix {len(bad)} {noun}: {labels}", "oda-error-text"
-            )
-        else:
-            self.submit_button.disabled = False
+        reason = self.submit_blocked_reason
+        self.submit_button.disabled = self.check_button.disabled = bool(reason)
+        if not reason:
             self.submit_reason.value = ""
-        self.check_button.disabled = self.submit_button.disabled
+        elif self.invalid:
+            self.submit_reason.value = _text_html(f"⚠ {reason}", "oda-error-text")
+        else:
+            self.submit_reason.value = _text_html(reason)
 
     @property
     def submit_blocked_reason(self) -> str:
         """Why Submit is disabled, as text (empty when it is enabled)."""
         bad = self.invalid
         if not bad:
-            return ""
+            return "" if self.product else "Choose an instrument and a product."
         noun = "field" if len(bad) == 1 else "fields"
         return f"Fix {len(bad)} {noun}: " + ", ".join(field.label for field in bad)
 
@@ -510,41 +543,51 @@ class QueryForm(widgets.VBox):
 
     # --- actions -------------------------------------------------------------------------------
     def on_submit(self, callback: SubmitCallback, remove: bool = False) -> None:
-        """Call ``callback(job)`` for each job this form submits (``remove=True`` unregisters)."""
-        if remove:
-            self._submit_callbacks.remove(callback)
-        else:
-            self._submit_callbacks.append(callback)
+        """Call ``callback(job)`` for each job this form submits (``remove=True`` unregisters).
+
+        A callback that raises is logged and named in the status line; the job stays submitted
+        and the other callbacks still get it.
+        """
+        self._submitted.register_callback(callback, remove=remove)
+
+    def _submit_listener_failed(self, _callback: Any, exc: Exception, _args: tuple) -> None:
+        self._status(f"Submitted, but a listener failed: {exc}", error=True)
+
+    def _ask_dispatcher(self, not_done: str, failed: str, request: Callable[[], Any]) -> Any:
+        """``request()`` once every field is checked; ``None`` when a field or the dispatcher
+        refuses (the refusal shown on its field, else in the status line after ``not_done``
+        or ``failed``)."""
+        self._check_all()
+        if self.invalid or not self.product:
+            self._status(f"⚠ {not_done}: {self.submit_blocked_reason}", error=True)
+            return None
+        try:
+            return request()
+        except (ValidationError, RequestRejected) as exc:
+            self._attach_error(exc)
+        except OdaError as exc:
+            self._status(f"⚠ {failed}: {exc}", error=True)
+        return None
 
     @_serialised
     def submit(self) -> Any:
         """Submit the query; returns the :class:`Job`, or ``None`` when it was refused."""
-        self._check_all()
-        if self.invalid or not self.product:
-            self._status(f"⚠ Not submitted: {self.submit_blocked_reason}", error=True)
-            return None
-        try:
-            job = self.dispatcher.submit(
+        job = self._ask_dispatcher(
+            "Not submitted", "Not submitted",
+            lambda: self.dispatcher.submit(
                 self.instrument, self.product, self.query_type, **self.parameters()
-            )
-        except (ValidationError, RequestRejected) as exc:
-            self._attach_error(exc)
-            return None
-        except OdaError as exc:
-            self._status(f"⚠ Not submitted: {exc}", error=True)
+            ),
+        )
+        if job is None:
             return None
         self.jobs.append(job)
-        self._last_job = job
+        self.set_trait("last_job", job)
         self._show_submitted(job)
         try:
             job.add_listener(self._job_event)
         except AttributeError:
             pass
-        for callback in list(self._submit_callbacks):
-            try:
-                callback(job)
-            except Exception as exc:  # noqa: BLE001 - a listener's fault must not undo the submission
-                self._status(f"Submitted, but a listener failed: {exc}", error=True)
+        self._submitted(job)
         return job
 
     def _show_submitted(self, job: Any) -> None:
@@ -556,7 +599,7 @@ class QueryForm(widgets.VBox):
 
     def _job_event(self, event: Any) -> None:
         job = event.job
-        if job is not self._last_job:
+        if job is not self.last_job:
             return
         error = getattr(job, "error", None)
         if isinstance(error, RequestRejected):
@@ -568,17 +611,11 @@ class QueryForm(widgets.VBox):
 
     def check_with_dispatcher(self) -> dict[str, Any] | None:
         """Ask the dispatcher about the current parameters (dry run) and show its answer as text."""
-        self._check_all()
-        if self.invalid:
-            self._status(f"⚠ Not checked: {self.submit_blocked_reason}", error=True)
-            return None
-        try:
-            answer = self.dispatcher.dry_run(self.instrument, self.product, **self.parameters())
-        except (ValidationError, RequestRejected) as exc:
-            self._attach_error(exc)
-            return None
-        except OdaError as exc:
-            self._status(f"⚠ The dispatcher could not check the query: {exc}", error=True)
+        answer = self._ask_dispatcher(
+            "Not checked", "The dispatcher could not check the query",
+            lambda: self.dispatcher.dry_run(self.instrument, self.product, **self.parameters()),
+        )
+        if answer is None:
             return None
         self._status("The dispatcher answered: " + _answer_text(answer, set(self.fields)))
         return answer
@@ -676,6 +713,17 @@ class QueryForm(widgets.VBox):
             f"QueryForm({self.instrument!r}, {self.product!r}, {len(self.fields)} fields, "
             f"{len(self.invalid)} invalid)"
         )
+
+
+def _one_of(value: str | None, options: Any, what: str) -> str | None:
+    """``value`` when it is one of the selector's options, else a TraitError naming them."""
+    offered = [option[1] if isinstance(option, tuple) else option for option in options]
+    if value is None or value in offered:
+        return value
+    raise traitlets.TraitError(
+        f"{value!r} is not {what}; choose one of: "
+        + (", ".join(map(str, offered)) or "(none)")
+    )
 
 
 def _titled(widget: widgets.Widget, tooltip: str | None = None) -> TitledRow:

@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import count
+from operator import methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,11 +25,14 @@ import traitlets
 
 from ..client.errors import OdaError
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
+from .events import Events
 from .throttle import Throttle
 
 if TYPE_CHECKING:
     from ..client.dispatcher import Dispatcher
     from ..client.products.product_set import ProductSet
+
+__all__ = ["JobMonitor", "describe_error", "describe_parameters"]
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +254,7 @@ class JobMonitor(anywidget.AnyWidget):
         self._lock = threading.RLock()
         self._entries: list[_Entry] = []
         self._keys = count(1)
-        self._results_listeners: list[ResultsListener] = []
+        self._results_opened = Events(on_error=self._results_listener_failed)
         # The throttle's thread and the jobs' listeners reach the monitor only through a weak
         # reference: they never keep a monitor alive, and closing the widget (by close(), by
         # ipywidgets' close_all(), or by its disposal) ends the thread.
@@ -272,11 +276,6 @@ class JobMonitor(anywidget.AnyWidget):
             self.add(jobs)
         else:
             self._publish()
-
-    @classmethod
-    def from_registry(cls, dispatcher: Dispatcher, **kwargs: Any) -> JobMonitor:
-        """A monitor of every job in the dispatcher's registry (after a kernel restart, say)."""
-        return cls(jobs=dispatcher.jobs(), dispatcher=dispatcher, **kwargs)
 
     # --- the jobs ---------------------------------------------------------------------------------
     @property
@@ -327,10 +326,6 @@ class JobMonitor(anywidget.AnyWidget):
         self.add(batch)
         return batch
 
-    def summary_text(self) -> str:
-        """The aggregate line, e.g. ``"7 of 12 done, 1 failed, 4 running"``."""
-        return JobBatch(self.jobs).summary()
-
     def results(self, timeout: float | None = None) -> list[ProductSet | OdaError]:
         """Each row's products, or its error, in row order; waits for unfinished jobs.
 
@@ -347,12 +342,7 @@ class JobMonitor(anywidget.AnyWidget):
     # --- actions (also triggered from the front end's buttons) ---------------------------------
     def stop(self, job: Job | str) -> str:
         """Stop following a job; returns (and shows) why the server may still be running it."""
-        entry = self._entry(job)
-        explanation = entry.job.cancel()
-        with self._lock:
-            entry.note = explanation
-            self._publish()
-        return explanation
+        return self._answer_on_row(job, methodcaller("cancel"))
 
     def retry(self, job: Job | str) -> Job:
         """Submit the same query again; the row then follows the new job."""
@@ -362,9 +352,7 @@ class JobMonitor(anywidget.AnyWidget):
         try:
             new = dispatcher.submit(old.instrument, old.product, old.query_type, **old.parameters)
         except OdaError as exc:
-            with self._lock:
-                entry.note = f"Retry was refused: {exc}"
-                self._publish()
+            self._note(entry, f"Retry was refused: {exc}")
             raise
         with self._lock:
             self._unfollow(entry)
@@ -376,45 +364,39 @@ class JobMonitor(anywidget.AnyWidget):
             self._publish()
         return new
 
-    def on_results(self, callback: ResultsListener) -> None:
-        """Call ``callback(job, product_set)`` when the user opens the results of a done job."""
-        if callback not in self._results_listeners:
-            self._results_listeners.append(callback)
+    def on_results(self, callback: ResultsListener, remove: bool = False) -> None:
+        """Call ``callback(job, product_set)`` when the user opens the results of a done job
+        (``remove=True`` unregisters it)."""
+        self._results_opened.register_callback(callback, remove=remove)
 
     def open_results(self, job: Job | str) -> ProductSet:
-        """Hand a done job's products to the listeners registered with :meth:`on_results`."""
+        """Hand a done job's products to the listeners registered with :meth:`on_results`.
+
+        A listener that fails is logged and named on the job's row; the others still get them.
+        """
         entry = self._entry(job)
         products = entry.job.result(timeout=0)
-        listeners = list(self._results_listeners)
-        for callback in listeners:
-            callback(entry.job, products)
-        if not listeners:
-            with self._lock:
-                names = ", ".join(products) if hasattr(products, "__iter__") else ""
-                entry.note = (
-                    f"Products: {names}. No viewer is attached; use monitor.results() "
-                    "or monitor.on_results(callback)."
-                )
-                self._publish()
+        if self._results_opened.callbacks:
+            self._results_opened(entry.job, products)
+        else:
+            names = ", ".join(products) if hasattr(products, "__iter__") else ""
+            self._note(entry, f"Products: {names}. No viewer is attached; use monitor.results() "
+                       "or monitor.on_results(callback).")
         return products
+
+    def _results_listener_failed(self, _callback: Any, exc: Exception, args: tuple) -> None:
+        try:
+            self._note(self._entry(args[0]), f"results failed: {exc}")
+        except KeyError:
+            return  # the row was removed meanwhile
 
     def show_code(self, job: Job | str) -> str:
         """Show (on the job's row) and return the oda_api code of its query, without the token."""
-        entry = self._entry(job)
-        code = entry.job.api_code()
-        with self._lock:
-            entry.note = code
-            self._publish()
-        return code
+        return self._answer_on_row(job, methodcaller("api_code"))
 
     def share(self, job: Job | str) -> str:
         """Show (on the job's row) and return the MMODA web URL that runs its query again."""
-        entry = self._entry(job)
-        url = entry.job.share_url()
-        with self._lock:
-            entry.note = f"Share: {url}"
-            self._publish()
-        return url
+        return self._answer_on_row(job, methodcaller("share_url"), "Share: {}")
 
     def remove(self, job: Job | str, *, forget: bool = False) -> None:
         """Take a job off the monitor (it goes on being followed elsewhere if others listen).
@@ -494,6 +476,19 @@ class JobMonitor(anywidget.AnyWidget):
             entry.job.remove_listener(entry.listener)
             entry.listener = None
 
+    def _answer_on_row(self, job: Job | str, ask: Callable[[Job], str], shown: str = "{}") -> str:
+        """``ask(job)``, shown on the job's row as ``shown`` says, and returned."""
+        entry = self._entry(job)
+        answer = ask(entry.job)
+        self._note(entry, shown.format(answer))
+        return answer
+
+    def _note(self, entry: _Entry, text: str) -> None:
+        """Show ``text`` on the row of ``entry`` (what the monitor itself says about the job)."""
+        with self._lock:
+            entry.note = text
+            self._publish()
+
     def _deliver(self, batch: Mapping[Hashable, Any]) -> None:
         # Runs in the throttle's thread: rows are rebuilt from the jobs' current state.
         with self._lock:
@@ -527,9 +522,7 @@ class JobMonitor(anywidget.AnyWidget):
             return  # the row was removed meanwhile
         except Exception as exc:  # shown on the row: a button must never fail silently
             logger.exception("job monitor action %s failed", action)
-            with self._lock:
-                try:
-                    self._entry(key).note = f"{action} failed: {exc}"
-                except KeyError:
-                    return
-                self._publish()
+            try:
+                self._note(self._entry(key), f"{action} failed: {exc}")
+            except KeyError:
+                return

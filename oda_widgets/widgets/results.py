@@ -111,7 +111,7 @@ class ResultsView(widgets.VBox):
         self.children = children
         self.add_class("oda-results")
         if self.catalog is not None:
-            self.catalog.observe(self._catalog_changed)
+            self.catalog.add_listener(self._catalog_changed)
             self._catalog_changed(self.catalog)
         self.observe(lambda c: setattr(self._status_line, "value", c["new"]), names="status")
 

@@ -173,7 +173,7 @@ class SkyView(widgets.VBox):
         self._stretch_box.value = self.stretch
         if catalog is not None:
             self.selected = catalog.selected
-            catalog.observe(self._catalog_changed)
+            catalog.add_listener(self._catalog_changed)
 
         self._extension_box.observe(self._extension_picked, names="value")
         self._min_box.observe(self._cut_typed, names="value")
@@ -210,7 +210,7 @@ class SkyView(widgets.VBox):
         """Stop following the catalog and close the widgets."""
         catalog = getattr(self, "_catalog", None)   # also for a view whose __init__ refused
         if catalog is not None:
-            catalog.unobserve(self._catalog_changed)
+            catalog.remove_listener(self._catalog_changed)
         if getattr(self, "aladin", None) is not None:
             self.aladin.close()
         super().close()

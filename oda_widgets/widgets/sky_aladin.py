@@ -7,7 +7,8 @@ them, and a second view replays the first one's queued calls. This subclass
 - loads its front end from the package (``oda_widgets/_aladin/sky_aladin.js``, built by
   ``scripts/build_sky_bundle.py``: ipyaladin's own front end with Aladin Lite from npm bundled in,
   plus ``js/sky_aladin.js``), so nothing is fetched at run time;
-- gives each view its own call queue (emptied once replayed) and its own callbacks;
+- gives each view its own call queue (emptied once replayed) and its own callbacks (each event's
+  in an ``ipywidgets.CallbackDispatcher``, as ``Button.on_click`` keeps them);
 - adds the messages the sky view needs (image with cuts, sources updated in place, clicks) and
   the traits the front end reports back (``drawn``, ``start_error``).
 """
@@ -23,6 +24,9 @@ from typing import Any
 import traitlets
 from ipyaladin import Aladin
 from ipyaladin.utils.call_store import CallStore
+from ipywidgets import CallbackDispatcher
+
+__all__ = ["FrontEndMissing", "SkyAladin", "bundle_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +117,10 @@ class SkyAladin(Aladin):
         # per view, before ipyaladin's __init__ registers its load observer on self._call_store
         self._call_store = _OnceCallStore()
         self.listener_callback = {}
-        self._ready_callbacks: list[Callable[[], None]] = []
-        self._click_callbacks: list[Callable[[int], None]] = []
-        self._image_callbacks: list[Callable[[dict[str, Any]], None]] = []
+        # events, as Button.on_click keeps them: a failing callback is logged, the others run
+        self._ready_events = CallbackDispatcher()
+        self._click_events = CallbackDispatcher()
+        self._image_events = CallbackDispatcher()
         self.image_drawn: dict[str, Any] | None = None
         # anywidget turns these instance values into the synced _esm/_css traits of this view
         self._esm = bundle_path().read_text(encoding="utf-8")
@@ -144,39 +149,35 @@ class SkyAladin(Aladin):
         self.send({"oda": "sources", **message})
 
     # -- what the front end reports ---------------------------------------------------------
-    def on_ready(self, callback: Callable[[], None]) -> None:
-        """Call ``callback()`` each time a front end has rendered this view and can draw."""
-        self._ready_callbacks.append(callback)
+    def on_ready(self, callback: Callable[[], None], remove: bool = False) -> None:
+        """Call ``callback()`` each time a front end has rendered this view and can draw
+        (``remove=True`` unregisters it)."""
+        self._ready_events.register_callback(callback, remove=remove)
 
-    def on_source_clicked(self, callback: Callable[[int], None]) -> None:
-        """Call ``callback(meta_id)`` when a source is clicked on the sky."""
-        self._click_callbacks.append(callback)
+    def on_source_clicked(self, callback: Callable[[int], None], remove: bool = False) -> None:
+        """Call ``callback(meta_id)`` when a source is clicked on the sky (``remove=True``
+        unregisters it)."""
+        self._click_events.register_callback(callback, remove=remove)
 
-    def on_image_drawn(self, callback: Callable[[dict[str, Any]], None]) -> None:
+    def on_image_drawn(
+        self, callback: Callable[[dict[str, Any]], None], remove: bool = False
+    ) -> None:
         """Call ``callback({"name", "ms", "at"})`` when the front end has drawn an image
-        (``ms`` from the message's arrival, ``at`` the browser's clock in epoch ms)."""
-        self._image_callbacks.append(callback)
+        (``ms`` from the message's arrival, ``at`` the browser's clock in epoch ms;
+        ``remove=True`` unregisters it)."""
+        self._image_events.register_callback(callback, remove=remove)
 
     def _handle_sky_message(self, _widget: Any, message: Any, _buffers: Any) -> None:
         if not isinstance(message, dict):
             return
         kind = message.get("event_type")
         if kind == "oda_ready":
-            callbacks: list[Callable[..., None]] = self._ready_callbacks
-            args: tuple[Any, ...] = ()
+            self._ready_events()
         elif kind == "oda_source_clicked":
-            callbacks, args = self._click_callbacks, (int(message.get("id")),)
+            self._click_events(int(message.get("id")))
         elif kind == "oda_image_drawn":
             self.image_drawn = {k: message.get(k) for k in ("name", "ms", "at")}
-            callbacks, args = self._image_callbacks, (self.image_drawn,)
+            self._image_events(self.image_drawn)
         elif kind == "oda_image_failed":
             logger.warning("the sky view could not draw %s: %s", message.get("name"),
                            message.get("error"))
-            return
-        else:
-            return
-        for callback in list(callbacks):
-            try:
-                callback(*args)
-            except Exception:
-                logger.exception("sky view callback %r failed", callback)

@@ -23,12 +23,10 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from typing import Any
 
 __all__ = ["Throttle"]
-
-Batch = Mapping[Hashable, Any]
 
 
 class Throttle:
@@ -71,7 +69,6 @@ class Throttle:
         self._last_sent: dict[Hashable, float] = {}
         self._closed = False
         self._thread: threading.Thread | None = None
-        self.batches_delivered = 0
         if autostart:
             self._thread = threading.Thread(
                 target=self._run, name="oda-widgets-throttle", daemon=True
@@ -123,7 +120,6 @@ class Throttle:
                 self._last_sent[k] = now
             next_due = min(self._due.values(), default=None)
         if batch:
-            self.batches_delivered += 1
             self._deliver(batch)
         return next_due
 

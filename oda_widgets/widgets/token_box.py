@@ -17,6 +17,8 @@ import ipywidgets as widgets
 
 from ..client.errors import OdaError
 
+__all__ = ["TokenBox", "describe_token"]
+
 
 def describe_token(info: Any) -> str:
     """One line about a token: the user and the expiry (``"anonymous"`` without a token).
@@ -54,14 +56,6 @@ def _expiry(info: Any) -> _dt.datetime | None:
         if isinstance(value, int | float):
             return _dt.datetime.fromtimestamp(value, _dt.UTC)
     return None
-
-
-def set_dispatcher_token(dispatcher: Any, token: str) -> None:
-    """Give ``token`` to ``dispatcher``; raise ``ValidationError`` if it is not a readable token.
-
-    The message of the error never contains the token.
-    """
-    dispatcher.set_token(token)
 
 
 class TokenBox:
@@ -106,7 +100,7 @@ class TokenBox:
         # clear first: whatever happens next, the token must not stay in widget state
         self.password.value = ""
         try:
-            set_dispatcher_token(self.dispatcher, token)
+            self.dispatcher.set_token(token)
         except (OdaError, ValueError) as exc:
             message = str(getattr(exc, "message", exc)).replace(token, "<token>")
             self._show(f"⚠ the token was not used: {message}", error=True)

@@ -167,30 +167,36 @@ def test_selection_gives_catalog_selected_objects(catalog):
         catalog.select([3])
 
 
-def test_listeners_are_called_after_each_change_until_unobserved(catalog):
+def test_listeners_are_called_after_each_change_until_removed(catalog):
     seen = []
 
     def listener(c):
         seen.append(len(c))
 
-    catalog.observe(listener)
+    catalog.add_listener(listener)
     catalog.add_source("A", 1, 1)
     catalog.rename(17, "B")
     catalog.remove(17)
     catalog.select([87])
     assert seen == [3, 3, 2, 2]
-    catalog.unobserve(listener)
+    catalog.remove_listener(listener)
     catalog.add_source("C", 1, 1)
     assert seen == [3, 3, 2, 2]
 
 
-def test_a_failing_listener_does_not_hide_the_edit(catalog):
+def test_a_failing_listener_does_not_hide_the_edit(catalog, caplog):
     def broken(_):
         raise RuntimeError("view gone")
 
-    catalog.observe(broken)
+    seen = []
+    catalog.add_listener(broken)
+    catalog.add_listener(lambda c: seen.append(c.names[-1]))
     catalog.add_source("A", 1, 1)
     assert catalog.names[-1] == "A"
+    assert seen == ["A"]  # the listeners after the broken one are still told
+    assert "view gone" in caplog.text  # and the failure is not silent
+    catalog.add_source("B", 2, 2)
+    assert seen == ["A", "B"]
 
 
 def test_copy_is_independent_and_diff_tells_what_changed(catalog):

@@ -129,7 +129,7 @@ def test_a_new_edit_after_undo_drops_the_redo(catalog):
 
 def test_undo_and_redo_notify_listeners(catalog):
     seen = []
-    catalog.observe(lambda c: seen.append(list(c.names)))
+    catalog.add_listener(lambda c: seen.append(list(c.names)))
     catalog.rename(17, "A")
     catalog.undo()
     catalog.redo()
@@ -315,7 +315,7 @@ def test_edits_from_two_threads_never_interleave(catalog):
     import threading
 
     seen = []
-    catalog.observe(lambda c: seen.append(len(c)))
+    catalog.add_listener(lambda c: seen.append(len(c)))
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)
     try:

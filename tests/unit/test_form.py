@@ -19,6 +19,7 @@ from typing import Any
 import ipywidgets as widgets
 import jwt
 import pytest
+import traitlets
 from ipywidgets.widgets.widget import _instances
 
 from oda_widgets.client.dispatcher import Dispatcher
@@ -310,6 +311,49 @@ def test_changing_product_and_instrument_keeps_values_of_the_same_name():
     assert form.values["src_name"] == "Somewhere" and form.values["RA"] == 10.5
 
 
+def test_the_values_are_observable_and_follow_every_field_change():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    seen: list[dict[str, Any]] = []
+    form.observe(lambda change: seen.append(change["new"]), names="values")
+
+    form.fields["RA"].control.value = "05h34m31.94s"  # typed: one change, the value in degrees
+    assert len(seen) == 1 and seen[0]["RA"] == pytest.approx(83.633083, abs=1e-5)
+    assert seen[0] == form.values and seen[0]["DEC"] == form.fields["DEC"].value
+
+    form.values = {"DEC": 22.0145, "src_name": "Crab"}  # set from code: one change, every field
+    assert len(seen) == 2 and seen[1] == form.values
+    assert (seen[1]["DEC"], seen[1]["src_name"]) == (22.0145, "Crab")
+    assert seen[1]["RA"] == seen[0]["RA"]  # the fields not named keep their values
+
+    form.values = {"DEC": 22.0145}  # the same values again: no change to tell
+    assert len(seen) == 2
+
+    form.fields["T_format"].control.value = "mjd"  # the switch converts both times
+    assert len(seen) >= 3
+    assert seen[-1]["T_format"] == "mjd" and isinstance(seen[-1]["T1"], float)
+    assert seen[-1] == form.values
+
+
+def test_instrument_and_product_are_observable_and_settable():
+    form = form_for(sandbox_documents(), "isgri", "isgri_image")
+    switched: list[tuple[str, Any]] = []
+    form.observe(lambda change: switched.append((change["name"], change["new"])),
+                 names=["instrument", "product"])
+    other = [p for p in form.product_select.options if p != "isgri_image"][0]
+    form.product = other
+    assert form.product_select.value == other and ("product", other) in switched
+    assert set(form.values) == set(form.fields)  # the values are the new product's
+
+    form.instrument = "jemx"
+    assert form.instrument_select.value == "jemx" and ("instrument", "jemx") in switched
+    assert form.product == form.product_select.value and form.product.startswith("jemx")
+
+    before = form.values
+    with pytest.raises(traitlets.TraitError, match="'nosuch' is not an instrument.*isgri"):
+        form.instrument = "nosuch"
+    assert form.instrument == "jemx" and form.values == before  # nothing lost
+
+
 def test_from_job_rebuilds_the_form_for_edit_and_resubmit():
     documents = sandbox_documents()
     dispatcher = SavedDispatcher(documents)
@@ -372,6 +416,36 @@ def test_each_submit_calls_the_registered_listener_until_it_is_removed():
             assert isinstance(second, Job) and second is not first
             assert len(seen) == 1  # removed: the second submission reached no listener
             second.wait(timeout=60)
+        finally:
+            dispatcher.close()
+
+
+def test_a_failing_submit_listener_is_told_in_the_status_and_undoes_nothing():
+    """Against a real sandbox over HTTP: the job stays submitted, the other listeners get it,
+    the status line names the failure, and ``last_job`` (observable) is the job."""
+    from oda_widgets.sandbox import start_sandbox
+
+    with start_sandbox(port=0) as sandbox:
+        dispatcher = Dispatcher(url=sandbox.url, token="", registry=False)
+        try:
+            form = QueryForm(dispatcher, instrument="isgri", product="isgri_image")
+            form.values = {"RA": 255.98, "DEC": -37.84, "T1": "2003-03-15T23:27:40",
+                           "T2": "2003-03-16T00:03:12"}
+            last: list[Job] = []
+            form.observe(lambda change: last.append(change["new"]), names="last_job")
+            seen: list[Job] = []
+
+            def broken(_job: Job) -> None:
+                raise RuntimeError("the viewer is gone")
+
+            form.on_submit(broken)
+            form.on_submit(seen.append)
+            job = form.submit()
+            assert isinstance(job, Job)
+            assert seen == [job] and form.jobs == [job]
+            assert last == [job] and form.last_job is job
+            assert form.status_text == "Submitted, but a listener failed: the viewer is gone"
+            assert job.wait(timeout=60) == "done", job.error
         finally:
             dispatcher.close()
 
@@ -616,4 +690,4 @@ def test_the_catalog_and_selected_only_survive_switching_the_product():
     form.product_select.value = "isgri_lc"
     assert form.parameters()["catalog_selected_objects"] == "2"
     # the field of the product left behind follows the catalog no more
-    assert len(catalog._listeners) == 1
+    assert len(catalog._on_change) == 1

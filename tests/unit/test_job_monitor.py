@@ -283,3 +283,37 @@ def test_throttle_thread_delivers_without_further_events():
         assert arrived.wait(5)
     finally:
         throttle.close()
+
+
+# --- opening results ---------------------------------------------------------------------------
+def test_a_failing_results_listener_is_named_on_the_row_and_the_others_still_get_them():
+    """Against a real sandbox over HTTP: a done job's products reach every viewer registered
+    with on_results; one that fails says so on the job's row instead of stopping the rest."""
+    from oda_widgets.client.dispatcher import Dispatcher
+    from oda_widgets.sandbox import start_sandbox
+
+    with start_sandbox(port=0) as sandbox:
+        dispatcher = Dispatcher(url=sandbox.url, token="", registry=False)
+        monitor = JobMonitor(dispatcher=dispatcher, autostart=False)
+        try:
+            job = dispatcher.submit("isgri", "isgri_image", RA=255.98, DEC=-37.84,
+                                    T1="2003-03-15T23:27:40", T2="2003-03-16T00:03:12")
+            monitor.add(job)
+            assert job.wait(timeout=60) == "done", job.error
+            opened: list[tuple[Job, object]] = []
+
+            def broken(_job, _products):
+                raise RuntimeError("viewer gone")
+
+            monitor.on_results(broken)
+            monitor.on_results(lambda done, products: opened.append((done, products)))
+            products = monitor.open_results(job)
+            assert opened == [(job, products)]
+            assert monitor.rows[0]["note"] == "results failed: viewer gone"
+
+            monitor.on_results(broken, remove=True)
+            monitor.open_results(job)
+            assert len(opened) == 2
+        finally:
+            monitor.close()
+            dispatcher.close()

@@ -133,6 +133,24 @@ def test_listeners_set_on_a_loaded_view_belong_to_it_alone():
     assert seen_first == [{"ra": 10, "dec": 20}] and seen_second == []
 
 
+def test_a_failing_click_callback_is_reported_and_the_others_still_run(caplog, capsys):
+    view = SkyAladin()
+    seen: list[int] = []
+
+    def broken(_meta_id: int) -> None:
+        raise RuntimeError("viewer gone")
+
+    view.on_source_clicked(broken)
+    view.on_source_clicked(seen.append)
+    view.comm.from_front_end({"event_type": "oda_source_clicked", "id": 7})
+    assert seen == [7]
+    # CallbackDispatcher's report: a log line, or the traceback where IPython runs
+    assert "viewer gone" in caplog.text + capsys.readouterr().out
+    view.on_source_clicked(seen.append, remove=True)
+    view.comm.from_front_end({"event_type": "oda_source_clicked", "id": 8})
+    assert seen == [7]
+
+
 def test_the_view_asks_aladin_lite_for_no_survey_and_no_logger():
     view = SkyAladin()
     assert view._init_options["survey"] == [] and view._init_options["log"] is False

@@ -20,7 +20,6 @@ class Snapshot:
 
     table: Table
     selected: tuple[int, ...]
-    label: str = ""
 
 
 class EditHistory:
@@ -45,16 +44,6 @@ class EditHistory:
     def can_redo(self) -> bool:
         return bool(self._redo)
 
-    @property
-    def undo_label(self) -> str | None:
-        """What the next undo takes back (e.g. ``"rename"``), or None."""
-        return self._undo[-1].label if self._undo else None
-
-    @property
-    def redo_label(self) -> str | None:
-        """What the next redo does again, or None."""
-        return self._redo[-1].label if self._redo else None
-
     def record(self, before: Snapshot) -> None:
         """Remember the state before a new edit; a new edit makes the undone ones unreachable."""
         self._undo.append(before)
@@ -63,16 +52,16 @@ class EditHistory:
 
     def undo(self, current: Snapshot) -> Snapshot | None:
         """The state to go back to (``current`` is kept for redo), or None if there is none."""
-        if not self._undo:
-            return None
-        before = self._undo.pop()
-        self._redo.append(Snapshot(current.table, current.selected, before.label))
-        return before
+        return _step(self._undo, self._redo, current)
 
     def redo(self, current: Snapshot) -> Snapshot | None:
         """The state to go forward to (``current`` is kept for undo), or None if there is none."""
-        if not self._redo:
-            return None
-        after = self._redo.pop()
-        self._undo.append(Snapshot(current.table, current.selected, after.label))
-        return after
+        return _step(self._redo, self._undo, current)
+
+
+def _step(source: list[Snapshot], other: list[Snapshot], current: Snapshot) -> Snapshot | None:
+    """Take the last snapshot of ``source``, keeping ``current`` on ``other`` to come back to."""
+    if not source:
+        return None
+    other.append(current)
+    return source.pop()

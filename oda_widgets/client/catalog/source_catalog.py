@@ -14,7 +14,6 @@ import copy as _copy
 import functools
 import html
 import json
-import logging
 import math
 import re
 import threading
@@ -29,14 +28,13 @@ from astropy.coordinates import SkyCoord
 from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
+from ..callbacks import Callbacks
 from ..errors import ValidationError
 from ..products.base import Product
 from . import checks as catalog_checks
 from .history import EditHistory, Snapshot
 
 __all__ = ["Catalog"]
-
-log = logging.getLogger(__name__)
 
 #: Values a new source gets in the columns of an INTEGRAL catalog, unless given.
 DEFAULT_COLUMN_VALUES: dict[str, Any] = {
@@ -99,7 +97,8 @@ class Catalog(Product):
     Edits (:meth:`add_source`, :meth:`remove`, :meth:`rename`, :meth:`move`, :meth:`select`,
     :meth:`undo`, :meth:`redo`) validate their input first and raise
     :class:`~oda_widgets.client.errors.ValidationError` without changing anything when it is
-    wrong; afterwards every listener registered with :meth:`observe` is called with the catalog.
+    wrong; afterwards every listener registered with :meth:`add_listener` is called with the
+    catalog.
     The rows the catalog was made with are kept (:attr:`original`), so that what the user changed
     can be told (:meth:`changes_text`, :attr:`added_ids`).
     """
@@ -111,7 +110,8 @@ class Catalog(Product):
         self._lock = threading.RLock()
         self.table = table
         self._selected: list[int] = []
-        self._listeners: list[Callable[[Catalog], None]] = []
+        # a broken view must not undo or hide an edit that has happened: Callbacks logs it
+        self._on_change: Callbacks[[Catalog]] = Callbacks()
         self._original_table = table.copy(copy_data=True)
         self._history = EditHistory()
         # meta_IDs are never reused, so a source added after a removal is never taken for it
@@ -319,7 +319,7 @@ class Catalog(Product):
                 row[colname] = self._checked_value(colname, column, DEFAULT_COLUMN_VALUES[colname])
             else:
                 row[colname] = _neutral(column)
-        before = self._snapshot("add")
+        before = self._snapshot()
         try:
             self._widen_names(clean)
             self.table.add_row([row[c] for c in self.table.colnames])
@@ -339,7 +339,7 @@ class Catalog(Product):
         wanted = set(self._checked_ids(meta_ids))
         indices = [i for i, mid in enumerate(self.meta_ids) if mid in wanted]
         if indices:
-            self._remember("remove")
+            self._remember()
         self.table.remove_rows(indices)
         self._selected = [i for i in self._selected if i not in wanted]
         self._notify()
@@ -351,7 +351,7 @@ class Catalog(Product):
         index = self._index(meta_id)
         clean = self._checked_name(new_name, allow=self.names[index])
         if clean != self.names[index]:
-            self._remember("rename")
+            self._remember()
         self._widen_names(clean)
         self.table["src_names"][index] = clean
         self._notify()
@@ -369,7 +369,7 @@ class Catalog(Product):
         dec_value = self._checked_coordinate("dec", dec, -90.0, 90.0)
         old = (float(self.table[self.lon_name][index]), float(self.table[self.lat_name][index]))
         if old != (ra_value, dec_value):
-            self._remember("move")
+            self._remember()
         self.table[self.lon_name][index] = ra_value
         self.table[self.lat_name][index] = dec_value
         self._notify()
@@ -402,12 +402,12 @@ class Catalog(Product):
         """Do the last undone edit again; False when there is nothing to redo."""
         return self._restore(self._history.redo(self._snapshot(copy=False)))
 
-    def _snapshot(self, label: str = "", copy: bool = True) -> Snapshot:
+    def _snapshot(self, copy: bool = True) -> Snapshot:
         table = self.table.copy(copy_data=True) if copy else self.table
-        return Snapshot(table, tuple(self._selected), label)
+        return Snapshot(table, tuple(self._selected))
 
-    def _remember(self, label: str) -> None:
-        self._history.record(self._snapshot(label))
+    def _remember(self) -> None:
+        self._history.record(self._snapshot())
 
     def _restore(self, snapshot: Snapshot | None) -> bool:
         if snapshot is None:
@@ -527,23 +527,19 @@ class Catalog(Product):
 
     # -- listeners -----------------------------------------------------------------------------
 
-    def observe(self, fn: Callable[[Catalog], None]) -> None:
-        """Call ``fn(catalog)`` after every change."""
-        if fn not in self._listeners:
-            self._listeners.append(fn)
+    def add_listener(self, fn: Callable[[Catalog], None]) -> None:
+        """Call ``fn(catalog)`` after every change (once, however often it is added).
 
-    def unobserve(self, fn: Callable[[Catalog], None]) -> None:
-        """Stop calling ``fn``."""
-        if fn in self._listeners:
-            self._listeners.remove(fn)
+        A listener that raises is logged and stays registered; the edit stands.
+        """
+        self._on_change.add(fn)
+
+    def remove_listener(self, fn: Callable[[Catalog], None]) -> None:
+        """Stop calling ``fn`` (nothing happens if it was not registered)."""
+        self._on_change.remove(fn)
 
     def _notify(self) -> None:
-        for fn in list(self._listeners):
-            try:
-                fn(self)
-            except Exception:
-                # a broken view must not undo or hide an edit that has happened
-                log.exception("catalog listener %r failed", fn)
+        self._on_change(self)
 
     # -- copies and comparisons ----------------------------------------------------------------
 
