@@ -477,13 +477,9 @@ class Dispatcher:
                 logger.warning("the kept products of job %s were refused: %s", record.job_id, exc)
                 products = None
             if products is not None:
-                job = self._restored(record, JobStatus.DONE)
-                job._products = products
-                return job
+                return self._restored(record, products=products)
         elif record.status == JobStatus.FAILED.value:
-            job = self._restored(record, JobStatus.FAILED)
-            job._error = _error_of_record(record)
-            return job
+            return self._restored(record, error=_error_of_record(record))
         # unfinished (or done without kept products): ask the dispatcher again
         return self.reattach(
             record.job_id,
@@ -494,8 +490,8 @@ class Dispatcher:
             record.query_type,
         )
 
-    def _restored(self, record: JobRecord, status: JobStatus) -> Job:
-        job = Job(
+    def _restored(self, record: JobRecord, **outcome: Any) -> Job:
+        job = Job.restored(
             record.instrument,
             record.product,
             record.query_type,
@@ -503,10 +499,10 @@ class Dispatcher:
             url=record.url,
             session_id=record.session_id,
             job_id=record.job_id,
-            status=status,
             submitted_at=record.submitted_at,
+            finished_at=record.finished_at or record.updated_at,
+            **outcome,
         )
-        job._finished_at = record.finished_at or record.updated_at
         with self._lock:
             self._jobs[record.job_id] = job
         return job

@@ -235,7 +235,7 @@ class Poller:
             on_done=on_done,
             extra_fields=dict(extra_fields or {}),
         )
-        job._stop_hook = self._forget
+        job.set_stop_hook(self._forget)
         with self._lock:
             if self._closed:
                 raise RuntimeError("this poller was closed")
@@ -270,7 +270,7 @@ class Poller:
             self._wakeup.notify_all()
             workers, self._workers = self._workers, []
         for entry in entries:
-            entry.job._finish(JobStatus.STOPPED)
+            entry.job.finish(JobStatus.STOPPED)
         for _ in workers:
             self._requests.put(None)  # one "leave" per worker, after any request queued before
         if wait:
@@ -519,7 +519,7 @@ class Poller:
                 return None
         else:
             entry.unknown_since = None
-        changed = job._update(status=status, progress=progress, job_id=answered_id)
+        changed = job.apply_answer(status=status, progress=progress, job_id=answered_id)
         entry.query_status = query_status
         if query_status == "ready":
             entry.interval = entry.poll_interval
@@ -578,14 +578,14 @@ class Poller:
             )
             return
         if answered_id and not job.job_id:
-            job._update(job_id=answered_id)
+            job.apply_answer(job_id=answered_id)
         if entry.on_done is not None:
             try:
                 entry.on_done(job, scrub_token(raw, entry.token))
             except Exception:
                 logger.exception("storing the products of job %s failed", job.job_id)
-        job._update(
-            status=JobStatus.DONE,
+        job.finish(
+            JobStatus.DONE,
             progress=Progress.from_job_monitor(answer.get("job_monitor")),
             job_id=answered_id,
             products=products,
@@ -593,7 +593,7 @@ class Poller:
 
     def _fail(self, entry: _Followed, error: OdaError, job_id: Any = None) -> None:
         logger.info("job %s failed: %s", entry.job.job_id or job_id, error)
-        entry.job._update(status=JobStatus.FAILED, error=error, job_id=job_id or None)
+        entry.job.finish(JobStatus.FAILED, error=error, job_id=job_id or None)
 
 
 _default_poller: Poller | None = None
