@@ -14,10 +14,12 @@ import enum
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
+from .callbacks import Callbacks
 from .errors import JobNotFinished, OdaError
 
 if TYPE_CHECKING:
@@ -112,6 +114,19 @@ class Progress:
         )
 
 
+def _failure_logger(job: Job) -> Callable[[Callable[..., Any], BaseException], None]:
+    """What logs a listener of ``job`` that raised, holding the job weakly: a job takes part in
+    no reference cycle, so one that nobody holds is freed at once, with its products."""
+    job_ref = weakref.ref(job)
+
+    def log_failure(fn: Callable[..., Any], exc: BaseException) -> None:
+        held = job_ref()
+        logger.error("a listener of job %s raised; it stays registered",
+                     held.job_id if held is not None else None, exc_info=exc)
+
+    return log_failure
+
+
 @dataclass(frozen=True)
 class JobEvent:
     """A change of a job's status or progress, as given to listeners."""
@@ -178,7 +193,8 @@ class Job:
         self._products: ProductSet | None = None
         self.submitted_at = time.time() if submitted_at is None else submitted_at
         self._finished_at: float | None = None
-        self._listeners: list[Listener] = []
+        self._listener_failed = _failure_logger(self)
+        self._listeners: Callbacks[[JobEvent]] = Callbacks(on_error=self._listener_failed)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._stop_hook: Callable[[Job], None] | None = None
@@ -237,35 +253,24 @@ class Job:
 
         Later calls run in the poller's threads: keep ``fn`` short, hand work to your own
         thread or event loop if it is long, and never call :meth:`wait` from it (waiters wake
-        only after every listener has seen the final event). An exception in ``fn`` is logged
-        and ``fn`` stays registered.
+        only after every listener has seen the final event). Listeners are called in the order
+        they were added; adding one twice changes nothing (it is not told again). An exception
+        in ``fn`` is logged and ``fn`` stays registered (the listeners are a
+        :class:`~oda_widgets.client.callbacks.Callbacks`).
         """
         with self._lock:
-            if fn in self._listeners:
-                return
-            self._listeners.append(fn)
-            if self._status is JobStatus.PREPARED:
+            if not self._listeners.add(fn) or self._status is JobStatus.PREPARED:
                 return
             # Told under the lock: no update can slip between this state and the listener.
             try:
                 fn(JobEvent(self, self._status, self._progress))
-            except Exception:
-                logger.exception("a listener of job %s raised; it stays registered", self._job_id)
+            except Exception as exc:
+                self._listener_failed(fn, exc)
 
     def remove_listener(self, fn: Listener) -> None:
         """Stop calling ``fn``; nothing happens if it was not registered."""
-        with self._lock:
-            if fn in self._listeners:
-                self._listeners.remove(fn)
+        self._listeners.remove(fn)
 
-    def _notify(self, event: JobEvent) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for fn in listeners:
-            try:
-                fn(event)
-            except Exception:
-                logger.exception("a listener of job %s raised; it stays registered", self._job_id)
 
     # --- state changes (the poller's and the registry's) -------------------------------------------
     def apply_answer(
@@ -436,7 +441,7 @@ class Job:
             if not finished:
                 self._changed.notify_all()
         if event is not None:
-            self._notify(event)
+            self._listeners(event)
         if finished:
             # waiters wake only once every listener has seen the final event (e.g. the registry
             # has written the finished job), so wait() returning means "all settled"
