@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from . import errors as _errors
+from .answers import JOB_ID_PATTERN
 from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
 from .jobs import Job, JobBatch, JobEvent, JobStatus
-from .poller import JOB_ID_PATTERN, Poller, default_poller, run_analysis_fields
+from .poller import Poller, default_poller
 from .query.apicode import api_code as _api_code
-from .query.wire import new_session_id
+from .query.wire import new_session_id, run_analysis_fields
 from .registry import JobRecord, JobRegistry
 from .transport.http import Transport
 from .transport.redaction import scrub_token

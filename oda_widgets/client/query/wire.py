@@ -22,7 +22,11 @@ import secrets
 import string
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..jobs import Job
+    from ..transport.secret import SecretToken
 
 #: oda_api switches from GET to POST when the JSON of the payload is longer than this.
 MAX_GET_SIZE = 1000
@@ -111,3 +115,29 @@ def use_post(params: Mapping[str, Any]) -> bool:
 def new_session_id() -> str:
     """A fresh session id: 16 characters of ``[A-Z0-9]``, as oda_api makes them."""
     return "".join(secrets.choice(_SESSION_ALPHABET) for _ in range(16))
+
+
+def run_analysis_fields(
+    job: Job, query_status: str, token: SecretToken | None = None
+) -> dict[str, Any]:
+    """Every field of a ``/run_analysis`` request for ``job``, as oda_api sends them.
+
+    The parameters are re-sent on every poll: the dispatcher checks the job against them.
+    """
+    fields: dict[str, Any] = dict(job.parameters)
+    fields.update(
+        instrument=job.instrument,
+        product_type=job.product,
+        query_type=job.query_type,
+        query_status=query_status,
+        session_id=job.session_id,
+        off_line=False,
+        api=True,  # its presence asks plugins for machine-readable products
+        # the dispatcher logs which client sent a request (it removes this before hashing)
+        **{"client-name": "oda_widgets"},
+    )
+    if query_status != "new" and job.job_id:
+        fields["job_id"] = job.job_id
+    if token:
+        fields["token"] = token
+    return fields
