@@ -371,7 +371,8 @@ class Job:
     ) -> Job:
         """A job that finished earlier, rebuilt from what was recorded of it.
 
-        For rebuilding a job from its registry record. The job is ``DONE`` with
+        For the registry (:meth:`JobRegistry.finished_job
+        <oda_widgets.client.registry.JobRegistry.finished_job>`). The job is ``DONE`` with
         ``products`` or ``FAILED`` with ``error`` (exactly one of them is given), never changes
         again, is followed by nobody, and behaves as a job that finished here: :meth:`wait`
         and :meth:`result` answer at once, and a listener is told its final state when added.
