@@ -28,15 +28,15 @@ from .transport.secret import SecretToken
 if TYPE_CHECKING:
     from .products.product_set import ProductSet
 
-__all__ = ["JOB_ID_PATTERN", "STATUS_OF_ANSWER", "Reading", "decoded_products", "read_answer"]
+__all__ = ["JOB_ID_PATTERN", "Reading", "decoded_products", "read_answer"]
 
 #: A job id as dispatchers make them (16 hex digits), with room for other servers' spellings;
 #: matched whole (``fullmatch``: ``$`` would let a trailing newline through).
 JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
-#: The ``query_status`` words this client knows. Others (``unknown``, ``unaccessible``: the
-#: dispatcher has no record of the job) are polled again, as the dispatcher polls them itself.
-STATUS_OF_ANSWER = {
+# The query_status words this client knows. Others ('unknown', 'unaccessible': the dispatcher
+# has no record of the job) are polled again, as the dispatcher polls them itself.
+_STATUS_OF_ANSWER = {
     "submitted": JobStatus.SUBMITTED,
     "progress": JobStatus.PROGRESS,
     "ready": JobStatus.READY,
@@ -138,7 +138,7 @@ def read_answer(
                 query_status, answered_id, progress,
             )
         return Reading(query_status, JobStatus.DONE, progress, answered_id, products=raw)
-    return Reading(query_status, STATUS_OF_ANSWER.get(query_status), progress, answered_id)
+    return Reading(query_status, _STATUS_OF_ANSWER.get(query_status), progress, answered_id)
 
 
 def decoded_products(job: Job, raw: Mapping[str, Any]) -> ProductSet:

@@ -829,18 +829,3 @@ class UnknownParameter(ParameterSpec):
     """A parameter of a class this client does not know: sent as text, checked by the server."""
 
     kind = "unknown"
-
-
-#: Names that moved to :mod:`.parameter_reading` (how a description entry becomes a spec).
-_READING_NAMES = frozenset({
-    "OWL_KINDS", "KIND_CLASSES", "kind_from_owl_uri", "is_format_companion", "guess_kind",
-    "parameter_from_description",
-})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _READING_NAMES:
-        from . import parameter_reading
-
-        return getattr(parameter_reading, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
