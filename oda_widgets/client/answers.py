@@ -36,12 +36,11 @@ JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
 # The query_status words this client knows. Others ('unknown', 'unaccessible': the dispatcher
 # has no record of the job) are polled again, as the dispatcher polls them itself.
+# (A JobStatus's value is the dispatcher's word for it; PREPARED and STOPPED are this client's.)
 _STATUS_OF_ANSWER = {
-    "submitted": JobStatus.SUBMITTED,
-    "progress": JobStatus.PROGRESS,
-    "ready": JobStatus.READY,
-    "done": JobStatus.DONE,
-    "failed": JobStatus.FAILED,
+    status.value: status
+    for status in JobStatus
+    if status not in (JobStatus.PREPARED, JobStatus.STOPPED)
 }
 
 
