@@ -31,6 +31,8 @@ from .transport.token import TokenInfo, decode_token, discover_token
 if TYPE_CHECKING:
     from .query.spec import InstrumentSpec
 
+__all__ = ["Dispatcher"]
+
 logger = logging.getLogger(__name__)
 
 

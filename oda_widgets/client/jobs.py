@@ -25,6 +25,8 @@ from .errors import JobNotFinished, OdaError
 if TYPE_CHECKING:
     from .products.product_set import ProductSet
 
+__all__ = ["Listener", "STOP_EXPLANATION", "JobStatus", "Progress", "JobEvent", "Job", "JobBatch"]
+
 logger = logging.getLogger(__name__)
 
 Listener = Callable[["JobEvent"], None]

@@ -35,6 +35,8 @@ from .transport.redaction import scrub_token
 if TYPE_CHECKING:
     from .products.product_set import ProductSet
 
+__all__ = ["HOME_VARIABLE", "default_root", "JobRecord", "JobRegistry"]
+
 logger = logging.getLogger(__name__)
 
 HOME_VARIABLE = "ODA_WIDGETS_HOME"

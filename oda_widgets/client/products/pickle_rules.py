@@ -36,6 +36,23 @@ from astropy.utils.compat import numpycompat
 
 from ..errors import UnsafePayload
 
+__all__ = [
+    "MAX_DIMENSIONS",
+    "ARRAY_TYPES",
+    "MASKED_TYPES",
+    "TABLE_COLUMN_TYPES",
+    "UNIT_TYPES",
+    "FITS_REC_ATTRIBUTES",
+    "Budget",
+    "check_array_state",
+    "BuildRule",
+    "BUILD_RULES",
+    "check_build",
+    "CallRule",
+    "NEW_RULES",
+    "call_rules",
+]
+
 #: The most dimensions a pickled array may declare (NumPy's own limit is 64).
 MAX_DIMENSIONS = 32
 

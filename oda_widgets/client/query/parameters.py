@@ -40,6 +40,32 @@ from ..errors import ValidationError
 from .generations import CURRENT, OLDER
 from .wire import number_text
 
+__all__ = [
+    "ONTOLOGY",
+    "XSD",
+    "SCIENCE_WINDOW_ID",
+    "SPACE_SEPARATED_LIST",
+    "TIME_FORMATS_OFFERED",
+    "wire_text",
+    "sent_text",
+    "ParameterSpec",
+    "FloatParameter",
+    "IntegerParameter",
+    "AngleParameter",
+    "EnergyParameter",
+    "TimeIntervalParameter",
+    "DetectionThresholdParameter",
+    "TimeParameter",
+    "TimeDeltaParameter",
+    "StringParameter",
+    "FormatParameter",
+    "InputProdListParameter",
+    "UserCatalogParameter",
+    "BooleanParameter",
+    "StructuredParameter",
+    "UnknownParameter",
+]
+
 ONTOLOGY = "http://odahub.io/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

@@ -1,4 +1,7 @@
-"""Request encoding: parameters to query-string fields, exactly as oda_api sends them.
+"""Request encoding: a request's fields and their query-string text, exactly as oda_api sends them.
+
+:func:`run_analysis_fields` lists the fields of a ``/run_analysis`` request for a job;
+:func:`encode_parameters` writes them as query-string fields.
 
 oda_api (``DispatcherAPI.parameters_dict_payload``) JSON-encodes list, dict and set values except
 for ``scw_list``, ``selected_catalog`` and ``catalog_selected_objects``, sends ``None`` as the
@@ -27,6 +30,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..jobs import Job
     from ..transport.secret import SecretToken
+
+__all__ = [
+    "MAX_GET_SIZE",
+    "UNENCODED_KEYS",
+    "NONE_ON_WIRE",
+    "payload",
+    "number_text",
+    "encode_parameters",
+    "use_post",
+    "new_session_id",
+    "run_analysis_fields",
+]
 
 #: oda_api switches from GET to POST when the JSON of the payload is longer than this.
 MAX_GET_SIZE = 1000
