@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from . import errors as _errors
-from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
+from .answers import JOB_ID_PATTERN
+from .errors import DispatcherError, RequestRejected, ValidationError
 from .jobs import Job, JobBatch, JobEvent, JobStatus
-from .poller import JOB_ID_PATTERN, Poller, default_poller, run_analysis_fields
+from .poller import Poller, default_poller
 from .query.apicode import api_code as _api_code
-from .query.wire import new_session_id
-from .registry import JobRecord, JobRegistry
+from .query.wire import new_session_id, run_analysis_fields
+from .registry import JobRegistry
 from .transport.http import Transport
 from .transport.redaction import scrub_token
 from .transport.secret import SecretToken, as_secret
@@ -30,6 +30,8 @@ from .transport.token import TokenInfo, decode_token, discover_token
 
 if TYPE_CHECKING:
     from .query.spec import InstrumentSpec
+
+__all__ = ["Dispatcher"]
 
 logger = logging.getLogger(__name__)
 
@@ -463,53 +465,18 @@ class Dispatcher:
             if live is not None and live.session_id == record.session_id:
                 result.append(live)
                 continue
-            result.append(self._job_of_record(record))
+            finished = self.registry.finished_job(record)
+            if finished is None:  # unfinished, or done without kept products: ask again
+                finished = self.reattach(record.job_id, record.session_id, record.instrument,
+                                         record.product, record.parameters, record.query_type)
+            else:
+                with self._lock:
+                    self._jobs[record.job_id] = finished
+            result.append(finished)
         return result
 
     def _is_this_url(self, url: str) -> bool:
         return _normalised_url(url) == _normalised_url(self.url)
-
-    def _job_of_record(self, record: JobRecord) -> Job:
-        if record.status == JobStatus.DONE.value:
-            try:
-                products = self.registry.load_products(record.job_id) if self.registry else None
-            except OdaError as exc:
-                logger.warning("the kept products of job %s were refused: %s", record.job_id, exc)
-                products = None
-            if products is not None:
-                job = self._restored(record, JobStatus.DONE)
-                job._products = products
-                return job
-        elif record.status == JobStatus.FAILED.value:
-            job = self._restored(record, JobStatus.FAILED)
-            job._error = _error_of_record(record)
-            return job
-        # unfinished (or done without kept products): ask the dispatcher again
-        return self.reattach(
-            record.job_id,
-            record.session_id,
-            record.instrument,
-            record.product,
-            record.parameters,
-            record.query_type,
-        )
-
-    def _restored(self, record: JobRecord, status: JobStatus) -> Job:
-        job = Job(
-            record.instrument,
-            record.product,
-            record.query_type,
-            record.parameters,
-            url=record.url,
-            session_id=record.session_id,
-            job_id=record.job_id,
-            status=status,
-            submitted_at=record.submitted_at,
-        )
-        job._finished_at = record.finished_at or record.updated_at
-        with self._lock:
-            self._jobs[record.job_id] = job
-        return job
 
     # --- registry hooks (called from the poller's threads) -------------------------------------------
     def _record(self, event: JobEvent) -> None:
@@ -552,14 +519,3 @@ def _normalised_url(url: str) -> str:
     if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
     return urlunsplit((scheme, host, parts.path.rstrip("/"), parts.query, ""))
-
-
-def _error_of_record(record: JobRecord) -> OdaError:
-    message = record.error or "the job failed"
-    cls = getattr(_errors, record.error_type or "", None)
-    if isinstance(cls, type) and issubclass(cls, OdaError):
-        try:
-            return cls(message)
-        except TypeError:
-            pass
-    return OdaError(message)

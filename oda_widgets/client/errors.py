@@ -8,6 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = [
+    "OdaError",
+    "ValidationError",
+    "ValidationErrors",
+    "ServerAnswerError",
+    "RequestRejected",
+    "Unauthorized",
+    "DispatcherUnavailable",
+    "DispatcherError",
+    "ProductDecodeError",
+    "JobFailed",
+    "UnsafePayload",
+    "JobNotFinished",
+]
+
 
 class OdaError(Exception):
     """Base class of every error raised by :mod:`oda_widgets.client`."""

@@ -1,8 +1,10 @@
 """One job's observable state: status, progress, result or error.
 
-A :class:`Job` is created by :meth:`Dispatcher.submit` and updated by the background poller.
-Everything a user or a widget needs is here: the status and progress at any moment, listeners
-told about every change, and ways to wait for the outcome that never block an event loop.
+A :class:`Job` is created by :meth:`Dispatcher.submit` and changed only through its own methods:
+the poller applies each answer (:meth:`Job.apply_answer`) and ends it (:meth:`Job.finish`), the
+registry rebuilds a finished one (:meth:`Job.restored`). Everything a user or a widget needs is
+here: the status and progress at any moment, listeners told about every change, and ways to wait
+for the outcome that never block an event loop.
 """
 
 from __future__ import annotations
@@ -12,14 +14,18 @@ import enum
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
+from .callbacks import Callbacks
 from .errors import JobNotFinished, OdaError
 
 if TYPE_CHECKING:
     from .products.product_set import ProductSet
+
+__all__ = ["Listener", "STOP_EXPLANATION", "JobStatus", "Progress", "JobEvent", "Job", "JobBatch"]
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +116,19 @@ class Progress:
         )
 
 
+def _failure_logger(job: Job) -> Callable[[Callable[..., Any], BaseException], None]:
+    """What logs a listener of ``job`` that raised, holding the job weakly: a job takes part in
+    no reference cycle, so one that nobody holds is freed at once, with its products."""
+    job_ref = weakref.ref(job)
+
+    def log_failure(fn: Callable[..., Any], exc: BaseException) -> None:
+        held = job_ref()
+        logger.error("a listener of job %s raised; it stays registered",
+                     held.job_id if held is not None else None, exc_info=exc)
+
+    return log_failure
+
+
 @dataclass(frozen=True)
 class JobEvent:
     """A change of a job's status or progress, as given to listeners."""
@@ -135,6 +154,11 @@ class Job:
         The session the job belongs to.
     job_id : str, optional
         Known when the job is re-attached; otherwise assigned by the dispatcher's first answer.
+    status : JobStatus
+        ``PREPARED`` for a new query, ``SUBMITTED`` for one re-attached; a job is made finished
+        only by :meth:`finish`, or rebuilt finished by :meth:`restored`.
+    submitted_at : float, optional
+        When the query was submitted (epoch seconds); now by default.
 
     Notes
     -----
@@ -161,18 +185,22 @@ class Job:
         self.parameters: dict[str, Any] = dict(parameters or {})
         self.url = url
         self.session_id = session_id
+        status = JobStatus(status)
+        if status.is_finished:
+            raise ValueError(f"a job is not created {status.value}: use Job.restored()")
         self._job_id = job_id
-        self._status = JobStatus(status)
+        self._status = status
         self._progress = Progress()
         self._error: OdaError | None = None
         self._products: ProductSet | None = None
         self.submitted_at = time.time() if submitted_at is None else submitted_at
         self._finished_at: float | None = None
-        self._listeners: list[Listener] = []
+        self._listener_failed = _failure_logger(self)
+        self._listeners: Callbacks[[JobEvent]] = Callbacks(on_error=self._listener_failed)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
         self._stop_hook: Callable[[Job], None] | None = None
-        self._settled = self._status.is_finished  # finished and every listener told
+        self._settled = False  # finished and every listener told
 
     # --- observable state -------------------------------------------------------------------
     @property
@@ -227,51 +255,172 @@ class Job:
 
         Later calls run in the poller's threads: keep ``fn`` short, hand work to your own
         thread or event loop if it is long, and never call :meth:`wait` from it (waiters wake
-        only after every listener has seen the final event). An exception in ``fn`` is logged
-        and ``fn`` stays registered.
+        only after every listener has seen the final event). Listeners are called in the order
+        they were added; adding one twice changes nothing (it is not told again). An exception
+        in ``fn`` is logged and ``fn`` stays registered (the listeners are a
+        :class:`~oda_widgets.client.callbacks.Callbacks`).
         """
         with self._lock:
-            if fn in self._listeners:
-                return
-            self._listeners.append(fn)
-            if self._status is JobStatus.PREPARED:
+            if not self._listeners.add(fn) or self._status is JobStatus.PREPARED:
                 return
             # Told under the lock: no update can slip between this state and the listener.
             try:
                 fn(JobEvent(self, self._status, self._progress))
-            except Exception:
-                logger.exception("a listener of job %s raised; it stays registered", self._job_id)
+            except Exception as exc:
+                self._listener_failed(fn, exc)
 
     def remove_listener(self, fn: Listener) -> None:
         """Stop calling ``fn``; nothing happens if it was not registered."""
-        with self._lock:
-            if fn in self._listeners:
-                self._listeners.remove(fn)
+        self._listeners.remove(fn)
 
-    def _notify(self, event: JobEvent) -> None:
-        with self._lock:
-            listeners = list(self._listeners)
-        for fn in listeners:
-            try:
-                fn(event)
-            except Exception:
-                logger.exception("a listener of job %s raised; it stays registered", self._job_id)
 
-    # --- updates (called by the poller) -------------------------------------------------------
-    def _update(
+    # --- state changes (the poller's and the registry's) -------------------------------------------
+    def apply_answer(
         self,
         *,
         status: JobStatus | None = None,
         progress: Progress | None = None,
         job_id: str | None = None,
+    ) -> bool:
+        """Take in what a dispatcher answer says of a job that goes on running.
+
+        For the poller (:mod:`oda_widgets.client.poller`), once per answer; users only read a
+        job.
+
+        Parameters
+        ----------
+        status : JobStatus, optional
+            The status the answer gives (``SUBMITTED``, ``PROGRESS`` or ``READY``); ``None``
+            keeps the current one (an answer whose status this client does not know).
+        progress : Progress, optional
+            What the answer's job monitor reports.
+        job_id : str, optional
+            The id the dispatcher gave the job; taken only while the job has none (an id is
+            never replaced).
+
+        Returns
+        -------
+        bool
+            True when the status or the progress changed: then every listener has been told,
+            in this thread, before this returns. A finished job never changes again: a late
+            answer is ignored (False).
+
+        Raises
+        ------
+        ValueError
+            If ``status`` is a final one: :meth:`finish` ends a job.
+        """
+        if status is not None and status.is_finished:
+            raise ValueError(f"{status.value!r} ends the job: call finish(), not apply_answer()")
+        return self._change(status, progress, job_id)
+
+    def finish(
+        self,
+        status: JobStatus,
+        *,
         error: OdaError | None = None,
         products: ProductSet | None = None,
+        progress: Progress | None = None,
+        job_id: str | None = None,
     ) -> bool:
-        """Apply what the dispatcher said; tell listeners if status or progress changed.
+        """End the job: ``DONE`` (with its products), ``FAILED`` (with its error) or ``STOPPED``.
 
-        A finished job never changes again (a late answer for a stopped job is ignored).
-        Returns True when something visible changed.
+        For the poller (and :meth:`cancel`). It happens at most once: the first call wins and
+        later ones change nothing. The products or error are in place before any listener is
+        told, every listener sees the final event before :meth:`wait` returns, and
+        :attr:`finished_at` is set.
+
+        Parameters
+        ----------
+        status : JobStatus
+            ``DONE``, ``FAILED`` or ``STOPPED``.
+        error : OdaError, optional
+            Why the job failed (what :meth:`result` raises).
+        products : ProductSet, optional
+            The decoded products of a done job (what :meth:`result` returns).
+        progress, job_id : optional
+            As in :meth:`apply_answer`, from the final answer.
+
+        Returns
+        -------
+        bool
+            True when this call finished the job; False when it was finished already.
+
+        Raises
+        ------
+        ValueError
+            If ``status`` is not a final one.
         """
+        if not status.is_finished:
+            raise ValueError(f"{status.value!r} does not end a job: call apply_answer()")
+        return self._change(status, progress, job_id, error=error, products=products)
+
+    @classmethod
+    def restored(
+        cls,
+        instrument: str,
+        product: str,
+        query_type: str,
+        parameters: Mapping[str, Any],
+        *,
+        url: str,
+        session_id: str,
+        job_id: str,
+        submitted_at: float,
+        finished_at: float,
+        products: ProductSet | None = None,
+        error: OdaError | None = None,
+    ) -> Job:
+        """A job that finished earlier, rebuilt from what was recorded of it.
+
+        For the registry (:meth:`JobRegistry.finished_job
+        <oda_widgets.client.registry.JobRegistry.finished_job>`). The job is ``DONE`` with
+        ``products`` or ``FAILED`` with ``error`` (exactly one of them is given), never changes
+        again, is followed by nobody, and behaves as a job that finished here: :meth:`wait`
+        and :meth:`result` answer at once, and a listener is told its final state when added.
+
+        Raises
+        ------
+        ValueError
+            Unless exactly one of ``products`` and ``error`` is given.
+        """
+        if (products is None) == (error is None):
+            raise ValueError("a restored job is done with products or failed with an error")
+        job = cls(
+            instrument,
+            product,
+            query_type,
+            parameters,
+            url=url,
+            session_id=session_id,
+            job_id=job_id,
+            submitted_at=submitted_at,
+        )
+        status = JobStatus.DONE if products is not None else JobStatus.FAILED
+        job._change(status, None, None, error=error, products=products, finished_at=finished_at)
+        return job
+
+    def set_stop_hook(self, hook: Callable[[Job], None] | None) -> None:
+        """Have ``hook(job)`` called by :meth:`cancel`, after the job is ``STOPPED``.
+
+        For the poller following the job, so that it forgets it at once. One hook at a time:
+        a new one replaces the last (``None`` removes it). It is called once at most, in the
+        thread that cancels, and not when the job finishes otherwise.
+        """
+        with self._lock:
+            self._stop_hook = hook
+
+    def _change(
+        self,
+        status: JobStatus | None,
+        progress: Progress | None,
+        job_id: str | None,
+        *,
+        error: OdaError | None = None,
+        products: ProductSet | None = None,
+        finished_at: float | None = None,
+    ) -> bool:
+        # the one place a job's state changes; listeners are told outside the lock
         with self._lock:
             if self._status.is_finished:
                 return False
@@ -290,12 +439,12 @@ class Job:
                 self._products = products
             finished = self._status.is_finished
             if finished:
-                self._finished_at = time.time()
+                self._finished_at = time.time() if finished_at is None else finished_at
             event = JobEvent(self, self._status, self._progress) if changed else None
             if not finished:
                 self._changed.notify_all()
         if event is not None:
-            self._notify(event)
+            self._listeners(event)
         if finished:
             # waiters wake only once every listener has seen the final event (e.g. the registry
             # has written the finished job), so wait() returning means "all settled"
@@ -303,15 +452,6 @@ class Job:
                 self._settled = True
                 self._changed.notify_all()
         return changed
-
-    def _finish(
-        self,
-        status: JobStatus,
-        *,
-        error: OdaError | None = None,
-        products: ProductSet | None = None,
-    ) -> bool:
-        return self._update(status=status, error=error, products=products)
 
     # --- waiting ---------------------------------------------------------------------------------
     def wait(self, timeout: float | None = None) -> JobStatus:
@@ -399,8 +539,9 @@ class Job:
         The dispatcher has no way to cancel a job, so the server may go on running it.
         """
         explanation = STOP_EXPLANATION.format(job_id=self._job_id or "(not yet assigned)")
-        hook = self._stop_hook
-        self._finish(JobStatus.STOPPED)
+        with self._lock:
+            hook, self._stop_hook = self._stop_hook, None
+        self.finish(JobStatus.STOPPED)
         if hook is not None:
             hook(self)
         return explanation

@@ -1,4 +1,8 @@
-"""One background thread that follows any number of jobs.
+"""The scheduling of the requests that follow jobs: one thread, a pool of workers, retries, timing.
+
+What each answer means for its job (status, progress, products, or why the job fails) is read by
+:mod:`.answers`; the poller sends the requests, applies the readings through the job's own
+methods, and decides when to ask next and when to give up.
 
 Design
 ------
@@ -24,11 +28,13 @@ Design
   5 s while nothing changes: a job of a few seconds (the sandbox, cached results) is seen done
   within about a second, and a job of minutes settles at the web front end's 5 s cadence.
 * Transient faults (connection errors, timeouts, 502/503/504) are retried *per job* with an
-  exponential backoff (1, 2, 4, ... capped at 30 s); after ``give_up_after`` seconds of faults
-  the job fails with :class:`DispatcherUnavailable`. Every other error ends that job only.
-* A job the dispatcher keeps calling ``unknown`` (it has no record of it) fails once
-  ``give_up_after`` seconds have passed since it first said so; an answer naming another
-  session, or a job id that is not a plain id, fails the job at once.
+  exponential backoff (1, 2, 4, ... capped at 30 s). Every other error ends that job only.
+* One give-up clock per job: it starts at the first answer that is of no use (a transient fault,
+  or ``unknown``: the dispatcher has no record of the job) and stops at the next answer with a
+  status; once it reaches ``give_up_after`` seconds the job fails, with
+  :class:`DispatcherUnavailable` after faults, or saying that the dispatcher does not know the
+  job. An answer naming another session or job, or a job id that is not a plain id, fails the
+  job at once (:func:`.answers.read_answer`).
 """
 
 from __future__ import annotations
@@ -38,7 +44,6 @@ import heapq
 import itertools
 import logging
 import queue
-import re
 import threading
 import time
 import weakref
@@ -46,18 +51,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import (
-    DispatcherError,
-    DispatcherUnavailable,
-    JobFailed,
-    OdaError,
-    ProductDecodeError,
-    Unauthorized,
-)
-from .jobs import Job, JobStatus, Progress
+from .answers import Reading, decoded_products, read_answer
+from .errors import DispatcherError, DispatcherUnavailable, OdaError
+from .jobs import Job, JobStatus
+from .query.wire import run_analysis_fields
 from .transport.http import Transport
 from .transport.redaction import scrub_token
 from .transport.secret import SecretToken, as_secret
+
+__all__ = ["Poller", "default_poller"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,49 +71,11 @@ GIVE_UP_AFTER = 600.0
 MAX_WORKERS = 64
 IDLE_EXIT = 30.0
 
-#: A job id as dispatchers make them (16 hex digits), with room for other servers' spellings;
-#: matched whole (``fullmatch``: ``$`` would let a trailing newline through).
-JOB_ID_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,128}")
-
-_STATUS_OF_ANSWER = {
-    "submitted": JobStatus.SUBMITTED,
-    "progress": JobStatus.PROGRESS,
-    "ready": JobStatus.READY,
-    "done": JobStatus.DONE,
-    "failed": JobStatus.FAILED,
-}
-
 # Called with (job, raw products) once a job is done and its products decoded, before the job
 # is marked done (so the products are stored when waiters wake up).
 ProductsSink = Callable[[Job, dict], None]
 # Called with (job, the query_status just answered, seconds until its next poll).
 PlanListener = Callable[[Job, str, float], None]
-
-
-def run_analysis_fields(
-    job: Job, query_status: str, token: SecretToken | None = None
-) -> dict[str, Any]:
-    """Every field of a ``/run_analysis`` request for ``job``, as oda_api sends them.
-
-    The parameters are re-sent on every poll: the dispatcher checks the job against them.
-    """
-    fields: dict[str, Any] = dict(job.parameters)
-    fields.update(
-        instrument=job.instrument,
-        product_type=job.product,
-        query_type=job.query_type,
-        query_status=query_status,
-        session_id=job.session_id,
-        off_line=False,
-        api=True,  # its presence asks plugins for machine-readable products
-        # the dispatcher logs which client sent a request (it removes this before hashing)
-        **{"client-name": "oda_widgets"},
-    )
-    if query_status != "new" and job.job_id:
-        fields["job_id"] = job.job_id
-    if token:
-        fields["token"] = token
-    return fields
 
 
 @dataclass(eq=False)
@@ -126,9 +90,10 @@ class _Followed:
     give_up_after: float
     on_done: ProductsSink | None
     interval: float = 0.0
-    faults: int = 0
-    fault_since: float | None = None
-    unknown_since: float | None = None
+    faults: int = 0  # transient faults in a row: the next retry's backoff
+    # since when the job has had no usable answer (transient faults, or answers that the
+    # dispatcher does not know it): the one clock give_up_after is measured on
+    troubled_since: float | None = None
     extra_fields: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -147,7 +112,8 @@ class Poller:
     idle_exit : float
         Seconds an extra worker waits for work before it ends.
     give_up_after : float
-        Seconds of uninterrupted transient faults after which a job fails.
+        Seconds without a usable answer (transient faults, or ``unknown`` answers) after which
+        a job fails.
     max_poll_interval : float
         The longest pause between two polls of a job whose status does not change.
     first_retry_delay, max_retry_delay : float
@@ -235,7 +201,7 @@ class Poller:
             on_done=on_done,
             extra_fields=dict(extra_fields or {}),
         )
-        job._stop_hook = self._forget
+        job.set_stop_hook(self._forget)
         with self._lock:
             if self._closed:
                 raise RuntimeError("this poller was closed")
@@ -256,10 +222,6 @@ class Poller:
         thread = self._thread
         return thread is not None and thread.is_alive()
 
-    def stop_following(self, job: Job) -> None:
-        """Forget ``job`` without changing its status (see :meth:`Job.cancel`)."""
-        self._forget(job)
-
     def close(self, wait: bool = True) -> None:
         """Stop every job (``STOPPED``) and the threads."""
         with self._lock:
@@ -270,7 +232,7 @@ class Poller:
             self._wakeup.notify_all()
             workers, self._workers = self._workers, []
         for entry in entries:
-            entry.job._finish(JobStatus.STOPPED)
+            entry.job.finish(JobStatus.STOPPED)
         for _ in workers:
             self._requests.put(None)  # one "leave" per worker, after any request queued before
         if wait:
@@ -401,14 +363,19 @@ class Poller:
         except OdaError as exc:
             self._fail(entry, exc)
             return None
-        entry.faults, entry.fault_since = 0, None
-        return self._apply(entry, answer)
+        entry.faults = 0
+        return self._apply(entry, read_answer(job, answer, entry.token))
+
+    def _out_of_patience(self, entry: _Followed, now: float) -> bool:
+        """Start or read the job's give-up clock: True once it has gone ``give_up_after``
+        seconds without a usable answer."""
+        if entry.troubled_since is None:
+            entry.troubled_since = now
+        return now - entry.troubled_since >= entry.give_up_after
 
     def _transient(self, entry: _Followed, exc: DispatcherUnavailable) -> float | None:
         now = time.monotonic()
-        if entry.fault_since is None:
-            entry.fault_since = now
-        if now - entry.fault_since >= entry.give_up_after:
+        if self._out_of_patience(entry, now):
             self._fail(
                 entry,
                 DispatcherUnavailable(
@@ -425,112 +392,45 @@ class Poller:
         logger.info("job %s: %s; retrying in %.0f s", entry.job.job_id, exc.message, delay)
         return now + delay
 
-    def _apply(self, entry: _Followed, answer: dict[str, Any]) -> float | None:
+    def _apply(self, entry: _Followed, reading: Reading) -> float | None:
         job = entry.job
-        query_status = answer.get("query_status")
-        if not isinstance(query_status, str):
-            self._fail(
-                entry,
-                DispatcherError(
-                    "the dispatcher's answer has no query_status: it is not a run_analysis answer",
-                    200,
-                    scrub_token(answer, entry.token),
-                ),
-            )
+        if reading.error is not None:
+            self._fail(entry, reading.error, job_id=reading.job_id)
             return None
-        monitor = answer.get("job_monitor") if isinstance(answer.get("job_monitor"), dict) else {}
-        answered_id = monitor.get("job_id") or None  # "" is no id yet
-        refusal = _foreign_answer(job, answer, answered_id)
-        if refusal is not None:
-            self._fail(entry, DispatcherError(refusal, 200))
+        if reading.products is not None:
+            self._finish_done(entry, reading)
             return None
-        if job.job_id and answered_id and answered_id != job.job_id:
-            self._fail(
-                entry,
-                DispatcherError(
-                    f"the dispatcher answered for job {answered_id} while following job "
-                    f"{job.job_id}; the job's record on the server may have changed",
-                    200,
-                ),
-            )
-            return None
-        if answer.get("status_code") == 403:
-            exit_status = answer.get("exit_status") or {}
-            self._fail(
-                entry,
-                Unauthorized(
-                    str(exit_status.get("message") or "not authorized"),
-                    403,
-                    scrub_token(answer, entry.token),
-                    debug_message=str(exit_status.get("debug_message") or ""),
-                ),
-                job_id=answered_id,
-            )
-            return None
-
-        if query_status == "done":
-            self._finish_done(entry, answer, answered_id)
-            return None
-        if query_status == "failed":
-            exit_status = answer.get("exit_status") or {}
-            message = str(exit_status.get("message") or "")
-            debug = str(exit_status.get("debug_message") or "")
-            # A job failed through the backend's callback is answered with an empty exit_status:
-            # the backend's own words are in the job monitor's last report.
-            reported = _backend_report(monitor)
-            if not message:
-                message = reported
-            elif reported and reported not in (message, debug):
-                debug = f"{debug}\n{reported}".strip()
-            # the dispatcher's comment and warning may be all the explanation there is
-            for key in ("comment", "warning"):
-                note = str(exit_status.get(key) or "").strip()
-                if note and note not in debug:
-                    debug = f"{debug}\n{key}: {note}".strip()
-            error = JobFailed(
-                scrub_token(message, entry.token) or "the job failed on the server (it gave no reason)",
-                scrub_token(str(exit_status.get("error_message") or ""), entry.token),
-                scrub_token(debug, entry.token),
-                job_id=answered_id or job.job_id,
-                payload=scrub_token(answer, entry.token),
-            )
-            self._fail(entry, error, job_id=answered_id)
-            return None
-
-        status = _STATUS_OF_ANSWER.get(query_status)
-        progress = Progress.from_job_monitor(monitor)
         now = time.monotonic()
-        # 'unknown'/'unaccessible' are polled like 'submitted' by the dispatcher: keep asking,
-        # but not for ever
-        if status is None:
-            if entry.unknown_since is None:
-                entry.unknown_since = now
-            elif now - entry.unknown_since >= entry.give_up_after:
-                self._fail(
-                    entry,
-                    DispatcherError(
-                        f"the dispatcher kept answering {query_status!r} for this job for "
-                        f"{entry.give_up_after:.0f} s: it has no record of it (it may have lost "
-                        "it in a restart); submit the query again",
-                        200,
-                    ),
-                    job_id=answered_id,
-                )
-                return None
-        else:
-            entry.unknown_since = None
-        changed = job._update(status=status, progress=progress, job_id=answered_id)
-        entry.query_status = query_status
-        if query_status == "ready":
+        if reading.status is not None:
+            entry.troubled_since = None
+        elif self._out_of_patience(entry, now):
+            # 'unknown'/'unaccessible' are polled like 'submitted' by the dispatcher: keep
+            # asking, but not for ever
+            self._fail(
+                entry,
+                DispatcherError(
+                    f"the dispatcher kept answering {reading.query_status!r} for this job for "
+                    f"{entry.give_up_after:.0f} s: it has no record of it (it may have lost "
+                    "it in a restart); submit the query again",
+                    200,
+                ),
+                job_id=reading.job_id,
+            )
+            return None
+        changed = job.apply_answer(
+            status=reading.status, progress=reading.progress, job_id=reading.job_id
+        )
+        entry.query_status = reading.query_status or entry.query_status
+        if reading.query_status == "ready":
             entry.interval = entry.poll_interval
-            self._planned(entry, query_status, 0.0)
+            self._planned(entry, entry.query_status, 0.0)
             return now  # the products are built on the next request: ask at once
         if changed:
             entry.interval = entry.poll_interval
         else:
             ceiling = max(self.max_poll_interval, entry.poll_interval)
             entry.interval = min(ceiling, entry.interval * POLL_GROWTH)
-        self._planned(entry, query_status, entry.interval)
+        self._planned(entry, entry.query_status, entry.interval)
         return now + entry.interval
 
     def _planned(self, entry: _Followed, query_status: str, delay: float) -> None:
@@ -540,60 +440,26 @@ class Poller:
             except Exception:
                 logger.exception("the poller's on_plan callback raised")
 
-    def _finish_done(self, entry: _Followed, answer: dict[str, Any], answered_id: Any) -> None:
-        job = entry.job
-        raw = answer.get("products")
-        if not isinstance(raw, dict):
-            self._fail(
-                entry,
-                DispatcherError("the dispatcher said done but sent no products", 200),
-                job_id=answered_id,
-            )
-            return
-        # imported here: the decoder pulls in astropy, which a bare `import oda_widgets` avoids
-        from .products.product_set import decode_products
-
+    def _finish_done(self, entry: _Followed, reading: Reading) -> None:
+        job, raw = entry.job, reading.products or {}
         try:
-            products = decode_products(raw, product=job.product, instrument=job.instrument)
-        except OdaError as exc:  # UnsafePayload and friends
-            self._fail(entry, exc, job_id=answered_id)
+            products = decoded_products(job, raw)
+        except OdaError as exc:
+            self._fail(entry, exc, job_id=reading.job_id)
             return
-        except (MemoryError, RecursionError) as exc:
-            self._fail(
-                entry,
-                ProductDecodeError(
-                    job.product,
-                    "the answer is too large for this machine's memory"
-                    if isinstance(exc, MemoryError)
-                    else "the answer is nested too deeply to read",
-                ),
-                job_id=answered_id,
-            )
-            return
-        except Exception as exc:
-            self._fail(
-                entry,
-                DispatcherError(f"the products of the job could not be decoded: {exc}", 200),
-                job_id=answered_id,
-            )
-            return
-        if answered_id and not job.job_id:
-            job._update(job_id=answered_id)
+        if reading.job_id and not job.job_id:
+            job.apply_answer(job_id=reading.job_id)  # the registry files the products by id
         if entry.on_done is not None:
             try:
                 entry.on_done(job, scrub_token(raw, entry.token))
             except Exception:
                 logger.exception("storing the products of job %s failed", job.job_id)
-        job._update(
-            status=JobStatus.DONE,
-            progress=Progress.from_job_monitor(answer.get("job_monitor")),
-            job_id=answered_id,
-            products=products,
-        )
+        job.finish(JobStatus.DONE, progress=reading.progress, job_id=reading.job_id,
+                   products=products)
 
-    def _fail(self, entry: _Followed, error: OdaError, job_id: Any = None) -> None:
+    def _fail(self, entry: _Followed, error: OdaError, job_id: str | None = None) -> None:
         logger.info("job %s failed: %s", entry.job.job_id or job_id, error)
-        entry.job._update(status=JobStatus.FAILED, error=error, job_id=job_id or None)
+        entry.job.finish(JobStatus.FAILED, error=error, job_id=job_id)
 
 
 _default_poller: Poller | None = None
@@ -616,39 +482,3 @@ def default_poller() -> Poller:
         if _default_poller is None or _default_poller._closed:
             _default_poller = Poller()
         return _default_poller
-
-
-def _backend_report(monitor: dict[str, Any]) -> str:
-    """The backend's last report in a job monitor, as text (``""`` when there is none).
-
-    E.g. ``"failed at node_failed: backend crashed"`` from ``full_report_dict``.
-    """
-    report = monitor.get("full_report_dict") or {}
-    if not isinstance(report, dict):
-        return ""
-    text = str(report.get("message") or "").strip()
-    where = str(report.get("stage") or report.get("node_id") or "").strip()
-    if text and where:
-        return f"{text} at {where}" if text in ("failed", "done", "progress") else f"{where}: {text}"
-    return text
-
-
-def _foreign_answer(job: Job, answer: dict[str, Any], job_id: Any) -> str | None:
-    """Why an answer cannot be about ``job`` (another session, a job id that is not an id), or
-    ``None`` when it can."""
-    # only the answer's own session_id: job_monitor.session_id names the first session of a job
-    # that the same query started earlier elsewhere (the dispatcher's "aliased" jobs)
-    session = answer.get("session_id")
-    if session not in (None, "") and session != job.session_id:
-        return (
-            f"the dispatcher answered for session {str(session)[:40]!r} while following job "
-            f"{job.job_id or '(new)'} of session {job.session_id}; the answer was not used"
-        )
-    if job_id not in (None, "") and not (
-        isinstance(job_id, str) and JOB_ID_PATTERN.fullmatch(job_id)
-    ):
-        return (
-            f"the dispatcher answered with the job id {str(job_id)[:40]!r}, which is not a job "
-            "id (letters, digits, '_', '.', '-'); the answer was not used"
-        )
-    return None

@@ -1,5 +1,8 @@
 """Jobs and finished products on disk, so that a kernel restart loses nothing.
 
+The registry writes a record of every job (:class:`JobRecord`), keeps the products of done ones,
+and rebuilds a finished job from its record (:meth:`JobRegistry.finished_job`).
+
 Layout under the root (``$ODA_WIDGETS_HOME`` or ``~/.oda_widgets``)::
 
     jobs/<job_id>.json              what was asked, where, and how it went (never the token)
@@ -16,7 +19,6 @@ import gzip
 import json
 import logging
 import os
-import re
 import tempfile
 import time
 from collections.abc import Mapping
@@ -24,16 +26,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import errors as _errors
+from .answers import JOB_ID_PATTERN
+from .errors import OdaError
 from .jobs import Job, JobStatus
 from .transport.redaction import scrub_token
 
 if TYPE_CHECKING:
     from .products.product_set import ProductSet
 
+__all__ = ["HOME_VARIABLE", "default_root", "JobRecord", "JobRegistry"]
+
 logger = logging.getLogger(__name__)
 
 HOME_VARIABLE = "ODA_WIDGETS_HOME"
-_SAFE_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")  # matched whole: fullmatch, not $
 
 
 def default_root() -> Path:
@@ -171,6 +177,46 @@ class JobRegistry:
                 pass
         return removed
 
+    def finished_job(self, record: JobRecord) -> Job | None:
+        """The job of a record that finished, rebuilt as it ended (:meth:`Job.restored`).
+
+        A done job comes back with its kept products (decoded again, by the safe decoder), a
+        failed one with an error of the class and message it failed with.
+
+        Returns
+        -------
+        Job or None
+            ``None`` when there is nothing finished to rebuild: the job was still running when
+            last recorded, or its products are not kept (absent, unreadable, or refused by the
+            decoder, which is logged). The dispatcher can be asked about it again
+            (:meth:`Dispatcher.reattach <oda_widgets.client.dispatcher.Dispatcher.reattach>`).
+        """
+        if record.status == JobStatus.DONE.value:
+            try:
+                products = self.load_products(record.job_id)
+            except OdaError as exc:
+                logger.warning("the kept products of job %s were refused: %s", record.job_id, exc)
+                return None
+            if products is None:
+                return None
+            outcome: dict[str, Any] = {"products": products}
+        elif record.status == JobStatus.FAILED.value:
+            outcome = {"error": _error_of_record(record)}
+        else:
+            return None
+        return Job.restored(
+            record.instrument,
+            record.product,
+            record.query_type,
+            record.parameters,
+            url=record.url,
+            session_id=record.session_id,
+            job_id=record.job_id,
+            submitted_at=record.submitted_at,
+            finished_at=record.finished_at or record.updated_at,
+            **outcome,
+        )
+
     def _read(self, path: Path) -> JobRecord | None:
         try:
             return JobRecord.from_json(json.loads(path.read_text()))
@@ -230,9 +276,22 @@ class JobRegistry:
         return f"<JobRegistry {self.root}>"
 
 
+def _error_of_record(record: JobRecord) -> OdaError:
+    """The error a recorded job failed with: its class again when the client has it (with the
+    recorded message), a plain :class:`OdaError` otherwise."""
+    message = record.error or "the job failed"
+    cls = getattr(_errors, record.error_type or "", None)
+    if isinstance(cls, type) and issubclass(cls, OdaError):
+        try:
+            return cls(message)
+        except TypeError:  # a class whose constructor needs more than a message
+            pass
+    return OdaError(message)
+
+
 def _checked_id(job_id: str) -> str:
     # job ids are 16 hex characters; refuse anything that could leave the folder
-    if not isinstance(job_id, str) or not _SAFE_ID.fullmatch(job_id) or job_id.startswith("."):
+    if not isinstance(job_id, str) or not JOB_ID_PATTERN.fullmatch(job_id) or job_id.startswith("."):
         raise ValueError(f"{job_id!r} is not a job id")
     return job_id
 

@@ -1,7 +1,7 @@
 """JobMonitor rows, aggregate line, failed rows and the throttle, with no server.
 
-The jobs are real :class:`Job` objects fed the way the poller feeds them (``Job._update``); time is
-a fake clock driven by the test, so the throttle's behaviour is checked without sleeping.
+The jobs are real :class:`Job` objects fed the way the poller feeds them (``Job.apply_answer``,
+``Job.finish``); time is a fake clock driven by the test, so the throttle's behaviour is checked without sleeping.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def test_rows_follow_status_and_progress(monitor_factory, clock):
     assert (row["instrument"], row["product"]) == ("isgri", "isgri_spectrum")
     assert row["status_label"] == "prepared" and row["icon"] and row["color"].startswith("#")
 
-    job._update(status=JobStatus.PROGRESS, job_id="a1b2c3d4e5f60718",
+    job.apply_answer(status=JobStatus.PROGRESS, job_id="a1b2c3d4e5f60718",
                 progress=Progress(done=3, total=10, stage="spectrum", message="ScW 3 of 10"))
     clock.advance(1.0)
     monitor._throttle.flush()
@@ -94,10 +94,10 @@ def test_rows_follow_status_and_progress(monitor_factory, clock):
 def test_a_done_row_keeps_its_science_window_count(monitor_factory, clock):
     job = make_job()
     monitor = monitor_factory([job])
-    job._update(status=JobStatus.PROGRESS, progress=Progress(done=7, total=10))
+    job.apply_answer(status=JobStatus.PROGRESS, progress=Progress(done=7, total=10))
     clock.advance(1.0)
     monitor._throttle.flush()
-    job._update(status=JobStatus.DONE, progress=Progress())  # the final answer has no report
+    job.finish(JobStatus.DONE, progress=Progress())  # the final answer has no report
     monitor._throttle.flush()
     [row] = monitor.rows
     assert (row["status"], row["done"], row["total"]) == ("done", 10, 10)
@@ -108,10 +108,10 @@ def test_aggregate_line_counts_each_state(monitor_factory, clock):
     jobs = [make_job(2003 + i) for i in range(6)]
     monitor = monitor_factory(jobs)
     assert monitor.summary == "0 of 6 done, 0 failed, 6 running"
-    jobs[0]._update(status=JobStatus.DONE)
-    jobs[1]._update(status=JobStatus.DONE)
-    jobs[2]._finish(JobStatus.FAILED, error=JobFailed("failed: get dataserver products"))
-    jobs[3]._update(status=JobStatus.PROGRESS)
+    jobs[0].finish(JobStatus.DONE)
+    jobs[1].finish(JobStatus.DONE)
+    jobs[2].finish(JobStatus.FAILED, error=JobFailed("failed: get dataserver products"))
+    jobs[3].apply_answer(status=JobStatus.PROGRESS)
     clock.advance(1.0)
     monitor._throttle.flush()
     assert monitor.summary == "2 of 6 done, 1 failed, 3 running"
@@ -122,7 +122,7 @@ def test_aggregate_line_counts_each_state(monitor_factory, clock):
 def test_failed_row_carries_the_server_texts(monitor_factory, clock):
     job = make_job()
     monitor = monitor_factory([job])
-    job._finish(
+    job.finish(
         JobStatus.FAILED,
         error=JobFailed("failed: get dataserver products", "ISGRI spectrum extraction crashed",
                         "Traceback (most recent call last): ...", job_id="ff00"),
@@ -145,7 +145,7 @@ def test_server_text_is_kept_as_plain_text(monitor_factory):
     hostile = '<img src=x onerror="alert(1)"> & <b>500</b>'
     job = make_job(src_name='<script>alert("src")</script>')
     monitor = monitor_factory([job])
-    job._finish(JobStatus.FAILED, error=DispatcherError(hostile, 500))
+    job.finish(JobStatus.FAILED, error=DispatcherError(hostile, 500))
     monitor._throttle.flush()
     [row] = monitor.rows
     assert row["error"]["message"] == hostile
@@ -169,7 +169,7 @@ def test_remove_takes_the_row_off_and_stops_listening(monitor_factory, clock):
     monitor.remove(jobs[0])
     assert [r["params"][:4] for r in monitor.rows] == ["Crab"]
     assert monitor.jobs == [jobs[1]]
-    jobs[0]._update(status=JobStatus.DONE)
+    jobs[0].finish(JobStatus.DONE)
     clock.advance(5)
     assert monitor._throttle.flush() is None  # no pending update for a removed row
     assert monitor.summary == "0 of 1 done, 0 failed, 1 running"
@@ -189,7 +189,7 @@ def test_add_accepts_batches_and_ignores_duplicates(monitor_factory):
 def test_actions_without_dispatcher_say_what_to_do(monitor_factory):
     job = make_job()
     monitor = monitor_factory([job])
-    job._finish(JobStatus.FAILED, error=JobFailed("failed"))
+    job.finish(JobStatus.FAILED, error=JobFailed("failed"))
     with pytest.raises(RuntimeError, match=r"JobMonitor\(dispatcher="):
         monitor.retry(job)
     with pytest.raises(RuntimeError, match=r"JobMonitor\(dispatcher="):
@@ -209,7 +209,7 @@ def test_results_in_row_order_with_errors(monitor_factory):
     jobs = [make_job(2004), make_job(2005)]
     monitor = monitor_factory(jobs)
     monitor.stop(jobs[0])
-    jobs[1]._finish(JobStatus.FAILED, error=JobFailed("failed: no data"))
+    jobs[1].finish(JobStatus.FAILED, error=JobFailed("failed: no data"))
     outcome = monitor.results(timeout=0)
     assert type(outcome[0]).__name__ == "JobNotFinished"
     assert isinstance(outcome[1], JobFailed) and outcome[1].message == "failed: no data"
@@ -222,11 +222,11 @@ def test_monitor_updates_a_busy_job_about_once_per_second(monitor_factory, clock
     published = []
     monitor.observe(lambda change: published.append(change["new"]), names="rows")
     for step in range(50):  # 50 progress events in 5 s
-        job._update(status=JobStatus.PROGRESS, progress=Progress(done=step, total=50))
+        job.apply_answer(status=JobStatus.PROGRESS, progress=Progress(done=step, total=50))
         clock.advance(0.1)
         monitor._throttle.flush()
     assert 4 <= len(published) <= 6
-    job._update(progress=Progress(done=50, total=50))  # the last state, with no event after it
+    job.apply_answer(progress=Progress(done=50, total=50))  # the last state, with no event after it
     clock.advance(1.0)
     monitor._throttle.flush()
     assert published[-1][0]["done"] == 50

@@ -461,6 +461,24 @@ def test_a_job_the_dispatcher_keeps_calling_unknown_fails_at_the_give_up_time(se
         poller.close()
 
 
+def test_an_answer_with_a_status_stops_the_give_up_clock_whatever_the_trouble_was(server):
+    # three spells of trouble (faults, 'unknown', faults), each shorter than give_up_after,
+    # together longer: each answer with a status in between starts the clock afresh
+    poller = Poller(give_up_after=1.0, first_retry_delay=0.05, max_retry_delay=0.2)
+    job_id = "5555555555555555"
+    faults = [Reply(503, "busy")] * 4  # 0.05 + 0.1 + 0.2 + 0.2 s of backoff
+    server.script("spells", faults + [envelope("submitted", job_id)]
+                  + [envelope("unknown", job_id)] * 5 + [envelope("submitted", job_id)]
+                  + faults + [envelope("done", job_id, products=DONE_PRODUCTS)])
+    job = make_job(server, "spells")
+    try:
+        follow(poller, server, job, poll_interval=0.05)
+        assert job.wait(WAIT) is JobStatus.DONE, job.error
+        assert len(server.sent("spells")) == 16
+    finally:
+        poller.close()
+
+
 def test_an_answer_for_another_session_is_refused(server, poller):
     server.script("foreign", [envelope("done", "4444444444444444", "OTHERSESSION0000",
                                        products=DONE_PRODUCTS)])

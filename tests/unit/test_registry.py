@@ -14,9 +14,9 @@ import pytest
 from scripted_dispatcher import ScriptedDispatcher, envelope
 
 from oda_widgets.client import Dispatcher
-from oda_widgets.client.errors import UnsafePayload
+from oda_widgets.client.errors import JobFailed, OdaError, UnsafePayload
 from oda_widgets.client.jobs import JobStatus
-from oda_widgets.client.registry import JobRegistry
+from oda_widgets.client.registry import JobRecord, JobRegistry
 
 pytestmark = pytest.mark.unit
 # made here rather than written out: a test token, signed with a throwaway secret
@@ -136,3 +136,43 @@ def test_job_ids_cannot_leave_the_registry_folder(tmp_path):
 def test_the_default_root_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("ODA_WIDGETS_HOME", str(tmp_path / "home"))
     assert JobRegistry().root == tmp_path / "home"
+
+
+def _record(job_id: str, status: str, **fields) -> JobRecord:
+    return JobRecord(job_id=job_id, session_id="SESSIONSESSION01", url="http://127.0.0.1:1",
+                     instrument="isgri", product="isgri_image", parameters={"RA": 83.63},
+                     status=status, submitted_at=1000.0, updated_at=1090.0, **fields)
+
+
+def test_a_failed_record_comes_back_as_a_failed_job_with_its_error(tmp_path):
+    registry = JobRegistry(tmp_path)
+    job = registry.finished_job(_record("0000000000000002", "failed", finished_at=1060.0,
+                                        error="failed: no data", error_type="JobFailed"))
+    assert job.status is JobStatus.FAILED and job.wait(0) is JobStatus.FAILED
+    assert (job.job_id, job.parameters, job.finished_at, job.elapsed) == (
+        "0000000000000002", {"RA": 83.63}, 1060.0, 60.0)
+    with pytest.raises(JobFailed, match="failed: no data"):
+        job.result(0)
+    # an error class this client does not have is still an error, with its message
+    other = registry.finished_job(_record("0000000000000003", "failed", error="it broke",
+                                          error_type="SomeServerError"))
+    assert type(other.error) is OdaError and str(other.error) == "it broke"
+    assert other.finished_at == 1090.0  # no finished_at recorded: when it was last written
+
+
+def test_a_done_record_comes_back_only_with_products_the_decoder_accepts(tmp_path, caplog):
+    registry = JobRegistry(tmp_path)
+    registry.store_products("0000000000000004", numpy_products("0000000000000004"))
+    done = registry.finished_job(_record("0000000000000004", "done"))
+    assert done.status is JobStatus.DONE and "mosaic_0" in done.result(0)
+
+    assert registry.finished_job(_record("0000000000000005", "done")) is None  # none kept
+    registry.store_products("0000000000000006", {"numpy_data_product_list": [
+        {"data_unit_list": [{"binarys": base64.b64encode(pickle.dumps(print)).decode(),
+                             "dt": "float64", "name": "x", "header": {}, "meta_data": {},
+                             "hdu_type": "image", "units_dict": None, "data": None}],
+         "name": "x", "meta_data": "{}"}]})
+    assert registry.finished_job(_record("0000000000000006", "done")) is None
+    assert "the kept products of job 0000000000000006 were refused" in caplog.text
+    # a job still running when last recorded has nothing finished to rebuild
+    assert registry.finished_job(_record("0000000000000007", "progress")) is None

@@ -7,8 +7,10 @@ import io
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -272,3 +274,65 @@ def test_dtypes_numpy_makes_still_decode():
         data = pickle.dumps(np.zeros(3, dtype=dtype))
         # our own pickle, made just above: the standard unpickler is the reference here
         assert safe_loads(data).dtype == pickle.loads(data).dtype
+
+
+class _Calls:
+    """Pickles as ``func(*args)``."""
+
+    def __init__(self, func, *args) -> None:
+        self.func, self.args = func, args
+
+    def __reduce__(self):
+        return (self.func, self.args)
+
+
+_RECONSTRUCT = np.zeros(1).__reduce__()[0]
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (_Calls(_RECONSTRUCT, OrderedDict, (0,), b"b"),
+         "rebuilds an array as a <class 'collections.OrderedDict'>"),
+        (_Calls(_RECONSTRUCT, np.ndarray, (0,)), "calls NumPy's _reconstruct with odd arguments"),
+        (_Calls(np.ma.core._mareconstruct, np.ndarray, np.ndarray, (0,), "b"),
+         "rebuilds a masked array as a <class 'numpy.ndarray'>"),
+        (_Calls(np.ma.core._mareconstruct, np.ma.MaskedArray, OrderedDict, (0,), "b"),
+         "rebuilds a masked array over a <class 'collections.OrderedDict'>"),
+        (_Calls(np.ma.core._mareconstruct, np.ma.MaskedArray, np.ndarray, (0,), "O"),
+         "starts a masked array with an object dtype"),
+        (_Calls(np.dtype, "f8", 0, 1, 2), "calls numpy.dtype with odd arguments"),
+    ],
+)
+def test_numpys_reconstruction_is_called_only_as_numpy_calls_it(call, words):
+    for protocol in (2, 4):
+        with pytest.raises(UnsafePayload, match=re.escape(words)):
+            safe_loads(pickle.dumps(call, protocol=protocol))
+
+
+_ORDERED_DICT = b"\x80\x02ccollections\nOrderedDict\n)R"  # OrderedDict(), admitted
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (_ORDERED_DICT + b"K\x01a.", "appends items to a collections.OrderedDict"),  # APPEND
+        (_ORDERED_DICT + b"(K\x01e.", "appends items to a collections.OrderedDict"),  # APPENDS
+        (b"]K\x01K\x02s.", "sets keyed items in a builtins.list"),  # SETITEM
+        (b"](K\x01K\x02u.", "sets keyed items in a builtins.list"),  # SETITEMS
+        (b"\x80\x04](K\x01\x90.", "adds set items to a builtins.list"),  # ADDITEMS
+        (b"\x80\x04}(K\x01\x90.", "adds set items to a builtins.dict"),
+    ],
+)
+def test_containers_are_filled_only_the_way_their_own_type_is(data, words):
+    with pytest.raises(UnsafePayload, match=re.escape(words)):
+        safe_loads(data)
+
+
+def test_lists_dicts_and_sets_are_filled_as_pickle_fills_them():
+    assert safe_loads(b"]K\x01a(K\x02K\x03e.") == [1, 2, 3]
+    assert safe_loads(b"}K\x01K\x02s(K\x03K\x04u.") == {1: 2, 3: 4}
+    assert safe_loads(_ORDERED_DICT + b"K\x01K\x02s.") == {1: 2}
+    assert safe_loads(b"\x80\x04\x8f(K\x01K\x02\x90.") == {1, 2}
+    value = {"a": [1.5, {"b": {3}}], "c": ("x", None)}
+    assert safe_loads(pickle.dumps(value, protocol=4)) == value

@@ -24,6 +24,11 @@ class Product:
         The product's meta_data as the server sent it (decoded from JSON).
     server_name : str or None
         The product's own ``name`` field.
+    meta_data_text : str or None
+        The raw meta_data text when it was not JSON (``meta_data`` is then empty).
+
+    Every kind takes these as :class:`Product` does, after its own content:
+    ``TableProduct(name, table, meta_data, server_name, meta_data_text)``.
     """
 
     #: Short word for the kind of product, shown in summaries.
@@ -32,11 +37,16 @@ class Product:
     suffix = ".fits"
 
     def __init__(
-        self, name: str, meta_data: dict[str, Any] | None = None, server_name: str | None = None
+        self,
+        name: str,
+        meta_data: dict[str, Any] | None = None,
+        server_name: str | None = None,
+        meta_data_text: str | None = None,
     ) -> None:
         self.name = name
         self.meta_data = dict(meta_data or {})
         self.server_name = server_name
+        self.meta_data_text = meta_data_text
 
     def to_hdulist(self) -> fits.HDUList:
         """The product as a FITS ``HDUList``."""

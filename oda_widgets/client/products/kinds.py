@@ -32,23 +32,13 @@ class NumpyProduct(Product):
     ----------
     hdulist : astropy.io.fits.HDUList
         Primary HDU first; each further data unit an extension.
-    meta_data_text : str or None
-        The raw meta_data text when it was not JSON (``meta_data`` is then empty).
     """
 
     kind = "FITS data"
 
-    def __init__(
-        self,
-        name: str,
-        hdulist: fits.HDUList,
-        meta_data: dict[str, Any] | None = None,
-        server_name: str | None = None,
-        meta_data_text: str | None = None,
-    ) -> None:
-        super().__init__(name, meta_data, server_name)
+    def __init__(self, name: str, hdulist: fits.HDUList, *about: Any, **named: Any) -> None:
+        super().__init__(name, *about, **named)
         self.hdulist = hdulist
-        self.meta_data_text = meta_data_text
 
     def to_hdulist(self) -> fits.HDUList:
         return self.hdulist
@@ -72,17 +62,9 @@ class TableProduct(Product):
 
     kind = "table"
 
-    def __init__(
-        self,
-        name: str,
-        table: Table,
-        meta_data: dict[str, Any] | None = None,
-        server_name: str | None = None,
-        meta_data_text: str | None = None,
-    ) -> None:
-        super().__init__(name, meta_data, server_name)
+    def __init__(self, name: str, table: Table, *about: Any, **named: Any) -> None:
+        super().__init__(name, *about, **named)
         self.table = table
-        self.meta_data_text = meta_data_text
 
     def to_hdulist(self) -> fits.HDUList:
         table = self.table.copy(copy_data=False)
@@ -153,14 +135,9 @@ class PictureProduct(Product):
     kind = "picture"
 
     def __init__(
-        self,
-        name: str,
-        data: bytes,
-        meta_data: dict[str, Any] | None = None,
-        server_name: str | None = None,
-        filename: str | None = None,
+        self, name: str, data: bytes, *about: Any, filename: str | None = None, **named: Any
     ) -> None:
-        super().__init__(name, meta_data, server_name)
+        super().__init__(name, *about, **named)
         img_type = picture_type(data)
         if img_type is None:
             raise ProductDecodeError(name, "its data is not a PNG, JPEG, GIF or SVG image")
@@ -189,10 +166,8 @@ class TextProduct(Product):
     kind = "text"
     suffix = ".txt"
 
-    def __init__(
-        self, name: str, value: Any, meta_data: dict[str, Any] | None = None, server_name=None
-    ) -> None:
-        super().__init__(name, meta_data, server_name)
+    def __init__(self, name: str, value: Any, *about: Any, **named: Any) -> None:
+        super().__init__(name, *about, **named)
         self.value = value
 
     def text(self) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,23 @@ from astropy.units import core as units_core
 from astropy.utils.compat import numpycompat
 
 from ..errors import UnsafePayload
+
+__all__ = [
+    "MAX_DIMENSIONS",
+    "ARRAY_TYPES",
+    "MASKED_TYPES",
+    "TABLE_COLUMN_TYPES",
+    "UNIT_TYPES",
+    "FITS_REC_ATTRIBUTES",
+    "Budget",
+    "check_array_state",
+    "BuildRule",
+    "BUILD_RULES",
+    "check_build",
+    "CallRule",
+    "NEW_RULES",
+    "call_rules",
+]
 
 #: The most dimensions a pickled array may declare (NumPy's own limit is 64).
 MAX_DIMENSIONS = 32
@@ -339,35 +356,45 @@ def _empty_shape(shape: Any, what: str) -> None:
         raise UnsafePayload(f"{_REFUSED}starts {what} of shape {shape} with no data in it")
 
 
+def _arguments(args: tuple, kwargs: dict, counts: Container[int], callee: str) -> tuple:
+    """``args``, when they are ``counts`` positional arguments and no keyword one."""
+    if kwargs or len(args) not in counts:
+        raise UnsafePayload(f"{_REFUSED}calls {callee} with odd arguments")
+    return args
+
+
+def _empty_start(subtype: Any, admitted: tuple[type, ...], shape: Any, code: Any,
+                 what: str) -> None:
+    """The start of NumPy's reconstruction of ``what``: an admitted class, an empty shape and
+    a type code without objects."""
+    if not (isinstance(subtype, type) and subtype in admitted):
+        raise UnsafePayload(f"{_REFUSED}rebuilds {what} as a {subtype!r}")
+    _empty_shape(shape, what)
+    _simple_code(code, what)
+
+
+_RECONSTRUCTED = ARRAY_TYPES + MASKED_TYPES + (fitsrec.FITS_rec,) + TABLE_COLUMN_TYPES
+_MASKED_RECONSTRUCTED = tuple(
+    kind for kind in MASKED_TYPES + TABLE_COLUMN_TYPES if issubclass(kind, np.ma.MaskedArray)
+)
+_MASKED_BASES = ARRAY_TYPES + (table_column.BaseColumn,) + TABLE_COLUMN_TYPES
+
+
 def _call_reconstruct(args: tuple, kwargs: dict, budget: Budget) -> None:
-    if kwargs or len(args) != 3:
-        raise UnsafePayload(f"{_REFUSED}calls NumPy's _reconstruct with odd arguments")
-    subtype, shape, code = args
-    if not (isinstance(subtype, type) and subtype in ARRAY_TYPES + MASKED_TYPES
-            + (fitsrec.FITS_rec,) + TABLE_COLUMN_TYPES):
-        raise UnsafePayload(f"{_REFUSED}rebuilds an array as a {subtype!r}")
-    _empty_shape(shape, "an array")
-    _simple_code(code, "an array")
+    subtype, shape, code = _arguments(args, kwargs, (3,), "NumPy's _reconstruct")
+    _empty_start(subtype, _RECONSTRUCTED, shape, code, "an array")
 
 
 def _call_mareconstruct(args: tuple, kwargs: dict, budget: Budget) -> None:
-    if kwargs or len(args) != 4:
-        raise UnsafePayload(f"{_REFUSED}calls NumPy's _mareconstruct with odd arguments")
-    subtype, baseclass, shape, code = args
-    if not (isinstance(subtype, type) and issubclass(subtype, np.ma.MaskedArray)
-            and subtype in MASKED_TYPES + TABLE_COLUMN_TYPES):
-        raise UnsafePayload(f"{_REFUSED}rebuilds a masked array as a {subtype!r}")
-    if baseclass not in ARRAY_TYPES + (table_column.BaseColumn,) + TABLE_COLUMN_TYPES:
+    subtype, baseclass, shape, code = _arguments(args, kwargs, (4,), "NumPy's _mareconstruct")
+    if baseclass not in _MASKED_BASES:
         raise UnsafePayload(f"{_REFUSED}rebuilds a masked array over a {baseclass!r}")
-    _empty_shape(shape, "a masked array")
-    _simple_code(code, "a masked array")
+    _empty_start(subtype, _MASKED_RECONSTRUCTED, shape, code, "a masked array")
 
 
 def _call_frombuffer(args: tuple, kwargs: dict, budget: Budget) -> None:
     # numpy's _frombuffer(buffer, dtype, shape, order), protocol 5's in-band arrays
-    if kwargs or len(args) != 4:
-        raise UnsafePayload(f"{_REFUSED}calls NumPy's _frombuffer with odd arguments")
-    buffer, dtype, shape, order = args
+    buffer, dtype, shape, order = _arguments(args, kwargs, (4,), "NumPy's _frombuffer")
     dtype = _dtype(dtype, "an array")
     if dtype.hasobject:
         raise UnsafePayload(
@@ -385,8 +412,7 @@ def _call_frombuffer(args: tuple, kwargs: dict, budget: Budget) -> None:
 
 def _call_scalar(args: tuple, kwargs: dict, budget: Budget) -> None:
     # numpy's scalar(dtype[, bytes or the object itself])
-    if kwargs or len(args) not in (1, 2):
-        raise UnsafePayload(f"{_REFUSED}calls NumPy's scalar with odd arguments")
+    _arguments(args, kwargs, (1, 2), "NumPy's scalar")
     dtype = _dtype(args[0], "a scalar")
     if dtype.hasobject:
         if dtype.names is not None or dtype.subdtype is not None:
@@ -401,8 +427,7 @@ def _call_scalar(args: tuple, kwargs: dict, budget: Budget) -> None:
 
 
 def _call_dtype(args: tuple, kwargs: dict, budget: Budget) -> None:
-    if kwargs or not 1 <= len(args) <= 3:
-        raise UnsafePayload(f"{_REFUSED}calls numpy.dtype with odd arguments")
+    _arguments(args, kwargs, (1, 2, 3), "numpy.dtype")
     spec = args[0]
     if not (isinstance(spec, str) or (isinstance(spec, type) and issubclass(spec, np.generic))):
         raise UnsafePayload(f"{_REFUSED}calls numpy.dtype with a {_type_name(spec)}")

@@ -83,21 +83,22 @@ class _Decoder:
         meta, meta_text = parse_meta_data(encoded.get("meta_data"))
         name = self.name(own, meta)
         hdulist = hdulist_from_data_units(encoded["data_unit_list"], name)
-        args = (name, hdulist, meta, own, meta_text)
+        args = (name, hdulist)
+        about = {"meta_data": meta, "server_name": own, "meta_data_text": meta_text}
         item: Product
         role = spectral_role(hdulist, meta)
         lc_hdu = light_curve_hdu(hdulist, meta, self.product)
         if role == "spectrum":
-            item = Spectrum(*args)
+            item = Spectrum(*args, **about)
         elif role in ("arf", "rmf"):
-            item = NumpyProduct(*args)
+            item = NumpyProduct(*args, **about)
             item.kind = role.upper()
         elif lc_hdu is not None:
-            item = LightCurve(*args, hdu=lc_hdu)
+            item = LightCurve(*args, hdu=lc_hdu, **about)
         elif is_sky_image(hdulist, meta):
-            item = SkyImage(*args)
+            item = SkyImage(*args, **about)
         else:
-            item = NumpyProduct(*args)
+            item = NumpyProduct(*args, **about)
         self.items.append(item)
 
     def binary(self, encoded: Any, where: str) -> None:
@@ -113,7 +114,7 @@ class _Decoder:
         label = own or where
         data = b64_bytes(encoded["data"], label)
         check_md5(data, encoded.get("md5"), label)
-        self.items.append(BinaryProduct(self.name(own, None), data, own))
+        self.items.append(BinaryProduct(self.name(own, None), data, server_name=own))
 
     def catalog(self, encoded: Any) -> None:
         name = self.name("dispatcher_catalog", None)
@@ -135,7 +136,8 @@ class _Decoder:
                 raise ProductDecodeError(name, f"it holds a {type(table).__name__}, not a table")
         else:
             table = read_ecsv(encoded.get("ascii") or "", name)
-        self.items.append(TableProduct(name, table, meta, own, meta_text))
+        self.items.append(TableProduct(name, table, meta_data=meta, server_name=own,
+                                       meta_data_text=meta_text))
 
     def picture(self, encoded: Any, where: str) -> None:
         if isinstance(encoded, str):
@@ -147,7 +149,8 @@ class _Decoder:
         name = self.name(own, None)
         data = b64_bytes(encoded["b64data"], name)
         metadata = encoded.get("metadata") if isinstance(encoded.get("metadata"), dict) else {}
-        self.items.append(PictureProduct(name, data, metadata, own, encoded.get("filename")))
+        self.items.append(PictureProduct(name, data, metadata, own,
+                                         filename=encoded.get("filename")))
 
     def texts(self, encoded_list: list[Any]) -> None:
         parsed: list[dict[str, Any]] | None = []
@@ -168,7 +171,8 @@ class _Decoder:
         for value in parsed:
             own = value.get("name")
             meta = value.get("meta_data") if isinstance(value.get("meta_data"), dict) else {}
-            self.items.append(TextProduct(self.name(own, meta), value["value"], meta, own))
+            self.items.append(TextProduct(self.name(own, meta), value["value"], meta_data=meta,
+                                          server_name=own))
 
 
 def _as_list(value: Any, key: str) -> list[Any]:

@@ -263,51 +263,49 @@ class _RestrictedUnpickler(pickle._Unpickler):
             pickle_rules.check_build(target, state, self.budget)
         pickle._Unpickler.load_build(self)
 
-    # --- instructions that fill a container: only lists, dicts and sets ----------------------
-    def load_append(self) -> None:
-        if type(self.stack[-2]) is not list:
-            self._refuse_fill(self.stack[-2])
-        pickle._Unpickler.load_append(self)
-
-    def load_appends(self) -> None:
-        if type(self.metastack[-1][-1]) is not list:
-            self._refuse_fill(self.metastack[-1][-1])
-        pickle._Unpickler.load_appends(self)
-
-    def load_setitem(self) -> None:
-        if type(self.stack[-3]) not in _DICT_TYPES:
-            self._refuse_fill(self.stack[-3])
-        pickle._Unpickler.load_setitem(self)
-
-    def load_setitems(self) -> None:
-        if type(self.metastack[-1][-1]) not in _DICT_TYPES:
-            self._refuse_fill(self.metastack[-1][-1])
-        pickle._Unpickler.load_setitems(self)
-
-    def load_additems(self) -> None:
-        if type(self.metastack[-1][-1]) is not set:
-            self._refuse_fill(self.metastack[-1][-1])
-        pickle._Unpickler.load_additems(self)
-
-    @staticmethod
-    def _refuse_fill(target: Any) -> None:
-        raise UnsafePayload(
-            f"refused to decode a product: its pickle adds items to a {_describe(target)}, "
-            "which is not a list, dict or set"
-        )
-
     dispatch[pickle.REDUCE[0]] = load_reduce
     dispatch[pickle.NEWOBJ[0]] = load_newobj
     dispatch[pickle.NEWOBJ_EX[0]] = load_newobj_ex
     dispatch[pickle.BUILD[0]] = load_build
-    dispatch[pickle.APPEND[0]] = load_append
-    dispatch[pickle.APPENDS[0]] = load_appends
-    dispatch[pickle.SETITEM[0]] = load_setitem
-    dispatch[pickle.SETITEMS[0]] = load_setitems
-    dispatch[pickle.ADDITEMS[0]] = load_additems
 
 
+# --- instructions that fill a container: each only its own kind (lists, dicts, sets) -----------
 _DICT_TYPES = (dict, collections.OrderedDict)
+_FILLS: dict[bytes, tuple[Callable[[_RestrictedUnpickler], Any], tuple[type, ...], str]] = {
+    # opcode: where the instruction finds its container, what it may be, what it does to it
+    pickle.APPEND: (lambda u: u.stack[-2], (list,), "appends items to"),
+    pickle.APPENDS: (lambda u: u.metastack[-1][-1], (list,), "appends items to"),
+    pickle.SETITEM: (lambda u: u.stack[-3], _DICT_TYPES, "sets keyed items in"),
+    pickle.SETITEMS: (lambda u: u.metastack[-1][-1], _DICT_TYPES, "sets keyed items in"),
+    pickle.ADDITEMS: (lambda u: u.metastack[-1][-1], (set,), "adds set items to"),
+}
+
+
+def _checked_fill(
+    load: Callable[[pickle._Unpickler], None],
+    container_of: Callable[[_RestrictedUnpickler], Any],
+    admitted: tuple[type, ...],
+    action: str,
+) -> Callable[[_RestrictedUnpickler], None]:
+    """``load``, run only on a container of an ``admitted`` type (exactly: no subclass, whose
+    own ``append`` or ``__setitem__`` would run)."""
+
+    def checked(unpickler: _RestrictedUnpickler) -> None:
+        container = container_of(unpickler)
+        if type(container) not in admitted:
+            raise UnsafePayload(
+                f"refused to decode a product: its pickle {action} a {_describe(container)}; "
+                "only lists take appended items, dicts keyed ones and sets set ones"
+            )
+        load(unpickler)
+
+    return checked
+
+
+for _opcode, (_container_of, _admitted, _action) in _FILLS.items():
+    _RestrictedUnpickler.dispatch[_opcode[0]] = _checked_fill(
+        pickle._Unpickler.dispatch[_opcode[0]], _container_of, _admitted, _action
+    )
 _CALL_RULES = pickle_rules.call_rules(ALLOWED_GLOBALS)
 
 

@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+__all__ = ["api_code"]
+
 # request bookkeeping that is not part of the query
 _SKIPPED = {
     "job_id",

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["OLDER", "CURRENT", "OLDER_REFUSAL_PREFIX", "generation_of", "parameter_words"]
+
 #: The older generation: queries as JSON text, every argument read as text.
 OLDER = "1.3.3"
 #: The current generation: queries as lists with restrictions and ontology URIs.

@@ -32,6 +32,15 @@ from .parameters import (
     _time_formats,
 )
 
+__all__ = [
+    "OWL_KINDS",
+    "KIND_CLASSES",
+    "kind_from_owl_uri",
+    "is_format_companion",
+    "guess_kind",
+    "parameter_from_description",
+]
+
 #: Ontology URIs of the server's parameter classes, most specific first (a class sends its own URIs
 #: in ``owl_uri``; the first one found in this table decides the kind).
 OWL_KINDS: tuple[tuple[str, str], ...] = (

@@ -40,6 +40,32 @@ from ..errors import ValidationError
 from .generations import CURRENT, OLDER
 from .wire import number_text
 
+__all__ = [
+    "ONTOLOGY",
+    "XSD",
+    "SCIENCE_WINDOW_ID",
+    "SPACE_SEPARATED_LIST",
+    "TIME_FORMATS_OFFERED",
+    "wire_text",
+    "sent_text",
+    "ParameterSpec",
+    "FloatParameter",
+    "IntegerParameter",
+    "AngleParameter",
+    "EnergyParameter",
+    "TimeIntervalParameter",
+    "DetectionThresholdParameter",
+    "TimeParameter",
+    "TimeDeltaParameter",
+    "StringParameter",
+    "FormatParameter",
+    "InputProdListParameter",
+    "UserCatalogParameter",
+    "BooleanParameter",
+    "StructuredParameter",
+    "UnknownParameter",
+]
+
 ONTOLOGY = "http://odahub.io/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -293,17 +319,24 @@ class FloatParameter(ParameterSpec):
     _number_type: ClassVar[type] = float
 
     def _convert(self, value: Any, values: Mapping[str, Any]) -> Any:
-        value = self._from_quantity(value)
-        text = wire_text(value)
+        text = wire_text(self._from_quantity(value))
         if text == "":
             # The server quietly takes an empty field as no value; say so plainly instead.
             return None
         try:
             return self._number_type(text)
         except ValueError as exc:
-            raise self.error(
-                f"Parameter {self.name} wrong value {text}. {exc}", hint=self._hint()
-            ) from None
+            read = self._read_otherwise(text)
+            if read is None:
+                raise self.error(
+                    f"Parameter {self.name} wrong value {text}. {exc}", hint=self._hint()
+                ) from None
+            return read
+
+    def _read_otherwise(self, text: str) -> Any:
+        """The value of a text the number type refused, for kinds that read more (``None``:
+        refused, as a plain number is)."""
+        return None
 
     #: How 1.3.3 names the class in its refusal.
     _older_class = "Float"
@@ -393,21 +426,6 @@ class AngleParameter(FloatParameter):
         except Exception as exc:  # noqa: BLE001 - the server passes any parser failure on
             raise self.error(str(exc), hint=self._hint()) from None
 
-    def _convert(self, value: Any, values: Mapping[str, Any]) -> Any:
-        value = self._from_quantity(value)
-        text = wire_text(value)
-        if text == "":
-            return None
-        try:
-            return float(text)
-        except ValueError as exc:
-            converted = self._sexagesimal(text)
-            if converted is None:
-                raise self.error(
-                    f"Parameter {self.name} wrong value {text}. {exc}", hint=self._hint()
-                ) from None
-            return converted
-
     def _hint(self) -> str:
         units = self.units or "deg"
         example = "9h20m23s or 140.0958" if units == "deg" else f"a number in {units}"
@@ -417,7 +435,8 @@ class AngleParameter(FloatParameter):
             f"as d:m:s (read in {units}), or with units, e.g. {example}."
         )
 
-    def _sexagesimal(self, text: str) -> float | None:
+    def _read_otherwise(self, text: str) -> float | None:
+        """Sexagesimal text (or text with units) as the number in the parameter's units."""
         from astropy.coordinates import Angle
 
         if not re.search(r"[:hdms°'\"\s]", text):
@@ -829,18 +848,3 @@ class UnknownParameter(ParameterSpec):
     """A parameter of a class this client does not know: sent as text, checked by the server."""
 
     kind = "unknown"
-
-
-#: Names that moved to :mod:`.parameter_reading` (how a description entry becomes a spec).
-_READING_NAMES = frozenset({
-    "OWL_KINDS", "KIND_CLASSES", "kind_from_owl_uri", "is_format_companion", "guess_kind",
-    "parameter_from_description",
-})
-
-
-def __getattr__(name: str) -> Any:
-    if name in _READING_NAMES:
-        from . import parameter_reading
-
-        return getattr(parameter_reading, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,6 +25,16 @@ from .generations import CURRENT, OLDER, generation_of
 from .parameter_reading import parameter_from_description
 from .parameters import FormatParameter, ParameterSpec
 
+__all__ = [
+    "NOT_QUERY_PARAMETERS",
+    "DEFAULT_TIME_FORMAT_PARAMETER",
+    "CATALOG_SELECTION",
+    "QueryGroup",
+    "ProductSpec",
+    "InstrumentSpec",
+    "parse_instrument_description",
+]
+
 #: Parameters of the description a query does not take from the user, and why.
 NOT_QUERY_PARAMETERS: dict[str, str] = {
     "token": "The token is not a query parameter: give it to Dispatcher(token=...) or set ODA_TOKEN",

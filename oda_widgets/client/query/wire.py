@@ -1,4 +1,7 @@
-"""Request encoding: parameters to query-string fields, exactly as oda_api sends them.
+"""Request encoding: a request's fields and their query-string text, exactly as oda_api sends them.
+
+:func:`run_analysis_fields` lists the fields of a ``/run_analysis`` request for a job;
+:func:`encode_parameters` writes them as query-string fields.
 
 oda_api (``DispatcherAPI.parameters_dict_payload``) JSON-encodes list, dict and set values except
 for ``scw_list``, ``selected_catalog`` and ``catalog_selected_objects``, sends ``None`` as the
@@ -22,7 +25,23 @@ import secrets
 import string
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..jobs import Job
+    from ..transport.secret import SecretToken
+
+__all__ = [
+    "MAX_GET_SIZE",
+    "UNENCODED_KEYS",
+    "NONE_ON_WIRE",
+    "payload",
+    "number_text",
+    "encode_parameters",
+    "use_post",
+    "new_session_id",
+    "run_analysis_fields",
+]
 
 #: oda_api switches from GET to POST when the JSON of the payload is longer than this.
 MAX_GET_SIZE = 1000
@@ -111,3 +130,29 @@ def use_post(params: Mapping[str, Any]) -> bool:
 def new_session_id() -> str:
     """A fresh session id: 16 characters of ``[A-Z0-9]``, as oda_api makes them."""
     return "".join(secrets.choice(_SESSION_ALPHABET) for _ in range(16))
+
+
+def run_analysis_fields(
+    job: Job, query_status: str, token: SecretToken | None = None
+) -> dict[str, Any]:
+    """Every field of a ``/run_analysis`` request for ``job``, as oda_api sends them.
+
+    The parameters are re-sent on every poll: the dispatcher checks the job against them.
+    """
+    fields: dict[str, Any] = dict(job.parameters)
+    fields.update(
+        instrument=job.instrument,
+        product_type=job.product,
+        query_type=job.query_type,
+        query_status=query_status,
+        session_id=job.session_id,
+        off_line=False,
+        api=True,  # its presence asks plugins for machine-readable products
+        # the dispatcher logs which client sent a request (it removes this before hashing)
+        **{"client-name": "oda_widgets"},
+    )
+    if query_status != "new" and job.job_id:
+        fields["job_id"] = job.job_id
+    if token:
+        fields["token"] = token
+    return fields

@@ -27,6 +27,14 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
+__all__ = [
+    "AnswerDeadline",
+    "answer_deadline",
+    "current_deadline",
+    "DeadlineAdapter",
+    "DeadlineRetry",
+]
+
 _current = threading.local()
 
 

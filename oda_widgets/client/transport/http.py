@@ -31,6 +31,15 @@ from .deadline import DeadlineAdapter, DeadlineRetry, answer_deadline
 from .redaction import install_urllib3_redaction, scrub_text, scrub_token
 from .secret import SecretToken, as_secret, reveal
 
+__all__ = [
+    "CLIENT_NAME",
+    "TRANSIENT_STATUSES",
+    "EXCERPT_CHARS",
+    "text_excerpt",
+    "parameter_named_in",
+    "Transport",
+]
+
 logger = logging.getLogger(__name__)
 
 CLIENT_NAME = "oda_widgets"

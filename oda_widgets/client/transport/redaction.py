@@ -25,6 +25,19 @@ from typing import Any
 
 from .secret import SecretToken, reveal
 
+__all__ = [
+    "REMOVED",
+    "JWT_PATTERN",
+    "TOKEN_IN_QUERY",
+    "MIN_PART_LENGTH",
+    "scrub_text",
+    "scrub_url_text",
+    "scrub_token",
+    "URLLIB3_LOGGERS",
+    "TokenRedactingFilter",
+    "install_urllib3_redaction",
+]
+
 REMOVED = "<token removed>"
 
 #: A JSON Web Token: three base64url segments, the first (the header) a JSON object ("eyJ").

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["HIDDEN", "SecretToken", "as_secret", "reveal"]
+
 HIDDEN = "<token hidden>"
 
 

@@ -9,6 +9,17 @@ from urllib.parse import urlsplit
 
 from ..errors import OdaError, ValidationError
 
+__all__ = [
+    "DEFAULT_URL",
+    "STAGING_URL",
+    "SITE_ALIASES",
+    "SANDBOX_ALIAS",
+    "SANDBOX_URL_ENV_VAR",
+    "validate_url",
+    "resolve_url",
+    "sandbox_url",
+]
+
 #: The ODA production dispatcher (oda_api's fallback for site ``unige-production``).
 DEFAULT_URL = "https://www.astro.unige.ch/mmoda/dispatch-data"
 STAGING_URL = "https://dispatcher-staging.obsuks1.unige.ch"

@@ -19,6 +19,15 @@ import jwt
 from ..errors import ValidationError
 from .secret import SecretToken, as_secret
 
+__all__ = [
+    "TOKEN_ENV_VAR",
+    "TOKEN_FILE_NAME",
+    "CONTEXT_FILE_NAME",
+    "TokenInfo",
+    "decode_token",
+    "discover_token",
+]
+
 TOKEN_ENV_VAR = "ODA_TOKEN"
 TOKEN_FILE_NAME = ".oda-token"
 CONTEXT_FILE_NAME = ".oda_api_context"
