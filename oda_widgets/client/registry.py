@@ -66,11 +66,6 @@ class JobRecord:
     error: str | None = None
     error_type: str | None = None
 
-    @property
-    def is_finished(self) -> bool:
-        """True when the job was done or failed when last recorded."""
-        return self.status in (JobStatus.DONE.value, JobStatus.FAILED.value)
-
     @classmethod
     def of_job(cls, job: Job) -> JobRecord:
         """The record of a job as it is now (its parameters without any token)."""

@@ -78,9 +78,9 @@ def test_unknown_instrument_answer_gives_a_clear_error(path):
     assert "known: ['empty', 'empty-async', 'empty-semi-async']" in message
 
 
-def test_description_as_text_and_from_description():
+def test_description_as_text_or_bytes():
     text = need(CURRENT).read_text()
-    assert InstrumentSpec.from_description(text).name == "empty"
+    assert parse_instrument_description(text).name == "empty"
     assert parse_instrument_description(text.encode()).name == "empty"
 
 

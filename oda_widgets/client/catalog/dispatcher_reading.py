@@ -16,6 +16,15 @@ import json
 import re
 from typing import Any
 
+__all__ = [
+    "CATALOG_REFUSAL",
+    "CatalogRefused",
+    "READ_KEYS",
+    "numpy1_words",
+    "read_catalog",
+    "read_catalog_text",
+]
+
 #: The server's words for any catalog it could not build.
 CATALOG_REFUSAL = "Error while setting catalog object"
 

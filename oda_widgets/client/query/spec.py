@@ -104,11 +104,6 @@ class InstrumentSpec:
     product_names: list[str] = field(default_factory=list)
     generation: str = CURRENT
 
-    @classmethod
-    def from_description(cls, doc: Any) -> InstrumentSpec:
-        """Same as :func:`parse_instrument_description`."""
-        return parse_instrument_description(doc)
-
     # -- structure --------------------------------------------------------------------------
     def product(self, product: str) -> ProductSpec:
         """The :class:`ProductSpec` of ``product``; ValidationError naming the products otherwise."""
