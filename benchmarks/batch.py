@@ -184,7 +184,7 @@ def run_oda_widgets(url: str, batch: list[dict]) -> dict:
         kernel.run(
             "import time\n"
             "from oda_widgets.client.dispatcher import Dispatcher\n"
-            "from oda_widgets.widgets.jobs import JobMonitor\n"
+            "from oda_widgets.widgets.job_monitor import JobMonitor\n"
             f"disp = Dispatcher(url={url!r})\n"
         )
         _, blocked = kernel.run(

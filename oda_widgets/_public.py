@@ -49,7 +49,7 @@ CLIENT = {
 WIDGETS = {
     "CatalogTable": ".widgets.catalog_table",
     "Explorer": ".widgets.explorer",
-    "JobMonitor": ".widgets.jobs",
+    "JobMonitor": ".widgets.job_monitor",
     "LightCurveView": ".widgets.light_curve",
     "QueryForm": ".widgets.form",
     "ResultsView": ".widgets.results",

@@ -26,7 +26,7 @@ from astropy.coordinates import Angle, SkyCoord
 from ..client.catalog.files import FORMATS, catalog_bytes, save_catalog
 from ..client.catalog.source_catalog import Catalog
 from ..client.errors import ValidationError
-from .jobs import _asset
+from .front_ends import front_end_file
 
 __all__ = ["CatalogTable", "rows_of"]
 
@@ -173,8 +173,8 @@ class CatalogTable(anywidget.AnyWidget):
     """
 
     # The text, not the path (see JobMonitor): a file-backed front end keeps every widget alive.
-    _esm = _asset("catalog_table.js").read_text(encoding="utf-8")
-    _css = _asset("catalog_table.css").read_text(encoding="utf-8")
+    _esm = front_end_file("catalog_table.js").read_text(encoding="utf-8")
+    _css = front_end_file("catalog_table.css").read_text(encoding="utf-8")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     selected = traitlets.List(traitlets.Int()).tag(sync=True)

@@ -19,7 +19,7 @@ from ..client.dispatcher import Dispatcher
 from ..client.jobs import Job
 from ..client.products.product_set import ProductSet
 from .form import QueryForm
-from .jobs import JobMonitor
+from .job_monitor import JobMonitor
 from .results import ResultsView
 
 __all__ = ["Explorer", "job_title"]

@@ -26,6 +26,8 @@ from ipyaladin import Aladin
 from ipyaladin.utils.call_store import CallStore
 from ipywidgets import CallbackDispatcher
 
+from .front_ends import front_end_file
+
 __all__ = ["FrontEndMissing", "SkyAladin", "bundle_path"]
 
 logger = logging.getLogger(__name__)
@@ -38,12 +40,9 @@ def _css() -> str:
     """ipyaladin's CSS, then ours (``js/sky.css`` in a checkout, ``_js/sky.css`` installed)."""
     import ipyaladin
 
-    parts = [Path(ipyaladin.__file__).parent / "static" / "widget.css"]
-    for folder in (_PACKAGE.parent / "js", _PACKAGE / "_js"):
-        if (folder / "sky.css").is_file():
-            parts.append(folder / "sky.css")
-            break
-    return "\n".join(p.read_text() for p in parts if p.is_file())
+    theirs = Path(ipyaladin.__file__).parent / "static" / "widget.css"
+    parts = [theirs] if theirs.is_file() else []
+    return "\n".join(p.read_text() for p in [*parts, front_end_file("sky.css")])
 
 
 class FrontEndMissing(RuntimeError):

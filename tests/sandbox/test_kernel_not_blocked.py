@@ -34,7 +34,7 @@ def test_kernel_answers_while_fifty_jobs_run(slow_sandbox, kernel):
     kernel.run(
         "import time\n"
         "from oda_widgets.client.dispatcher import Dispatcher\n"
-        "from oda_widgets.widgets.jobs import JobMonitor\n"
+        "from oda_widgets.widgets.job_monitor import JobMonitor\n"
         f"disp = Dispatcher(url={slow_sandbox.url!r})\n"
         "monitor = JobMonitor(jobs=[], dispatcher=disp)\n"
         "display(monitor)\n"

@@ -57,7 +57,7 @@ def test_monitor_after_restart_shows_finished_and_running_jobs(slow_sandbox, ker
 
     kernel.run(
         "from oda_widgets.client.dispatcher import Dispatcher\n"
-        "from oda_widgets.widgets.jobs import JobMonitor\n"
+        "from oda_widgets.widgets.job_monitor import JobMonitor\n"
         f"monitor = JobMonitor(dispatcher=Dispatcher(url={slow_sandbox.url!r}))\n"
         "def row(job_id):\n"
         "    return next(r for r in monitor.rows if r['job_id'] == job_id)\n"

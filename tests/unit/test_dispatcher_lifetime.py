@@ -174,7 +174,7 @@ def _throttle_thread(monitor) -> threading.Thread:
 def test_a_closed_job_monitor_ends_its_thread_and_is_freed(how):
     import ipywidgets
 
-    from oda_widgets.widgets.jobs import JobMonitor
+    from oda_widgets.widgets.job_monitor import JobMonitor
 
     job = Job("x", "image", "Real", {}, url="http://127.0.0.1:9", session_id="S",
               job_id="aaaabbbbccccdddd", status=JobStatus.SUBMITTED)

@@ -10,7 +10,7 @@ import pytest
 
 from oda_widgets.client.errors import DispatcherError, JobFailed
 from oda_widgets.client.jobs import Job, JobStatus, Progress
-from oda_widgets.widgets.jobs import JobMonitor, describe_parameters
+from oda_widgets.widgets.job_monitor import JobMonitor, describe_parameters
 from oda_widgets.widgets.throttle import Throttle
 
 pytestmark = pytest.mark.unit

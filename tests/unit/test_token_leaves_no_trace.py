@@ -173,7 +173,7 @@ def test_a_token_spelled_out_in_html_is_scrubbed_after_the_page_becomes_text(
 
     from ipywidgets.embed import embed_data
 
-    from oda_widgets.widgets.jobs import JobMonitor
+    from oda_widgets.widgets.job_monitor import JobMonitor
 
     monitor = JobMonitor([job], autostart=False)
     try:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import count
 from operator import methodcaller
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anywidget
@@ -26,6 +25,7 @@ import traitlets
 from ..client.errors import OdaError
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
 from .events import Events
+from .front_ends import front_end_file
 from .throttle import Throttle
 
 if TYPE_CHECKING:
@@ -37,17 +37,6 @@ __all__ = ["JobMonitor", "describe_error", "describe_parameters"]
 logger = logging.getLogger(__name__)
 
 ResultsListener = Callable[[Job, "ProductSet"], None]
-
-
-def _asset(name: str) -> Path:
-    """Find a front-end file: ``js/`` at the repository root, or ``_js/`` in the installed package."""
-    here = Path(__file__).resolve()
-    for folder in (here.parents[2] / "js", here.parents[1] / "_js"):
-        if (folder / name).is_file():
-            return folder / name
-    raise FileNotFoundError(
-        f"{name} is missing from both js/ and oda_widgets/_js/; reinstall oda_widgets"
-    )
 
 
 # Okabe-Ito colours (distinguishable with the common colour-vision deficiencies); every status
@@ -233,8 +222,8 @@ class JobMonitor(anywidget.AnyWidget):
 
     # The text, not the path: anywidget connects every instance of a widget whose front end is a
     # file to that file's change signal, which would keep every monitor (and its jobs) alive.
-    _esm = _asset("job_monitor.js").read_text(encoding="utf-8")
-    _css = _asset("job_monitor.css").read_text(encoding="utf-8")
+    _esm = front_end_file("job_monitor.js").read_text(encoding="utf-8")
+    _css = front_end_file("job_monitor.css").read_text(encoding="utf-8")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
