@@ -26,6 +26,7 @@ from astropy.coordinates import Angle, SkyCoord
 from ..client.catalog.files import FORMATS, catalog_bytes, save_catalog
 from ..client.catalog.source_catalog import Catalog
 from ..client.errors import ValidationError
+from .events import Events
 from .front_ends import front_end_file
 
 __all__ = ["CatalogTable", "rows_of"]
@@ -200,6 +201,7 @@ class CatalogTable(anywidget.AnyWidget):
         self.has_form = form is not None
         self.formats = [[name, suffix, what] for name, (suffix, what, _mime) in FORMATS.items()]
         self._syncing = False
+        self._form_filled = Events()
         self.on_msg(self._on_front_end_message)
         catalog.add_listener(self._catalog_changed)
         self._catalog_changed(catalog)
@@ -334,7 +336,16 @@ class CatalogTable(anywidget.AnyWidget):
         field = form.fields.get("selected_catalog")
         said = field.summary() if field is not None else self.catalog.changes_text()
         self.status = f"The form sends this catalog with its next job: {said}"
+        self._form_filled(self.status)
         return said
+
+    def on_form_filled(self, callback: Any, remove: bool = False) -> None:
+        """Call ``callback(text)`` each time this table puts its catalog into a form.
+
+        ``text`` says what the form now sends, e.g. ``"The form sends this catalog with its next
+        job: catalog: 7 sources (2 removed)"``; ``remove=True`` unregisters.
+        """
+        self._form_filled.register_callback(callback, remove=remove)
 
     def save(self, path: str | Path, format: str | None = None, overwrite: bool = False) -> Path:
         """Write the catalog to ``path``: ECSV, FITS, ds9 region file or the dispatcher's JSON,

@@ -179,10 +179,9 @@ class Explorer:
         self.results[key] = view
         self._tabs[key] = tab
         view.observe(self._selection_changed, names="selected_sources")
-        if view.catalog_table is not None:
-            view.catalog_table.observe(self._catalog_used, names="status")
-        if view.light_curves is not None:
-            view.light_curves.use_message.observe(self._time_range_used, names="value")
+        for filler in (view.catalog_table, view.light_curves):
+            if filler is not None:
+                filler.on_form_filled(self._form_filled)
         self._show_tabs()
         self.tabs.selected_index = len(self._tabs) - 1
         # a source already selected in another tab is highlighted in this one too
@@ -225,16 +224,9 @@ class Explorer:
             if view is not change["owner"]:
                 view.highlight(names)
 
-    def _catalog_used(self, change: Mapping[str, Any]) -> None:
-        text = str(change["new"])
-        if text.startswith("The form sends"):
-            self.notice.value = f"Form changed: {text}"
-
-    def _time_range_used(self, change: Mapping[str, Any]) -> None:
-        if "T1 and T2 are now" in str(change["new"]):
-            values = self.form.values
-            self.notice.value = (f"Form changed: T1 is now {values.get('T1')} and T2 "
-                                 f"{values.get('T2')} (from a light curve)")
+    def _form_filled(self, text: str) -> None:
+        # a view of an open tab changed the form (its catalog, or T1/T2 from a light curve)
+        self.notice.value = f"Form changed: {text}"
 
     def close(self) -> None:
         """Close every tab and the widgets (the jobs go on being polled)."""

@@ -32,6 +32,7 @@ from ..analysis.decimate import Decimated, minmax_columns
 from ..analysis.light_curve_samples import CurveSamples
 from ..analysis.rebin import Rebinned, rebin
 from ..analysis.time_axis import MODES, TimeAxis, duration_text, range_text
+from .events import Events
 
 __all__ = ["LightCurveView"]
 
@@ -115,6 +116,7 @@ class LightCurveView(widgets.VBox):
         super().__init__()
         self.add_class("oda-lightcurve")
         self.form = form
+        self._form_filled = Events()
         self.columns = int(columns)
         samples = [CurveSamples.from_light_curve(lc, source=name)
                    for name, lc in _as_curves(light_curves)]
@@ -615,7 +617,17 @@ class LightCurveView(widgets.VBox):
         start, stop = self.selected_range
         form.set_time_range(start, stop)
         values = form.values
-        return str(values.get("T1")), str(values.get("T2"))
+        t1, t2 = str(values.get("T1")), str(values.get("T2"))
+        self._form_filled(f"T1 is now {t1} and T2 {t2} (from a light curve)")
+        return t1, t2
+
+    def on_form_filled(self, callback: Any, remove: bool = False) -> None:
+        """Call ``callback(text)`` each time this view puts its time range into a form.
+
+        ``text`` says what changed, e.g. ``"T1 is now 2019-03-01T00:00:00.000 and T2 ...
+        (from a light curve)"``; ``remove=True`` unregisters.
+        """
+        self._form_filled.register_callback(callback, remove=remove)
 
     def _use_clicked(self) -> None:
         if self.form is None:

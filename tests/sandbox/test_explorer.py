@@ -72,7 +72,16 @@ def test_the_class_flow_through_tabs_linked_views_and_the_one_form(explorer, san
     lc.use_button.click()
     t1 = Time(str(explorer.form.values["T1"]), scale="utc")
     assert abs((t1 - lc.selected_range[0]).sec) < 1
-    assert "T1 is now" in explorer.notice.value
+    assert "T1 is now" in explorer.notice.value and "(from a light curve)" in explorer.notice.value
+
+    # the same from code: the notice follows what the views did to the form, not how
+    explorer.notice.value = ""
+    lc.selected_range = (start + (stop - start) * 0.5, start + (stop - start) * 0.75)
+    lc.use_time_range(explorer.form)
+    assert explorer.notice.value == (f"Form changed: T1 is now {explorer.form.values['T1']} and "
+                                     f"T2 {explorer.form.values['T2']} (from a light curve)")
+    image.catalog_table.use_catalog()
+    assert explorer.notice.value.startswith("Form changed: The form sends this catalog")
 
     # each tab's code and share link: no secret, and the link rebuilds the query
     tab = explorer._tabs[spectra_job.job_id]
