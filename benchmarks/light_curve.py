@@ -170,7 +170,7 @@ def measure(browser: Any, lab: Any, seconds: float, cap: float,
     name = f"bench_{int(seconds)}.ipynb"
     H.write_notebook(lab.root / name, [PREPARE.format(seconds=seconds), OURS, BASELINE])
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.route("**/*", H._route([], None))
+    context.route("**/*", H._route([]))
     page = context.new_page()
     page.set_default_timeout(600_000)
     bytes_in = Bytes(page)
