@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from _sandbox_products import meta
 from astropy.coordinates import SkyCoord
-from conftest import run_to_done
+from support.dispatcher_answers import run_to_done
 
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.sandbox import start_sandbox

@@ -12,7 +12,7 @@ import json
 import pytest
 import requests
 from _sandbox_products import meta
-from conftest import run_to_done
+from support.dispatcher_answers import run_to_done
 
 pytestmark = pytest.mark.sandbox
 

@@ -8,7 +8,7 @@ who presses submit without changing anything must get products, not ``scwlist em
 from __future__ import annotations
 
 import pytest
-from conftest import run_to_done
+from support.dispatcher_answers import run_to_done
 
 pytestmark = pytest.mark.sandbox
 

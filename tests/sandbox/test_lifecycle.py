@@ -7,7 +7,7 @@ import time
 
 import pytest
 import requests
-from conftest import capture, exchange_response
+from support.dispatcher_answers import capture, exchange_response
 from support.json_shape import shape, shape_differences
 
 from oda_widgets.sandbox import start_sandbox

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from astropy.io import fits
-from conftest import REPO
+from support.dispatcher_answers import REPO
 
 pytestmark = pytest.mark.sandbox
 

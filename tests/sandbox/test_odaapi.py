@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CAPTURES, capture
+from support.dispatcher_answers import CAPTURES, capture
 
 pytestmark = pytest.mark.sandbox
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import requests
-from conftest import capture, exchange_response
+from support.dispatcher_answers import capture, exchange_response
 from support.json_shape import shape
 
 from oda_widgets.sandbox import start_sandbox
