@@ -67,9 +67,3 @@ class Callbacks(Generic[P]):
                 fn(*args, **kwargs)
             except Exception as exc:
                 self._on_error(fn, exc)
-
-    def __contains__(self, fn: object) -> bool:
-        return fn in self._fns
-
-    def __len__(self) -> int:
-        return len(self._fns)

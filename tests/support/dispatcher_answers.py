@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-__all__ = ["CAPTURES", "REPO", "capture", "exchange_response", "run_to_done"]
+__all__ = ["CAPTURES", "REPO", "capture", "captured_catalog", "exchange_response", "run_to_done"]
 
 REPO = Path(__file__).resolve().parents[2]
 CAPTURES = REPO.parent / "shared" / "data"
@@ -31,6 +31,11 @@ def exchange_response(name: str, index: int) -> tuple[int, object]:
     """Status and body of the ``index``-th exchange in a 1.3.6 ``*.exchange.json`` capture."""
     exchanges = capture(f"dispatcher-1.3.6/{name}")
     return exchanges[index]["status"], exchanges[index]["resp"]
+
+
+def captured_catalog() -> dict:
+    """The ``catalog`` a real 1.3.6 dispatcher answered for an ISGRI image (its own dict form)."""
+    return exchange_response("catalog.exchange.json", 1)[1]["products"]["catalog"]
 
 
 def run_to_done(url: str, params: dict, limit_s: float = 120) -> dict:

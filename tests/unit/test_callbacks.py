@@ -31,7 +31,6 @@ def test_a_callable_added_twice_is_registered_and_called_once():
     callbacks: Callbacks = Callbacks()
     assert callbacks.add(calls.append)
     assert not callbacks.add(calls.append)
-    assert len(callbacks) == 1 and calls.append in callbacks
     callbacks("x")
     assert calls == ["x"]
 
@@ -51,7 +50,6 @@ def test_a_raising_callable_stops_no_other_stays_registered_and_is_reported():
     assert calls == [1, 2]
     assert [(fn, str(exc)) for fn, exc in reported] == [(broken, "broken by 1"),
                                                         (broken, "broken by 2")]
-    assert broken in callbacks
 
 
 def test_a_raising_callable_is_logged_by_default(caplog):
@@ -75,7 +73,7 @@ def test_a_removed_callable_is_not_called_and_removing_an_unknown_one_is_harmles
     callbacks.remove(calls.append)
     callbacks.remove(print)
     callbacks("x")
-    assert calls == [] and len(callbacks) == 0
+    assert calls == []
 
 
 def test_a_call_sees_the_list_as_it_began_while_another_thread_adds_and_removes():

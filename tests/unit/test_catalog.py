@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 from astropy.io import fits
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.dispatcher_answers import captured_catalog
 
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.errors import ValidationError
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
 @pytest.fixture
 def captured() -> dict:
-    path = DATA / "dispatcher-1.3.6" / "catalog.exchange.json"
-    if not path.exists():
-        pytest.skip(f"shared data {path} is absent")
-    return json.loads(path.read_text())[1]["resp"]["products"]["catalog"]
+    return captured_catalog()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from astropy import units as u
 from astropy.coordinates import SkyCoord
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.dispatcher_answers import captured_catalog
 
 from oda_widgets.client.catalog.checks import duplicate_pairs, ignored_by_jemx, jname
 from oda_widgets.client.catalog.source_catalog import Catalog
@@ -18,13 +18,9 @@ from oda_widgets.client.errors import ValidationError
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
 @pytest.fixture
 def catalog() -> Catalog:
-    path = DATA / "dispatcher-1.3.6" / "catalog.exchange.json"
-    return Catalog.from_dispatcher(json.loads(path.read_text())[1]["resp"]["products"]["catalog"])
+    return Catalog.from_dispatcher(captured_catalog())
 
 
 def _field(names_positions, err_rad=None) -> Catalog:

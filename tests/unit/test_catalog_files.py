@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from astropy.io import fits
 from astropy.table import Table
 from regions import Regions
+from support.dispatcher_answers import captured_catalog
 
 from oda_widgets.client.catalog.files import (
     catalog_bytes,
@@ -29,10 +29,7 @@ HOSTILE = 'a"} # text={x'
 
 @pytest.fixture
 def catalog() -> Catalog:
-    path = DATA / "dispatcher-1.3.6" / "catalog.exchange.json"
-    catalog = Catalog.from_dispatcher(
-        json.loads(path.read_text())[1]["resp"]["products"]["catalog"]
-    )
+    catalog = Catalog.from_dispatcher(captured_catalog())
     # an edited catalog: a source added (NaN-free defaults), one renamed, one moved
     catalog.add_source("Vela X-1", 135.5285875, -40.55469333, significance=8.5)
     catalog.rename(17, "GRS 1915+105 (edited)")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from support.dispatcher_answers import captured_catalog
 
 import oda_widgets as ow
 from oda_widgets.client.catalog.files import read_catalog
@@ -14,13 +14,9 @@ from oda_widgets.widgets.catalog_table import CatalogTable
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
 @pytest.fixture
 def catalog() -> Catalog:
-    path = DATA / "dispatcher-1.3.6" / "catalog.exchange.json"
-    return Catalog.from_dispatcher(json.loads(path.read_text())[1]["resp"]["products"]["catalog"])
+    return Catalog.from_dispatcher(captured_catalog())
 
 
 def shown(table: CatalogTable) -> list[tuple[int, str, float, float]]:

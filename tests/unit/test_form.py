@@ -689,5 +689,9 @@ def test_the_catalog_and_selected_only_survive_switching_the_product():
     assert field.control.value == "catalog: 3 sources (1 renamed); only the 1 selected"
     form.product_select.value = "isgri_lc"
     assert form.parameters()["catalog_selected_objects"] == "2"
-    # the field of the product left behind follows the catalog no more
-    assert len(catalog._on_change) == 1
+    # the field of the product left behind follows the catalog no more; the new one does
+    left_behind, now = field, form.fields["selected_catalog"]
+    said = left_behind.control.value
+    catalog.add_source("D", 10.0, 10.0)
+    assert now is not left_behind and left_behind.control.value == said
+    assert now.control.value.startswith("catalog: 4 sources")

@@ -6,7 +6,7 @@ import logging
 
 import jwt
 import pytest
-from scripted_dispatcher import Reply, ScriptedDispatcher, envelope
+from scripted_dispatcher import Reply, envelope
 
 from oda_widgets.client.errors import (
     DispatcherError,
@@ -19,12 +19,6 @@ from oda_widgets.client.transport.http import Transport, parameter_named_in
 pytestmark = pytest.mark.unit
 # made here rather than written out: a test token, signed with a throwaway secret
 TOKEN = jwt.encode({"sub": "x"}, "throwaway-secret-of-thirty-two-bytes", algorithm="HS256")
-
-
-@pytest.fixture()
-def server():
-    with ScriptedDispatcher() as running:
-        yield running
 
 
 def test_description_calls_are_retried_through_gateway_errors(server):

@@ -33,12 +33,6 @@ WAIT = 60  # generous upper bound for jobs that finish in well under a second
 
 
 @pytest.fixture()
-def server():
-    with ScriptedDispatcher() as running:
-        yield running
-
-
-@pytest.fixture()
 def poller():
     # fast retries so that fault tests take a fraction of a second
     running = Poller(workers=4, give_up_after=1.0, first_retry_delay=0.05, max_retry_delay=0.2)

@@ -18,7 +18,7 @@ import traceback
 
 import jwt
 import pytest
-from scripted_dispatcher import Reply, ScriptedDispatcher, envelope
+from scripted_dispatcher import Reply, envelope
 
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.errors import (
@@ -59,12 +59,6 @@ def every_rendering(error: BaseException) -> str:
     plain = "".join(captured.format())
     verbose = VerboseTB(theme_name="nocolor").text(type(error), error, error.__traceback__)
     return "\n".join([plain, verbose, repr(error), str(error), repr(getattr(error, "payload", ""))])
-
-
-@pytest.fixture()
-def server():
-    with ScriptedDispatcher() as running:
-        yield running
 
 
 @pytest.fixture()
