@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+# the mmoda tier runs its tests inside the local MMODA peer's namespace (tests/support/mmoda_tier.py)
+pytest_plugins = ["support.mmoda_tier"]
+
 # No per-example deadline: hypothesis's 200 ms default is a wall-clock limit in disguise, and on
 # a loaded CI machine a slow example would fail for the machine's sake, not the code's.
 settings.register_profile("oda_widgets", deadline=None)

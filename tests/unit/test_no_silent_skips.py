@@ -28,6 +28,8 @@ def _run(tmp_path: Path, name: str, no_skips: bool) -> subprocess.CompletedProce
     env = {k: v for k, v in os.environ.items() if k != "ODA_WIDGETS_NO_SKIPS"}
     if no_skips:
         env["ODA_WIDGETS_NO_SKIPS"] = "1"
+    # the suite's conftest loads its plugins from tests/support
+    env["PYTHONPATH"] = os.pathsep.join([str(CONFTEST.parent), env.get("PYTHONPATH", "")])
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA",
                            "-c", os.devnull, "--rootdir", str(tmp_path), name],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
