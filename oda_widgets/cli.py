@@ -48,7 +48,10 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"  secret: {secret}", flush=True)
     print(f"  a token (roles general, 24 h): {make_token(secret, ['general'])}", flush=True)
     print(f"  use it with: export {SANDBOX_URL_VARIABLE}={url}", flush=True)
-    run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+    from .sandbox.server import PathOnlyLogHandler
+
+    run_simple(args.host, args.port, app, threaded=True, use_reloader=False,
+               request_handler=PathOnlyLogHandler)
     return 0
 
 

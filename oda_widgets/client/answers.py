@@ -26,6 +26,7 @@ from .transport.redaction import scrub_token
 from .transport.secret import SecretToken
 
 if TYPE_CHECKING:
+    from .products.budget import DecodeBudget
     from .products.product_set import ProductSet
 
 __all__ = ["JOB_ID_PATTERN", "Reading", "decoded_products", "read_answer"]
@@ -140,8 +141,11 @@ def read_answer(
     return Reading(query_status, _STATUS_OF_ANSWER.get(query_status), progress, answered_id)
 
 
-def decoded_products(job: Job, raw: Mapping[str, Any]) -> ProductSet:
-    """The products of a done ``job``, decoded by the safe decoder.
+def decoded_products(
+    job: Job, raw: Mapping[str, Any], budget: DecodeBudget | None = None
+) -> ProductSet:
+    """The products of a done ``job``, decoded by the safe decoder under ``budget`` (the one its
+    answer was read under; a fresh one by default).
 
     Raises
     ------
@@ -155,7 +159,7 @@ def decoded_products(job: Job, raw: Mapping[str, Any]) -> ProductSet:
     from .products.product_set import decode_products
 
     try:
-        return decode_products(raw, product=job.product, instrument=job.instrument)
+        return decode_products(raw, product=job.product, instrument=job.instrument, budget=budget)
     except OdaError:
         raise
     except (MemoryError, RecursionError) as exc:

@@ -16,17 +16,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .answers import JOB_ID_PATTERN
-from .errors import DispatcherError, RequestRejected, ValidationError
+from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
 from .jobs import Job, JobBatch, JobEvent, JobStatus
 from .poller import Poller, default_poller
 from .query.apicode import api_code as _api_code
 from .query.wire import new_session_id, run_analysis_fields
-from .registry import JobRegistry
+from .registry import JobRegistry, RefusedRecord
 from .transport.http import Transport
 from .transport.redaction import scrub_token
 from .transport.secret import SecretToken, as_secret
-from .transport.sites import resolve_url
+from .transport.sites import SANDBOX_ALIAS, resolve_url
 from .transport.token import TokenInfo, decode_token, discover_token
+from .transport.token_scope import SANDBOX_ISSUER, TokenScope, token_scope
 
 if TYPE_CHECKING:
     from .query.spec import InstrumentSpec
@@ -46,8 +47,11 @@ class Dispatcher:
         ``"staging"``, ...); the production dispatcher when omitted.
     token : str, optional
         Your ODA token; when omitted it is discovered as oda_api does (``ODA_TOKEN``,
-        ``./.oda-token``, ``~/.oda-token``, ``.oda_api_context``). It is sent to the dispatcher
-        and nowhere else: never shown, logged, saved, or written into generated code.
+        ``./.oda-token``, ``~/.oda-token``, ``.oda_api_context``), for the ODA sites this client
+        knows only (``"sandbox"`` discovers only the sandbox's own tokens); any other dispatcher
+        gets one only when given here or with :meth:`set_token`, and plain http to another
+        machine never (``ValidationError``). It is sent to the dispatcher and nowhere else:
+        never shown, logged, saved, or written into generated code.
     session_id : str, optional
         The session the jobs belong to (a new one by default).
     registry : JobRegistry or path, optional
@@ -74,15 +78,16 @@ class Dispatcher:
     ) -> None:
         token = as_secret(token) if token is not None else None  # from here on, hidden
         self.token_notes: list[str] = []
-        if token is None:
-            found, source, notes = discover_token()
-            token = as_secret(found)
-            del found
-            self.token_notes.extend(notes)
-            self.token_notes.append(
-                f"token read from the {source}" if token else "no token found: public access only"
-            )
         self.url: str = resolve_url(url)
+        #: Where a token may go (client/transport/token_scope.py): only a known ODA site or the
+        #: sandbox gets a discovered token; plain http to another machine gets none at all.
+        self.token_scope: TokenScope = token_scope(
+            self.url, sandbox=isinstance(url, str) and url.strip().lower() == SANDBOX_ALIAS
+        )
+        if token is None:
+            token = self._discovered_token()
+        elif token and not self.token_scope.carries_tokens:
+            raise ValidationError("token", self.token_scope.refusal())
         # A SecretToken: its repr and str never show it, so neither does any frame or log
         # holding it; its text is taken out only where a request is encoded (client/transport/http.py).
         self._token: SecretToken | None = token or None
@@ -113,6 +118,25 @@ class Dispatcher:
         self._lock = threading.Lock()
 
     # --- who and where --------------------------------------------------------------------------
+    def _discovered_token(self) -> SecretToken | None:
+        """The token found where oda_api looks, when this dispatcher may have it."""
+        scope = self.token_scope
+        if not scope.discovers:
+            self.token_notes.append(f"no token discovered: {scope.notice()}")
+            return None
+        issuer = SANDBOX_ISSUER if scope.kind == "sandbox" else None
+        found, source, notes = discover_token(issuer=issuer)
+        token = as_secret(found)
+        del found
+        self.token_notes.extend(notes)
+        if token:
+            self.token_notes.append(f"token read from the {source}")
+        elif scope.kind == "sandbox":
+            self.token_notes.append(f"no sandbox token found: public access only ({scope.notice()})")
+        else:
+            self.token_notes.append("no token found: public access only")
+        return token
+
     def _transport_for(self, url: str) -> Transport:
         transport = self._transports.get(url)
         if transport is None:
@@ -149,6 +173,8 @@ class Dispatcher:
             token in use is kept.
         """
         token = as_secret(token.strip() if isinstance(token, str) else token)  # hidden from here
+        if token and not self.token_scope.carries_tokens:
+            raise ValidationError("token", self.token_scope.refusal())
         info = decode_token(token) if token else None
         self._token = token
         self.token_info = info
@@ -230,6 +256,14 @@ class Dispatcher:
         return answer
 
     # --- jobs -----------------------------------------------------------------------------------------
+    def _call_token(self, given: Any) -> SecretToken | None:
+        """The token of one call: the one given for it (checked as :meth:`set_token` checks),
+        else the Dispatcher's."""
+        token = as_secret(given)
+        if token and not self.token_scope.carries_tokens:
+            raise ValidationError("token", self.token_scope.refusal())
+        return token or self._token
+
     def _prepare(
         self,
         instrument: str,
@@ -239,7 +273,7 @@ class Dispatcher:
         validate: bool,
     ) -> tuple[Job, SecretToken | None]:
         values = dict(parameters)
-        token = as_secret(values.pop("token", None)) or self._token
+        token = self._call_token(values.pop("token", None))
         if validate:
             spec = self.describe(instrument)
             spec.product(product)  # an unknown product: ValidationError naming the known ones
@@ -405,7 +439,7 @@ class Dispatcher:
             When the dispatcher does not support dry runs and ran the query instead.
         """
         values = dict(parameters)
-        token = as_secret(values.pop("token", None)) or self._token
+        token = self._call_token(values.pop("token", None))
         probe = Job(
             instrument,
             product,
@@ -456,8 +490,9 @@ class Dispatcher:
         if self.registry is None:
             with self._lock:
                 return [job for job in list(self._jobs.values()) if job is not None]
+        records, refused = self.registry.scan()
         result = []
-        for record in self.registry.list():
+        for record in records:
             if not self._is_this_url(record.url):
                 continue
             with self._lock:
@@ -473,6 +508,9 @@ class Dispatcher:
                 with self._lock:
                     self._jobs[record.job_id] = finished
             result.append(finished)
+        # a file that is not a record is listed as such: a failed row that says why, never
+        # an exception that hides every other job
+        result.extend(_refused_record_job(item, self.url) for item in refused)
         return result
 
     def _is_this_url(self, url: str) -> bool:
@@ -508,6 +546,19 @@ class Dispatcher:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _refused_record_job(refused: RefusedRecord, url: str) -> Job:
+    """A failed job standing for a registry file that is not a valid record."""
+    stem = refused.path.stem
+    job_id = stem if JOB_ID_PATTERN.fullmatch(stem) and not stem.startswith(".") else "unreadable"
+    error = OdaError(
+        f"the kept job record {refused.path} is not valid ({refused.reason}); it is left out. "
+        "Delete that file to stop seeing this row"
+    )
+    return Job.restored("(unreadable record)", "(unknown)", "Real", {}, url=url,
+                        session_id="", job_id=job_id, submitted_at=0.0, finished_at=0.0,
+                        error=error)
 
 
 def _normalised_url(url: str) -> str:

@@ -193,6 +193,7 @@ class Job:
         self._progress = Progress()
         self._error: OdaError | None = None
         self._products: ProductSet | None = None
+        self._products_loader: Callable[[], ProductSet] | None = None
         self.submitted_at = time.time() if submitted_at is None else submitted_at
         self._finished_at: float | None = None
         self._listener_failed = _failure_logger(self)
@@ -242,6 +243,7 @@ class Job:
     @property
     def products(self) -> ProductSet | None:
         """The decoded products of a done job (``None`` otherwise); see :meth:`result`."""
+        self._load_kept_products()
         return self._products
 
     # --- listeners -----------------------------------------------------------------------------
@@ -370,21 +372,25 @@ class Job:
         finished_at: float,
         products: ProductSet | None = None,
         error: OdaError | None = None,
+        load_products: Callable[[], ProductSet] | None = None,
     ) -> Job:
         """A job that finished earlier, rebuilt from what was recorded of it.
 
         For the registry (:meth:`JobRegistry.finished_job
         <oda_widgets.client.registry.JobRegistry.finished_job>`). The job is ``DONE`` with
-        ``products`` or ``FAILED`` with ``error`` (exactly one of them is given), never changes
-        again, is followed by nobody, and behaves as a job that finished here: :meth:`wait`
-        and :meth:`result` answer at once, and a listener is told its final state when added.
+        ``products`` (or with ``load_products``, called the first time they are asked for) or
+        ``FAILED`` with ``error`` (exactly one of them is given), is followed by nobody, and
+        behaves as a job that finished here: :meth:`wait` and :meth:`result` answer at once,
+        and a listener is told its final state when added. Its one possible change: kept
+        products that ``load_products`` cannot read turn it ``FAILED`` with that error (its
+        listeners told), so a tampered file fails its own job and no other.
 
         Raises
         ------
         ValueError
-            Unless exactly one of ``products`` and ``error`` is given.
+            Unless exactly one of ``products``, ``load_products`` and ``error`` is given.
         """
-        if (products is None) == (error is None):
+        if sum(x is not None for x in (products, error, load_products)) != 1:
             raise ValueError("a restored job is done with products or failed with an error")
         job = cls(
             instrument,
@@ -396,9 +402,27 @@ class Job:
             job_id=job_id,
             submitted_at=submitted_at,
         )
-        status = JobStatus.DONE if products is not None else JobStatus.FAILED
+        status = JobStatus.FAILED if error is not None else JobStatus.DONE
+        job._products_loader = load_products
         job._change(status, None, None, error=error, products=products, finished_at=finished_at)
         return job
+
+    def _load_kept_products(self) -> None:
+        """Decode the kept products of a restored job on first use; a refusal fails the job."""
+        with self._lock:
+            loader, self._products_loader = self._products_loader, None
+            if loader is None:
+                return
+            try:
+                self._products = loader()
+                return
+            except OdaError as exc:
+                self._error = exc
+            except Exception as exc:  # noqa: BLE001 - any failure is this job's, told as text
+                self._error = OdaError(f"the kept products could not be read: {exc!r}")
+            self._status = JobStatus.FAILED
+            event = JobEvent(self, self._status, self._progress)
+        self._listeners(event)
 
     def set_stop_hook(self, hook: Callable[[Job], None] | None) -> None:
         """Have ``hook(job)`` called by :meth:`cancel`, after the job is ``STOPPED``.
@@ -491,6 +515,8 @@ class Job:
         return self._outcome(status)
 
     def _outcome(self, status: JobStatus) -> ProductSet:
+        self._load_kept_products()
+        status = self._status
         if status is JobStatus.DONE and self._products is not None:
             return self._products
         if status is JobStatus.FAILED and self._error is not None:

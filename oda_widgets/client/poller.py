@@ -54,6 +54,7 @@ from typing import Any
 from .answers import Reading, decoded_products, read_answer
 from .errors import DispatcherError, DispatcherUnavailable, OdaError
 from .jobs import Job, JobStatus
+from .products.budget import DecodeBudget
 from .query.wire import run_analysis_fields
 from .transport.http import Transport
 from .transport.redaction import scrub_token
@@ -356,15 +357,17 @@ class Poller:
             return None
         fields = run_analysis_fields(job, entry.query_status, entry.token)
         fields.update(entry.extra_fields)
+        # one budget for the whole answer: its bytes, its JSON and its decoded products
+        budget = DecodeBudget()
         try:
-            answer = entry.transport.run_analysis(fields)
+            answer = entry.transport.run_analysis(fields, budget)
         except DispatcherUnavailable as exc:
             return self._transient(entry, exc)
         except OdaError as exc:
             self._fail(entry, exc)
             return None
         entry.faults = 0
-        return self._apply(entry, read_answer(job, answer, entry.token))
+        return self._apply(entry, read_answer(job, answer, entry.token), budget)
 
     def _out_of_patience(self, entry: _Followed, now: float) -> bool:
         """Start or read the job's give-up clock: True once it has gone ``give_up_after``
@@ -392,13 +395,15 @@ class Poller:
         logger.info("job %s: %s; retrying in %.0f s", entry.job.job_id, exc.message, delay)
         return now + delay
 
-    def _apply(self, entry: _Followed, reading: Reading) -> float | None:
+    def _apply(
+        self, entry: _Followed, reading: Reading, budget: DecodeBudget | None = None
+    ) -> float | None:
         job = entry.job
         if reading.error is not None:
             self._fail(entry, reading.error, job_id=reading.job_id)
             return None
         if reading.products is not None:
-            self._finish_done(entry, reading)
+            self._finish_done(entry, reading, budget)
             return None
         now = time.monotonic()
         if reading.status is not None:
@@ -440,10 +445,12 @@ class Poller:
             except Exception:
                 logger.exception("the poller's on_plan callback raised")
 
-    def _finish_done(self, entry: _Followed, reading: Reading) -> None:
+    def _finish_done(
+        self, entry: _Followed, reading: Reading, budget: DecodeBudget | None = None
+    ) -> None:
         job, raw = entry.job, reading.products or {}
         try:
-            products = decoded_products(job, raw)
+            products = decoded_products(job, raw, budget)
         except OdaError as exc:
             self._fail(entry, exc, job_id=reading.job_id)
             return

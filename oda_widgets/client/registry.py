@@ -18,9 +18,11 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import math
 import os
 import tempfile
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,14 +30,23 @@ from typing import TYPE_CHECKING, Any
 
 from . import errors as _errors
 from .answers import JOB_ID_PATTERN
-from .errors import OdaError
+from .errors import OdaError, ProductDecodeError, ValidationError
 from .jobs import Job, JobStatus
+from .products.budget import DecodeBudget, json_cost
 from .transport.redaction import scrub_token
+from .transport.sites import validate_url
 
 if TYPE_CHECKING:
     from .products.product_set import ProductSet
 
-__all__ = ["HOME_VARIABLE", "default_root", "JobRecord", "JobRegistry"]
+__all__ = [
+    "HOME_VARIABLE",
+    "MAX_RECORD_BYTES",
+    "default_root",
+    "JobRecord",
+    "RefusedRecord",
+    "JobRegistry",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -89,18 +100,80 @@ class JobRecord:
         )
 
     @classmethod
-    def from_json(cls, doc: Mapping[str, Any]) -> JobRecord:
-        """Read a record written by :meth:`to_json` (unknown keys ignored)."""
+    def from_json(cls, doc: Any) -> JobRecord:
+        """Read a record written by :meth:`to_json` (unknown keys ignored), checking every field.
+
+        Raises
+        ------
+        ValueError
+            Naming the first field that is not what this client writes: a record is a JSON
+            object, ids are plain ids (:data:`~.answers.JOB_ID_PATTERN`), the URL a dispatcher
+            URL, times numbers, texts and parameters of bounded size.
+        """
+        if not isinstance(doc, Mapping):
+            raise ValueError(f"the record is a JSON {type(doc).__name__}, not an object")
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in doc.items() if k in known}
         for required in ("job_id", "session_id", "url", "instrument", "product"):
             if not isinstance(values.get(required), str):
                 raise ValueError(f"the record has no {required}")
+        _check_record(values)
         return cls(**values)
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON-ready dict."""
         return asdict(self)
+
+
+#: The largest record file read (a record is a few hundred bytes; its parameters may hold a
+#: catalog of a few thousand sources).
+MAX_RECORD_BYTES = 4 << 20
+#: The longest instrument, product, query type or error type name a record may hold.
+_MAX_NAME = 200
+_STATUSES = {status.value for status in JobStatus}
+
+
+def _check_record(values: Mapping[str, Any]) -> None:
+    """Raise ValueError naming the first field of a record that is not as this client writes it."""
+    for key in ("job_id", "session_id"):
+        if not JOB_ID_PATTERN.fullmatch(values[key]) or values[key].startswith("."):
+            raise ValueError(f"its {key} {values[key][:40]!r} is not an id")
+    try:
+        validate_url(values["url"])
+    except ValidationError as exc:
+        raise ValueError(f"its url is not a dispatcher URL ({exc.message})") from None
+    for key in ("instrument", "product", "query_type", "error_type"):
+        value = values.get(key)
+        if value is None and key in ("query_type", "error_type"):
+            continue
+        if not isinstance(value, str) or not value.strip() or len(value) > _MAX_NAME:
+            raise ValueError(f"its {key} is not a name of at most {_MAX_NAME} characters")
+    if "status" in values and values["status"] not in _STATUSES:
+        raise ValueError(f"its status {str(values['status'])[:40]!r} is not a job status")
+    for key in ("submitted_at", "finished_at", "updated_at"):
+        value = values.get(key)
+        if value is None and key == "finished_at":
+            continue
+        if key in values and (isinstance(value, bool) or not isinstance(value, int | float)
+                              or not math.isfinite(value)):
+            raise ValueError(f"its {key} is {type(value).__name__} {str(value)[:40]!r}, not "
+                             "a time in seconds")
+    if "parameters" in values and not isinstance(values["parameters"], Mapping):
+        raise ValueError("its parameters are not an object")
+    error = values.get("error")
+    if error is not None and not isinstance(error, str):
+        raise ValueError("its error is not text")
+
+
+@dataclass(frozen=True)
+class RefusedRecord:
+    """A file of the registry that is not a job record this client can use, and why."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path.name}: {self.reason}"
 
 
 def _without_token(parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,11 +228,31 @@ class JobRegistry:
         return self._read(path)
 
     def list(self) -> list[JobRecord]:
-        """Every readable record, oldest submission first; corrupt files are skipped (warned)."""
+        """Every valid record, oldest submission first; the others are skipped (warned, and
+        listed by :meth:`refused`)."""
+        return self.scan()[0]
+
+    def refused(self) -> list[RefusedRecord]:
+        """The files of the registry that are not valid job records, and why each is refused."""
+        return self.scan()[1]
+
+    def scan(self) -> tuple[list[JobRecord], list[RefusedRecord]]:
+        """The valid records (oldest submission first) and the refused files, each read once:
+        one bad file never keeps the others from being listed."""
         if not self.jobs_dir.is_dir():
-            return []
-        records = [self._read(path) for path in sorted(self.jobs_dir.glob("*.json"))]
-        return sorted((r for r in records if r is not None), key=lambda r: r.submitted_at)
+            return [], []
+        records: list[JobRecord] = []
+        refused: list[RefusedRecord] = []
+        for path in sorted(self.jobs_dir.glob("*.json")):
+            try:
+                record = self._read_checked(path)
+            except ValueError as exc:
+                logger.warning("skipping the job record %s: %s", path, exc)
+                refused.append(RefusedRecord(path, str(exc)))
+                continue
+            records.append(record)
+        records.sort(key=lambda r: r.submitted_at)
+        return records, refused
 
     def drop(self, job_id: str) -> bool:
         """Forget a job and its products; True if there was anything to remove."""
@@ -175,26 +268,34 @@ class JobRegistry:
     def finished_job(self, record: JobRecord) -> Job | None:
         """The job of a record that finished, rebuilt as it ended (:meth:`Job.restored`).
 
-        A done job comes back with its kept products (decoded again, by the safe decoder), a
-        failed one with an error of the class and message it failed with.
+        A done job comes back with its kept products, decoded only when first asked for (by
+        the safe decoder, under a fresh :class:`~.products.budget.DecodeBudget`): listing jobs
+        decodes nothing, and a product file that is refused then turns that job, and only it,
+        ``FAILED`` with the reason. A failed one comes back with an error of the class and
+        message it failed with.
 
         Returns
         -------
         Job or None
             ``None`` when there is nothing finished to rebuild: the job was still running when
-            last recorded, or its products are not kept (absent, unreadable, or refused by the
-            decoder, which is logged). The dispatcher can be asked about it again
-            (:meth:`Dispatcher.reattach <oda_widgets.client.dispatcher.Dispatcher.reattach>`).
+            last recorded, or its products are not kept. The dispatcher can be asked about it
+            again (:meth:`Dispatcher.reattach
+            <oda_widgets.client.dispatcher.Dispatcher.reattach>`).
         """
         if record.status == JobStatus.DONE.value:
-            try:
-                products = self.load_products(record.job_id)
-            except OdaError as exc:
-                logger.warning("the kept products of job %s were refused: %s", record.job_id, exc)
+            if not self.has_products(record.job_id):
                 return None
-            if products is None:
-                return None
-            outcome: dict[str, Any] = {"products": products}
+            job_id, product, instrument = record.job_id, record.product, record.instrument
+
+            def load() -> ProductSet:
+                products = self.load_products(job_id, product=product, instrument=instrument)
+                if products is None:
+                    raise ProductDecodeError(
+                        product, "its kept file is gone or unreadable; ask the dispatcher "
+                        "again with Dispatcher.reattach(job_id, session_id)")
+                return products
+
+            outcome: dict[str, Any] = {"load_products": load}
         elif record.status == JobStatus.FAILED.value:
             outcome = {"error": _error_of_record(record)}
         else:
@@ -214,10 +315,31 @@ class JobRegistry:
 
     def _read(self, path: Path) -> JobRecord | None:
         try:
-            return JobRecord.from_json(json.loads(path.read_text()))
-        except (OSError, ValueError, TypeError) as exc:
+            return self._read_checked(path)
+        except ValueError as exc:
             logger.warning("skipping the unreadable job record %s: %s", path, exc)
             return None
+
+    def _read_checked(self, path: Path) -> JobRecord:
+        """The record in ``path``; ValueError saying why it is not one."""
+        try:
+            size = path.stat().st_size
+            if size > MAX_RECORD_BYTES:
+                raise ValueError(f"it holds {size} bytes, more than a record ({MAX_RECORD_BYTES})")
+            doc = json.loads(path.read_bytes())
+        except OSError as exc:
+            raise ValueError(f"it cannot be read ({type(exc).__name__})") from None
+        except RecursionError:
+            raise ValueError("its JSON is nested too deeply to be a record") from None
+        except ValueError as exc:
+            raise ValueError(f"it is not JSON ({exc})") from None
+        try:
+            record = JobRecord.from_json(doc)
+        except (TypeError, RecursionError) as exc:
+            raise ValueError(f"it is not a job record ({type(exc).__name__})") from None
+        if record.job_id != path.stem:
+            raise ValueError(f"it names job {record.job_id!r}, not the job of its file name")
+        return record
 
     # --- products -----------------------------------------------------------------------------
     def store_products(self, job_id: str, products: Mapping[str, Any]) -> Path:
@@ -232,40 +354,71 @@ class JobRegistry:
         """True if products of ``job_id`` are kept."""
         return self._products_path(job_id).exists()
 
-    def raw_products(self, job_id: str) -> dict[str, Any] | None:
-        """The kept raw products of ``job_id`` (``None`` if absent or unreadable)."""
+    def raw_products(
+        self, job_id: str, budget: DecodeBudget | None = None
+    ) -> dict[str, Any] | None:
+        """The kept raw products of ``job_id`` (``None`` if absent or unreadable), decompressed
+        and parsed under ``budget``: a file that inflates past it is refused while it is read.
+
+        Raises
+        ------
+        UnsafePayload
+            If the file would take more memory than the budget holds.
+        """
         path = self._products_path(job_id)
         if not path.exists():
             return None
+        budget = budget if budget is not None else DecodeBudget()
+        text = bytearray()
         try:
-            doc = json.loads(gzip.decompress(path.read_bytes()))
-        except (OSError, ValueError, EOFError) as exc:
+            with gzip.open(path, "rb") as handle:
+                while chunk := handle.read(1 << 16):
+                    budget.charge(len(chunk), f"the kept products of job {job_id}")
+                    text += chunk
+            budget.charge(json_cost(text), f"the JSON of the kept products of job {job_id}")
+            doc = json.loads(text)
+        except (OSError, ValueError, EOFError, zlib.error) as exc:
             logger.warning("skipping the unreadable products file %s: %s", path, exc)
+            return None
+        except RecursionError:
+            logger.warning("skipping the products file %s: nested too deeply", path)
             return None
         if not isinstance(doc, dict):
             logger.warning("skipping the products file %s: not a JSON object", path)
             return None
         return doc
 
-    def load_products(self, job_id: str) -> ProductSet | None:
-        """The kept products of ``job_id``, decoded by the safe decoder (``None`` if absent).
+    def load_products(
+        self, job_id: str, *, product: str | None = None, instrument: str | None = None
+    ) -> ProductSet | None:
+        """The kept products of ``job_id``, read and decoded by the safe decoder under one
+        budget (``None`` if absent).
 
         Raises
         ------
         UnsafePayload
-            If the file holds something the decoder refuses (it was tampered with).
+            If the file holds something the decoder refuses (it was tampered with), or more
+            than the budget holds.
+        ProductDecodeError
+            If it holds a malformed product.
         """
-        raw = self.raw_products(job_id)
+        budget = DecodeBudget()
+        raw = self.raw_products(job_id, budget)
         if raw is None:
             return None
         from .products.product_set import decode_products
 
-        record = self.get(job_id)
-        return decode_products(
-            raw,
-            product=record.product if record else None,
-            instrument=record.instrument if record else None,
-        )
+        if product is None and instrument is None:
+            record = self.get(job_id)
+            product = record.product if record else None
+            instrument = record.instrument if record else None
+        try:
+            return decode_products(raw, product=product, instrument=instrument, budget=budget)
+        except OdaError:
+            raise
+        except (MemoryError, RecursionError, ValueError, TypeError, KeyError) as exc:
+            raise ProductDecodeError(product or job_id,
+                                     f"its kept file is malformed ({type(exc).__name__})") from None
 
     def __repr__(self) -> str:
         return f"<JobRegistry {self.root}>"

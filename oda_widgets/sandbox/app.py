@@ -2,8 +2,10 @@
 
 Endpoints: ``/instr-list`` and ``/api/instr-list``, ``/api/meta-data`` (and ``/meta-data``),
 ``/api/par-names``, ``/run_analysis`` (GET and form POST), ``/resolve_name``, and the
-sandbox-only ``/sandbox/faults`` (POST JSON ``{"spec": "..."}``; GET shows the plan) to change
-injected faults at run time. Answers, status codes and error texts follow the real dispatcher.
+sandbox-only ``/sandbox/faults`` (POST JSON ``{"spec": "..."}``; GET shows the plan; both need
+the sandbox's secret in the ``Sandbox-Secret`` header) to change injected faults at run time.
+Answers, status codes and error texts follow the real dispatcher; :mod:`.guards` keeps other web
+sites from changing the sandbox's state.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .errors import (
     RequestNotUnderstood,
 )
 from .faults import FaultPlan
+from .guards import SECRET_HEADER, foreign_site, has_secret
 from .jobs import JobStore
 from .params import GENERATIONS
 from .resolver import resolve
@@ -94,6 +97,25 @@ def create_app(
     @app.errorhandler(APIError)
     def refused(error: APIError) -> Response:
         return json_response(error_body(error, payload()), error.status_code)
+
+    # -- who may change the state -------------------------------------------------------------
+    @app.before_request
+    def guard() -> Response | None:
+        if request.path.startswith("/sandbox/"):
+            if not has_secret(request.headers, state.secret):
+                return json_response({"error_message": (
+                    f"the sandbox's control routes need its secret in the {SECRET_HEADER} "
+                    "header (printed when the sandbox starts)")}, 403)
+            return None
+        if request.path.rstrip("/").endswith("/run_analysis"):
+            sender = foreign_site(request.headers, base_url())
+            token = request.values.get("token")
+            if sender is not None and not (request.method == "POST" and token):
+                return json_response({"error_message": (
+                    f"the sandbox refuses requests that another web site ({sender}) makes a "
+                    "browser send: run queries from Python (oda_api, oda_widgets), or POST them "
+                    "with a token")}, 403)
+        return None
 
     # -- faults -----------------------------------------------------------------------------
     @app.before_request

@@ -136,6 +136,9 @@ def run_analysis(state: Any, request: Request, url: str, time_request: float,
     if query_status == "new":
         if arguments.get("query_type") == "Dummy":
             values = _canned(instrument, product, values)
+        too_large = _size_refusal(instrument.name, values)
+        if too_large is not None:
+            raise RequestNotUnderstood(too_large)
         try:
             scws = _science_windows(instrument.name, values)
         except _NoData as e:
@@ -180,6 +183,15 @@ def run_analysis(state: Any, request: Request, url: str, time_request: float,
         return _failed_job(answer, known, {}, polled=True)
     return answer.reply(current.status, {}, exit_status(current.status), _monitor(current),
                         with_comment=False)
+
+
+def _size_refusal(instrument: str, values: dict[str, Any]) -> str | None:
+    """Why a new query is larger than the sandbox makes (the limit named), or ``None``."""
+    if instrument == "spi_acs":
+        from .simulate.spi_acs import size_refusal
+
+        return size_refusal(values)
+    return None
 
 
 def _monitor(current: Any) -> dict[str, Any]:

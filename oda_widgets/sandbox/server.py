@@ -15,7 +15,16 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from .app import create_app
 from .tokens import make_token, new_secret
 
-__all__ = ["SandboxServer", "start_sandbox"]
+__all__ = ["SandboxServer", "PathOnlyLogHandler", "start_sandbox"]
+
+
+class PathOnlyLogHandler(WSGIRequestHandler):
+    """Logs each request by its method, path and status, never its query string: a GET's query
+    holds the client's token, and the log is shown on the terminal and kept in files."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s %s', self.command, path, code, size)
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -678,7 +678,10 @@ class QueryForm(widgets.VBox):
         url : str
             The share URL.
         dispatcher : Dispatcher, optional
-            Where the form submits; by default a Dispatcher at the URL's own dispatcher.
+            Where the form submits; by default a Dispatcher at the URL's own dispatcher, which
+            gets your token only when it is an ODA site this client knows. For another host the
+            status line says so (also in ``form.link_notice``) and asks for a token in the
+            token box, if you trust that host.
 
         Raises
         ------
@@ -706,6 +709,11 @@ class QueryForm(widgets.VBox):
         form._check_all()
         form.url_ignored = sorted(k for k in shared.parameters
                                   if k not in form.fields and k != "catalog_selected_objects")
+        scope = getattr(form.dispatcher, "token_scope", None)
+        form.link_notice = ""
+        if scope is not None and scope.kind == "other" and not form.dispatcher.token_info:
+            form.link_notice = f"This link opens another dispatcher: {scope.notice()}."
+            form._status(form.link_notice)
         return form
 
     def __repr__(self) -> str:

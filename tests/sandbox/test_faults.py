@@ -82,14 +82,15 @@ def test_rates_are_repeatable_with_a_seed():
     assert set(outcomes[0]) == {200, 503}
 
 
-def test_faults_change_at_run_time_over_http(sandbox):
+def test_faults_change_at_run_time_over_http_with_the_secret(sandbox):
     url = f"{sandbox.url}/sandbox/faults"
-    assert requests.post(url, json={"spec": "isgri_image:http503"}).json() == {
+    secret = {"Sandbox-Secret": sandbox.secret}
+    assert requests.post(url, json={"spec": "isgri_image:http503"}, headers=secret).json() == {
         "spec": "isgri_image:http503"}
     assert run(sandbox).status_code == 503
-    refused = requests.post(url, json={"spec": "isgri_image:explode"})
+    refused = requests.post(url, json={"spec": "isgri_image:explode"}, headers=secret)
     assert refused.status_code == 400 and "explode" in refused.json()["error_message"]
-    assert requests.get(url).json() == {"spec": "isgri_image:http503"}
+    assert requests.get(url, headers=secret).json() == {"spec": "isgri_image:http503"}
 
 
 def test_unreadable_plans_say_what_to_change():

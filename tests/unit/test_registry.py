@@ -160,7 +160,7 @@ def test_a_failed_record_comes_back_as_a_failed_job_with_its_error(tmp_path):
     assert other.finished_at == 1090.0  # no finished_at recorded: when it was last written
 
 
-def test_a_done_record_comes_back_only_with_products_the_decoder_accepts(tmp_path, caplog):
+def test_a_done_record_comes_back_only_with_products_the_decoder_accepts(tmp_path):
     registry = JobRegistry(tmp_path)
     registry.store_products("0000000000000004", numpy_products("0000000000000004"))
     done = registry.finished_job(_record("0000000000000004", "done"))
@@ -172,7 +172,14 @@ def test_a_done_record_comes_back_only_with_products_the_decoder_accepts(tmp_pat
                              "dt": "float64", "name": "x", "header": {}, "meta_data": {},
                              "hdu_type": "image", "units_dict": None, "data": None}],
          "name": "x", "meta_data": "{}"}]})
-    assert registry.finished_job(_record("0000000000000006", "done")) is None
-    assert "the kept products of job 0000000000000006 were refused" in caplog.text
+    # refused products are decoded (and refused) only when asked for: that job, and it alone,
+    # then turns failed, saying why
+    tampered = registry.finished_job(_record("0000000000000006", "done"))
+    seen = []
+    tampered.add_listener(lambda event: seen.append(event.status))
+    with pytest.raises(UnsafePayload, match="builtins.print"):
+        tampered.result(0)
+    assert tampered.status is JobStatus.FAILED and isinstance(tampered.error, UnsafePayload)
+    assert seen[-1] is JobStatus.FAILED
     # a job still running when last recorded has nothing finished to rebuild
     assert registry.finished_job(_record("0000000000000007", "progress")) is None

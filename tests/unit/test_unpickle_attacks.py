@@ -82,19 +82,19 @@ def test_the_refusal_says_what_the_pickle_tried(name, words):
 
 _LIMIT_CHILD = """
 import pickle, numpy as np
-from oda_widgets.client.products import unpickle
+from oda_widgets.client.products import budget, unpickle
 from oda_widgets.client.errors import UnsafePayload
 payload = pickle.dumps(np.zeros((512, 512)))  # 2 MiB
 try:
     unpickle.safe_loads(payload, max_bytes=1 << 20)
 except UnsafePayload as refused:
     print("per call:", refused)
-unpickle.MAX_DECODED_BYTES = 1 << 20
+budget.MAX_DECODED_BYTES = 1 << 20
 try:
     unpickle.safe_loads(payload)
 except UnsafePayload as refused:
     print("module:", refused)
-unpickle.MAX_DECODED_BYTES = 4 << 20
+budget.MAX_DECODED_BYTES = 4 << 20
 print("raised:", unpickle.safe_loads(payload).shape)
 """
 

@@ -31,6 +31,7 @@ from astropy.table import Column, MaskedColumn, Table
 from ..callbacks import Callbacks
 from ..errors import ValidationError
 from ..products.base import Product
+from ..products.budget import DecodeBudget, json_cost
 from . import checks as catalog_checks
 from .history import EditHistory, Snapshot
 
@@ -60,9 +61,17 @@ def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
     return locked
 
 
-def _column_from_lists(name: str, values: list[Any], descr: str | None) -> Column:
-    """One column, with the dtype the server described; nulls become NaN (floats) or masks."""
+def _column_from_lists(
+    name: str, values: list[Any], descr: str | None, budget: DecodeBudget
+) -> Column:
+    """One column, with the dtype the server described; nulls become NaN (floats) or masks.
+
+    Its size is charged to ``budget`` first: a described ``<U1000000000`` would otherwise take
+    gigabytes per row.
+    """
     dtype = np.dtype(descr) if descr is not None else None
+    budget.take((len(values),), dtype if dtype is not None else np.dtype(object),
+                f"the catalog column {name[:40]!r}")
     has_null = any(v is None for v in values)
     if dtype is None:
         if has_null and all(isinstance(v, int | float) or v is None for v in values):
@@ -121,16 +130,25 @@ class Catalog(Product):
 
     @classmethod
     def from_dispatcher(
-        cls, d: Mapping[str, Any] | str, name: str = "dispatcher_catalog"
+        cls,
+        d: Mapping[str, Any] | str,
+        name: str = "dispatcher_catalog",
+        budget: DecodeBudget | None = None,
     ) -> Catalog:
         """Build a catalog from the dispatcher's ``catalog`` dict (or its JSON text).
+
+        Every column is charged to ``budget`` (the answer's, or a fresh one) before it is made.
 
         Raises
         ------
         ValidationError
             If the dict lacks the columns or their lengths disagree.
+        UnsafePayload
+            If its columns would take more memory than the budget holds.
         """
+        budget = budget if budget is not None else DecodeBudget()
         if isinstance(d, str | bytes):
+            budget.charge(json_cost(d), "the catalog's JSON text")
             try:
                 d = json.loads(d)
             except ValueError as exc:
@@ -166,7 +184,7 @@ class Catalog(Product):
         try:
             table = Table(
                 [
-                    _column_from_lists(str(n), c, descr.get(str(n)))
+                    _column_from_lists(str(n), c, descr.get(str(n)), budget)
                     for n, c in zip(names, columns, strict=True)
                 ],
                 meta=meta,

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ProductDecodeError
+from .budget import DecodeBudget
 
 __all__ = [
     "b64_bytes",
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-def b64_bytes(text: str | bytes, what: str) -> bytes:
+def b64_bytes(text: str | bytes, what: str, budget: DecodeBudget | None = None) -> bytes:
     """Decode standard or URL-safe base64 (the dispatcher uses both), tolerating lost padding.
 
     Parameters
@@ -37,7 +38,11 @@ def b64_bytes(text: str | bytes, what: str) -> bytes:
         The base64 text.
     what : str
         The product it belongs to, for the error message.
+    budget : DecodeBudget, optional
+        The answer's budget, charged with the decoded bytes (and the cleaned copy) first.
     """
+    if budget is not None and isinstance(text, str | bytes):
+        budget.charge(2 * len(text), f"the base64 data of {what}")
     if isinstance(text, str):
         text = text.encode("ascii", "ignore")
     if not isinstance(text, bytes):

@@ -20,6 +20,7 @@ from astropy.io import fits
 from astropy.io.fits.column import _VLF, _FormatP
 
 from ..errors import ProductDecodeError
+from .budget import DecodeBudget, json_cost
 from .decoding import b64_bytes, parse_dtype
 from .unpickle import safe_loads
 
@@ -50,10 +51,10 @@ _HDU_CLASSES = {
 }
 
 
-def _unit_data(unit: dict[str, Any], what: str) -> np.ndarray | None:
+def _unit_data(unit: dict[str, Any], what: str, budget: DecodeBudget) -> np.ndarray | None:
     binarys = unit.get("binarys")
     if binarys is not None:
-        data = unpickle_product(b64_bytes(binarys, what), what)
+        data = unpickle_product(b64_bytes(binarys, what, budget), what, budget)
         if not isinstance(data, np.ndarray):
             raise ProductDecodeError(what, f"its data is a {type(data).__name__}, not an array")
         return data
@@ -61,26 +62,46 @@ def _unit_data(unit: dict[str, Any], what: str) -> np.ndarray | None:
     if legacy is None:
         return None
     # Very old servers sent the array as JSON text; oda_api evaluates it, we parse it as JSON.
-    rows = json.loads(legacy) if isinstance(legacy, str) else legacy
+    if isinstance(legacy, str):
+        budget.charge(json_cost(legacy), f"the JSON data of {what}")
+        rows = json.loads(legacy)
+    else:
+        rows = legacy
     try:
         dtype = parse_dtype(unit.get("dt"))
     except (ValueError, SyntaxError, TypeError) as exc:
         raise ProductDecodeError(
             what, f"its dtype {reprlib.repr(unit.get('dt'))} is not understood ({exc})"
         ) from None
+    # charged before NumPy allocates: a few bytes of JSON can name a dtype of gigabytes per row
+    budget.take(_nested_shape(rows, structured=bool(dtype is not None and dtype.names)),
+                dtype if dtype is not None else np.dtype(object), f"the JSON data of {what}")
     if dtype is not None and dtype.names:
         rows = [tuple(row) if isinstance(row, list) else row for row in rows]
     return np.asarray(rows, dtype=dtype)
 
 
-def unpickle_product(data: bytes, what: str) -> Any:
+def _nested_shape(rows: Any, *, structured: bool) -> tuple[int, ...]:
+    """The shape NumPy would give a nested JSON list (read along the first items; a structured
+    dtype takes each row whole)."""
+    shape: list[int] = []
+    level = rows
+    while isinstance(level, list) and len(shape) < 32:
+        shape.append(len(level))
+        if structured or not level:
+            break
+        level = level[0]
+    return tuple(shape) or (1,)
+
+
+def unpickle_product(data: bytes, what: str, budget: DecodeBudget | None = None) -> Any:
     """:func:`safe_loads` with broken pickles reported as a :class:`ProductDecodeError`.
 
     :class:`~oda_widgets.client.errors.UnsafePayload` passes through unchanged: a refused
     payload is a different matter from a damaged one.
     """
     try:
-        return safe_loads(data)
+        return safe_loads(data, budget=budget)
     except (
         pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
         KeyError,
@@ -139,7 +160,9 @@ def _restore_cards(hdu: fits.hdu.base.ExtensionHDU, header: dict[str, Any]) -> N
             continue
 
 
-def hdu_from_data_unit(unit: dict[str, Any], what: str = "numpy product") -> fits.hdu.base._BaseHDU:
+def hdu_from_data_unit(
+    unit: dict[str, Any], what: str = "numpy product", budget: DecodeBudget | None = None
+) -> fits.hdu.base._BaseHDU:
     """Build the astropy HDU a NumpyDataUnit dict describes.
 
     Parameters
@@ -148,17 +171,20 @@ def hdu_from_data_unit(unit: dict[str, Any], what: str = "numpy product") -> fit
         ``{"data", "dt", "name", "header", "binarys", "meta_data", "hdu_type", "units_dict"}``.
     what : str
         Which product this unit belongs to, for error messages.
+    budget : DecodeBudget, optional
+        The answer's budget (a fresh one by default), charged before every allocation.
 
     Raises
     ------
     UnsafePayload
-        If the pickled data asks for anything but array reconstruction.
+        If the pickled data asks for anything but array reconstruction, or for more memory
+        than the budget holds.
     ProductDecodeError
         If the unit is malformed.
     """
     if not isinstance(unit, dict):
         raise ProductDecodeError(what, f"a data unit is a {type(unit).__name__}, not an object")
-    data = _unit_data(unit, what)
+    data = _unit_data(unit, what, budget if budget is not None else DecodeBudget())
     hdu_type = unit.get("hdu_type")
     if hdu_type is None:
         hdu_type = "bintable" if data is not None and data.dtype.names else "image"
@@ -210,12 +236,14 @@ def with_primary(hdus: list[fits.hdu.base._BaseHDU]) -> fits.HDUList:
 
 
 def hdulist_from_data_units(
-    units: list[dict[str, Any]], what: str = "numpy product"
+    units: list[dict[str, Any]], what: str = "numpy product", budget: DecodeBudget | None = None
 ) -> fits.HDUList:
-    """All data units of a NumpyDataProduct as one ``HDUList`` (a primary HDU added if needed)."""
+    """All data units of a NumpyDataProduct as one ``HDUList`` (a primary HDU added if needed),
+    under one budget."""
     if not isinstance(units, list):
         raise ProductDecodeError(what, "data_unit_list is not a list")
-    hdus = [hdu_from_data_unit(unit, what) for unit in units]
+    budget = budget if budget is not None else DecodeBudget()
+    hdus = [hdu_from_data_unit(unit, what, budget) for unit in units]
     converted: list[fits.hdu.base._BaseHDU] = []
     for position, hdu in enumerate(hdus):
         if position > 0 and isinstance(hdu, fits.PrimaryHDU):

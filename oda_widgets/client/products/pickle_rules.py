@@ -15,7 +15,8 @@ these rules at every instruction that calls or fills an object:
   must be exactly as long as the shape says; an object array's items come only from a list of
   plain values exactly as long as its shape;
 * the sizes every array declares are added up, and a pickle declaring more than its budget
-  (``unpickle.MAX_DECODED_BYTES`` by default) is refused before anything is allocated.
+  (:data:`.budget.MAX_DECODED_BYTES` by default, shared with the answer's other decode paths)
+  is refused before anything is allocated.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from astropy.units import core as units_core
 from astropy.utils.compat import numpycompat
 
 from ..errors import UnsafePayload
+from .budget import DecodeBudget
 
 __all__ = [
     "MAX_DIMENSIONS",
@@ -107,33 +109,9 @@ FITS_REC_ATTRIBUTES = frozenset(
 _PLAIN_SCALARS = (type(None), bool, int, float, complex, str, bytes)
 
 
-class Budget:
-    """The bytes a pickle may still declare; every array it builds takes its share first."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = int(max_bytes)
-        self.left = int(max_bytes)
-
-    def take(self, shape: tuple[int, ...], dtype: np.dtype, what: str) -> int:
-        """Charge an array of ``shape`` and ``dtype``; return its item count."""
-        count = math.prod(shape)
-        cost = max(count * dtype.itemsize, count)  # zero-size items still cost a loop each
-        if cost > self.left:
-            raise UnsafePayload(
-                f"{_REFUSED}declares {what} of {_size(cost)} (shape {shape}, dtype {dtype}), "
-                f"beyond the {_size(self.max_bytes)} a product may take "
-                "(oda_widgets.client.products.unpickle.MAX_DECODED_BYTES); INTEGRAL products are far "
-                "smaller, so nothing was allocated. Raise that limit only for a server you trust"
-            )
-        self.left -= cost
-        return count
-
-
-def _size(n: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale:
-            return f"{n / scale:.1f} {unit}"
-    return f"{n} bytes"
+#: The budget every array of a pickle takes its share of (one per answer, shared with the other
+#: decode paths; see :mod:`.budget`).
+Budget = DecodeBudget
 
 
 def _type_name(obj: Any) -> str:

@@ -18,6 +18,7 @@ from ..catalog.source_catalog import Catalog
 from ..errors import ProductDecodeError
 from ..transport.redaction import scrub_token
 from .base import Product
+from .budget import DecodeBudget, json_cost
 from .decoding import b64_bytes, check_md5, item_name, parse_meta_data
 from .fits_units import hdulist_from_data_units, unpickle_product
 from .kinds import BinaryProduct, NumpyProduct, PictureProduct, TableProduct, TextProduct, read_ecsv
@@ -62,10 +63,16 @@ def _scrub(obj: Any) -> Any:
 class _Decoder:
     """Walks the product keys in order, numbering items as oda_api does."""
 
-    def __init__(self, product: str | None, instrument: str | None) -> None:
+    def __init__(self, product: str | None, instrument: str | None, budget: DecodeBudget) -> None:
         self.product = product
         self.instrument = instrument
+        self.budget = budget
         self.items: list[Product] = []
+
+    def json(self, text: str, where: str) -> Any:
+        """JSON text inside the answer, read once the budget holds what it builds."""
+        self.budget.charge(json_cost(text), f"the JSON text of {where}")
+        return json.loads(text)
 
     def name(self, own: str | None, meta: dict[str, Any] | None) -> str:
         return item_name(
@@ -76,13 +83,13 @@ class _Decoder:
         if encoded is None:
             encoded = {"data_unit_list": [], "name": None, "meta_data": {}}
         if isinstance(encoded, str):
-            encoded = json.loads(encoded)
+            encoded = self.json(encoded, where)
         if not isinstance(encoded, dict) or "data_unit_list" not in encoded:
             raise ProductDecodeError(where, "it is not a NumpyDataProduct (no data_unit_list)")
         own = encoded.get("name")
         meta, meta_text = parse_meta_data(encoded.get("meta_data"))
         name = self.name(own, meta)
-        hdulist = hdulist_from_data_units(encoded["data_unit_list"], name)
+        hdulist = hdulist_from_data_units(encoded["data_unit_list"], name, self.budget)
         args = (name, hdulist)
         about = {"meta_data": meta, "server_name": own, "meta_data_text": meta_text}
         item: Product
@@ -104,7 +111,7 @@ class _Decoder:
     def binary(self, encoded: Any, where: str) -> None:
         if isinstance(encoded, str):
             # a bare base64 string: the legacy BinaryData encoding (no name, no md5)
-            data = b64_bytes(encoded, where)
+            data = b64_bytes(encoded, where, self.budget)
             self.items.append(BinaryProduct(self.name(None, None), data))
             return
         if not isinstance(encoded, dict) or "data" not in encoded:
@@ -112,42 +119,47 @@ class _Decoder:
         own = encoded.get("name")
         own = None if own in (None, "None") else str(own)
         label = own or where
-        data = b64_bytes(encoded["data"], label)
+        data = b64_bytes(encoded["data"], label, self.budget)
         check_md5(data, encoded.get("md5"), label)
         self.items.append(BinaryProduct(self.name(own, None), data, server_name=own))
 
     def catalog(self, encoded: Any) -> None:
         name = self.name("dispatcher_catalog", None)
-        self.items.append(Catalog.from_dispatcher(encoded, name=name))
+        self.items.append(Catalog.from_dispatcher(encoded, name=name, budget=self.budget))
 
     def table(self, encoded: Any, where: str, binary: bool) -> None:
         if isinstance(encoded, str):
-            encoded = json.loads(encoded)
+            encoded = self.json(encoded, where)
         if not isinstance(encoded, dict):
             raise ProductDecodeError(where, "it is not an astropy table product")
         own = encoded.get("name")
         meta, meta_text = parse_meta_data(encoded.get("meta_data"))
         name = self.name(own, meta)
         if binary:
-            table = unpickle_product(b64_bytes(encoded.get("binary") or "", name), name)
+            table = unpickle_product(
+                b64_bytes(encoded.get("binary") or "", name, self.budget), name, self.budget
+            )
             from astropy.table import Table
 
             if not isinstance(table, Table):
                 raise ProductDecodeError(name, f"it holds a {type(table).__name__}, not a table")
         else:
-            table = read_ecsv(encoded.get("ascii") or "", name)
+            text = encoded.get("ascii") or ""
+            # astropy's reader holds the lines, the parsed columns and the table at once
+            self.budget.charge(4 * len(text) if isinstance(text, str) else 0, f"the table {name}")
+            table = read_ecsv(text, name)
         self.items.append(TableProduct(name, table, meta_data=meta, server_name=own,
                                        meta_data_text=meta_text))
 
     def picture(self, encoded: Any, where: str) -> None:
         if isinstance(encoded, str):
-            encoded = json.loads(encoded)
+            encoded = self.json(encoded, where)
         if not isinstance(encoded, dict) or "b64data" not in encoded:
             raise ProductDecodeError(where, "it is not a picture product (no b64data)")
         own = encoded.get("name")
         # oda_api keeps a picture's metadata under another attribute, so no name suffix from it
         name = self.name(own, None)
-        data = b64_bytes(encoded["b64data"], name)
+        data = b64_bytes(encoded["b64data"], name, self.budget)
         metadata = encoded.get("metadata") if isinstance(encoded.get("metadata"), dict) else {}
         self.items.append(PictureProduct(name, data, metadata, own,
                                          filename=encoded.get("filename")))
@@ -156,7 +168,7 @@ class _Decoder:
         parsed: list[dict[str, Any]] | None = []
         for encoded in encoded_list:
             try:
-                value = json.loads(encoded) if isinstance(encoded, str) else encoded
+                value = self.json(encoded, "a text product") if isinstance(encoded, str) else encoded
                 if not isinstance(value, dict) or "value" not in value:
                     raise KeyError("value")
                 parsed.append(value)
@@ -175,8 +187,9 @@ class _Decoder:
                                           server_name=own))
 
 
-def _as_list(value: Any, key: str) -> list[Any]:
+def _as_list(value: Any, key: str, budget: DecodeBudget) -> list[Any]:
     if isinstance(value, str):
+        budget.charge(json_cost(value), f"the JSON text of {key}")
         value = json.loads(value)
     if not isinstance(value, list):
         raise ProductDecodeError(key, "expected a list of products")
@@ -184,7 +197,11 @@ def _as_list(value: Any, key: str) -> list[Any]:
 
 
 def decode_products(
-    products: Mapping[str, Any], *, product: str | None = None, instrument: str | None = None
+    products: Mapping[str, Any],
+    *,
+    product: str | None = None,
+    instrument: str | None = None,
+    budget: DecodeBudget | None = None,
 ) -> ProductSet:
     """Decode the ``products`` of a ``done`` answer.
 
@@ -195,6 +212,9 @@ def decode_products(
     product, instrument : str, optional
         The requested product and instrument; unnamed products are named after them, as
         oda_api's ``get_product(product=..., instrument=...)`` does.
+    budget : DecodeBudget, optional
+        The memory budget of the answer (the one its body was read under); a fresh one of
+        :data:`.budget.MAX_DECODED_BYTES` by default. Every decode path charges it first.
 
     Returns
     -------
@@ -203,21 +223,24 @@ def decode_products(
     Raises
     ------
     UnsafePayload
-        A pickled array asked for anything but NumPy/astropy reconstruction.
+        A pickled array asked for anything but NumPy/astropy reconstruction, or decoding would
+        take more memory than the budget holds.
     ProductDecodeError
         A product is corrupt (bad base64, md5 mismatch, malformed structure).
     """
     if "products" in products and isinstance(products.get("products"), Mapping):
         products = products["products"]
-    decoder = _Decoder(product, instrument)
+    decoder = _Decoder(product, instrument, budget if budget is not None else DecodeBudget())
     if "numpy_data_product" in products:
         # as oda_api: the single product, when the key is there, and the list is not read
         decoder.numpy_product(products["numpy_data_product"], "numpy_data_product")
     elif "numpy_data_product_list" in products:
-        for i, encoded in enumerate(_as_list(products["numpy_data_product_list"], "numpy list")):
+        for i, encoded in enumerate(_as_list(products["numpy_data_product_list"], "numpy list",
+                                                   decoder.budget)):
             decoder.numpy_product(encoded, f"numpy_data_product_list[{i}]")
     if "binary_data_product_list" in products:
-        for i, encoded in enumerate(_as_list(products["binary_data_product_list"], "binaries")):
+        for i, encoded in enumerate(_as_list(products["binary_data_product_list"], "binaries",
+                                                   decoder.budget)):
             decoder.binary(encoded, f"binary_data_product_list[{i}]")
     if products.get("catalog") is not None:
         decoder.catalog(products["catalog"])
@@ -226,13 +249,15 @@ def decode_products(
         ("astropy_table_product_binary_list", True),
     ):
         if key in products:
-            for i, encoded in enumerate(_as_list(products[key], key)):
+            for i, encoded in enumerate(_as_list(products[key], key, decoder.budget)):
                 decoder.table(encoded, f"{key}[{i}]", binary)
     if "binary_image_product_list" in products:
-        for i, encoded in enumerate(_as_list(products["binary_image_product_list"], "images")):
+        for i, encoded in enumerate(_as_list(products["binary_image_product_list"], "images",
+                                                   decoder.budget)):
             decoder.picture(encoded, f"binary_image_product_list[{i}]")
     if "text_product_list" in products:
-        decoder.texts(_as_list(products["text_product_list"], "text_product_list"))
+        decoder.texts(_as_list(products["text_product_list"], "text_product_list",
+                               decoder.budget))
     return ProductSet(
         decoder.items,
         analysis_parameters=products.get("analysis_parameters"),

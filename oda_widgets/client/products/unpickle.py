@@ -28,17 +28,13 @@ from astropy.units import core as units_core
 from astropy.utils.compat import numpycompat
 
 from ..errors import UnsafePayload
+from . import budget as _budget
 from . import pickle_rules
+from .budget import MAX_DECODED_BYTES, DecodeBudget
 
 __all__ = ["safe_loads", "ALLOWED_GLOBALS", "MAX_DECODED_BYTES"]
 
 
-#: The most bytes (and array items) one product pickle may declare, all arrays together. The
-#: largest INTEGRAL products (ISGRI and JEM-X mosaics with their variance, exposure and
-#: significance maps, spectra with their response matrices) take a few tens of megabytes, so
-#: 1 GiB leaves a wide margin. Raise it here, or per call with ``safe_loads(data, max_bytes=...)``,
-#: only for a server you trust with that much memory.
-MAX_DECODED_BYTES = 1 << 30
 
 
 def _numpy_reconstruct() -> Callable[..., Any]:
@@ -194,9 +190,9 @@ class _RestrictedUnpickler(pickle._Unpickler):
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
-    def __init__(self, file: io.BytesIO, *, max_bytes: int) -> None:
+    def __init__(self, file: io.BytesIO, *, budget: DecodeBudget) -> None:
         super().__init__(file, encoding="latin1")
-        self.budget = pickle_rules.Budget(max_bytes)
+        self.budget = budget
 
     def find_class(self, module: str, name: str) -> Any:
         key = f"{module}.{name}"
@@ -315,7 +311,9 @@ def _describe(obj: Any) -> str:
     return f"{type(obj).__module__}.{type(obj).__qualname__}"
 
 
-def safe_loads(data: bytes, *, max_bytes: int | None = None) -> Any:
+def safe_loads(
+    data: bytes, *, max_bytes: int | None = None, budget: DecodeBudget | None = None
+) -> Any:
     """Rebuild a NumPy array, ``FITS_rec`` or astropy ``Table`` from pickle bytes, safely.
 
     Parameters
@@ -324,7 +322,10 @@ def safe_loads(data: bytes, *, max_bytes: int | None = None) -> Any:
         The pickle, already base64-decoded.
     max_bytes : int, optional
         The most bytes its arrays may declare, all together (default
-        :data:`MAX_DECODED_BYTES`, 1 GiB: far above any INTEGRAL product).
+        :data:`.budget.MAX_DECODED_BYTES`, 1 GiB: far above any INTEGRAL product).
+    budget : DecodeBudget, optional
+        The budget of the answer this pickle belongs to, which its arrays share with the
+        answer's other decode paths (``max_bytes`` is then ignored).
 
     Returns
     -------
@@ -344,11 +345,12 @@ def safe_loads(data: bytes, *, max_bytes: int | None = None) -> Any:
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError(f"safe_loads expects bytes, not {type(data).__name__}")
-    limit = MAX_DECODED_BYTES if max_bytes is None else max_bytes
+    if budget is None:
+        budget = DecodeBudget(_budget.MAX_DECODED_BYTES if max_bytes is None else max_bytes)
     # latin-1 lets NumPy read arrays pickled under Python 2 (its documented choice) and changes
     # nothing for Python 3 pickles.
     try:
-        unpickler = _RestrictedUnpickler(io.BytesIO(bytes(data)), max_bytes=limit)
+        unpickler = _RestrictedUnpickler(io.BytesIO(bytes(data)), budget=budget)
         return unpickler.load()
     except MemoryError:
         raise UnsafePayload(

@@ -25,11 +25,20 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from ..errors import DispatcherError, DispatcherUnavailable, OdaError, RequestRejected, Unauthorized
+from ..errors import (
+    DispatcherError,
+    DispatcherUnavailable,
+    OdaError,
+    RequestRejected,
+    Unauthorized,
+    UnsafePayload,
+)
+from ..products.budget import DecodeBudget, json_cost
 from ..query.wire import encode_parameters, use_post
 from .deadline import DeadlineAdapter, DeadlineRetry, answer_deadline
 from .redaction import install_urllib3_redaction, scrub_text, scrub_token
 from .secret import SecretToken, as_secret, reveal
+from .token_scope import token_scope
 
 __all__ = [
     "CLIENT_NAME",
@@ -43,6 +52,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 CLIENT_NAME = "oda_widgets"
+#: Bytes read off the socket at a time (each chunk charged to the answer's budget as it comes).
+_CHUNK = 1 << 16
+#: Bytes of a body read as text for an error's excerpt (an HTML page's text can sit deep in it).
+_EXCERPT_SOURCE = 1 << 20
 TRANSIENT_STATUSES = (502, 503, 504)
 EXCERPT_CHARS = 400
 
@@ -150,6 +163,9 @@ class Transport:
     ) -> None:
         self.url = url.rstrip("/")
         self.timeout = timeout
+        # the last guard of client/transport/token_scope.py's rule: whoever asks, no token
+        # travels over plain http to another machine
+        self.carries_tokens = token_scope(self.url).carries_tokens
         install_urllib3_redaction()  # urllib3 logs retried URLs, tokens included
         self.session = requests.Session()
         self.session.headers.update(
@@ -231,13 +247,18 @@ class Transport:
             params["token"] = token
         return self.get_json("/resolve_name", params)
 
-    def run_analysis(self, params: Mapping[str, Any]) -> dict[str, Any]:
+    def run_analysis(
+        self, params: Mapping[str, Any], budget: DecodeBudget | None = None
+    ) -> dict[str, Any]:
         """One ``/run_analysis`` request: submit or poll.
 
         ``params`` are wire values (see :func:`~oda_widgets.client.query.wire.encode_parameters`), the
         token as a :class:`~.secret.SecretToken`; the request is a form POST when it would be
         too long for a GET, as oda_api does. Redirects are not followed (a redirected dispatcher
-        URL is an error to fix).
+        URL is an error to fix). The answer is read under ``budget`` (a fresh
+        :class:`~oda_widgets.client.products.budget.DecodeBudget` by default): its bytes as they
+        arrive, decompressed, then what its JSON will take, each refused
+        (:class:`~oda_widgets.client.errors.UnsafePayload`) before it is held.
 
         Returns
         -------
@@ -254,8 +275,9 @@ class Transport:
             params.get("query_status"),
             params.get("job_id"),
         )
-        response = self._send(url, params, token, wire=True, allow_redirects=False)
-        answer = self._decode(response, token, sent=params)
+        response, body = self._send(url, params, token, wire=True, allow_redirects=False,
+                                    budget=budget)
+        answer = self._decode(response, body, token, sent=params, budget=budget)
         if not isinstance(answer, dict):
             raise DispatcherError(
                 "the dispatcher answered run_analysis with JSON that is not an object: "
@@ -265,14 +287,17 @@ class Transport:
 
     # --- plumbing ----------------------------------------------------------------------------------
     def get_json(
-        self, path: str, params: Mapping[str, Any], *, allow_redirects: bool = True
+        self, path: str, params: Mapping[str, Any], *, allow_redirects: bool = True,
+        budget: DecodeBudget | None = None,
     ) -> Any:
-        """GET ``path`` with ``params``, decode the JSON answer or raise the matching error."""
+        """GET ``path`` with ``params``, decode the JSON answer or raise the matching error
+        (the answer read under ``budget``, as :meth:`run_analysis` reads it)."""
         token = as_secret(params.get("token"))
         url = f"{self.url}{path}"
         logger.debug("GET %s %s", url, {k: v for k, v in params.items() if k != "token"})
-        response = self._send(url, params, token, wire=False, allow_redirects=allow_redirects)
-        return self._decode(response, token, sent=params)
+        response, body = self._send(url, params, token, wire=False,
+                                    allow_redirects=allow_redirects, budget=budget)
+        return self._decode(response, body, token, sent=params, budget=budget)
 
     def _exchange(
         self, url: str, params: Mapping[str, Any], *, wire: bool, allow_redirects: bool
@@ -281,18 +306,26 @@ class Transport:
 
         Whatever goes wrong here is raised again by :meth:`_send` from a frame without it.
         """
-        plain = {k: reveal(v) if isinstance(v, SecretToken) else v for k, v in params.items()}
+        plain = {
+            k: reveal(v) if isinstance(v, SecretToken) else v
+            for k, v in params.items()
+            if k != "token" or self.carries_tokens
+        }
+        # streamed: the body is read in _send, under the answer's budget, never whole at once
         if not wire:
             return self.session.get(
-                url, params=plain, timeout=self.timeout, allow_redirects=allow_redirects
+                url, params=plain, timeout=self.timeout, allow_redirects=allow_redirects,
+                stream=True,
             )
         encoded = encode_parameters(plain)
         if use_post(plain):
             return self.session.post(
-                url, data=encoded, timeout=self.timeout, allow_redirects=allow_redirects
+                url, data=encoded, timeout=self.timeout, allow_redirects=allow_redirects,
+                stream=True,
             )
         return self.session.get(
-            url, params=encoded, timeout=self.timeout, allow_redirects=allow_redirects
+            url, params=encoded, timeout=self.timeout, allow_redirects=allow_redirects,
+            stream=True,
         )
 
     def _send(
@@ -303,11 +336,13 @@ class Transport:
         *,
         wire: bool,
         allow_redirects: bool,
-    ) -> requests.Response:
+        budget: DecodeBudget | None = None,
+    ) -> tuple[requests.Response, _Body]:
         where = _url_for_logs(url)
         with answer_deadline(self.timeout) as deadline:
             try:
-                return self._exchange(url, params, wire=wire, allow_redirects=allow_redirects)
+                response = self._exchange(url, params, wire=wire, allow_redirects=allow_redirects)
+                return response, _read_body(response, budget, where)
             except requests.ConnectTimeout as exc:
                 error: OdaError = DispatcherUnavailable(
                     f"could not connect to the dispatcher at {where} within {self.timeout:g} s "
@@ -343,14 +378,16 @@ class Transport:
     def _decode(
         self,
         response: requests.Response,
+        body: _Body,
         token: SecretToken | None,
         sent: Mapping[str, Any] | None,
+        budget: DecodeBudget | None = None,
     ) -> Any:
         status = response.status_code
         where = _url_for_logs(response.url or "")
         logger.debug("answer %s from %s", status, where)
         # only scrubbed text from here on: the errors below keep this frame in their traceback
-        payload, is_json, plain = _read_answer(response, token, where)
+        payload, is_json, plain = _read_answer(response, body, token, where, budget)
 
         if status == 200:
             if not is_json:
@@ -424,17 +461,48 @@ def _first_text(mapping: Any, *keys: str) -> str:
     return ""
 
 
+class _Body(bytearray):
+    """An answer's raw bytes, which may echo the token: shown by no traceback printer (their
+    repr is their size), so the frames that hold them may appear in any traceback."""
+
+    def __repr__(self) -> str:
+        return f"<answer body of {len(self)} bytes>"
+
+
+def _read_body(
+    response: requests.Response, budget: DecodeBudget | None, where: str
+) -> _Body:
+    """The answer's body, decompressed, read chunk by chunk under ``budget``: a gzip bomb is
+    refused at the first chunk past it, and the connection dropped."""
+    budget = budget if budget is not None else DecodeBudget()
+    body = _Body()
+    try:
+        for chunk in response.iter_content(_CHUNK):
+            budget.charge(len(chunk), f"the answer of {where} (after decompression)")
+            body += chunk
+    except UnsafePayload:
+        response.close()  # nothing more is read: the rest of a bomb stays on the wire
+        raise
+    return body
+
+
 def _read_answer(
-    response: requests.Response, token: SecretToken | None, where: str
+    response: requests.Response,
+    body: _Body,
+    token: SecretToken | None,
+    where: str,
+    budget: DecodeBudget | None,
 ) -> tuple[Any, bool, str]:
     """The answer's JSON (scrubbed), whether it was JSON, and a scrubbed plain-text excerpt.
 
-    The raw body lives only in this frame, which is gone before any error about it is raised.
+    What ``json.loads`` would build is charged to the budget first. The raw body lives only in
+    this frame and the caller's, which hold no error raised about it.
     """
-    body = response.text
+    budget = budget if budget is not None else DecodeBudget()
+    budget.charge(json_cost(body), f"the JSON of the answer of {where}")
     try:
-        payload: Any = json.loads(body)
-        is_json = True
+        payload: Any = json.loads(body) if body else None
+        is_json = bool(body)
     except ValueError:
         payload, is_json = None, False
     except RecursionError:
@@ -446,7 +514,7 @@ def _read_answer(
     except MemoryError:
         raise DispatcherError(
             f"the dispatcher at {where} answered with more data than this machine's memory "
-            f"holds ({len(body)} characters)",
+            f"holds ({len(body)} bytes)",
             response.status_code,
         ) from None
     try:
@@ -456,8 +524,17 @@ def _read_answer(
             f"the dispatcher at {where} answered with JSON nested too deeply to read",
             response.status_code,
         ) from None
-    plain = text_excerpt(body, token=token) if body else ""
+    plain = text_excerpt(_text_head(body, response.encoding), token=token) if body else ""
     return payload, is_json, plain
+
+
+def _text_head(body: bytearray, encoding: str | None) -> str:
+    """The start of a body as text, enough for an excerpt (the whole body of a page)."""
+    head = bytes(body[:_EXCERPT_SOURCE])
+    try:
+        return head.decode(encoding or "utf-8", errors="replace")
+    except LookupError:  # an encoding Python does not know
+        return head.decode("utf-8", errors="replace")
 
 
 def _is_read_timeout(exc: BaseException) -> bool:

@@ -85,6 +85,7 @@ class TokenInfo:
     roles: tuple[str, ...]
     expires: datetime | None
     issued_at: datetime | None = None
+    issuer: str | None = None
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> TokenInfo:
@@ -97,6 +98,7 @@ class TokenInfo:
             roles=_roles(claims.get("roles")),
             expires=_timestamp(claims.get("exp")),
             issued_at=_timestamp(claims.get("iat")),
+            issuer=str(claims["iss"]) if isinstance(claims.get("iss"), str) else None,
         )
 
     @property
@@ -199,11 +201,17 @@ def _candidates() -> list[tuple[str, Any]]:
     ]
 
 
-def discover_token() -> tuple[str | None, str | None, list[str]]:
+def discover_token(issuer: str | None = None) -> tuple[str | None, str | None, list[str]]:
     """Find a usable token where oda_api looks, in its order.
 
     The order is: the ``ODA_TOKEN`` environment variable, ``./.oda-token``, ``~/.oda-token``, then
     the ``token`` key of ``./.oda_api_context``. Expired and unreadable tokens are skipped.
+
+    Parameters
+    ----------
+    issuer : str, optional
+        Take only a token whose ``iss`` claim is this (the sandbox's own tokens); others are
+        skipped, with a note that never holds them.
 
     Returns
     -------
@@ -231,6 +239,9 @@ def discover_token() -> tuple[str | None, str | None, list[str]]:
             continue
         if info.expired:
             notes.append(f"The token in the {source} {info.expiry_text()}; skipped it.")
+            continue
+        if issuer is not None and info.issuer != issuer:
+            notes.append(f"The token in the {source} was not issued by {issuer}; not used here.")
             continue
         return token, source, notes
     return None, None, notes

@@ -22,6 +22,9 @@ from ..sky import stable_seed
 from .field import IJD_MJD_OFFSET, product_seed
 
 __all__ = [
+    "MAX_BINS",
+    "MAX_SPAN_DAYS",
+    "size_refusal",
     "BURST_CHANCE_PER_HOUR",
     "MEAN_RATE",
     "SAMPLE_S",
@@ -36,6 +39,32 @@ BURST_CHANCE_PER_HOUR = 0.08
 #: Samples generated at once (bounds memory for long intervals).
 _CHUNK_SAMPLES = 2_000_000
 _ORBIT_S = 3.0 * 86400.0
+#: The most bins one light curve may have: a day of 50 ms samples (about 41 MB of table, and
+#: several times that once encoded in the answer). Longer intervals take a coarser time_bin.
+MAX_BINS = 1_728_000
+#: The longest interval simulated, whatever the binning (every 50 ms sample is drawn).
+MAX_SPAN_DAYS = 30.0
+
+
+def size_refusal(params: Mapping[str, Any]) -> str | None:
+    """Why a request is too large for the sandbox (naming the limit), or ``None``."""
+    try:
+        t1 = Time(str(params["T1"]), format="isot", scale="utc")
+        t2 = Time(str(params["T2"]), format="isot", scale="utc")
+        bin_s = max(float(params.get("time_bin") or SAMPLE_S), SAMPLE_S)
+    except (KeyError, ValueError, TypeError):
+        return None  # refused later, with the dispatcher's own words
+    span_s = float((t2 - t1).sec)
+    if span_s > MAX_SPAN_DAYS * 86400.0:
+        return (f"the sandbox simulates at most {MAX_SPAN_DAYS:g} days of SPI-ACS data per "
+                f"request; T1..T2 spans {span_s / 86400.0:.1f} days: ask for a shorter interval")
+    bins = span_s / bin_s
+    if bins > MAX_BINS:
+        needed = span_s / MAX_BINS
+        return (f"the sandbox makes at most {MAX_BINS} SPI-ACS time bins per request; "
+                f"{span_s / 86400.0:.2f} days in {bin_s:g} s bins would be {bins:.0f}: give "
+                f"time_bin of at least {needed:.2f} s, or a shorter interval")
+    return None
 
 
 def _bursts(first_s: float, last_s: float) -> list[tuple[float, float, float, float]]:
