@@ -260,6 +260,9 @@ class QueryForm(widgets.VBox):
             held = self._held_catalog
             if isinstance(catalog_field, CatalogField) and held is not None:
                 catalog_field.set_catalog(held[0], selected_only=held[1])
+            left_out = spec.refused(product) if hasattr(spec, "refused") else {}
+            if left_out:
+                self._status("⚠ " + "; ".join(left_out.values()), error=True)
         self._check_all()
 
     def _quiet_select(self, products: list[str], product: str | None) -> None:

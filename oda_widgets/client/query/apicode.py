@@ -92,10 +92,13 @@ def api_code(
 
 
 def _pythonic_literals(text: str) -> str:
-    """Turn JSON's ``true``/``false``/``null`` into Python's, outside of strings only."""
+    """Turn JSON's ``true``/``false``/``null`` (and ``NaN``/``Infinity``) into Python's,
+    outside of strings only."""
     out: list[str] = []
     i, n = 0, len(text)
-    replacements = {"true": "True", "false": "False", "null": "None"}
+    # json.dumps writes non-finite floats as NaN/Infinity, which Python would take for names
+    replacements = {"true": "True", "false": "False", "null": "None", "NaN": "float('nan')",
+                    "Infinity": "float('inf')"}
     while i < n:
         ch = text[i]
         if ch == '"':  # copy a whole JSON string, escapes included

@@ -30,6 +30,7 @@ Rules the client adds, because the server alone would read the input otherwise o
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -312,6 +313,14 @@ class ParameterSpec:
         )
 
 
+def _not_finite_note(wire: Any) -> str:
+    """NaN and the infinities pass the dispatcher's ``float()`` (so the client accepts them as it
+    does) but are no position, energy or duration: a form says so beside the field."""
+    if isinstance(wire, float) and not math.isfinite(wire):
+        return f"{wire} is not a finite number: the dispatcher takes it, but no query means it"
+    return ""
+
+
 class FloatParameter(ParameterSpec):
     """A real number (server class ``Float``); the wire value is a Python float."""
 
@@ -369,6 +378,9 @@ class FloatParameter(ParameterSpec):
             return float(to_value(self.units))
         except Exception:  # noqa: BLE001 - units astropy does not know: send the number as given
             return float(getattr(value, "value", value))
+
+    def preview(self, wire: Any) -> str:
+        return _not_finite_note(wire)
 
     def _check_bounds(self, wire: Any) -> None:
         units = self.units or ""
@@ -460,7 +472,7 @@ class AngleParameter(FloatParameter):
 
     def preview(self, wire: Any) -> str:
         deg = self.degrees(wire)
-        return "" if deg is None else f"= {deg:.6f}°"
+        return _not_finite_note(wire) or ("" if deg is None else f"= {deg:.6f}°")
 
 
 class EnergyParameter(FloatParameter):
@@ -829,19 +841,10 @@ class StructuredParameter(ParameterSpec):
         return value
 
     def _check_schema(self, value: Any) -> None:
-        import jsonschema
+        # no network, a time bound, bounded patterns: a description's schema is server data
+        from .schema_check import check_value
 
-        validator_class = jsonschema.validators.validator_for(self.schema)
-        try:
-            validator_class.check_schema(self.schema)
-        except jsonschema.SchemaError:
-            raise self.error(
-                f"Wrong schema for parameter {self.name}: {self.schema}",
-                hint="The instrument's description is at fault; tell its maintainers.",
-            ) from None
-        error = jsonschema.exceptions.best_match(validator_class(self.schema).iter_errors(value))
-        if error is not None:
-            raise self.error(f"Wrong value of structured parameter {self.name}", hint=error.message)
+        check_value(self.schema, value, self.name)
 
 
 class UnknownParameter(ParameterSpec):

@@ -21,6 +21,13 @@ from typing import Any
 
 from ..errors import DispatcherError, RequestRejected, ValidationError, ValidationErrors
 from ..transport.redaction import scrub_token
+from .description_checks import (
+    MAX_PARAMETERS,
+    MAX_PRODUCTS,
+    REQUEST_FIELDS,
+    entry_problem,
+    request_field_reason,
+)
 from .generations import CURRENT, OLDER, generation_of
 from .parameter_reading import parameter_from_description
 from .parameters import FormatParameter, ParameterSpec
@@ -55,6 +62,8 @@ class QueryGroup:
     query_name: str
     product_name: str | None
     parameters: list[ParameterSpec]
+    #: Entries left out of the query, by name, and why (names the request itself uses).
+    refused: dict[str, str] = field(default_factory=dict)
 
     def names(self) -> list[str]:
         """The argument names of the parameters, in order (unnamed ones left out)."""
@@ -140,6 +149,13 @@ class InstrumentSpec:
                 kept.append(parameter)
             result.append(QueryGroup(group.query_name, group.product_name, kept))
         return result
+
+    def refused(self, product: str) -> dict[str, str]:
+        """Parameters of ``product``'s description left out of the form, by name, and why."""
+        left_out: dict[str, str] = {}
+        for group in (self.source, self.instrument, self.product(product).group):
+            left_out.update(group.refused)
+        return left_out
 
     def parameters(self, product: str) -> list[ParameterSpec]:
         """Every parameter the user may give for ``product``, in the description's order."""
@@ -293,11 +309,31 @@ def _parse_group(item: Any, generation: str = CURRENT) -> QueryGroup:
             raw.append(entry)
     if query_name is None:
         raise _shape_error("a query has no query_name")
+    for what, value in (("query_name", query_name), ("product_name", product_name)):
+        if value is not None and (not isinstance(value, str) or len(value) > 200):
+            raise _shape_error(f"a query's {what} is not a name of at most 200 characters")
+    if len(raw) > MAX_PARAMETERS:
+        raise _shape_error(
+            f"the query {query_name!r} declares {len(raw)} parameters, more than the "
+            f"{MAX_PARAMETERS} a form can show; the server is misconfigured or hostile"
+        )
     parameters: list[ParameterSpec] = []
+    refused: dict[str, str] = {}
     seen: set[str] = set()
     for index, entry in enumerate(raw):
+        where = f"parameter {str(entry.get('name'))[:60]!r} (entry {index + 1} of {query_name!r})"
+        problem = entry_problem(entry)
+        if problem is not None:
+            raise _shape_error(f"{where}: {problem}")
+        if entry.get("name") in REQUEST_FIELDS:
+            refused[entry["name"]] = request_field_reason(entry["name"])
+            continue
         following = raw[index + 1] if index + 1 < len(raw) else None
-        spec = parameter_from_description(entry, following, generation=generation)
+        try:
+            spec = parameter_from_description(entry, following, generation=generation)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise _shape_error(f"{where}: it cannot be read ({type(exc).__name__}: "
+                               f"{str(exc)[:200]})") from None
         if spec.name is not None and spec.name in seen:
             continue  # the server keeps the first of duplicate names
         if spec.name is not None:
@@ -309,7 +345,7 @@ def _parse_group(item: Any, generation: str = CURRENT) -> QueryGroup:
         ):
             spec.attach_to(parameters[-1])
         parameters.append(spec)
-    return QueryGroup(query_name, product_name, parameters)
+    return QueryGroup(query_name, product_name, parameters, refused)
 
 
 def _unwrap(doc: Any) -> list[Any]:
@@ -404,6 +440,12 @@ def parse_instrument_description(doc: Any) -> InstrumentSpec:
     prod_dict = items[1].get("prod_dict") if len(items) > 1 and isinstance(items[1], dict) else None
     if not isinstance(prod_dict, dict):
         raise _shape_error("the second item has no prod_dict")
+    if len(prod_dict) > MAX_PRODUCTS or len(items) > MAX_PRODUCTS + 4:
+        raise _shape_error(f"it declares {max(len(prod_dict), len(items))} products or queries, "
+                           f"more than the {MAX_PRODUCTS} a form can offer")
+    if not all(isinstance(k, str) and isinstance(v, str) and len(k) <= 200
+               for k, v in prod_dict.items()):
+        raise _shape_error("its prod_dict does not map product names to query names")
     generation = generation_of(items[2:])
     groups = [_parse_group(item, generation) for item in items[2:]]
     shared = [g for g in groups if g.product_name is None]
