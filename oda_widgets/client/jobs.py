@@ -241,6 +241,12 @@ class Job:
         return self._status.is_finished
 
     @property
+    def kept_products_unread(self) -> bool:
+        """Whether this restored job's products are kept on disk and not decoded yet (the first
+        :attr:`products` or :meth:`result` decodes them, which can take seconds)."""
+        return self._products_loader is not None
+
+    @property
     def products(self) -> ProductSet | None:
         """The decoded products of a done job (``None`` otherwise); see :meth:`result`."""
         self._load_kept_products()

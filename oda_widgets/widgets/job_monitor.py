@@ -373,6 +373,16 @@ class JobMonitor(anywidget.AnyWidget):
                        "or monitor.on_results(callback).")
         return products
 
+    def _kept_unread(self, key: str) -> bool:
+        try:
+            entry = self._entry(key)
+        except KeyError:
+            return False
+        if not entry.job.kept_products_unread:
+            return False
+        self._note(entry, "Reading the kept products from disk ...")
+        return True
+
     def _results_listener_failed(self, _callback: Any, exc: Exception, args: tuple) -> None:
         try:
             self._note(self._entry(args[0]), f"results failed: {exc}")
@@ -495,7 +505,7 @@ class JobMonitor(anywidget.AnyWidget):
         if not isinstance(content, dict):
             return
         action, key = content.get("action"), content.get("key")
-        handlers = {
+        handlers: dict[str, Callable[[str], Any]] = {
             "stop": self.stop,
             "retry": self.retry,
             "results": self.open_results,
@@ -505,8 +515,17 @@ class JobMonitor(anywidget.AnyWidget):
         }
         if action not in handlers or not isinstance(key, str):
             return
+        if action == "results" and self._kept_unread(key):
+            # products kept on disk are decoded now, off the kernel's main thread (a large file
+            # takes seconds), and the views they open are built in that thread too
+            threading.Thread(target=self._run_action, args=(action, handlers[action], key),
+                             daemon=True, name="oda-kept-products").start()
+            return
+        self._run_action(action, handlers[action], key)
+
+    def _run_action(self, action: str, handler: Callable[[str], Any], key: str) -> None:
         try:
-            handlers[action](key)
+            handler(key)
         except KeyError:
             return  # the row was removed meanwhile
         except Exception as exc:  # shown on the row: a button must never fail silently

@@ -20,6 +20,8 @@ from astropy.coordinates import SkyCoord
 
 __all__ = [
     "DEFAULT_DUPLICATE_RADIUS",
+    "MAX_DUPLICATE_RADIUS",
+    "MAX_CANDIDATE_PAIRS",
     "DuplicatePair",
     "format_angle",
     "duplicate_pairs",
@@ -31,8 +33,13 @@ __all__ = [
 #: Separation under which two entries with no error radius are taken for one source.
 DEFAULT_DUPLICATE_RADIUS = 3 * u.arcmin
 
-#: Rows compared with all others at once when looking for close pairs.
-_BLOCK = 512
+#: The widest error radius the check uses: a server's ERR_RAD of 180 degrees would make every
+#: pair a candidate (INTEGRAL's error radii are arcminutes; ISGRI's PSF is 12 arcmin wide).
+MAX_DUPLICATE_RADIUS = 1 * u.deg
+
+#: Candidate pairs listed at most; in a field crowded beyond this, each entry is checked against
+#: its nearest neighbour only (memory and time stay proportional to the catalog).
+MAX_CANDIDATE_PAIRS = 100_000
 
 _NEW_NAME = re.compile(r"^\s*NEW(\s*[_ ]\s*(SOURCE|\d+))?\s*$", re.IGNORECASE)
 
@@ -53,7 +60,8 @@ def _radii(err_rad: Sequence[float] | None, n: int) -> u.Quantity:
         return np.full(n, default) * u.deg
     values = np.asarray(err_rad, dtype=float)
     usable = np.isfinite(values) & (values > 0)
-    return np.where(usable, values, default) * u.deg
+    widest = MAX_DUPLICATE_RADIUS.to_value(u.deg)
+    return np.minimum(np.where(usable, values, default), widest) * u.deg
 
 
 def duplicate_pairs(
@@ -83,24 +91,30 @@ def duplicate_pairs(
     finite = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
     if len(finite) < 2:
         return []
-    # Candidates first, from unit vectors (numpy, every pair at once): a pair farther apart than
-    # the largest radius (with a margin for rounding) cannot be a duplicate. Only the candidates,
-    # a handful in a real field, are then separated exactly by astropy.
+    # Candidates first, from a KD-tree of unit vectors: only pairs closer than the widest radius
+    # (with a margin for rounding), a handful in a real field, are then separated exactly by
+    # astropy. Time and memory grow with the catalog and its close pairs, never with its square.
+    from scipy.spatial import cKDTree
+
     usable = coords[finite]
     xyz = usable.cartesian.xyz.value.T
     xyz = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
     widest = float(np.max(radii[finite]).to_value(u.rad)) * 1.01 + 1e-9
-    threshold = np.cos(widest)
-    found_i, found_j = [], []
-    for start in range(0, len(xyz), _BLOCK):
-        # a block of rows against all: memory stays bounded for catalogs of thousands
-        cosines = xyz[start : start + _BLOCK] @ xyz.T
-        i, j = np.nonzero(cosines >= threshold)
-        i = i + start
-        keep = j > i
-        found_i.append(i[keep])
-        found_j.append(j[keep])
-    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    chord = 2.0 * np.sin(min(widest, np.pi) / 2.0)
+    tree = cKDTree(xyz)
+    within = (int(tree.count_neighbors(tree, chord)) - len(xyz)) // 2
+    if within <= MAX_CANDIDATE_PAIRS:
+        found = tree.query_pairs(chord, output_type="ndarray")
+        i, j = (found[:, 0], found[:, 1]) if len(found) else (np.empty(0, int), np.empty(0, int))
+    else:
+        # crowded: each entry against its nearest neighbour
+        distance, nearest = tree.query(xyz, k=2)
+        close = distance[:, 1] <= chord
+        i = np.flatnonzero(close)
+        j = nearest[close, 1]
+        i, j = np.minimum(i, j), np.maximum(i, j)
+        unique = np.unique(np.stack([i, j], axis=1), axis=0) if len(i) else np.empty((0, 2), int)
+        i, j = unique[:, 0], unique[:, 1]
     if len(i) == 0:
         return []
     first, second = finite[i], finite[j]
