@@ -23,6 +23,7 @@ from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
 from ..errors import ValidationError
+from .text_cells import ecsv_text, unescaped_fits_text
 
 if TYPE_CHECKING:
     from .source_catalog import Catalog
@@ -99,7 +100,7 @@ def _regions(catalog: Catalog) -> Any:
 def _ecsv_table(catalog: Catalog) -> Table:
     table = catalog.table.copy(copy_data=False)
     table.meta = {k: v for k, v in catalog.table.meta.items() if v is not None}
-    return table
+    return ecsv_text(table)
 
 
 def catalog_bytes(catalog: Catalog, format: str) -> bytes:
@@ -154,6 +155,7 @@ def read_catalog(path: str | Path, format: str | None = None) -> Catalog:
         return _from_regions(source)
     if chosen == "fits":
         table = Table.read(source, format="fits", hdu="CATALOG", character_as_bytes=False)
+        unescaped_fits_text(table)
         for column in table.itercols():
             if column.dtype.byteorder == ">":  # FITS is big-endian; the wire's descr is native
                 table.replace_column(column.name, column.astype(column.dtype.newbyteorder("=")))

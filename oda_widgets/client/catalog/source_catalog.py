@@ -34,6 +34,7 @@ from ..products.base import Product
 from ..products.budget import DecodeBudget, json_cost
 from . import checks as catalog_checks
 from .history import EditHistory, Snapshot
+from .text_cells import fits_text
 
 __all__ = ["Catalog"]
 
@@ -593,9 +594,11 @@ class Catalog(Product):
     # -- Product interface ---------------------------------------------------------------------
 
     def to_hdulist(self) -> fits.HDUList:
-        """The catalog as a FITS binary table (frame and column names in the header)."""
+        """The catalog as a FITS binary table (frame and column names in the header; names FITS
+        cannot hold as they are escaped, see :mod:`.text_cells`)."""
         table = self.table.copy()
         table.meta = {k: v for k, v in self.table.meta.items() if v is not None}
+        table = fits_text(table)
         with warnings.catch_warnings():
             # COORD_UNIT is longer than 8 characters: a HIERARCH card, as intended
             warnings.simplefilter("ignore", fits.verify.VerifyWarning)

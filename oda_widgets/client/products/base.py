@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import warnings
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from astropy.io import fits
 
-__all__ = ["Product", "output_path", "write_hdulist"]
+__all__ = ["MAX_FILE_NAME_BYTES", "Product", "file_name", "output_path", "write_hdulist"]
 
 
 class Product:
@@ -77,11 +78,29 @@ class Product:
         )
 
 
+#: The longest file name written for a product (file systems allow 255 bytes; a spectrum's
+#: companions add their own suffix). Longer product names are cut, with a digest of the whole
+#: name, so that two long names never write the same file.
+MAX_FILE_NAME_BYTES = 200
+
+
+def file_name(name: str, suffix: str) -> str:
+    """``<name><suffix>``, with ``name`` cut to fit :data:`MAX_FILE_NAME_BYTES` when needed."""
+    whole = f"{name}{suffix}"
+    if len(whole.encode()) <= MAX_FILE_NAME_BYTES:
+        return whole
+    digest = hashlib.sha1(name.encode()).hexdigest()[:10]  # a name's digest, not security
+    room = MAX_FILE_NAME_BYTES - len(suffix.encode()) - len(digest) - 1
+    cut = name.encode()[:room].decode("utf-8", "ignore")
+    return f"{cut}_{digest}{suffix}"
+
+
 def output_path(path: str | Path, name: str, suffix: str) -> Path:
-    """``path`` itself, or ``path/<name><suffix>`` when ``path`` is an existing directory."""
+    """``path`` itself, or ``path/<name><suffix>`` when ``path`` is an existing directory (an
+    over-long name cut to a file name every file system takes, see :func:`file_name`)."""
     target = Path(path)
     if target.is_dir():
-        target = target / f"{name}{suffix}"
+        target = target / file_name(name, suffix)
     return target
 
 

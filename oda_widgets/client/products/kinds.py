@@ -13,6 +13,7 @@ from astropy.table import Table
 
 from ..errors import ProductDecodeError
 from .base import Product, output_path, write_bytes
+from .picture_display import DisplayImage, display_image
 
 __all__ = [
     "read_ecsv",
@@ -150,11 +151,21 @@ class PictureProduct(Product):
         """Write the image file unchanged (to ``path``, or ``path/<name>.<type>``)."""
         return [write_bytes(self.data, output_path(path, self.name, self.suffix), overwrite)]
 
+    def display_image(self) -> DisplayImage:
+        """The picture as it is shown: at most 2048 pixels a side, its pixels budgeted (the
+        original bytes, kept in :attr:`data`, are what :meth:`write_fits` saves)."""
+        shown = getattr(self, "_shown", None)
+        if shown is None:
+            shown = self._shown = display_image(self.data, self.img_type)
+        return shown
+
     def _repr_png_(self) -> bytes | None:
-        return self.data if self.img_type == "png" else None
+        shown = self.display_image() if self.img_type != "svg" else None
+        return shown.data if shown is not None and shown.format == "png" else None
 
     def _repr_jpeg_(self) -> bytes | None:
-        return self.data if self.img_type == "jpeg" else None
+        shown = self.display_image() if self.img_type != "svg" else None
+        return shown.data if shown is not None and shown.format == "jpeg" else None
 
     def summary(self) -> str:
         return f"{self.img_type} image, {len(self.data)} bytes"

@@ -17,7 +17,7 @@ from typing import Any
 from ..catalog.source_catalog import Catalog
 from ..errors import ProductDecodeError
 from ..transport.redaction import scrub_token
-from .base import Product
+from .base import Product, output_path
 from .budget import DecodeBudget, json_cost
 from .decoding import b64_bytes, check_md5, item_name, parse_meta_data
 from .fits_units import hdulist_from_data_units, unpickle_product
@@ -266,6 +266,14 @@ def decode_products(
     )
 
 
+def _planned_files(item: Product, directory: Path) -> list[Path]:
+    """The files ``item.write_fits(directory)`` writes."""
+    main = output_path(directory, item.name, item.suffix)
+    if isinstance(item, Spectrum):
+        return [main, *(main.with_name(f"{main.stem}_{part}.fits") for part in ("arf", "rmf"))]
+    return [main]
+
+
 def _link_spectra(items: list[Product]) -> dict[str, Spectrum]:
     """Attach each source's ARF and RMF products to its spectrum."""
     spectra: dict[str, Spectrum] = {}
@@ -379,10 +387,18 @@ class ProductSet(Mapping[str, Product]):
             for part in (spectrum.arf_product, spectrum.rmf_product)
             if part is not None
         }
+        items = [item for item in self._items.values() if id(item) not in attached]
+        if not overwrite:
+            # every file checked before any is written: a refusal never leaves half a set
+            existing = [path for item in items for path in _planned_files(item, target)
+                        if path.exists()]
+            if existing:
+                raise FileExistsError(
+                    f"{existing[0]} exists (and {len(existing) - 1} more); nothing was written: "
+                    "pass overwrite=True to replace them, or choose another folder"
+                )
         written: list[Path] = []
-        for item in self._items.values():
-            if id(item) in attached:
-                continue
+        for item in items:
             written.extend(item.write_fits(target, overwrite=overwrite))
         return written
 
