@@ -56,15 +56,24 @@ class HostileDispatcher:
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def answer(self, path: str, body: Any, status: int = 200, **headers: str) -> None:
-        """Return ``body`` for every request to ``path`` (``*`` for any path not set)."""
+        """Return ``body`` for every request to ``path`` or a path ending with it (``*``: any
+        path not set)."""
         with self._lock:
             self.answers[path] = Answer(body, status, {k.replace("_", "-"): v
                                                        for k, v in headers.items()})
 
     def requests_to(self, path: str) -> list[Received]:
-        """The requests received for ``path``."""
+        """The requests received for ``path`` (under any prefix: ``/mmoda/dispatch-data/...``)."""
         with self._lock:
-            return [r for r in self.received if r.path == path]
+            return [r for r in self.received if r.path.endswith(path)]
+
+    def _answer_for(self, path: str) -> Answer | None:
+        # the longest answered path the request's path ends with: a share link's dispatcher
+        # lives under /mmoda/dispatch-data
+        matching = [key for key in self.answers if key != "*" and path.endswith(key)]
+        if matching:
+            return self.answers[max(matching, key=len)]
+        return self.answers.get("*")
 
     def saw(self, secret: str) -> bool:
         """Whether ``secret`` (a token, or any part of it) arrived in any request."""
@@ -98,7 +107,7 @@ class HostileDispatcher:
                 with server._lock:
                     server.received.append(Received(self.command, parts.path, params,
                                                      dict(self.headers.items()), raw))
-                    answer = server.answers.get(parts.path) or server.answers.get("*")
+                    answer = server._answer_for(parts.path)
                 if answer is None:
                     answer = Answer({"error_message": f"nothing here: {parts.path}"}, 404)
                 content = answer.body
