@@ -32,7 +32,7 @@ from . import budget as _budget
 from . import pickle_rules
 from .budget import MAX_DECODED_BYTES, DecodeBudget
 
-__all__ = ["safe_loads", "ALLOWED_GLOBALS", "MAX_DECODED_BYTES"]
+__all__ = ["safe_loads", "ALLOWED_GLOBALS", "MAX_DECODED_BYTES"]  # the limit lives in .budget
 
 
 

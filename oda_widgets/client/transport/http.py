@@ -478,7 +478,9 @@ def _read_body(
     body = _Body()
     try:
         for chunk in response.iter_content(_CHUNK):
-            budget.charge(len(chunk), f"the answer of {where} (after decompression)")
+            # each byte held, and the two json.loads will make of it (see budget.json_cost):
+            # a body that could never be parsed within the budget stops arriving at once
+            budget.charge(3 * len(chunk), f"the answer of {where} (after decompression)")
             body += chunk
     except UnsafePayload:
         response.close()  # nothing more is read: the rest of a bomb stays on the wire
@@ -499,7 +501,8 @@ def _read_answer(
     this frame and the caller's, which hold no error raised about it.
     """
     budget = budget if budget is not None else DecodeBudget()
-    budget.charge(json_cost(body), f"the JSON of the answer of {where}")
+    # the text itself was charged (three times its size) while it arrived
+    budget.charge(json_cost(body) - 2 * len(body), f"the JSON of the answer of {where}")
     try:
         payload: Any = json.loads(body) if body else None
         is_json = bool(body)
