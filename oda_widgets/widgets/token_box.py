@@ -112,8 +112,15 @@ class TokenBox:
             self._on_change()
 
     def refresh(self) -> None:
-        """Show the dispatcher's current user and expiry."""
-        self._show(describe_token(getattr(self.dispatcher, "token_info", None)))
+        """Show the dispatcher's current user and expiry; for a dispatcher that is not an ODA
+        site the client knows, that the user's token was not sent there."""
+        info = getattr(self.dispatcher, "token_info", None)
+        scope = getattr(self.dispatcher, "token_scope", None)
+        if info is None and getattr(scope, "kind", None) == "other" and scope.carries_tokens:
+            self._show(f"no token: {scope.host} is not an ODA site this client knows, so your "
+                       "token was not sent there; paste one here if you trust it")
+            return
+        self._show(describe_token(info))
 
     def _show(self, text: str, error: bool = False) -> None:
         css = "oda-error-text" if error else "oda-note-text"
