@@ -30,6 +30,7 @@ from .transport.token import TokenInfo, decode_token, discover_token
 from .transport.token_scope import SANDBOX_ISSUER, TokenScope, token_scope
 
 if TYPE_CHECKING:
+    from .long.long_job import LongJob
     from .query.spec import InstrumentSpec
 
 __all__ = ["Dispatcher"]
@@ -369,6 +370,98 @@ class Dispatcher:
         for job, token in prepared:
             self._follow(job, token)
         return JobBatch(job for job, _ in prepared)
+
+    def submit_long(
+        self,
+        instrument: str,
+        product: str,
+        query_type: str = "Real",
+        *,
+        scw_list: Iterable[str] | str | None = None,
+        per_job: int = 50,
+        by: str | None = None,
+        validate: bool = True,
+        max_attempts: int = 3,
+        retry_delay: float = 2.0,
+        **parameters: Any,
+    ) -> LongJob:
+        """Submit a request larger than one job takes, split into parts, followed as one job.
+
+        The science windows (``scw_list``, or those the platform's time system lists for
+        ``T1``/``T2`` around ``RA``/``DEC`` within ``radius``) are cut into parts of at most
+        ``per_job`` windows (or by revolution); each part is one job. The returned
+        :class:`~oda_widgets.client.long.long_job.LongJob` is followed like any job (a
+        ``JobMonitor`` shows it as one row with its parts); its ``result()`` is the parts'
+        products combined: light curves stitched, spectra summed with their responses, mosaics
+        summed on one grid with their catalogs merged. A failed part is submitted again (up to
+        ``max_attempts`` times); one that keeps failing is left out and named in
+        ``result().missing``. Calling again with the same arguments (after a kernel restart,
+        say) finds the same jobs through the registry instead of submitting them again.
+
+        Parameters
+        ----------
+        instrument, product, query_type
+            As for :meth:`submit` (e.g. ``"isgri"``, ``"isgri_lc"``).
+        scw_list : list of str or comma-separated str, optional
+            The science windows; without it, ``T1``, ``T2``, ``RA`` and ``DEC`` are needed.
+        per_job : int
+            The most science windows in one job: 50 without a role, 500 with
+            ``unige-hpc-full`` (:func:`~oda_widgets.client.long.splitting.pointings_limit`).
+        by : {None, "revolution"}
+            ``"revolution"``: one job per INTEGRAL revolution (cut further past ``per_job``).
+        validate : bool
+            Check the parameters against the instrument's description first.
+        max_attempts, retry_delay
+            Submissions of a failing part at most, and the first pause before the next one
+            (doubling), seconds.
+        **parameters
+            The query's other parameters, as for :meth:`submit`.
+
+        Raises
+        ------
+        ValidationError
+            A refused value, an instrument without science windows, or no window in the range.
+        RequestRejected
+            When T1/T2 are given and the dispatcher has no time system to list the windows.
+        """
+        from .long.request import submit_long
+
+        return submit_long(self, instrument, product, query_type, scw_list=scw_list,
+                           per_job=per_job, by=by, validate=validate, max_attempts=max_attempts,
+                           retry_delay=retry_delay, **parameters)
+
+    def _job_found_again(
+        self,
+        job_id: str,
+        session_id: str,
+        instrument: str,
+        product: str,
+        parameters: Mapping[str, Any],
+        query_type: str,
+    ) -> Job | None:
+        """The job ``job_id`` as this client can have it again: still followed here, finished
+        with its kept products, or re-attached while it runs; ``None`` when it failed or is
+        unknown (to be submitted again)."""
+        with self._lock:
+            live = self._jobs.get(job_id)
+        if live is not None and live.session_id == session_id and (
+            live.status is not JobStatus.FAILED and live.status is not JobStatus.STOPPED
+        ):
+            return live
+        record = self.registry.get(job_id) if self.registry is not None else None
+        if record is not None and record.session_id == session_id and \
+                self._is_this_url(record.url):
+            if record.status == JobStatus.FAILED.value:
+                return None
+            finished = self.registry.finished_job(record)
+            if finished is not None:
+                with self._lock:
+                    self._jobs[job_id] = finished
+                return finished
+        elif record is None and self.registry is not None:
+            return None  # never recorded here: nothing says it exists
+        return self.reattach(job_id, session_id, instrument, product, dict(parameters),
+                             query_type)
 
     def reattach(
         self,

@@ -1,7 +1,8 @@
 """The sandbox dispatcher's Flask application: the dispatcher's endpoints over simulated data.
 
 Endpoints: ``/instr-list`` and ``/api/instr-list``, ``/api/meta-data`` (and ``/meta-data``),
-``/api/par-names``, ``/run_analysis`` (GET and form POST), ``/resolve_name``, and the
+``/api/par-names``, ``/run_analysis`` (GET and form POST), ``/resolve_name``, the platform's
+science-window list ``/gw/timesystem/api/v1.0/scwlist/...`` (:mod:`.timesystem`), and the
 sandbox-only ``/sandbox/faults`` (POST JSON ``{"spec": "..."}``; GET shows the plan; both need
 the sandbox's secret in the ``Sandbox-Secret`` header) to change injected faults at run time.
 Answers, status codes and error texts follow the real dispatcher; :mod:`.guards` keeps other web
@@ -26,6 +27,7 @@ from .errors import (
     APIError,
     ConstructorFailed,
     InstrumentNotRecognized,
+    InternalError,
     NoInstrumentSpecified,
     RequestNotUnderstood,
 )
@@ -35,6 +37,7 @@ from .jobs import JobStore
 from .params import GENERATIONS
 from .resolver import resolve
 from .runner import run_analysis as run
+from .timesystem import scw_list_answer
 from .tokens import User, verify, verify_for_listing
 
 __all__ = ["SandboxState", "create_app"]
@@ -135,6 +138,13 @@ def create_app(
             body = {"message": "request not valid",
                     "error_message": "sandbox fault: internal server error", **payload()}
             return json_response(body, 500)
+        if fault.kind == "lock":
+            # the dispatcher's own words when it cannot lock the job's scratch directory
+            scratch = (f"scratch_sid_{request.values.get('session_id')}"
+                       f"_jid_{request.values.get('job_id')}")
+            error = InternalError(f'Failed to acquire lock for directory "{scratch}" creation '
+                                  "after 6 attempts.")
+            return json_response(error_body(error, payload()), 500)
         if fault.kind == "http503":
             return Response("Service Unavailable (sandbox fault)", 503, mimetype="text/plain")
         if fault.kind == "html_error":
@@ -265,6 +275,12 @@ def create_app(
     @app.route("/resolve_name")
     def resolve_name() -> Response:
         return json_response(resolve(request.values.get("name"), base_url()))
+
+    # -- the platform's time system ------------------------------------------------------------
+    @app.route("/gw/timesystem/api/v1.0/scwlist/<kind>/<t1>/<t2>")
+    def scw_list(kind: str, t1: str, t2: str) -> Response:
+        body, status = scw_list_answer(kind, t1, t2, request.args)
+        return json_response(body, status)
 
     # -- run_analysis --------------------------------------------------------------------------
     @app.route("/run_analysis", methods=["GET", "POST"])

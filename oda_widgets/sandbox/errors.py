@@ -11,6 +11,7 @@ __all__ = [
     "APIError",
     "ConstructorFailed",
     "InstrumentNotRecognized",
+    "InternalError",
     "InvalidJobIDProvided",
     "MissingRequestParameter",
     "NoInstrumentSpecified",
@@ -61,6 +62,12 @@ class InvalidJobIDProvided(APIError):
 
 class MissingRequestParameter(APIError):
     """400: ``query_type`` or ``product_type`` is missing."""
+
+
+class InternalError(APIError):
+    """500: the dispatcher itself failed (e.g. it could not lock a job's scratch directory)."""
+
+    status_code = 500
 
 
 class RequestNotAuthorized(APIError):

@@ -7,13 +7,17 @@ A fault plan is written as a short text, rules separated by commas::
     jemx_image:slow=3                jemx_image requests take 3 s longer
     isgri_image:rate=0.5:drop        half the isgri_image requests lose their connection
     all:rate=0.1:html_error          any endpoint, 10 %: an HTML error page
+    isgri_lc:times=1:lock            the first isgri_lc request meets the dispatcher's
+                                     "Failed to acquire lock for directory" error (HTTP 500)
     seed=7                           make the random choices repeatable
 
-Each rule is ``[selector:]...[rate=P:]kind[=argument]``. The selector is a product name (its
-``/run_analysis`` requests), ``run_analysis`` (the default) or ``all`` (every dispatcher endpoint,
+Each rule is ``[selector:]...[rate=P:][times=N:]kind[=argument]``; ``times=N`` lets a rule fire
+at most N times (a fault that happens once, then the service recovers). The selector is a product
+name (its ``/run_analysis`` requests), ``run_analysis`` (the default) or ``all`` (every dispatcher endpoint,
 not ``/sandbox/faults``). Kinds: ``http500``, ``http503``, ``slow=S``, ``drop`` (close the
 connection without answering), ``malformed_json``, ``html_error`` (an HTML 500 page), ``failed``
-(the job fails, HTTP 200). Faults are off unless a plan is given.
+(the job fails, HTTP 200), ``lock`` (the dispatcher's 500 when two requests of one job race
+for its scratch directory). Faults are off unless a plan is given.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from dataclasses import dataclass
 
 __all__ = ["Fault", "FaultPlan", "FaultSpecError", "KINDS"]
 
-KINDS = ("http500", "http503", "slow", "drop", "malformed_json", "html_error", "failed")
+KINDS = ("http500", "http503", "slow", "drop", "malformed_json", "html_error", "failed", "lock")
 
 
 class FaultSpecError(ValueError):
@@ -39,6 +43,7 @@ class Fault:
     selector: str = "run_analysis"
     rate: float = 1.0
     seconds: float = 0.0
+    times: int | None = None  # fires at most this many times (None: no limit)
 
     def matches(self, endpoint: str, product: str | None) -> bool:
         """Whether this rule concerns a request to ``endpoint`` for ``product``."""
@@ -65,9 +70,16 @@ def _parse_rule(text: str) -> Fault:
             raise FaultSpecError(f"slow needs seconds, e.g. slow=3, not {kind_field!r}") from None
     elif argument:
         raise FaultSpecError(f"fault {kind!r} takes no argument (in {text!r})")
-    selector, rate = "run_analysis", 1.0
+    selector, rate, times = "run_analysis", 1.0, None
     for field in fields[:-1]:
-        if field.startswith("rate="):
+        if field.startswith("times="):
+            try:
+                times = int(field[6:])
+            except ValueError:
+                raise FaultSpecError(f"times must be a whole number, not {field!r}") from None
+            if times < 1:
+                raise FaultSpecError(f"times must be 1 or more, not {times}")
+        elif field.startswith("rate="):
             try:
                 rate = float(field[5:])
             except ValueError:
@@ -76,7 +88,7 @@ def _parse_rule(text: str) -> Fault:
                 raise FaultSpecError(f"rate must be between 0 and 1, not {rate}")
         else:
             selector = field
-    return Fault(kind=kind, selector=selector, rate=rate, seconds=seconds)
+    return Fault(kind=kind, selector=selector, rate=rate, seconds=seconds, times=times)
 
 
 class FaultPlan:
@@ -110,14 +122,19 @@ class FaultPlan:
         with self._lock:
             self.spec = spec or ""
             self.rules = tuple(rules)
+            self._fired = [0] * len(rules)
             self._random = random.Random(seed)
 
     def pick(self, endpoint: str, product: str | None = None) -> Fault | None:
         """The fault to apply to this request, if any (first matching rule that fires)."""
         with self._lock:
-            for rule in self.rules:
-                if rule.matches(endpoint, product):
-                    # draw only for partial rates so that rate=1 rules leave the sequence alone
-                    if rule.rate >= 1.0 or self._random.random() < rule.rate:
-                        return rule
+            for number, rule in enumerate(self.rules):
+                if not rule.matches(endpoint, product):
+                    continue
+                if rule.times is not None and self._fired[number] >= rule.times:
+                    continue
+                # draw only for partial rates so that rate=1 rules leave the sequence alone
+                if rule.rate >= 1.0 or self._random.random() < rule.rate:
+                    self._fired[number] += 1
+                    return rule
         return None

@@ -1,0 +1,153 @@
+"""Spectra of one source from several jobs, summed into one with its responses.
+
+For parts of exposure ``E_i``:
+
+* rates (``RATE``): the exposure-weighted mean ``sum(E_i R_i) / sum(E_i)``, i.e. all the net
+  counts over all the exposure; counts (``COUNTS``): their sum;
+* statistical errors: combined in quadrature with the same weights,
+  ``sqrt(sum(E_i^2 s_i^2)) / sum(E_i)`` for rates, ``sqrt(sum(s_i^2))`` for counts;
+* systematic errors stay a fraction of the rate (``SYS_ERR``, as OGIP defines it): the
+  exposure-weighted mean of the parts' fractions, which is each part's own fraction when they
+  agree. (OGIP is silent on summing systematics; a calibration error is shared by the parts, so
+  it does not average down as statistics do.)
+* ``QUALITY``: a channel bad in any part is bad in the sum; ``GROUPING`` must agree;
+* ``EXPOSURE`` is the sum, ``TSTART``/``TSTOP`` the extremes, ``AREASCAL``/``BACKSCAL``
+  exposure-weighted means;
+* ARF and RMF: see :mod:`.responses` (exact for parts of different areas).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from astropy.io import fits
+
+from ..products.kinds import NumpyProduct
+from ..products.spectrum import Spectrum, spectrum_hdu_index
+from .responses import average_arf, average_rmf
+
+__all__ = ["sum_spectra"]
+
+
+def _column(hdu: fits.BinTableHDU, name: str) -> np.ndarray | None:
+    names = {n.upper(): n for n in hdu.columns.names}
+    return np.asarray(hdu.data[names[name]]) if name in names else None
+
+
+def _set(hdu: fits.BinTableHDU, name: str, values: np.ndarray) -> None:
+    names = {n.upper(): n for n in hdu.columns.names}
+    hdu.data[names[name]][:] = values
+
+
+def _exposure(spectrum: Spectrum) -> float:
+    hdu = spectrum.pha[spectrum_hdu_index(spectrum.pha)]
+    value = hdu.header.get("EXPOSURE")
+    if value is None or not float(value) > 0:
+        raise ValueError(f"{spectrum.name} has no positive EXPOSURE: it cannot be weighted")
+    return float(value)
+
+
+def _keyword_mean(hdus: Sequence[fits.BinTableHDU], key: str, weights: np.ndarray) -> float | None:
+    values = [h.header.get(key) for h in hdus]
+    if any(v is None or isinstance(v, str) for v in values):
+        return None
+    return float(np.dot(weights, np.asarray(values, dtype=float)) / weights.sum())
+
+
+def sum_spectra(
+    spectra: Sequence[Spectrum], *, name: str | None = None
+) -> Spectrum:
+    """One spectrum of a source from the parts' spectra of it, with its ARF and RMF.
+
+    Parameters
+    ----------
+    spectra : sequence of Spectrum
+        The source's spectrum from each part, each with its responses.
+    name : str, optional
+        The item name of the result (the first spectrum's by default).
+
+    Returns
+    -------
+    Spectrum
+        The summed PHA, with the averaged ARF and RMF attached (see the module documentation).
+
+    Raises
+    ------
+    ValueError
+        Spectra with other channels, groupings, columns or energy grids, or without exposure.
+    """
+    if not spectra:
+        raise ValueError("no spectra to sum")
+    spectra = list(spectra)
+    first = spectra[0]
+    hdus = [s.pha[spectrum_hdu_index(s.pha)] for s in spectra]
+    exposures = np.array([_exposure(s) for s in spectra])
+    names = [n.upper() for n in hdus[0].columns.names]
+    for spectrum, hdu in zip(spectra[1:], hdus[1:], strict=True):
+        if [n.upper() for n in hdu.columns.names] != names or len(hdu.data) != len(hdus[0].data):
+            raise ValueError(f"{spectrum.name} and {first.name} have different channels or "
+                             "columns: they are not spectra of one instrument setting")
+        for column in ("CHANNEL", "GROUPING"):
+            a, b = _column(hdus[0], column), _column(hdu, column)
+            if a is not None and not np.array_equal(a, b):
+                raise ValueError(f"{spectrum.name} and {first.name} differ in {column}: group "
+                                 "or channel them alike before summing")
+
+    pha = fits.HDUList([h.copy() for h in first.pha])
+    target = pha[spectrum_hdu_index(pha)]
+    total = exposures.sum()
+    if "RATE" in names:
+        rates = np.array([_column(h, "RATE").astype(float) for h in hdus])
+        _set(target, "RATE", exposures @ rates / total)
+        if "STAT_ERR" in names:
+            errors = np.array([_column(h, "STAT_ERR").astype(float) for h in hdus])
+            _set(target, "STAT_ERR", np.sqrt((exposures**2) @ (errors**2)) / total)
+    elif "COUNTS" in names:
+        counts = np.array([_column(h, "COUNTS").astype(float) for h in hdus])
+        _set(target, "COUNTS", counts.sum(axis=0))
+        if "STAT_ERR" in names:
+            errors = np.array([_column(h, "STAT_ERR").astype(float) for h in hdus])
+            _set(target, "STAT_ERR", np.sqrt((errors**2).sum(axis=0)))
+    else:
+        raise ValueError(f"{first.name} has neither RATE nor COUNTS")
+    if "SYS_ERR" in names:
+        fractions = np.array([_column(h, "SYS_ERR").astype(float) for h in hdus])
+        _set(target, "SYS_ERR", exposures @ fractions / total)
+    elif "SYS_ERR" in target.header:
+        mean = _keyword_mean(hdus, "SYS_ERR", exposures)
+        if mean is not None:
+            target.header["SYS_ERR"] = mean
+    if "QUALITY" in names:
+        qualities = np.array([_column(h, "QUALITY").astype(int) for h in hdus])
+        _set(target, "QUALITY", qualities.max(axis=0))
+    header = target.header
+    header["EXPOSURE"] = (float(total), "[s] sum of the parts' exposures")
+    for key in ("AREASCAL", "BACKSCAL"):
+        mean = _keyword_mean(hdus, key, exposures)
+        if mean is not None:
+            header[key] = mean
+    starts = [h.header.get("TSTART") for h in hdus]
+    stops = [h.header.get("TSTOP") for h in hdus]
+    if all(v is not None for v in starts + stops):
+        header["TSTART"] = min(float(v) for v in starts)
+        header["TSTOP"] = max(float(v) for v in stops)
+    header["NPARTS"] = (len(spectra), "jobs whose spectra were summed")
+    header.add_history(f"sum of {len(spectra)} spectra weighted by exposure (oda_widgets)")
+
+    result = Spectrum(name or first.name, pha, dict(first.meta_data), first.server_name)
+    arfs = [s.arf for s in spectra]
+    if all(a is not None for a in arfs):
+        arf = average_arf(arfs, exposures)
+        result.arf_product = _response_product(first.arf_product, arf)
+    rmfs = [s.rmf for s in spectra]
+    if all(r is not None for r in rmfs):
+        rmf = average_rmf(rmfs, exposures, arfs if all(a is not None for a in arfs) else None)
+        result.rmf_product = _response_product(first.rmf_product, rmf)
+    return result
+
+
+def _response_product(template: NumpyProduct, hdulist: fits.HDUList) -> NumpyProduct:
+    product = NumpyProduct(template.name, hdulist, dict(template.meta_data), template.server_name)
+    product.kind = template.kind
+    return product

@@ -1,0 +1,1 @@
+"""Long requests: more science windows than one job takes, split into parts and recombined."""
