@@ -55,6 +55,7 @@ WIDGETS = {
     "ResultsView": ".widgets.results",
     "SkyView": ".widgets.sky",
     "SpectrumView": ".widgets.spectrum",
+    "TimeResolvedSpectra": ".widgets.time_resolved_spectra",
 }
 
 

@@ -1,0 +1,688 @@
+"""TimeResolvedSpectra: how a source's spectrum changes with time, in a few clicks.
+
+Intervals are brushed on a light curve (several, one after the other), or made N equal, per
+year or per INTEGRAL revolution (:mod:`oda_widgets.analysis.time_resolved`); one spectrum job per
+interval goes to the dispatcher as one batch, each spectrum is fitted with the chosen model as
+it arrives, and every free parameter (and the band flux) is drawn against time with its errors,
+under the light curve. Hovering (or clicking) an interval, on the light curve or on a parameter
+plot, shows its spectrum with the folded model. ``table`` holds the results as an astropy
+Table (``save`` writes ECSV or FITS).
+
+Composed of bqplot's pieces, as :class:`~oda_widgets.widgets.light_curve.LightCurveView` is:
+the intervals are shaded bands (a ``Lines`` mark filled, on a 0-1 scale of its own) and numbered
+handles (a ``Scatter``) added to the light curve's figure; each parameter plot is a figure of
+its own on one shared time scale.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import bqplot
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+from astropy.table import Table
+from astropy.time import Time
+
+from ..analysis.fit_extra import FIT_EXTRA_HINT, fitting_available
+from ..analysis.spectral_models import MODELS, model_spec
+from ..analysis.time_resolved import (
+    INTERVAL_KINDS,
+    Interval,
+    equal_intervals,
+    interval_queries,
+    intervals_from_ranges,
+    results_table,
+    revolution_intervals,
+    yearly_intervals,
+)
+from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
+from .light_curve import LightCurveView
+
+__all__ = ["TimeResolvedSpectra"]
+
+logger = logging.getLogger(__name__)
+
+#: Okabe-Ito: bands, points and the hovered interval.
+BAND_COLOUR = "#56B4E9"
+HOVER_COLOUR = "#D55E00"
+POINT_COLOUR = "#0072B2"
+MODEL_COLOUR = "#E69F00"
+_CSS = """
+.oda-trs .oda-trs-note { color: var(--jp-ui-font-color2, #555); }
+.oda-trs .oda-error-text { color: #b00020; font-weight: bold; }
+.oda-trs table.oda-trs-table { border-collapse: collapse; font-size: 12px; }
+.oda-trs table.oda-trs-table td, .oda-trs table.oda-trs-table th {
+  padding: 1px 6px; border-bottom: 1px solid var(--jp-border-color2, #ddd); text-align: right; }
+"""
+
+
+def _text(text: str, css: str = "oda-trs-note") -> str:
+    return f'<span class="{css}">{html.escape(text)}</span>'
+
+
+def _dates(times: Time) -> np.ndarray:
+    """``Time`` as the ``datetime64[ms]`` a bqplot date scale draws."""
+    return np.array([np.datetime64(t[:23], "ms") for t in np.atleast_1d(times.utc.isot)])
+
+
+def _light_curve_and_range(source: Any) -> tuple[Any, tuple[Time, Time]]:
+    """(LightCurveView or None, the time range) of what the widget was given."""
+    if isinstance(source, LightCurveView):
+        view = source
+    elif hasattr(source, "light_curves") and not hasattr(source, "hdu"):  # a ProductSet
+        view = LightCurveView(source.light_curves)
+    elif hasattr(source, "hdu") or isinstance(source, Mapping):
+        view = LightCurveView(source)
+    elif isinstance(source, Sequence) and len(source) == 2 and not isinstance(source, str) and \
+            not hasattr(source[0], "hdu"):
+        start, stop = (Time(v, scale="utc") if not isinstance(v, Time) else v.utc
+                       for v in source)
+        if not stop > start:
+            raise ValueError(f"the time range must end after it starts ({start.isot} to "
+                             f"{stop.isot})")
+        return None, (start, stop)
+    else:
+        view = LightCurveView(source)
+    first, last = view.visible_range
+    return view, (first, last)
+
+
+class TimeResolvedSpectra(widgets.VBox):
+    """Spectra of a source in time intervals, each fitted, parameters against time.
+
+    Parameters
+    ----------
+    light_curve_or_range : LightCurve, LightCurveView, ProductSet, dict of them, or (start, stop)
+        A light curve to brush intervals on (and the time range), or just the range (``Time``,
+        ISO text).
+    intervals : int, "year", "revolution", list of (start, stop), or None
+        ``N`` equal intervals, one per calendar year, one per INTEGRAL revolution in which the
+        source was observed, given ranges, or ``None`` to brush them on the light curve.
+    form : QueryForm, optional
+        The query: its instrument, position, energies, catalog ... (its product is switched to
+        the instrument's spectrum; T1/T2 are each interval's).
+    dispatcher : Dispatcher, optional
+        Where to submit (the form's by default).
+    query : dict, optional
+        The query without a form: ``instrument`` and the parameters (``RA``, ``DEC``,
+        ``src_name``, ``max_pointings`` ...).
+    model : str
+        The model fitted to every spectrum (``powerlaw``, ``cutoffpl``, ``bknpower``).
+    energy_range : (float, float)
+        keV fitted.
+    systematic : float
+        Fractional systematic error added to every channel.
+    source : str, optional
+        Whose spectrum to fit (the query's ``src_name`` by default).
+    submit : bool, optional
+        Submit at once (default when ``intervals`` is given).
+
+    Attributes
+    ----------
+    intervals : list of Interval
+        The intervals (observable).
+    table : astropy.table.Table
+        One row per interval: times, parameters and errors, flux, statistic (observable).
+    hovered : int
+        The interval whose spectrum is shown (-1: none; observable, settable).
+    batch : JobBatch or None
+        The spectrum jobs, one per interval.
+    """
+
+    intervals = traitlets.List()
+    table = traitlets.Instance(Table, allow_none=True)
+    hovered = traitlets.Int(-1)
+    status = traitlets.Unicode("")
+
+    def __init__(
+        self,
+        light_curve_or_range: Any,
+        intervals: Any = None,
+        form: Any = None,
+        *,
+        dispatcher: Any = None,
+        query: Mapping[str, Any] | None = None,
+        model: str = "powerlaw",
+        energy_range: tuple[float, float] = (20.0, 300.0),
+        systematic: float = 0.01,
+        source: str | None = None,
+        submit: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.add_class("oda-trs")
+        model_spec(model)  # an unknown model is refused here, with the known ones
+        self.form = form
+        self.dispatcher = dispatcher or getattr(form, "dispatcher", None)
+        self._query = dict(query or {})
+        if form is None and not self._query:
+            raise ValueError("give the query: form=QueryForm(...) or query={'instrument': "
+                             "'isgri', 'RA': ..., 'DEC': ..., 'src_name': ...}")
+        if self.dispatcher is None:
+            raise ValueError("give dispatcher=Dispatcher(...) (or a form, whose dispatcher is "
+                             "used) to submit the spectra")
+        self.model = model
+        self.energy_range = (float(energy_range[0]), float(energy_range[1]))
+        self.systematic = float(systematic)
+        self._source = source
+        self.light_curve, self.time_range = _light_curve_and_range(light_curve_or_range)
+        self.batch: JobBatch | None = None
+        self.fits: list[Any] = []
+        self.errors: list[str | None] = []
+        self.spectra: list[Any] = []
+        self._fitter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oda-trs-fit")
+        self._lock = threading.RLock()
+        self._generation = 0
+        self._build()
+        self.set_trait("table", self._table())
+        if intervals is not None:
+            self.set_intervals(intervals)
+        if submit if submit is not None else intervals is not None:
+            self.submit()
+
+    # --- intervals --------------------------------------------------------------------------
+    def set_intervals(self, intervals: Any) -> list[Interval]:
+        """Replace the intervals: a number, ``"year"``, ``"revolution"`` or (start, stop) pairs."""
+        start, stop = self.time_range
+        if isinstance(intervals, int | np.integer) and not isinstance(intervals, bool):
+            made = equal_intervals(start, stop, int(intervals))
+        elif intervals == "year":
+            made = yearly_intervals(start, stop)
+        elif intervals == "revolution":
+            made = self._revolutions()
+        elif isinstance(intervals, str):
+            raise ValueError(f"intervals must be a number, one of {', '.join(INTERVAL_KINDS)} "
+                             f"or a list of (start, stop), not {intervals!r}")
+        else:
+            made = intervals_from_ranges(intervals)
+        self.intervals = made
+        return made
+
+    def _revolutions(self) -> list[Interval]:
+        from ..client.long.science_windows import archive_science_windows
+
+        parameters = self._base_parameters()[2]
+        start, stop = self.time_range
+        radius = parameters.get("radius", 15.0)
+        windows = archive_science_windows(self.dispatcher._transport, start, stop,
+                                          float(parameters["RA"]), float(parameters["DEC"]),
+                                          float(radius))
+        return revolution_intervals(windows)
+
+    def add_interval(self, start: Any, stop: Any) -> Interval:
+        """Add one interval (``Time``, ISO text or MJD); refused if it overlaps another."""
+        pairs = [(i.start, i.stop) for i in self.intervals] + [(start, stop)]
+        self.intervals = intervals_from_ranges(pairs)
+        return next(i for i in self.intervals if i.start == Time(start, scale="utc")
+                    or abs((i.start - Time(start, scale="utc")).sec) < 1e-3)
+
+    def add_selected_range(self) -> Interval | None:
+        """Add the light curve's brushed range as an interval (what the button does)."""
+        if self.light_curve is None or self.light_curve.selected_range is None:
+            self._say("No range brushed: choose Select time on the light curve and drag across "
+                      "it, then Add interval.", error=True)
+            return None
+        start, stop = self.light_curve.selected_range
+        try:
+            interval = self.add_interval(start, stop)
+        except ValueError as exc:
+            self._say(str(exc), error=True)
+            return None
+        self._say(f"{len(self.intervals)} intervals; Get spectra submits one job each.")
+        return interval
+
+    def clear_intervals(self) -> None:
+        """Forget the intervals (and any results)."""
+        self.intervals = []
+
+    @traitlets.observe("intervals")
+    def _intervals_changed(self, _change: Any) -> None:
+        with self._lock:
+            self._generation += 1
+            self.batch = None
+            n = len(self.intervals)
+            self.fits, self.errors, self.spectra = [None] * n, [None] * n, [None] * n
+        self.hovered = -1
+        self._draw_bands()
+        self._refresh()
+
+    # --- the jobs ---------------------------------------------------------------------------
+    def _base_parameters(self) -> tuple[str, str, dict[str, Any]]:
+        """(instrument, spectrum product, parameters) of the query, before each interval."""
+        if self.form is not None:
+            instrument = self.form.instrument
+            parameters = dict(self.form.parameters())
+        else:
+            parameters = dict(self._query)
+            instrument = parameters.pop("instrument", None)
+            parameters.pop("product", None)
+        if not instrument:
+            raise ValueError("the query names no instrument")
+        spec = self.dispatcher.describe(instrument)
+        products = [name for name in spec.products if name.endswith("_spectrum")]
+        if not products:
+            raise ValueError(f"{instrument} has no spectrum product (it offers "
+                             f"{', '.join(spec.products)})")
+        product = products[0]
+        known = {p.name for p in spec.parameters(product)}
+        parameters = {k: v for k, v in parameters.items() if k in known or
+                      k == "catalog_selected_objects"}
+        return instrument, product, parameters
+
+    @property
+    def source(self) -> str | None:
+        """Whose spectrum is fitted."""
+        if self._source:
+            return self._source
+        try:
+            return self._base_parameters()[2].get("src_name") or None
+        except Exception:
+            return None
+
+    def submit(self) -> JobBatch:
+        """Submit one spectrum job per interval (one batch); each is fitted as it arrives."""
+        if not self.intervals:
+            raise ValueError("no intervals yet: brush some on the light curve (Add interval), "
+                             "or give intervals=N, 'year' or 'revolution'")
+        instrument, product, parameters = self._base_parameters()
+        queries = [dict(q, instrument=instrument, product=product)
+                   for q in interval_queries(parameters, self.intervals)]
+        batch = self.dispatcher.submit_many(queries)
+        with self._lock:
+            self.batch = batch
+            generation = self._generation
+        self.monitor_box.children = [self._monitor(batch)]
+        for index, job in enumerate(batch):
+            job.add_listener(lambda event, i=index, g=generation: self._job_changed(i, g, event))
+        self._say(f"{len(batch)} spectrum jobs submitted, one per interval; each is fitted "
+                  f"with {self.model} as it arrives.")
+        return batch
+
+    def _monitor(self, batch: JobBatch) -> widgets.Widget:
+        from .job_monitor import JobMonitor
+
+        self.monitor = JobMonitor(batch, dispatcher=self.dispatcher)
+        return self.monitor
+
+    def _job_changed(self, index: int, generation: int, event: JobEvent) -> None:
+        if not event.status.is_finished:
+            return
+        self._fitter.submit(self._fit_one, index, generation, event.job)
+
+    def _fit_one(self, index: int, generation: int, job: Job) -> None:
+        fit, error, spectrum = None, None, None
+        try:
+            if job.status is not JobStatus.DONE:
+                error = f"the job {job.status.value}: {job.error}"
+            else:
+                products = job.result(timeout=60)
+                source = self.source
+                spectra = products.spectra
+                spectrum = spectra.get(source) if source else (
+                    next(iter(spectra.values())) if len(spectra) == 1 else None)
+                if spectrum is None:
+                    error = (f"no spectrum of {source or 'the source'} in this interval "
+                             f"(extracted: {', '.join(spectra) or 'none'})")
+                elif not fitting_available():
+                    error = FIT_EXTRA_HINT
+                else:
+                    fit = spectrum.fit(self.model, self.energy_range, self.systematic)
+        except Exception as exc:  # a refused fit is said on its interval, the others go on
+            error = f"{type(exc).__name__}: {exc}"
+        with self._lock:
+            if generation != self._generation:
+                return  # the intervals changed meanwhile
+            self.fits[index], self.errors[index], self.spectra[index] = fit, error, spectrum
+        self._refresh()
+        if self.hovered == index:
+            self._show_spectrum(index)
+
+    def wait(self, timeout: float | None = None) -> Table:
+        """Wait for every job and fit; the results table."""
+        if self.batch is None:
+            raise ValueError("nothing submitted yet: call submit()")
+        self.batch.wait(timeout)
+        self._fitter.submit(lambda: None).result(timeout)
+        return self.table
+
+    # --- results ----------------------------------------------------------------------------
+    def _table(self) -> Table:
+        with self._lock:
+            return results_table(self.intervals, list(self.fits), self.model,
+                                 source=self._source, errors=list(self.errors))
+
+    def save(self, path: str | Path, overwrite: bool = False) -> Path:
+        """Write the results table: ECSV for ``.ecsv``, FITS for ``.fits`` (by the suffix)."""
+        target = Path(path)
+        formats = {".ecsv": "ascii.ecsv", ".fits": "fits", ".fit": "fits"}
+        if target.suffix.lower() not in formats:
+            raise ValueError(f"save to a .ecsv or .fits file, not {target.name!r}")
+        self.table.write(target, format=formats[target.suffix.lower()], overwrite=overwrite)
+        return target
+
+    def _refresh(self) -> None:
+        table = self._table()
+        self.set_trait("table", table)
+        fitted = sum(f is not None for f in self.fits)
+        failed = sum(e is not None for e in self.errors)
+        if self.intervals:
+            words = f"{fitted} of {len(self.intervals)} intervals fitted"
+            if failed:
+                words += f", {failed} without a fit (see the table's note)"
+            self.progress_text.value = _text(words)
+        else:
+            self.progress_text.value = _text(
+                "No intervals: brush ranges on the light curve and press Add interval, or "
+                "make N equal intervals, or one per year or revolution.")
+        self._draw_parameters()
+        self.table_html.value = self._table_html(table)
+
+    # --- drawing ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.count_box = widgets.BoundedIntText(value=4, min=1, max=500, description="N",
+                                                layout=widgets.Layout(width="9em"),
+                                                style={"description_width": "1.5em"})
+        buttons = {
+            "add": ("Add interval", "add the brushed range as an interval"),
+            "equal": ("N equal", "N intervals of equal length over the range"),
+            "year": ("Per year", "one interval per calendar year"),
+            "revolution": ("Per revolution", "one interval per INTEGRAL revolution with data"),
+            "clear": ("Clear", "forget the intervals"),
+            "submit": ("Get spectra", "one spectrum job per interval, each fitted on arrival"),
+        }
+        self.buttons = {}
+        for key, (label, tip) in buttons.items():
+            button = widgets.Button(description=label, tooltip=tip,
+                                    layout=widgets.Layout(width="auto"),
+                                    button_style="primary" if key == "submit" else "")
+            button.add_class(f"oda-trs-{key}")
+            self.buttons[key] = button
+        self.buttons["add"].disabled = self.light_curve is None
+        self.buttons["add"].on_click(lambda _b: self.add_selected_range())
+        self.buttons["equal"].on_click(lambda _b: self._make(self.count_box.value))
+        self.buttons["year"].on_click(lambda _b: self._make("year"))
+        self.buttons["revolution"].on_click(lambda _b: self._make("revolution"))
+        self.buttons["clear"].on_click(lambda _b: self.clear_intervals())
+        self.buttons["submit"].on_click(lambda _b: self._submit_clicked())
+        self.model_select = widgets.Dropdown(options=list(MODELS), value=self.model,
+                                             description="Model",
+                                             layout=widgets.Layout(width="14em"),
+                                             style={"description_width": "3.5em"})
+        self.model_select.observe(self._model_changed, names="value")
+        controls = widgets.HBox([self.buttons["add"], self.count_box, self.buttons["equal"],
+                                 self.buttons["year"], self.buttons["revolution"],
+                                 self.buttons["clear"], self.model_select,
+                                 self.buttons["submit"]],
+                                layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        self.message = widgets.HTML("")
+        self.message.add_class("oda-trs-message")
+        self.progress_text = widgets.HTML("")
+        self.progress_text.add_class("oda-trs-progress")
+        self.monitor_box = widgets.VBox()
+        self.parameters_box = widgets.VBox()
+        self.parameters_box.add_class("oda-trs-parameters")
+        self.spectrum_title = widgets.HTML(_text("Hover or click an interval to see its "
+                                                 "spectrum."))
+        self.spectrum_title.add_class("oda-trs-spectrum-title")
+        self._build_spectrum_figure()
+        self.table_html = widgets.HTML("")
+        self.table_html.add_class("oda-trs-table")
+        self._time_scale = bqplot.DateScale()
+        children = [widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none"))]
+        if self.light_curve is not None:
+            self._add_band_marks()
+            self.light_curve.observe(lambda _c: self._add_band_marks(), names="children")
+            children.append(self.light_curve)
+        children += [controls, self.message, self.progress_text, self.monitor_box,
+                     widgets.HBox([self.parameters_box,
+                                   widgets.VBox([self.spectrum_title, self.spectrum_figure])],
+                                  layout=widgets.Layout(flex_flow="row wrap")),
+                     self.table_html]
+        self.children = children
+        self._refresh()
+
+    def _make(self, kind: Any) -> None:
+        try:
+            self.set_intervals(kind)
+        except Exception as exc:
+            self._say(str(exc), error=True)
+            return
+        self._say(f"{len(self.intervals)} intervals; Get spectra submits one job each.")
+
+    def _submit_clicked(self) -> None:
+        try:
+            self.submit()
+        except Exception as exc:  # shown, never lost: the intervals stay
+            self._say(f"Not submitted: {exc}", error=True)
+
+    def _model_changed(self, change: Any) -> None:
+        self.model = change["new"]
+        with self._lock:
+            batch, generation = self.batch, self._generation
+            n = len(self.intervals)
+            self.fits, self.errors = [None] * n, [None] * n
+        self._refresh()
+        if batch is not None:  # fit the spectra already here again with the new model
+            for index, job in enumerate(batch):
+                if job.is_finished:
+                    self._fitter.submit(self._fit_one, index, generation, job)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.value = _text(text, "oda-error-text" if error else "oda-trs-note")
+
+    # the bands on the light curve
+    def _add_band_marks(self) -> None:
+        view = self.light_curve
+        figure = view.figure
+        if getattr(self, "_bands_figure", None) is figure:
+            return
+        band_scale = bqplot.LinearScale(min=0.0, max=1.0)
+        scales = {"x": view.x_scale, "y": band_scale}
+        self.bands = bqplot.Lines(x=np.zeros((0, 5)), y=np.zeros((0, 5)), scales=scales,
+                                  fill="inside", colors=[BAND_COLOUR], fill_colors=[BAND_COLOUR],
+                                  fill_opacities=[0.18], opacities=[0.0], stroke_width=0)
+        self.handles = bqplot.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales,
+                                      colors=[BAND_COLOUR], default_size=180, marker="square",
+                                      names=[], display_names=True,
+                                      interactions={"hover": "tooltip", "click": "select"},
+                                      selected_style={"fill": HOVER_COLOUR},
+                                      tooltip=bqplot.Tooltip(fields=["name"], labels=["interval"]))
+        self.handles.on_hover(self._hovered_mark)
+        self.handles.observe(self._selected_mark, names="selected")
+        figure.marks = [self.bands, *figure.marks, self.handles]
+        self._bands_figure = figure
+        self._draw_bands()
+
+    def _band_x(self, times: Time) -> np.ndarray:
+        view = self.light_curve
+        return view.axis.to_axis(view.axis.from_time(times), view.time_axis)
+
+    def _draw_bands(self) -> None:
+        if self.light_curve is None or not hasattr(self, "bands"):
+            return
+        if not self.intervals:
+            with self.bands.hold_sync():
+                self.bands.x, self.bands.y = np.zeros((0, 5)), np.zeros((0, 5))
+            with self.handles.hold_sync():
+                self.handles.x, self.handles.y, self.handles.names = (np.zeros(0), np.zeros(0),
+                                                                      [])
+            return
+        starts = self._band_x(Time([i.start for i in self.intervals]))
+        stops = self._band_x(Time([i.stop for i in self.intervals]))
+        middles = self._band_x(Time([i.middle for i in self.intervals]))
+        x = np.stack([starts, starts, stops, stops, starts], axis=1)
+        y = np.tile(np.array([0.0, 1.0, 1.0, 0.0, 0.0]), (len(self.intervals), 1))
+        colours = [HOVER_COLOUR if k == self.hovered else BAND_COLOUR
+                   for k in range(len(self.intervals))]
+        with self.bands.hold_sync():
+            self.bands.x, self.bands.y = x, y
+            self.bands.fill_colors = colours
+            self.bands.colors = colours
+        with self.handles.hold_sync():
+            self.handles.x = middles
+            self.handles.y = np.full(len(self.intervals), 0.94)
+            self.handles.names = [i.label for i in self.intervals]
+
+    def _hovered_mark(self, _mark: Any, event: Mapping[str, Any]) -> None:
+        index = (event.get("data") or {}).get("index")
+        if isinstance(index, int):
+            self.hovered = index
+
+    def _selected_mark(self, change: Any) -> None:
+        selected = change["new"]
+        if selected is not None and len(selected):
+            self.hovered = int(selected[0])
+
+    @traitlets.observe("hovered")
+    def _hovered_changed(self, change: Any) -> None:
+        self._draw_bands()
+        self._draw_parameters()
+        if 0 <= change["new"] < len(self.intervals):
+            self._show_spectrum(change["new"])
+
+    # the parameters against time
+    def _draw_parameters(self) -> None:
+        if not hasattr(self, "parameters_box"):
+            return
+        names = [n for n in model_spec(self.model).parameter_names if n != "norm"] + ["flux"]
+        table = self.table
+        figures = []
+        if table is None or not len(table):
+            self.parameters_box.children = []
+            return
+        starts = _dates(Time([i.start for i in self.intervals]))
+        stops = _dates(Time([i.stop for i in self.intervals]))
+        middles = _dates(Time([i.middle for i in self.intervals]))
+        for name in names:
+            values = np.asarray(table[name], dtype=float)
+            errors = np.nan_to_num(np.asarray(table[f"{name}_err"], dtype=float))
+            y_scale = bqplot.LinearScale()
+            scales = {"x": self._time_scale, "y": y_scale}
+            shown = np.isfinite(values)
+            colours = [HOVER_COLOUR if k == self.hovered else POINT_COLOUR
+                       for k in range(len(values))]
+            points = bqplot.Scatter(x=middles[shown], y=values[shown], scales=scales,
+                                    colors=list(np.array(colours)[shown]), default_size=40,
+                                    interactions={"hover": "tooltip", "click": "select"},
+                                    tooltip=bqplot.Tooltip(fields=["y"], formats=[".4g"],
+                                                           labels=[name]))
+            where = np.flatnonzero(shown)
+            points.on_hover(lambda _m, e, where=where: self._hover_point(where, e))
+            error_bars = bqplot.Lines(
+                x=np.stack([middles[shown], middles[shown]], axis=1),
+                y=np.stack([values[shown] - errors[shown], values[shown] + errors[shown]],
+                           axis=1),
+                scales=scales, colors=[POINT_COLOUR], stroke_width=1.5)
+            extents = bqplot.Lines(x=np.stack([starts[shown], stops[shown]], axis=1),
+                                   y=np.stack([values[shown], values[shown]], axis=1),
+                                   scales=scales, colors=[POINT_COLOUR], stroke_width=1,
+                                   opacities=[0.6])
+            unit = " (erg/cm²/s, " + f"{table.meta['FLUX_E1']:g}-{table.meta['FLUX_E2']:g} keV)" \
+                if name == "flux" else ""
+            axes = [bqplot.Axis(scale=self._time_scale, label="time (UTC)", tick_format="%Y-%m-%d"),
+                    bqplot.Axis(scale=y_scale, orientation="vertical", label=name + unit,
+                                tick_format=".3g" if name != "flux" else ".2e",
+                                label_offset="5em")]
+            figure = bqplot.Figure(marks=[extents, error_bars, points], axes=axes,
+                                   fig_margin={"top": 10, "bottom": 40, "left": 90, "right": 20},
+                                   layout=widgets.Layout(width="560px", height="200px"),
+                                   animation_duration=0)
+            figure.add_class("oda-trs-parameter-plot")
+            figure.add_class(f"oda-trs-plot-{name}")
+            figures.append(figure)
+        old = self.parameters_box.children
+        self.parameters_box.children = figures
+        for figure in old:
+            figure.close()
+
+    def _hover_point(self, where: np.ndarray, event: Mapping[str, Any]) -> None:
+        index = (event.get("data") or {}).get("index")
+        if isinstance(index, int) and 0 <= index < len(where):
+            self.hovered = int(where[index])
+
+    # the hovered interval's spectrum
+    def _build_spectrum_figure(self) -> None:
+        self._e_scale = bqplot.LogScale()
+        self._r_scale = bqplot.LogScale()
+        scales = {"x": self._e_scale, "y": self._r_scale}
+        self._data_points = bqplot.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales,
+                                           colors=[POINT_COLOUR], default_size=12)
+        self._data_bars = bqplot.Lines(x=np.zeros((0, 2)), y=np.zeros((0, 2)), scales=scales,
+                                       colors=[POINT_COLOUR], stroke_width=1)
+        self._model_line = bqplot.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales,
+                                        colors=[MODEL_COLOUR], stroke_width=2,
+                                        labels=["model"])
+        self.spectrum_figure = bqplot.Figure(
+            marks=[self._data_bars, self._data_points, self._model_line],
+            axes=[bqplot.Axis(scale=self._e_scale, label="energy (keV)"),
+                  bqplot.Axis(scale=self._r_scale, orientation="vertical",
+                              label="counts/s/keV", tick_format=".1e", label_offset="5em")],
+            fig_margin={"top": 10, "bottom": 40, "left": 90, "right": 20},
+            layout=widgets.Layout(width="460px", height="320px"), animation_duration=0)
+        self.spectrum_figure.add_class("oda-trs-spectrum")
+
+    def _show_spectrum(self, index: int) -> None:
+        interval = self.intervals[index]
+        fit, error = self.fits[index], self.errors[index]
+        head = f"Interval {interval.label}: {interval.start.isot[:19]} to {interval.stop.isot[:19]}"
+        if fit is None:
+            self.spectrum_title.value = _text(head + (f" — {error}" if error else
+                                                      " — not fitted yet"))
+            return
+        channels = fit.channels
+        width = channels.width
+        rate = channels.rate / width
+        error_bars = fit.total_error / width
+        folded = fit.folded / width
+        keep = rate > 0
+        with self._data_points.hold_sync():
+            self._data_points.x, self._data_points.y = channels.energy[keep], rate[keep]
+        low = np.maximum(rate - error_bars, rate * 1e-3)
+        with self._data_bars.hold_sync():
+            self._data_bars.x = np.stack([channels.energy[keep]] * 2, axis=1)
+            self._data_bars.y = np.stack([low[keep], (rate + error_bars)[keep]], axis=1)
+        with self._model_line.hold_sync():
+            self._model_line.x, self._model_line.y = channels.energy, np.maximum(folded, 1e-12)
+        values = ", ".join(f"{name} {value}" for name, value, _ in fit.parameter_rows()
+                           if name != "norm")
+        self.spectrum_title.value = _text(f"{head}; {fit.model}: {values}; "
+                                          f"{fit.statistic_text()}")
+
+    def _table_html(self, table: Table) -> str:
+        if not len(table):
+            return ""
+        names = ["interval", "start", "stop"] + [
+            c for c in table.colnames if c not in ("interval", "start", "stop", "mid_mjd",
+                                                   "reduced_statistic", "note")] + ["note"]
+        head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+        rows = []
+        for row in table:
+            cells = []
+            for name in names:
+                value = row[name]
+                if isinstance(value, Time):
+                    text = value.isot[:19]
+                elif isinstance(value, float | np.floating):
+                    text = "" if not np.isfinite(value) else f"{value:.4g}"
+                else:
+                    text = str(value)
+                cells.append(f"<td>{html.escape(text)}</td>")
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        return f'<table class="oda-trs-table"><tr>{head}</tr>{"".join(rows)}</table>'
+
+    def close(self) -> None:
+        """Close the widget and stop fitting."""
+        self._fitter.shutdown(wait=False, cancel_futures=True)
+        super().close()
+
+    def __repr__(self) -> str:
+        fitted = sum(f is not None for f in self.fits)
+        return (f"TimeResolvedSpectra({len(self.intervals)} intervals, {fitted} fitted, "
+                f"{self.model})")
