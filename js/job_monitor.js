@@ -62,6 +62,9 @@ function buildRow(model, key) {
     stage: el("div", "oda-jm-stage"),
     note: el("div", "oda-jm-note"),
     error: el("details", "oda-jm-error"),
+    parts: el("details", "oda-jm-parts"),
+    partsSummary: el("summary", "oda-jm-parts-summary"),
+    partsList: el("ol", "oda-jm-parts-list"),
     errorSummary: el("summary", "oda-jm-error-message"),
     errorText: el("pre", "oda-jm-error-text"),
     debugText: el("pre", "oda-jm-debug-text"),
@@ -77,7 +80,8 @@ function buildRow(model, key) {
   badge.append(parts.icon, parts.statusText);
   cells.status.append(badge);
   parts.error.append(parts.errorSummary, parts.errorText, parts.debugText);
-  cells.progress.append(parts.bar, parts.barText, parts.stage, parts.error, parts.note);
+  parts.parts.append(parts.partsSummary, parts.partsList);
+  cells.progress.append(parts.bar, parts.barText, parts.stage, parts.error, parts.parts, parts.note);
   cells.elapsed.append(parts.elapsed);
   cells.job.append(parts.jobId, parts.copy);
   parts.copy.addEventListener("click", async () => {
@@ -139,6 +143,7 @@ function updateRow(view, row) {
   } else {
     p.error.hidden = true;
   }
+  updateParts(p, row.parts || []);
   p.note.textContent = row.note || "";
   p.jobId.textContent = row.job_id || "";
   p.copy.hidden = !row.job_id;
@@ -149,6 +154,30 @@ function updateRow(view, row) {
     button.setAttribute("aria-label", `${label} ${row.instrument} ${row.product} ${row.job_id || ""}`);
   }
   tickElapsed(view);
+}
+
+// A long request's parts: one line each (status, science windows analysed, job id, attempts,
+// last error), inside a <details> that stays open across updates.
+function updateParts(p, partRows) {
+  p.parts.hidden = partRows.length === 0;
+  if (!partRows.length) return;
+  const done = partRows.filter((r) => r.status === "done").length;
+  p.partsSummary.textContent = `${partRows.length} parts: ${done} done`;
+  while (p.partsList.children.length > partRows.length) p.partsList.lastChild.remove();
+  partRows.forEach((part, index) => {
+    let item = p.partsList.children[index];
+    if (!item) {
+      item = el("li", "oda-jm-part");
+      p.partsList.appendChild(item);
+    }
+    item.dataset.status = part.status;
+    const words = [part.label, part.status, `${part.done}/${part.total} ScW`];
+    if (part.job_id) words.push(`job ${part.job_id}`);
+    if (part.attempts > 1) words.push(`attempt ${part.attempts}`);
+    if (part.reattached) words.push("found again");
+    if (part.error) words.push(part.error);
+    item.textContent = words.join(" · ");
+  });
 }
 
 function tickElapsed(view) {

@@ -177,6 +177,8 @@ def row_from_job(entry: _Entry) -> dict[str, Any]:
         "can_stop": not status.is_finished,
         "can_retry": status in (JobStatus.FAILED, JobStatus.STOPPED),
         "can_open": status is JobStatus.DONE,
+        # a long request's parts (client/long/long_job.py), shown under its one row
+        "parts": job.part_rows() if hasattr(job, "part_rows") else [],
     }
 
 
@@ -336,10 +338,14 @@ class JobMonitor(anywidget.AnyWidget):
     def retry(self, job: Job | str) -> Job:
         """Submit the same query again; the row then follows the new job."""
         entry = self._entry(job)
-        dispatcher = self._require_dispatcher("retry a job")
         old = entry.job
         try:
-            new = dispatcher.submit(old.instrument, old.product, old.query_type, **old.parameters)
+            if hasattr(old, "part_rows"):  # a long request: its done parts are kept
+                new = old.retry()
+            else:
+                dispatcher = self._require_dispatcher("retry a job")
+                new = dispatcher.submit(old.instrument, old.product, old.query_type,
+                                        **old.parameters)
         except OdaError as exc:
             self._note(entry, f"Retry was refused: {exc}")
             raise

@@ -144,6 +144,19 @@ def test_a_part_that_keeps_failing_is_shown_and_the_rest_is_combined(disp, sandb
     rows = long_job.part_rows()
     assert [r["status"] for r in rows].count("failed") == 1
     assert "failed" in next(r["error"] for r in rows if r["status"] == "failed")
+    # a monitor shows the request as one row with its parts; Retry submits only the failed part
+    from oda_widgets.widgets.job_monitor import JobMonitor
+
+    monitor = JobMonitor(long_job, dispatcher=disp)
+    (row,) = monitor.rows
+    assert row["status"] == "done" and [p["status"] for p in row["parts"]].count("done") == 2
+    again = monitor.retry(long_job)
+    assert again is not long_job and monitor.jobs == [again]
+    products = again.result(timeout=300)
+    assert products.complete and products.light_curves["Crab"].hdu.header["NPARTS"] == 3
+    assert sorted(p.attempts for p in again.parts) == [1, 1, 2]
+    assert [p.reattached for p in again.parts].count(True) == 2
+    monitor.close()
 
 
 def test_a_mosaic_is_summed_on_one_grid_and_its_catalogs_merged(disp):
