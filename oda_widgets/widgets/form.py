@@ -190,6 +190,12 @@ class QueryForm(widgets.VBox):
         self._fill_instruments(instrument)
         self._select(instrument=self.instrument_select.value, product=product)
         self.instrument_select.observe(self._instrument_chosen, names="value")
+        from .long_request_offer import LongRequestOffer
+
+        # a request larger than one job takes: "Split into N jobs"
+        self.long_offer = LongRequestOffer(self)
+        at = self.children.index(self.status)
+        self.children = (*self.children[:at], self.long_offer, *self.children[at:])
         self.product_select.observe(self._product_chosen, names="value")
 
     # --- instruments and products -------------------------------------------------------------
@@ -583,6 +589,10 @@ class QueryForm(widgets.VBox):
         )
         if job is None:
             return None
+        return self.adopt(job)
+
+    def adopt(self, job: Any) -> Any:
+        """Take ``job`` as submitted by this form: shown, followed, given to the listeners."""
         self.jobs.append(job)
         self.set_trait("last_job", job)
         self._show_submitted(job)

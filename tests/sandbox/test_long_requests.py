@@ -180,3 +180,21 @@ def test_a_mosaic_is_summed_on_one_grid_and_its_catalogs_merged(disp):
     assert exposure.max() > max(p.image.extension("EXPOSURE").data.max() for p in parts)
     assert len(set(catalog.meta_ids)) == len(catalog)
     assert catalog.duplicate_ids() == set()
+
+
+def test_the_form_offers_to_split_a_list_longer_than_one_job_takes(disp):
+    from oda_widgets.widgets.form import QueryForm
+
+    form = QueryForm(disp, instrument="isgri", product="isgri_lc")
+    offer = form.long_offer
+    assert offer.layout.display == "none"  # the default query fits in one job
+    form.values = {"scw_list": ",".join(crab_windows(disp, 120)), "RA": 83.633,
+                   "DEC": 22.0145, "src_name": "Crab"}
+    assert offer.layout.display == "flex" and offer.button.description == "Split into 3 jobs"
+    assert "120 science windows: one job takes at most 50" in offer.text.value
+    submitted = []
+    form.on_submit(submitted.append)
+    offer.button.click()
+    (long_job,) = submitted
+    assert form.last_job is long_job and "Submitted as 3 jobs" in form.status_text
+    assert long_job.result(timeout=300).light_curves["Crab"].hdu.header["NPARTS"] == 3
