@@ -560,6 +560,9 @@ class TimeResolvedSpectra(widgets.VBox):
         starts = _dates(Time([i.start for i in self.intervals]))
         stops = _dates(Time([i.stop for i in self.intervals]))
         middles = _dates(Time([i.middle for i in self.intervals]))
+        span_days = (self.intervals[-1].stop - self.intervals[0].start).jd
+        date_format = "%Y" if span_days > 1500 else "%Y-%m-%d" if span_days > 20 else \
+            "%m-%d %H:%M"
         for name in names:
             values = np.asarray(table[name], dtype=float)
             errors = np.nan_to_num(np.asarray(table[f"{name}_err"], dtype=float))
@@ -586,9 +589,10 @@ class TimeResolvedSpectra(widgets.VBox):
                                    opacities=[0.6])
             unit = " (erg/cm²/s, " + f"{table.meta['FLUX_E1']:g}-{table.meta['FLUX_E2']:g} keV)" \
                 if name == "flux" else ""
-            axes = [bqplot.Axis(scale=self._time_scale, label="time (UTC)", tick_format="%Y-%m-%d"),
+            axes = [bqplot.Axis(scale=self._time_scale, label="time (UTC)",
+                                tick_format=date_format),
                     bqplot.Axis(scale=y_scale, orientation="vertical", label=name + unit,
-                                tick_format=".3g" if name != "flux" else ".2e",
+                                tick_format=".4g" if name != "flux" else ".3e",
                                 label_offset="5em")]
             figure = bqplot.Figure(marks=[extents, error_bars, points], axes=axes,
                                    fig_margin={"top": 10, "bottom": 40, "left": 90, "right": 20},
