@@ -6,111 +6,25 @@ older one (1.3.3) gives only name, units and value, from which the kind is guess
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from .generations import CURRENT
-from .parameters import (
-    ONTOLOGY,
-    XSD,
-    AngleParameter,
-    BooleanParameter,
-    DetectionThresholdParameter,
-    EnergyParameter,
-    FloatParameter,
-    FormatParameter,
-    InputProdListParameter,
-    IntegerParameter,
-    ParameterSpec,
-    StringParameter,
-    StructuredParameter,
-    TimeDeltaParameter,
-    TimeIntervalParameter,
-    TimeParameter,
-    UnknownParameter,
-    UserCatalogParameter,
-    _time_formats,
-)
+from .kinds import kind_from_owl_uri, kind_named
+from .parameters import ParameterSpec, _time_formats
 
 __all__ = [
-    "OWL_KINDS",
-    "KIND_CLASSES",
     "kind_from_owl_uri",
     "is_format_companion",
     "guess_kind",
     "parameter_from_description",
 ]
 
-#: Ontology URIs of the server's parameter classes, most specific first (a class sends its own URIs
-#: in ``owl_uri``; the first one found in this table decides the kind).
-OWL_KINDS: tuple[tuple[str, str], ...] = (
-    (ONTOLOGY + "StructuredParameter", "structured"),
-    (ONTOLOGY + "PhosphorosFiltersTable", "structured"),
-    (ONTOLOGY + "InputProdList", "input_prod_list"),
-    (ONTOLOGY + "TimeInstant", "time"),
-    (ONTOLOGY + "StartTime", "time"),
-    (ONTOLOGY + "EndTime", "time"),
-    (ONTOLOGY + "TimeDeltaIsDeprecated", "time_delta"),
-    (ONTOLOGY + "TimeInterval", "time_interval"),
-    (ONTOLOGY + "DetectionThreshold", "detection_threshold"),
-    (ONTOLOGY + "Angle", "angle"),
-    (ONTOLOGY + "PointOfInterestRA", "angle"),
-    (ONTOLOGY + "PointOfInterestDEC", "angle"),
-    (ONTOLOGY + "Energy", "energy"),
-    (ONTOLOGY + "Frequency", "energy"),
-    (ONTOLOGY + "Integer", "integer"),
-    (XSD + "int", "integer"),
-    (ONTOLOGY + "Float", "float"),
-    (XSD + "float", "float"),
-    (ONTOLOGY + "NumericParameter", "float"),
-    (ONTOLOGY + "Boolean", "boolean"),
-    (XSD + "bool", "boolean"),
-    (ONTOLOGY + "String", "string"),
-    (ONTOLOGY + "AstrophysicalObject", "string"),
-    (ONTOLOGY + "LongString", "string"),
-    (ONTOLOGY + "FileReference", "string"),
-    (ONTOLOGY + "FileURL", "string"),
-    (ONTOLOGY + "POSIXPath", "string"),
-    (XSD + "str", "string"),
-)
-
 _ANGLE_UNITS = {"deg", "degree", "arcsec", "arcmin", "rad", "mas", "hourangle"}
 _ENERGY_UNITS = {"keV", "eV", "MeV", "GeV", "TeV", "Hz", "MHz", "GHz"}
 _TIME_INTERVAL_UNITS = {"s", "minute", "hour", "day", "year"}
 _CATALOG_NAMES = {"selected_catalog", "user_catalog"}
 _PRODUCT_LIST_NAMES = {"scw_list", "p_list"}
-
-
-
-KIND_CLASSES: dict[str, type[ParameterSpec]] = {
-    cls.kind: cls
-    for cls in (
-        FloatParameter,
-        IntegerParameter,
-        AngleParameter,
-        EnergyParameter,
-        TimeIntervalParameter,
-        DetectionThresholdParameter,
-        TimeParameter,
-        TimeDeltaParameter,
-        StringParameter,
-        InputProdListParameter,
-        UserCatalogParameter,
-        BooleanParameter,
-        StructuredParameter,
-        FormatParameter,
-        UnknownParameter,
-    )
-}
-
-
-def kind_from_owl_uri(owl_uri: Sequence[str]) -> str | None:
-    """The kind of the first known ontology URI in ``owl_uri`` (None when none is known)."""
-    known = dict(OWL_KINDS)
-    for uri in owl_uri:
-        if uri in known:
-            return known[uri]
-    return None
 
 
 def is_format_companion(entry: Mapping[str, Any]) -> bool:
@@ -137,12 +51,14 @@ def guess_kind(entry: Mapping[str, Any]) -> str:
     1. ``selected_catalog`` / ``user_catalog`` -> user_catalog;
     2. ``scw_list`` / ``p_list``, or an unnamed entry -> input_prod_list;
     3. a ``*format`` text entry without restrictions -> format (a companion);
-    4. units naming a time format (``isot``, ``mjd``...) -> time; ``sec`` -> time_delta;
-    5. units ``deg``/``arcsec``/``arcmin``/``rad`` -> angle; energy or frequency units -> energy;
+    4. an entry with ``restrictions`` (a current description, which sends the URIs of every
+       typed class) -> untyped: the server's plain ``Parameter`` class, which takes any value;
+    5. units naming a time format (``isot``, ``mjd``...) -> time; ``sec`` -> time_delta;
+    6. units ``deg``/``arcsec``/``arcmin``/``rad`` -> angle; energy or frequency units -> energy;
        ``sigma`` -> detection_threshold; ``s``/``minute``/``hour``/``day``/``year`` -> time_interval;
-    6. by the default's type: bool -> boolean, int -> integer, float -> float, dict -> structured,
+    7. by the default's type: bool -> boolean, int -> integer, float -> float, dict -> structured,
        list -> input_prod_list, text (or units ``str``) -> string;
-    7. otherwise unknown.
+    8. otherwise unknown.
     """
     name = entry.get("name")
     units = entry.get("units")
@@ -153,6 +69,8 @@ def guess_kind(entry: Mapping[str, Any]) -> str:
         return "input_prod_list"
     if is_format_companion(entry):
         return "format"
+    if "restrictions" in entry:
+        return "untyped"
     if isinstance(units, str):
         if units == "sec":
             return "time_delta"
@@ -226,7 +144,7 @@ def parameter_from_description(
         and is_format_companion(next_entry)
     ):
         format_parameter = next_entry["name"]
-    cls = KIND_CLASSES[kind]
+    cls = kind_named(kind).spec_class
     return cls(
         entry.get("name"),
         units=entry.get("units"),

@@ -39,6 +39,8 @@ from typing import Any, ClassVar
 from ..catalog.dispatcher_reading import CatalogRefused, read_catalog, read_catalog_text
 from ..errors import ValidationError
 from .generations import CURRENT, OLDER
+from .kinds import register_kind
+from .schema_words import schema_hints
 from .wire import number_text
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "TimeParameter",
     "TimeDeltaParameter",
     "StringParameter",
+    "LongStringParameter",
     "FormatParameter",
     "InputProdListParameter",
     "UserCatalogParameter",
@@ -81,6 +84,9 @@ SPACE_SEPARATED_LIST = (
 
 #: Formats a form offers for a time instant; every astropy format is accepted, as by the server.
 TIME_FORMATS_OFFERED = ("isot", "mjd")
+
+#: astropy time formats that take only Python objects, never the text a request carries.
+_OBJECT_ONLY_FORMATS = frozenset({"datetime", "ymdhms", "datetime64", "astropy_time"})
 
 def _time_formats() -> set[str]:
     from astropy.time import Time
@@ -321,10 +327,10 @@ def _not_finite_note(wire: Any) -> str:
     return ""
 
 
+@register_kind("float", owl_uris=(ONTOLOGY + "Float", XSD + "float", ONTOLOGY + "NumericParameter"))
 class FloatParameter(ParameterSpec):
     """A real number (server class ``Float``); the wire value is a Python float."""
 
-    kind = "float"
     _number_type: ClassVar[type] = float
 
     def _convert(self, value: Any, values: Mapping[str, Any]) -> Any:
@@ -403,10 +409,10 @@ class FloatParameter(ParameterSpec):
         return f"Give a value between {lo} and {hi}."
 
 
+@register_kind("integer", owl_uris=(ONTOLOGY + "Integer", XSD + "int"))
 class IntegerParameter(FloatParameter):
     """A whole number (server class ``Integer``): ``"4.5"`` and ``"5.0"`` are refused, as there."""
 
-    kind = "integer"
     _number_type = int
     _older_class = "Integer"
 
@@ -414,6 +420,7 @@ class IntegerParameter(FloatParameter):
         return f"Give {self.label} as a whole number, e.g. {self.default}."
 
 
+@register_kind("angle", owl_uris=(ONTOLOGY + "Angle", ONTOLOGY + "PointOfInterestRA", ONTOLOGY + "PointOfInterestDEC"))
 class AngleParameter(FloatParameter):
     """An angle (server class ``Angle``): a number in the advertised units (degrees by default).
 
@@ -424,8 +431,6 @@ class AngleParameter(FloatParameter):
     one (``h``, ``d``, ``m``, ``s``, ``°``): ``"9 20 23"`` is 9.34 degrees for RA in degrees;
     ``"9h20m23s"`` is 140.10 degrees. The wire value is the number in the parameter's units.
     """
-
-    kind = "angle"
 
     def _read_older(self, text: str, values: Mapping[str, Any]) -> Any:
         if text == "":
@@ -475,24 +480,92 @@ class AngleParameter(FloatParameter):
         return _not_finite_note(wire) or ("" if deg is None else f"= {deg:.6f}°")
 
 
-class EnergyParameter(FloatParameter):
-    """An energy or frequency (server classes ``Energy``, ``SpectralBoundary``)."""
+class _QuantityParameter(FloatParameter):
+    """A number in the advertised units, also given as text with units or an astropy Quantity.
 
-    kind = "energy"
+    The server reads only a plain number, in the units its description gives. The client also
+    reads ``"1 MeV"`` (astropy ``Quantity``) for a parameter in keV and sends the number in keV,
+    as it does for sexagesimal angles; a form shows the converted value beside the field.
+    """
+
+    #: Examples of text with units for hints (``"1 MeV, 2.4 GHz"``).
+    _examples = ""
+
+    def _equivalencies(self) -> list[Any]:
+        return []
+
+    def _in_units(self, quantity: Any) -> float | None:
+        """``quantity`` in the advertised units, or None when its units cannot be converted."""
+        try:
+            return float(quantity.to_value(self.units, equivalencies=self._equivalencies()))
+        except Exception:  # noqa: BLE001 - astropy's UnitConversionError, or unknown units
+            return None
+
+    def _from_quantity(self, value: Any) -> Any:
+        if getattr(value, "to_value", None) is None or not self.units:
+            return value
+        converted = self._in_units(value)
+        if converted is None:
+            raise self.error(
+                f"Parameter {self.name} wrong value {value}: it cannot be given in {self.units}",
+                hint=self._hint(),
+            )
+        return converted
+
+    def _read_otherwise(self, text: str) -> float | None:
+        """Text with units (``"1 MeV"``) as the number in the advertised units."""
+        import astropy.units as u
+
+        if not self.units:
+            return None
+        try:
+            quantity = u.Quantity(text)
+        except Exception:  # noqa: BLE001 - not a quantity: refused as the server refuses it
+            return None
+        if quantity.unit == u.dimensionless_unscaled:
+            return None
+        return self._in_units(quantity)
+
+    def _hint(self) -> str:
+        units = self.units or ""
+        return (
+            f"Give {self.label} as a number in {units}, or with its units, e.g. {self._examples}."
+        )
+
+    def preview(self, wire: Any) -> str:
+        if not isinstance(wire, int | float) or not self.units:
+            return ""
+        return _not_finite_note(wire) or f"= {number_text(float(wire))} {self.units}"
 
 
-class TimeIntervalParameter(FloatParameter):
-    """A duration as a number (server class ``TimeInterval``, units s/minute/hour/day/year)."""
+@register_kind("energy", owl_uris=(ONTOLOGY + "Energy", ONTOLOGY + "Frequency"))
+class EnergyParameter(_QuantityParameter):
+    """An energy or frequency (server classes ``Energy``, ``SpectralBoundary``), in the
+    description's units (keV, eV, MeV, GeV, TeV, Hz, MHz, GHz); other energies, frequencies and
+    wavelengths are converted to them (astropy's spectral equivalency)."""
 
-    kind = "time_interval"
+    _examples = "1 MeV, 300 GeV or 2.4 GHz"
+
+    def _equivalencies(self) -> list[Any]:
+        import astropy.units as u
+
+        return u.spectral()
 
 
+@register_kind("time_interval", owl_uris=(ONTOLOGY + "TimeInterval",))
+class TimeIntervalParameter(_QuantityParameter):
+    """A duration (server class ``TimeInterval``), in the description's units (s, minute, hour,
+    day, year); other durations are converted to them."""
+
+    _examples = "90 s, 2 hour or 1.5 day"
+
+
+@register_kind("detection_threshold", owl_uris=(ONTOLOGY + "DetectionThreshold",))
 class DetectionThresholdParameter(FloatParameter):
     """A detection threshold in sigma (server class ``DetectionThreshold``)."""
 
-    kind = "detection_threshold"
 
-
+@register_kind("time", owl_uris=(ONTOLOGY + "TimeInstant", ONTOLOGY + "StartTime", ONTOLOGY + "EndTime"))
 class TimeParameter(ParameterSpec):
     """A time instant (server class ``Time``), read in the format named by its companion.
 
@@ -500,7 +573,6 @@ class TimeParameter(ParameterSpec):
     it in that format; astropy ``Time`` and ``datetime`` objects are written in that format.
     """
 
-    kind = "time"
     _what = "Time"
 
     def current_format(self, values: Mapping[str, Any]) -> str:
@@ -570,10 +642,10 @@ class TimeParameter(ParameterSpec):
         return text + (f", e.g. {example}." if example else ".")
 
 
+@register_kind("time_delta", owl_uris=(ONTOLOGY + "TimeDeltaIsDeprecated",))
 class TimeDeltaParameter(TimeParameter):
     """A duration read with astropy ``TimeDelta`` (deprecated server class ``TimeDelta``)."""
 
-    kind = "time_delta"
     _what = "TimeDelta"
 
     def _default_format(self) -> str:
@@ -595,12 +667,18 @@ class TimeDeltaParameter(TimeParameter):
         return f"Give {self.label} as a number in the {fmt} format."
 
 
+@register_kind("string", owl_uris=(XSD + "str", ONTOLOGY + "String", ONTOLOGY + "AstrophysicalObject"))
 class StringParameter(ParameterSpec):
-    """Text (server classes ``String``, ``Name``, ``LongString``, ``FileURL``...)."""
-
-    kind = "string"
+    """Text (server classes ``String`` and ``Name``), stripped as the server strips it."""
 
 
+@register_kind("long_string", owl_uris=(ONTOLOGY + "LongString",))
+class LongStringParameter(StringParameter):
+    """Text of several lines (server class ``LongString``): the server keeps the line breaks
+    inside and strips the ends; a form shows it in a multi-line box, as MMODA's web form does."""
+
+
+@register_kind("format")
 class FormatParameter(ParameterSpec):
     """The format companion of a time parameter (``T_format``), sent as its own argument.
 
@@ -608,7 +686,6 @@ class FormatParameter(ParameterSpec):
     as the server accepts them.
     """
 
-    kind = "format"
     #: The kind of the parameter this one gives the format of ('time' or 'time_delta').
     serves: str | None = None
 
@@ -620,6 +697,13 @@ class FormatParameter(ParameterSpec):
             if isinstance(self.default, str) and self.default not in offered:
                 offered.append(self.default)
             self.allowed_values = offered
+
+    def accepted_formats(self) -> list[str]:
+        """The formats the server reads a time given as text in (astropy's, less those that
+        take only Python objects), the usual ones first; empty when this is not a time's format."""
+        known = (self._known_formats() or set()) - _OBJECT_ONLY_FORMATS
+        usual = [f for f in (*TIME_FORMATS_OFFERED, "sec", "jd", "iso") if f in known]
+        return usual + sorted(known - set(usual))
 
     def _known_formats(self) -> set[str] | None:
         if self.serves == "time":
@@ -642,6 +726,7 @@ class FormatParameter(ParameterSpec):
         )
 
 
+@register_kind("input_prod_list", owl_uris=(ONTOLOGY + "InputProdList",))
 class InputProdListParameter(ParameterSpec):
     """A list of input products (server class ``InputProdList``): ``scw_list``, ``p_list``.
 
@@ -654,8 +739,6 @@ class InputProdListParameter(ParameterSpec):
     The server takes any ids; ids that do not have the shape of a science window are named in
     :meth:`preview`, not refused.
     """
-
-    kind = "input_prod_list"
 
     def __init__(self, name: str | None, **kwargs: Any) -> None:
         kwargs["optional"] = True  # the server makes every product list optional
@@ -753,6 +836,7 @@ class InputProdListParameter(ParameterSpec):
         return "empty: no list is sent"
 
 
+@register_kind("user_catalog")
 class UserCatalogParameter(ParameterSpec):
     """A source catalog (server class ``UserCatalog``): ``selected_catalog``.
 
@@ -761,8 +845,6 @@ class UserCatalogParameter(ParameterSpec):
     dispatcher builds it (:mod:`oda_widgets.client.catalog.dispatcher_reading`), so a catalog refused here is
     one the dispatcher refuses, with its words.
     """
-
-    kind = "user_catalog"
 
     def __init__(self, name: str | None, **kwargs: Any) -> None:
         kwargs["optional"] = True
@@ -794,10 +876,10 @@ class UserCatalogParameter(ParameterSpec):
         return "empty: the dispatcher uses its own catalog"
 
 
+@register_kind("boolean", owl_uris=(ONTOLOGY + "Boolean", XSD + "bool"))
 class BooleanParameter(ParameterSpec):
     """True or false (server class ``Boolean``): ``True true yes 1`` / ``False false no 0``."""
 
-    kind = "boolean"
     TRUE = ("True", "true", "yes", "1")
     FALSE = ("False", "false", "no", "0")
 
@@ -814,13 +896,12 @@ class BooleanParameter(ParameterSpec):
         )
 
 
+@register_kind("structured", owl_uris=(ONTOLOGY + "StructuredParameter",))
 class StructuredParameter(ParameterSpec):
     """A JSON object or array (server class ``StructuredParameter``), checked with its schema.
 
     Accepts a dict, a list, or their JSON text; the wire value is the dict or list.
     """
-
-    kind = "structured"
 
     def _convert(self, value: Any, values: Mapping[str, Any]) -> Any:
         if isinstance(value, str):
@@ -846,8 +927,13 @@ class StructuredParameter(ParameterSpec):
 
         check_value(self.schema, value, self.name)
 
+    def schema_hints(self) -> list[str]:
+        """What the schema says about the value, in its own words (titles, descriptions,
+        choices), one line per described part: for a form to show beside the field."""
+        return schema_hints(self.schema)
 
+
+@register_kind("unknown")
 class UnknownParameter(ParameterSpec):
     """A parameter of a class this client does not know: sent as text, checked by the server."""
 
-    kind = "unknown"

@@ -31,6 +31,7 @@ from typing import Any
 import regex
 
 from ..errors import ValidationError
+from .schema_words import schema_error_hint
 
 __all__ = [
     "TIME_LIMIT",
@@ -262,4 +263,4 @@ def check_value(schema: Any, value: Any, name: str | None) -> None:
         _deadline.at = float("inf")
     if error is not None:
         raise ValidationError(name, f"Wrong value of structured parameter {name}",
-                              hint=error.message)
+                              hint=schema_error_hint(error, schema))

@@ -212,7 +212,7 @@ class InstrumentSpec:
             if self.generation == OLDER and (values.get(name) is None):
                 continue
             try:
-                wire = parameter.validate(merged.get(name), merged)
+                wire = parameter.validate(merged.get(name), self._context(parameters, values, merged, name))
             except ValidationError as err:
                 errors.append(err)
                 continue
@@ -227,6 +227,30 @@ class InstrumentSpec:
         if errors:
             raise ValidationErrors(errors)
         return result
+
+    def _context(
+        self,
+        parameters: list[ParameterSpec],
+        values: Mapping[str, Any],
+        merged: Mapping[str, Any],
+        name: str,
+    ) -> Mapping[str, Any]:
+        """The other values a parameter is read with, as the current server reads them.
+
+        One request argument (``T_format``) gives the format of every time that names it, when
+        it is sent; a time read without it keeps the format its description gives (the source's
+        ``T1`` in MJD, a product's ``time_instant`` in ISOT), and a time not sent is not read
+        again. So a format's default applies to no time, and a given one only to given times.
+        """
+        if self.generation == OLDER:
+            return merged  # 1.3.3 reads T_format's own default for every time
+        formats = {p.format_parameter for p in parameters if p.format_parameter}
+        if not formats or name in formats:
+            return merged
+        return {
+            key: value for key, value in merged.items()
+            if key not in formats or (key in values and name in values)
+        }
 
     def _unknown_name(self, key: str, product: str, accepted: list[str]) -> ValidationError:
         if key in NOT_QUERY_PARAMETERS:
