@@ -20,6 +20,7 @@ from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
 from .jobs import Job, JobBatch, JobEvent, JobStatus
 from .poller import Poller, default_poller
 from .query.apicode import api_code as _api_code
+from .query.uploads import local_files, upload_files
 from .query.wire import new_session_id, run_analysis_fields
 from .registry import JobRegistry, RefusedRecord
 from .transport.http import Transport
@@ -284,6 +285,7 @@ class Dispatcher:
             wire = {k: v for k, v in validated.items() if k in values and k != "token"}
         else:
             wire = values
+        wire = self._upload(instrument, product, query_type, wire, token)
         job = Job(
             instrument,
             product,
@@ -293,6 +295,24 @@ class Dispatcher:
             session_id=self.session_id,
         )
         return job, token
+
+    def _upload(
+        self,
+        instrument: str,
+        product: str,
+        query_type: str,
+        wire: dict[str, Any],
+        token: SecretToken | None,
+    ) -> dict[str, Any]:
+        """``wire`` with each local file uploaded and replaced by the dispatcher's URL of it
+        (:mod:`~oda_widgets.client.query.uploads`); unchanged when it holds no file."""
+        files = local_files(wire)
+        if not files:
+            return wire
+        probe = Job(instrument, product, query_type, {}, url=self.url, session_id=self.session_id)
+        fields = run_analysis_fields(probe, "new", token)
+        fields.update(allow_unknown_args=True, dry_run=True)
+        return {**wire, **upload_files(self._transport, fields, files)}
 
     def _follow(
         self,
@@ -334,12 +354,17 @@ class Dispatcher:
             Check every value against the instrument's description first (default). With
             ``False`` the values go to the dispatcher as given, and it is the one to refuse them.
         **parameters
-            The query's parameters (``RA=83.63, DEC=22.01, T1=..., ...``).
+            The query's parameters (``RA=83.63, DEC=22.01, T1=..., ...``). A file parameter
+            (``FileReference``, ``POSIXPath``, ``FileURL``) also takes a file of the user's: a
+            ``pathlib.Path``, bytes or a ``LocalFile``; it is uploaded first, as the dispatcher
+            receives files, and the job carries the dispatcher's URL of it.
 
         Raises
         ------
         ValidationErrors
             Listing every refused value; nothing was sent.
+        DispatcherError
+            When a file could not be uploaded; the query was not submitted.
         """
         job, token = self._prepare(instrument, product, query_type, parameters, validate)
         self._follow(job, token)
@@ -533,17 +558,20 @@ class Dispatcher:
         """
         values = dict(parameters)
         token = self._call_token(values.pop("token", None))
+        files = local_files(values)  # sent as the dispatcher receives files: it answers their URLs
         probe = Job(
             instrument,
             product,
             values.pop("query_type", "Real"),
-            values,
+            {k: v for k, v in values.items() if k not in files},
             url=self.url,
             session_id=self.session_id,
         )
         fields = run_analysis_fields(probe, "new", token)
         fields.update(allow_unknown_args=True, dry_run=True)
-        answer = self._transport.run_analysis(fields)
+        answer = self._transport.run_analysis(
+            fields, files={k: (f.name, f.data) for k, f in files.items()} or None
+        )
         answer = scrub_token(answer, token)
         exit_status = answer.get("exit_status") or {}
         products = answer.get("products") or {}

@@ -3,7 +3,8 @@
 It plays a dispatcher that misbehaves on purpose: 503s, dropped connections, HTML error pages,
 malformed JSON, slow answers. Each ``/run_analysis`` request is answered from the script of its
 ``instrument`` (one script per simulated job), step after step; the last step repeats. Every
-request is recorded with its decoded parameters so tests can check what the client sent.
+request is recorded with its decoded parameters so tests can check what the client sent (the
+files of a multipart request under ``_files``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -86,6 +89,24 @@ def envelope(
     return answer
 
 
+def _multipart(content_type: str, body: bytes) -> tuple[list[tuple[str, str]], dict[str, tuple[str, bytes]]]:
+    """The text fields and the files (name -> file name, content) of a multipart body."""
+    message = BytesParser(policy=default_policy).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    fields: list[tuple[str, str]] = []
+    files: dict[str, tuple[str, bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename()
+        content = part.get_payload(decode=True) or b""
+        if filename is not None:
+            files[name] = (filename, content)
+        else:
+            fields.append((name, content.decode()))
+    return fields, files
+
+
 class ScriptedDispatcher:
     """Start with ``with ScriptedDispatcher() as server:``; ``server.url`` is its address."""
 
@@ -151,11 +172,19 @@ class ScriptedDispatcher:
             def _params(self) -> tuple[str, dict[str, Any]]:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query, keep_blank_values=True)
+                files: dict[str, tuple[str, bytes]] = {}
                 if self.command == "POST":
                     length = int(self.headers.get("Content-Length") or 0)
-                    form = self.rfile.read(length).decode()
-                    query.update(parse_qs(form, keep_blank_values=True))
+                    body = self.rfile.read(length)
+                    content_type = self.headers.get("Content-Type", "")
+                    if content_type.startswith("multipart/form-data"):
+                        fields, files = _multipart(content_type, body)
+                        for name, value in fields:
+                            query.setdefault(name, []).append(value)
+                    else:
+                        query.update(parse_qs(body.decode(), keep_blank_values=True))
                 params = {k: v[0] if len(v) == 1 else v for k, v in query.items()}
+                params["_files"] = files
                 params["_method"] = self.command
                 params["_headers"] = dict(self.headers.items())
                 return parts.path, params

@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .file_parameters import LocalFile
+
 __all__ = ["api_code"]
 
 # request bookkeeping that is not part of the query
@@ -68,6 +70,9 @@ def api_code(
     query: dict[str, Any] = {
         k: v for k, v in (parameters or {}).items() if k not in _SKIPPED and v is not None
     }
+    # a file not yet uploaded has no URL to write: oda_api sends no files (the job's own code,
+    # once submitted, has the dispatcher's URL of it)
+    files = {k: query.pop(k) for k in list(query) if isinstance(query[k], LocalFile)}
     query["instrument"] = instrument
     query["product"] = product
     query["product_type"] = query_type
@@ -75,8 +80,14 @@ def api_code(
     # JSON literals are Python literals once true/false/null are spelled the Python way
     body = json.dumps(ordered, indent=4)
     body = _pythonic_literals(body)
+    uploads = "".join(
+        f"# {name}: the file {local} is uploaded when the query is submitted; the job's code\n"
+        "# then gives its URL on the dispatcher (oda_api sends no files)\n"
+        for name, local in files.items()
+    )
     return (
-        "import oda_api.token\n"
+        uploads
+        + "import oda_api.token\n"
         "from oda_api.api import DispatcherAPI\n"
         "\n"
         f"disp = DispatcherAPI(url={url!r}, instrument='mock')\n"

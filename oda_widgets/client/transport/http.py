@@ -248,14 +248,19 @@ class Transport:
         return self.get_json("/resolve_name", params)
 
     def run_analysis(
-        self, params: Mapping[str, Any], budget: DecodeBudget | None = None
+        self,
+        params: Mapping[str, Any],
+        budget: DecodeBudget | None = None,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
     ) -> dict[str, Any]:
         """One ``/run_analysis`` request: submit or poll.
 
         ``params`` are wire values (see :func:`~oda_widgets.client.query.wire.encode_parameters`), the
         token as a :class:`~.secret.SecretToken`; the request is a form POST when it would be
-        too long for a GET, as oda_api does. Redirects are not followed (a redirected dispatcher
-        URL is an error to fix). The answer is read under ``budget`` (a fresh
+        too long for a GET, as oda_api does. ``files`` (argument name to file name and content)
+        make it a multipart POST whose file fields the dispatcher stores (its
+        ``upload_files_request``). Redirects are not followed (a redirected dispatcher URL is an
+        error to fix). The answer is read under ``budget`` (a fresh
         :class:`~oda_widgets.client.products.budget.DecodeBudget` by default): its bytes as they
         arrive, decompressed, then what its JSON will take, each refused
         (:class:`~oda_widgets.client.errors.UnsafePayload`) before it is held.
@@ -276,7 +281,7 @@ class Transport:
             params.get("job_id"),
         )
         response, body = self._send(url, params, token, wire=True, allow_redirects=False,
-                                    budget=budget)
+                                    budget=budget, files=files)
         answer = self._decode(response, body, token, sent=params, budget=budget)
         if not isinstance(answer, dict):
             raise DispatcherError(
@@ -300,7 +305,13 @@ class Transport:
         return self._decode(response, body, token, sent=params, budget=budget)
 
     def _exchange(
-        self, url: str, params: Mapping[str, Any], *, wire: bool, allow_redirects: bool
+        self,
+        url: str,
+        params: Mapping[str, Any],
+        *,
+        wire: bool,
+        allow_redirects: bool,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
     ) -> requests.Response:
         """The only place the token's text is taken out: encode the request and send it.
 
@@ -318,6 +329,11 @@ class Transport:
                 stream=True,
             )
         encoded = encode_parameters(plain)
+        if files:
+            return self.session.post(
+                url, data=encoded, files=dict(files), timeout=self.timeout,
+                allow_redirects=allow_redirects, stream=True,
+            )
         if use_post(plain):
             return self.session.post(
                 url, data=encoded, timeout=self.timeout, allow_redirects=allow_redirects,
@@ -337,11 +353,14 @@ class Transport:
         wire: bool,
         allow_redirects: bool,
         budget: DecodeBudget | None = None,
+        files: Mapping[str, tuple[str, bytes]] | None = None,
     ) -> tuple[requests.Response, _Body]:
         where = _url_for_logs(url)
         with answer_deadline(self.timeout) as deadline:
             try:
-                response = self._exchange(url, params, wire=wire, allow_redirects=allow_redirects)
+                response = self._exchange(
+                    url, params, wire=wire, allow_redirects=allow_redirects, files=files
+                )
                 return response, _read_body(response, budget, where)
             except requests.ConnectTimeout as exc:
                 error: OdaError = DispatcherUnavailable(
