@@ -27,9 +27,9 @@ import traitlets
 from traitlets import Unicode
 
 from ..client.errors import ValidationError
+from .field_registry import field_factory, register_field
 
 __all__ = [
-    "FIELD_CLASSES",
     "HIDDEN_PARAMETERS",
     "AngleField",
     "BooleanField",
@@ -45,6 +45,7 @@ __all__ = [
     "TimeFormatSwitch",
     "TitledRow",
     "field_for",
+    "untyped_field",
 ]
 
 LABEL_WIDTH = "11em"
@@ -97,6 +98,21 @@ def _typing_box(kind: type[widgets.Widget], label: str, **options: Any) -> widge
         layout=widgets.Layout(width="32em"),
         **options,
     )
+
+
+def schema_hints_widget(spec: Any) -> widgets.HTML | None:
+    """The words of a parameter's JSON schema (``spec.schema_hints()``), one per line, as text
+    under its box, aligned with the box; None when the schema says nothing."""
+    getter = getattr(spec, "schema_hints", None)
+    lines = getter() if callable(getter) else []
+    if not lines:
+        return None
+    hints = widgets.HTML(
+        "".join(f'<div class="oda-hint-line">{html.escape(line)}</div>' for line in lines),
+        layout=widgets.Layout(margin=f"0 0 0 {LABEL_WIDTH}", max_width="40em"),
+    )
+    hints.add_class("oda-schema-hints")
+    return hints
 
 
 class TitledRow(widgets.HBox):
@@ -273,10 +289,12 @@ class Field(traitlets.HasTraits):
         return f"{type(self).__name__}({self.name!r}, value={self.value!r}, error={self.error!r})"
 
 
+@register_field("string", "time_delta", "unknown")
 class TextField(Field):
     """Free text (source names, strings, unknown kinds); empty text is not sent."""
 
 
+@register_field("float", "detection_threshold")
 class NumberField(Field):
     """A number typed as text and checked by the parameter, never clamped to its bounds."""
 
@@ -299,12 +317,14 @@ class NumberField(Field):
         return number
 
 
+@register_field("integer")
 class IntegerField(NumberField):
     """A whole number (``int`` parameters such as ``max_pointings``)."""
 
     integer = True
 
 
+@register_field("angle")
 class AngleField(NumberField):
     """An angle in the parameter's units, also accepting sexagesimal text.
 
@@ -323,6 +343,7 @@ class AngleField(NumberField):
             return number
 
 
+@register_field("time")
 class TimeField(Field):
     """A time instant in the format chosen by the form's ISOT/MJD switch (``T_format``)."""
 
@@ -430,9 +451,11 @@ class TimeFormatSwitch(Field):
         return self.control.value
 
     def link(self, time_field: TimeField) -> None:
-        """Make ``time_field`` follow this switch."""
+        """Make ``time_field`` follow this switch: its value, shown in the format its own
+        description gives (a product's ISOT ``time_instant`` beside MJD ``T1``), is rewritten in
+        the switch's format, which the dispatcher then reads every sent time in."""
         self.times.append(time_field)
-        time_field.time_format = self.control.value
+        time_field.convert_to(self.control.value)
         time_field.units_label.value = str(self.control.value).upper()
         time_field._changed()
 
@@ -471,6 +494,7 @@ class ChoiceField(Field):
         return self.control.value
 
 
+@register_field("boolean")
 class BooleanField(Field):
     """A yes/no parameter as a Checkbox."""
 
@@ -491,6 +515,7 @@ class BooleanField(Field):
         return bool(self.control.value)
 
 
+@register_field("input_prod_list")
 class ProductListField(Field):
     """A list of input products (``scw_list``): one id per line (commas and spaces also separate).
 
@@ -518,11 +543,19 @@ class ProductListField(Field):
         return self.query_value()
 
 
+@register_field("structured")
 class StructuredField(Field):
-    """A JSON object or array, checked against the parameter's schema."""
+    """A JSON object or array, checked against the parameter's schema; what the schema says
+    (titles, descriptions, choices) is shown under the box."""
 
     def _make_control(self) -> widgets.Widget:
         return _typing_box(widgets.Textarea, self.label, placeholder="JSON", rows=2)
+
+    def _row(self) -> list[widgets.Widget]:
+        self.hints = schema_hints_widget(self.spec)
+        if self.hints is None:
+            return super()._row()
+        return [widgets.VBox([self.control, self.hints]), self.units_label, self.message]
 
     def set_value(self, value: Any) -> None:
         if value is None:
@@ -543,6 +576,7 @@ class StructuredField(Field):
 
 
 
+@register_field("user_catalog")
 class CatalogField(Field):
     """The catalog sent as ``selected_catalog``: what it holds in words, "selected rows only", a
     Clear button and :meth:`set_catalog`.
@@ -714,24 +748,12 @@ def _catalog_counts(catalog: Any) -> tuple[int | None, int | None]:
     return None, None
 
 
-#: The field class for each parameter kind; kinds not listed get a :class:`TextField`.
-FIELD_CLASSES: dict[str, type[Field]] = {
-    "float": NumberField,
-    "energy": NumberField,
-    "time_interval": NumberField,
-    "detection_threshold": NumberField,
-    "integer": IntegerField,
-    "angle": AngleField,
-    "time": TimeField,
-    "time_delta": TextField,
-    "string": TextField,
-    "input_prod_list": ProductListField,
-    "user_catalog": CatalogField,
-    "boolean": BooleanField,
-    "structured": StructuredField,
-    "format": TextField,
-    "unknown": TextField,
-}
+@register_field("untyped")
+def untyped_field(spec: Any) -> Field:
+    """The field of a parameter the server does not type: the field of its default's plain kind
+    (a number box for ``5``, a JSON box for a list), checked as the server checks it (not at all)."""
+    return field_factory(getattr(spec, "plain_kind", "string"), TextField)(spec)
+
 
 #: Parameters the form never shows as fields: the token has its own box; ``user_catalog`` is not an
 #: argument the dispatcher accepts (it is missing from ``/api/par-names``), ``selected_catalog`` is.
@@ -756,6 +778,8 @@ def field_for(spec: Any, time_formats: Mapping[str, Any] | None = None) -> Field
         return TimeFormatSwitch(spec)
     if kind == "boolean":
         return BooleanField(spec)
-    if getattr(spec, "allowed_values", None):
+    if getattr(spec, "allowed_values", None) and kind != "format":
         return ChoiceField(spec)
-    return FIELD_CLASSES.get(kind, TextField)(spec)
+    # every kind registers its field (widgets/field_registry.py); a kind of a newer client
+    # library without one is shown as text, checked by its parameter
+    return field_factory(kind, TextField)(spec)
