@@ -109,7 +109,7 @@ def schema_hints_widget(spec: Any) -> widgets.HTML | None:
         return None
     hints = widgets.HTML(
         "".join(f'<div class="oda-hint-line">{html.escape(line)}</div>' for line in lines),
-        layout=widgets.Layout(margin=f"0 0 0 {LABEL_WIDTH}", max_width="40em"),
+        layout=widgets.Layout(margin=f"0 0 4px calc({LABEL_WIDTH} + 10px)", max_width="40em"),
     )
     hints.add_class("oda-schema-hints")
     return hints
@@ -372,6 +372,16 @@ class TimeField(Field):
         merged = dict(values or {})
         merged[self.format_parameter] = self.time_format
         return self.spec.validate(self.typed(), merged)
+
+    def check(self, values: Mapping[str, Any] | None = None) -> Any:
+        wire = super().check(values)
+        if wire is not None and self.error is None and self.time_format != "isot":
+            # a number of days reads as a date only to the trained eye: say which one it is
+            isot = _convert_time(self.query_value(), self.time_format, "isot")
+            if isot:
+                self.note = f"= {str(isot)[:23]} UTC"
+                self.clear_error()
+        return wire
 
     @property
     def format_parameter(self) -> str:

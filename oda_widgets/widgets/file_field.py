@@ -39,7 +39,7 @@ class FileField(Field):
     def __init__(self, spec: Any) -> None:
         self.file: LocalFile | None = None
         self.upload = widgets.FileUpload(
-            description="Upload", multiple=False, icon="upload",
+            description="Upload a file", multiple=False, icon="upload",
             tooltip=f"choose a file to send as {spec.name}; it is uploaded when the query is "
             "submitted",
             layout=widgets.Layout(width="auto"),

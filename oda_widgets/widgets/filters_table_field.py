@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
+from traitlets import Unicode
 
 from ..client.query.filters_table import COLUMNS
 from .field_registry import register_field
@@ -21,6 +22,13 @@ __all__ = ["FiltersTableField", "FilterRow"]
 
 _HEADINGS = ("Filter", "Flux column", "Flux error column")
 _WIDTHS = ("16em", "11em", "11em")
+
+
+class _RowsBox(widgets.VBox):
+    """The rows' column. A Box's view reads the length of ``description`` as soon as it has a
+    tooltip (the field gives its control one), and a Box has no such trait: this one syncs it."""
+
+    description = Unicode("").tag(sync=True)
 
 
 class FilterRow:
@@ -67,12 +75,13 @@ class FiltersTableField(Field):
         self.add_button.on_click(lambda _button: self.add_row())
 
     def _make_control(self) -> widgets.Widget:
-        box = widgets.VBox(layout=widgets.Layout(width="auto"))
+        box = _RowsBox(layout=widgets.Layout(width="auto"))
         box.add_class("oda-filters-table")
         return box
 
     def _row(self) -> list[widgets.Widget]:
-        title = widgets.Label(self.label, layout=widgets.Layout(width=LABEL_WIDTH))
+        # the title beside the headings, not beside the middle of a long table
+        title = widgets.Label(self.label, layout=widgets.Layout(width=LABEL_WIDTH, align_self="flex-start"))
         headings = widgets.HBox([
             widgets.HTML(f"<b>{text}</b>", layout=widgets.Layout(width=width))
             for text, width in zip(_HEADINGS, _WIDTHS, strict=True)

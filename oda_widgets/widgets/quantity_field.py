@@ -31,6 +31,14 @@ class QuantityField(NumberField):
         except (ValidationError, ValueError):
             return number
 
+    def _changed(self, _change: Any = None) -> None:
+        before = self.value
+        super()._changed(_change)
+        if self.value == before and hasattr(self, "message"):
+            # "45 keV" typed over 45.0 is the same value, which no observer hears: the note
+            # still has to follow the text (an energy's check needs no other value)
+            self.check()
+
     def check(self, values: Mapping[str, Any] | None = None) -> Any:
         wire = super().check(values)
         if self.error is None and self.note and _is_plain_number(self.text):

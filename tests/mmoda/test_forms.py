@@ -73,7 +73,7 @@ def test_an_untyped_parameter_is_shown_by_its_defaults_kind_and_sent_as_the_serv
     multiline = QueryForm(dispatcher=mmoda, instrument="nb2wtests", product="multiline")
     multiline.values = {"otheropt": "abc"}
     assert multiline.fields["otheropt"].error is None  # the dispatcher takes it
-    assert "may refuse it" in multiline.fields["otheropt"].note
+    assert "may refuse this" in multiline.fields["otheropt"].note
 
 
 def test_a_rule_the_description_does_not_tell_is_shown_from_the_dispatcher(mmoda):

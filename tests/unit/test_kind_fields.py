@@ -147,7 +147,7 @@ def test_an_untyped_parameter_gets_the_field_of_its_defaults_kind():
     assert isinstance(number, IntegerField) and number.value == 5
     number.control.value = "abc"
     assert number.check() == "abc" and number.error is None  # the dispatcher takes it
-    assert "reads otheropt as a whole number like its default 5" in number.note
+    assert "reads a whole number here (default 5)" in number.note
     flag = field_of({"name": "yes", "units": None, "value": False, "restrictions": {"is_optional": False}})
     assert isinstance(flag, BooleanField)
 

@@ -184,11 +184,11 @@ def test_an_untyped_parameter_takes_what_the_dispatcher_takes_and_says_what_the_
     assert lst.validate('["x", "y"]') == ["x", "y"]  # the dispatcher decodes JSON lists
     assert lst.validate(("x",)) == ["x"]
     assert lst.validate(" x, y ") == "x, y"  # kept as text, as the dispatcher keeps it
-    assert "reads lst as JSON like its default" in lst.preview("x, y")
+    assert "The service reads JSON here (default [\"b\", \"c\"])" in lst.preview("x, y")
     assert lst.preview(["x"]) == ""
     otheropt = parameter_from_description({"name": "otheropt", "units": None, "value": 5, "restrictions": {"is_optional": True}})
     assert otheropt.validate("abc") == "abc"
-    assert "a whole number like its default 5" in otheropt.preview("abc")
+    assert "reads a whole number here (default 5) and may refuse this" in otheropt.preview("abc")
     assert "may refuse" in otheropt.preview("5.0")  # the service reads it with int()
     assert otheropt.preview("7") == "" and otheropt.preview(7) == ""
 

@@ -92,8 +92,8 @@ class UntypedParameter(ParameterSpec):
         expected = _EXPECTED.get(self.plain_kind, self.plain_kind)
         default = json.dumps(self.default) if self.plain_kind == "structured" else self.default
         return (
-            f"The dispatcher passes this on unchecked; the service reads {self.label} as "
-            f"{expected} like its default {default}, and may refuse it"
+            f"The service reads {expected} here (default {default}) and may refuse this; "
+            "the dispatcher passes it on unchecked"
         )
 
     def describe_restrictions(self) -> str:
