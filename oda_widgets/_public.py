@@ -29,6 +29,7 @@ CLIENT = {
     "JobRecord": ".client.registry",
     "JobRegistry": ".client.registry",
     "JobStatus": ".client.jobs",
+    "LocalFile": ".client.query.file_parameters",
     "OdaError": ".client.errors",
     "Poller": ".client.poller",
     "ProductSet": ".client.products.product_set",
