@@ -187,6 +187,8 @@ class ScriptedDispatcher:
                 params["_files"] = files
                 params["_method"] = self.command
                 params["_headers"] = dict(self.headers.items())
+                # the client's end of the connection: equal ports, one kept-alive connection
+                params["_client_port"] = self.client_address[1]
                 return parts.path, params
 
             def _answer(self) -> None:

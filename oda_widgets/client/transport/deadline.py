@@ -33,6 +33,7 @@ __all__ = [
     "current_deadline",
     "DeadlineAdapter",
     "DeadlineRetry",
+    "deadline_pools",
 ]
 
 _current = threading.local()
@@ -134,16 +135,21 @@ class _HTTPSPool(HTTPSConnectionPool):
 _POOLS = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
+def deadline_pools() -> dict[str, type[HTTPConnectionPool]]:
+    """urllib3's ``pool_classes_by_scheme`` whose connections keep the deadline."""
+    return dict(_POOLS)
+
+
 class DeadlineAdapter(HTTPAdapter):
     """A requests adapter whose connections keep the deadline of :func:`answer_deadline`."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
+        self.poolmanager.pool_classes_by_scheme = deadline_pools()
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = dict(_POOLS)
+        manager.pool_classes_by_scheme = deadline_pools()
         return manager
 
 

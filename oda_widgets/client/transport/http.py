@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 from urllib3.exceptions import ReadTimeoutError
 
 from ..errors import (
@@ -39,6 +40,7 @@ from ..query.wire import encode_parameters, use_post
 from .deadline import DeadlineAdapter, DeadlineRetry, answer_deadline
 from .redaction import install_urllib3_redaction, scrub_text, scrub_token
 from .secret import SecretToken, as_secret, reveal
+from .status_requests import PooledAnswer, StatusRequests
 from .token_scope import token_scope
 
 __all__ = [
@@ -194,6 +196,13 @@ class Transport:
         self.session.mount(
             f"{self.url}/run_analysis", DeadlineAdapter(max_retries=0, pool_maxsize=16)
         )
+        # run_analysis, the poller's many status requests, straight through urllib3 unless a
+        # proxy applies (client/transport/status_requests.py says why)
+        self._status_requests: StatusRequests | None = None
+        if not self.session.proxies.get(urlsplit(self.url).scheme):
+            self._status_requests = StatusRequests(
+                dict(self.session.headers), timeout, verify=self.session.verify
+            )
 
     # --- the endpoints -------------------------------------------------------------------------
     def instruments(self, token: str | SecretToken | None = None) -> list[str]:
@@ -313,7 +322,7 @@ class Transport:
         wire: bool,
         allow_redirects: bool,
         files: Mapping[str, tuple[str, bytes]] | None = None,
-    ) -> requests.Response:
+    ) -> requests.Response | PooledAnswer:
         """The only place the token's text is taken out: encode the request and send it.
 
         Whatever goes wrong here is raised again by :meth:`_send` from a frame without it.
@@ -335,6 +344,8 @@ class Transport:
                 url, data=encoded, files=dict(files), timeout=self.timeout,
                 allow_redirects=allow_redirects, stream=True,
             )
+        if self._status_requests is not None and not allow_redirects:
+            return self._status_requests.send(url, encoded, post=use_post(plain))
         if use_post(plain):
             return self.session.post(
                 url, data=encoded, timeout=self.timeout, allow_redirects=allow_redirects,
@@ -355,7 +366,7 @@ class Transport:
         allow_redirects: bool,
         budget: DecodeBudget | None = None,
         files: Mapping[str, tuple[str, bytes]] | None = None,
-    ) -> tuple[requests.Response, _Body]:
+    ) -> tuple[requests.Response | PooledAnswer, _Body]:
         where = _url_for_logs(url)
         with answer_deadline(self.timeout) as deadline:
             try:
@@ -363,13 +374,18 @@ class Transport:
                     url, params, wire=wire, allow_redirects=allow_redirects, files=files
                 )
                 return response, _read_body(response, budget, where)
-            except requests.ConnectTimeout as exc:
-                error: OdaError = DispatcherUnavailable(
-                    f"could not connect to the dispatcher at {where} within {self.timeout:g} s "
-                    "(connect timeout); check the URL and your network, or try again later"
-                )
+            except (requests.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError) as exc:
+                if isinstance(exc, urllib3.exceptions.NewConnectionError):
+                    # urllib3 files a refused connection under its connect timeouts
+                    error: OdaError = _unreachable(where)
+                else:
+                    error = DispatcherUnavailable(
+                        f"could not connect to the dispatcher at {where} within "
+                        f"{self.timeout:g} s (connect timeout); check the URL and your network, "
+                        "or try again later"
+                    )
                 reason = _scrubbed(exc, token)
-            except requests.RequestException as exc:
+            except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
                 if deadline.expired or _is_read_timeout(exc):
                     error = DispatcherUnavailable(
                         f"the dispatcher at {where} did not send its whole answer within "
@@ -381,11 +397,8 @@ class Transport:
                         f"the dispatcher at {where} kept answering with a gateway error "
                         "(502/503/504); it may be restarting, try again in a few minutes"
                     )
-                elif isinstance(exc, requests.ConnectionError):
-                    error = DispatcherUnavailable(
-                        f"could not reach the dispatcher at {where} (connection failed or was "
-                        "dropped); check the URL and your network, or try again later"
-                    )
+                elif isinstance(exc, requests.ConnectionError | urllib3.exceptions.ProtocolError):
+                    error = _unreachable(where)
                 else:
                     error = DispatcherError(f"the request to {where} failed: {type(exc).__name__}")
                 reason = _scrubbed(exc, token)
@@ -466,6 +479,8 @@ class Transport:
     def close(self) -> None:
         """Close the connections."""
         self.session.close()
+        if self._status_requests is not None:
+            self._status_requests.close()
 
     def __repr__(self) -> str:
         return f"<Transport {self.url}>"
@@ -487,6 +502,13 @@ def _session_for(url: str) -> requests.Session:
     if bundle:
         session.verify = bundle
     return session
+
+
+def _unreachable(where: str) -> DispatcherUnavailable:
+    return DispatcherUnavailable(
+        f"could not reach the dispatcher at {where} (connection failed or was dropped); check "
+        "the URL and your network, or try again later"
+    )
 
 
 def _first_text(mapping: Any, *keys: str) -> str:
@@ -565,7 +587,9 @@ def _read_answer(
             f"the dispatcher at {where} answered with JSON nested too deeply to read",
             response.status_code,
         ) from None
-    plain = text_excerpt(_text_head(body, response.encoding), token=token) if body else ""
+    # the excerpt is for errors only: a JSON answer of 200 (every status answer) needs none
+    wanted = body and (response.status_code != 200 or not is_json)
+    plain = text_excerpt(_text_head(body, response.encoding), token=token) if wanted else ""
     return payload, is_json, plain
 
 
