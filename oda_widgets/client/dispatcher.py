@@ -601,7 +601,9 @@ class Dispatcher:
 
     def jobs(self) -> list[Job]:
         """The registry's jobs made at this dispatcher's URL: finished ones with their kept
-        products, running ones followed again.
+        products, running ones followed again, and each long request
+        (:meth:`submit_long`) as one :class:`~oda_widgets.client.long.long_job.LongJob` over
+        its parts.
 
         Records of jobs made at another URL are left out: following them again would send this
         dispatcher's token to that other server (an old sandbox port, say, now used by someone
@@ -632,7 +634,9 @@ class Dispatcher:
         # a file that is not a record is listed as such: a failed row that says why, never
         # an exception that hides every other job
         result.extend(_refused_record_job(item, self.url) for item in refused)
-        return result
+        from .long.request import long_jobs_again  # the long layer sits above the dispatcher
+
+        return long_jobs_again(self, result)
 
     def _is_this_url(self, url: str) -> bool:
         return _normalised_url(url) == _normalised_url(self.url)

@@ -3,7 +3,9 @@
 In a real kernel (registry under a temporary ``ODA_WIDGETS_HOME``) a long light-curve request of
 four parts is submitted to a slow sandbox; once every part has its job id the kernel is
 restarted, and the new kernel makes the same call. It must follow the same four jobs (their job
-ids and submission times from disk: re-attached, not submitted again) and combine them.
+ids and submission times from disk: re-attached, not submitted again) and combine them; and
+before that call, the registry's listing (what ``JobMonitor(dispatcher=...)`` shows) has the
+request as one row over those four jobs.
 """
 
 from __future__ import annotations
@@ -47,6 +49,18 @@ def test_a_restart_in_the_middle_reattaches_to_the_same_jobs(slow_sandbox, kerne
 
     kernel.restart()
 
+    # listed again from disk, before any call: the request is one row over its four jobs
+    kernel.run(
+        "from oda_widgets.client.dispatcher import Dispatcher\n"
+        "from oda_widgets import JobMonitor\n"
+        f"listed = Dispatcher(url={slow_sandbox.url!r}).jobs()\n"
+        "monitor = JobMonitor(jobs=listed)\n"
+    )
+    assert kernel.run("[type(job).__name__ for job in listed]") == "['LongJob']"
+    assert ast.literal_eval(kernel.run("[p.job.job_id for p in listed[0].parts]")) == [
+        job_id for job_id, _ in before]
+    assert kernel.run("len(monitor.jobs), len(listed[0].part_rows())") == "(1, 4)"
+
     kernel.run(CALL.format(url=slow_sandbox.url))
     after = ast.literal_eval(kernel.run(
         "[(p.job.job_id, p.job.submitted_at) for p in long_job.parts]"))
@@ -61,3 +75,6 @@ def test_a_restart_in_the_middle_reattaches_to_the_same_jobs(slow_sandbox, kerne
     assert kernel.run("long_job.status.value") == "'done'"
     assert kernel.run("long_job.result(0).complete") == "True"
     assert kernel.run("long_job.result(0).light_curves['Crab'].hdu.header['NPARTS']") == "4"
+    # the listed row follows the same parts to the same combined light curve
+    kernel.wait_until("listed[0].is_finished", timeout=120)
+    assert kernel.run("listed[0].result(0).light_curves['Crab'].hdu.header['NPARTS']") == "4"

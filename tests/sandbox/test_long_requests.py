@@ -159,6 +159,24 @@ def test_a_part_that_keeps_failing_is_shown_and_the_rest_is_combined(disp, sandb
     monitor.close()
 
 
+def test_a_request_whose_every_part_fails_fails_naming_each_part(disp, sandbox):
+    sandbox.set_faults("isgri_lc:failed")
+    try:
+        long_job = disp.submit_long("isgri", "isgri_lc", scw_list=crab_windows(disp, 100),
+                                    time_bin=1000, max_attempts=2, retry_delay=0.1, **CRAB)
+        long_job.wait(300)
+    finally:
+        sandbox.set_faults(None)
+    assert long_job.status.value == "failed"
+    assert [p.attempts for p in long_job.parts] == [2, 2]  # each tried again once, then shown
+    message = str(long_job.error)
+    assert "no part finished" in message
+    for part in long_job.parts:
+        assert part.label in message and part.status == "failed"
+    with pytest.raises(Exception, match="no part finished"):
+        long_job.result(timeout=1)
+
+
 def test_a_mosaic_is_summed_on_one_grid_and_its_catalogs_merged(disp):
     windows = crab_windows(disp, 100)
     products = disp.submit_long("isgri", "isgri_image", scw_list=windows, E1_keV=20, E2_keV=40,

@@ -141,21 +141,31 @@ class LongJob(Job):
         self._stopped = False
 
     # --- starting --------------------------------------------------------------------------------
-    def start(self, previous: Mapping[str, Any] | None = None) -> LongJob:
-        """Find the parts' jobs again (``previous``: the request's record) or submit them."""
+    def start(self, previous: Mapping[str, Any] | None = None, *, submit: bool = True) -> LongJob:
+        """Find the parts' jobs again (``previous``: the request's record) or submit them.
+
+        With ``submit=False`` (a request listed again from disk, not asked for again) nothing
+        is sent: a part whose job cannot be had again is shown as failed, and :meth:`retry`
+        submits it.
+        """
         recorded = list((previous or {}).get("parts") or [])
         for part in self.parts:
             entry = recorded[part.index] if part.index < len(recorded) else {}
             job = self._found_again(part, entry)
+            part.errors = [str(e) for e in entry.get("errors") or []]
             if job is not None:
                 part.job, part.reattached = job, True
                 part.attempts = max(int(entry.get("attempts") or 1), 1)
-                part.errors = list(entry.get("errors") or [])
+            elif submit:
+                part.attempts = int(entry.get("attempts") or 0)
+                self._submit(part)
             else:
                 part.attempts = int(entry.get("attempts") or 0)
-                part.errors = list(entry.get("errors") or [])
-                self._submit(part)
-        self._save()
+                part.final = True
+                if not part.errors:
+                    part.errors.append("its job failed or is no longer known: Retry submits it")
+        if submit:
+            self._save()
         for part in self.parts:
             self._listen(part)
         self.apply_answer(status=JobStatus.SUBMITTED, progress=self._aggregate_progress())
@@ -318,6 +328,11 @@ class LongJob(Job):
             "instrument": self.instrument,
             "product": self.product,
             "query_type": self.query_type,
+            # what a listing after a restart needs to show and retry the request as one row
+            "parameters": {k: v for k, v in self.parts[0].parameters.items() if k != "scw_list"},
+            "shown": self.parameters,
+            "max_attempts": self.max_attempts,
+            "retry_delay": self.retry_delay,
             "parts": [
                 {
                     "scw_list": part.scw_list,

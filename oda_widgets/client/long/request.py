@@ -11,7 +11,7 @@ meaningless and which would ask for roles); the request's key finds its record o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
@@ -22,8 +22,9 @@ from .store import LongRequestStore, request_key
 
 if TYPE_CHECKING:
     from ..dispatcher import Dispatcher
+    from ..jobs import Job
 
-__all__ = ["plan_parts", "submit_long"]
+__all__ = ["long_jobs_again", "plan_parts", "submit_long"]
 
 #: Left out of every part: a part's science windows are its list.
 _NOT_IN_PARTS = ("scw_list", "max_pointings")
@@ -122,3 +123,64 @@ def submit_long(
         key=key, store=store, again=again, max_attempts=max_attempts, retry_delay=retry_delay,
     )
     return job.start(previous)
+
+
+def long_jobs_again(dispatcher: Dispatcher, listed: Sequence[Job]) -> list[Job]:
+    """``listed`` (the registry's jobs) with each recorded long request's parts as one row.
+
+    A request whose record names every part's job gets a :class:`LongJob` over those jobs, in
+    place of its parts, started without submitting anything (its combined products are made
+    again once every part is done). Records of other dispatchers, older records without their
+    parameters, and requests with a part not among ``listed`` leave the parts as they are.
+    """
+    registry = dispatcher.registry
+    if registry is None:
+        return list(listed)
+    store = LongRequestStore(registry.root)
+    by_id = {job.job_id: job for job in listed if job.job_id}
+    taken: set[str] = set()
+    requests: list[Job] = []
+    for key in store.keys():
+        record = store.get(key)
+        if record is None or not dispatcher._is_this_url(str(record.get("url") or "")):
+            continue
+        recorded = record["parts"]
+        common = record.get("parameters")
+        if not recorded or not isinstance(common, dict) or not all(
+            isinstance(p, dict) and p.get("job_id") in by_id and isinstance(p.get("scw_list"),
+                                                                             list)
+            for p in recorded
+        ):
+            continue
+        requests.append(_long_job_of(dispatcher, store, key, record, common))
+        taken.update(p["job_id"] for p in recorded)
+    return [job for job in listed if job.job_id not in taken] + requests
+
+
+def _long_job_of(
+    dispatcher: Dispatcher,
+    store: LongRequestStore,
+    key: str,
+    record: Mapping[str, Any],
+    common: Mapping[str, Any],
+) -> LongJob:
+    instrument, product = str(record["instrument"]), str(record["product"])
+    query_type = str(record.get("query_type") or "Real")
+    windows = [[str(scw) for scw in p["scw_list"]] for p in record["parts"]]
+    shown = record.get("shown")
+    shown = dict(shown) if isinstance(shown, dict) else dict(
+        common, scw_list=[scw for part in windows for scw in part])
+    options = {"max_attempts": int(record.get("max_attempts") or 3),
+               "retry_delay": float(record.get("retry_delay") or 2.0)}
+
+    def build() -> LongJob:
+        return LongJob(
+            dispatcher, instrument, product, query_type, shown,
+            [LongPart(i, part, dict(common, scw_list=part)) for i, part in enumerate(windows)],
+            key=key, store=store, again=again, **options,
+        )
+
+    def again() -> LongJob:  # Retry: done parts taken as they are, the others submitted
+        return build().start(store.get(key))
+
+    return build().start(record, submit=False)
