@@ -67,3 +67,29 @@ def test_bad_records_are_listed_as_refused_and_every_good_job_still_listed(tmp_p
                          autostart=False)
     assert len(monitor.jobs) == 2 + len(BAD)
     monitor.close()
+
+
+
+def test_a_damaged_long_request_record_leaves_its_parts_listed_as_rows(tmp_path):
+    """A long request's record with a value that is not a number lists its parts one by one."""
+    import json
+
+    from oda_widgets.client.dispatcher import Dispatcher
+    from oda_widgets.client.jobs import Job
+    from oda_widgets.client.long.request import long_jobs_again
+
+    disp = Dispatcher(url="http://127.0.0.1:9", token="", registry=tmp_path)
+    parts = [Job("isgri", "isgri_lc", "Real", {}, url=disp.url, job_id=f"{i:016x}",
+                 session_id="s")
+             for i in range(2)]
+    (tmp_path / "long").mkdir()
+    (tmp_path / "long" / ("a" * 32 + ".json")).write_text(json.dumps({
+        "url": disp.url, "instrument": "isgri", "product": "isgri_lc",
+        "parameters": {}, "max_attempts": "many",
+        "parts": [{"scw_list": ["000100010010"], "job_id": job.job_id, "session_id": "s"}
+                  for job in parts],
+    }))
+    try:
+        assert long_jobs_again(disp, parts) == parts
+    finally:
+        disp.close()

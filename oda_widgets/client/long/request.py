@@ -11,10 +11,11 @@ meaningless and which would ask for roles); the request's key finds its record o
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ValidationError
+from ..errors import OdaError, ValidationError
 from .long_job import LongJob, LongPart
 from .science_windows import archive_science_windows
 from .splitting import PUBLIC_POINTINGS, split_science_windows
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from ..jobs import Job
 
 __all__ = ["long_jobs_again", "plan_parts", "submit_long"]
+
+logger = logging.getLogger(__name__)
 
 #: Left out of every part: a part's science windows are its list.
 _NOT_IN_PARTS = ("scw_list", "max_pointings")
@@ -152,7 +155,11 @@ def long_jobs_again(dispatcher: Dispatcher, listed: Sequence[Job]) -> list[Job]:
             for p in recorded
         ):
             continue
-        requests.append(_long_job_of(dispatcher, store, key, record, common))
+        try:
+            requests.append(_long_job_of(dispatcher, store, key, record, common))
+        except (TypeError, ValueError, KeyError, OdaError) as exc:  # a damaged record: its parts
+            logger.warning("listing long request %s by its parts: %s", key, exc)  # stay rows
+            continue
         taken.update(p["job_id"] for p in recorded)
     return [job for job in listed if job.job_id not in taken] + requests
 
