@@ -22,18 +22,11 @@ PRODUCT_CLASSES = (
 
 
 def _show(obj: Any) -> bool:
-    from .widgets.display import register_display, view_of
+    # the first product shown loads the widgets, whose own hook then takes over every kind
+    from .widgets.display import register_display, show_view
 
     register_display()
-    from IPython.display import display
-
-    try:
-        view = view_of(obj)
-    except (TypeError, ValueError) as exc:
-        print(f"{obj!r}\n(no view: {exc})")
-        return True
-    display(view)
-    return True
+    return show_view(obj)
 
 
 def install() -> bool:

@@ -16,7 +16,7 @@ from ..client.products.product_set import ProductSet
 from ..client.products.sky_image import SkyImage
 from ..client.products.spectrum import Spectrum
 
-__all__ = ["register_display", "view_of"]
+__all__ = ["register_display", "show_view", "view_of"]
 
 
 def view_of(obj: Any) -> Any:
@@ -71,9 +71,26 @@ def register_display(ip: Any = None) -> bool:
         ip = get_ipython()
     if ip is None or not hasattr(ip, "display_formatter"):
         return False
-    from .._display_hook import _show
-
     formatter = ip.display_formatter.ipython_display_formatter
     for kind in (ProductSet, SkyImage, Catalog, LightCurve, Spectrum):
-        formatter.for_type(kind, _show)
+        formatter.for_type(kind, show_view)
+    return True
+
+
+def show_view(obj: Any) -> bool:
+    """Display ``obj``'s view in the notebook (IPython's display hook for products).
+
+    Returns
+    -------
+    bool
+        True: the object was shown (as its view, or as text saying why it has none).
+    """
+    from IPython.display import display
+
+    try:
+        view = view_of(obj)
+    except (TypeError, ValueError) as exc:
+        print(f"{obj!r}\n(no view: {exc})")
+        return True
+    display(view)
     return True

@@ -14,7 +14,6 @@ from support.dispatcher_answers import captured_catalog
 from oda_widgets.client.catalog.files import (
     catalog_bytes,
     format_of,
-    read_catalog,
     region_label,
     save_catalog,
 )
@@ -43,7 +42,7 @@ def test_ecsv_reads_back_with_astropy_as_the_same_catalog(tmp_path, catalog):
     assert list(table["src_names"]) == catalog.names
     assert list(table["meta_ID"]) == catalog.meta_ids
     assert str(table["ra"].unit) == "deg" and table.meta["FRAME"] == "fk5"
-    assert read_catalog(path).to_dict() == catalog.to_dict()
+    assert Catalog.read(path).to_dict() == catalog.to_dict()
 
 
 def test_fits_reads_back_with_astropy_as_the_same_catalog(tmp_path, catalog):
@@ -51,13 +50,13 @@ def test_fits_reads_back_with_astropy_as_the_same_catalog(tmp_path, catalog):
     with fits.open(path) as hdulist:
         assert hdulist["CATALOG"].header["LON_NAME"] == "ra"
         assert list(hdulist["CATALOG"].data["src_names"]) == catalog.names
-    assert read_catalog(path).to_dict() == catalog.to_dict()
+    assert Catalog.read(path).to_dict() == catalog.to_dict()
 
 
 def test_json_is_the_selected_catalog_text(tmp_path, catalog):
     path = save_catalog(catalog, tmp_path / "sources.json")
     assert path.read_text() == catalog.to_selected_catalog()
-    assert read_catalog(path).to_dict() == catalog.to_dict()
+    assert Catalog.read(path).to_dict() == catalog.to_dict()
 
 
 def test_region_file_reads_back_with_regions_as_the_same_sources(tmp_path, catalog):
@@ -71,7 +70,7 @@ def test_region_file_reads_back_with_regions_as_the_same_sources(tmp_path, catal
         assert region.center.frame.name == "fk5"
         assert region.center.ra.deg == pytest.approx(float(ra), abs=1e-7)
         assert region.center.dec.deg == pytest.approx(float(dec), abs=1e-7)
-    back = read_catalog(path)
+    back = Catalog.read(path)
     assert back.names == catalog.names
     assert back.coords.separation(catalog.coords).max().arcsec < 1e-3
 
@@ -91,7 +90,7 @@ def test_a_name_that_would_break_a_region_line_is_written_safely(tmp_path, catal
     # the other formats keep the name exactly
     for suffix in (".ecsv", ".fits", ".json"):
         path = save_catalog(catalog, tmp_path / f"hostile{suffix}")
-        assert read_catalog(path).names[-2] == HOSTILE
+        assert Catalog.read(path).names[-2] == HOSTILE
 
 
 def test_missing_values_survive_ecsv_and_fits(tmp_path):
@@ -107,7 +106,7 @@ def test_missing_values_survive_ecsv_and_fits(tmp_path):
     }
     catalog = Catalog.from_dispatcher(d)
     for suffix in (".ecsv", ".fits"):
-        back = read_catalog(save_catalog(catalog, tmp_path / f"nan{suffix}"))
+        back = Catalog.read(save_catalog(catalog, tmp_path / f"nan{suffix}"))
         assert math.isnan(back.table["significance"][0])
         assert back.to_dict() == d
 

@@ -8,7 +8,6 @@ import pytest
 from support.dispatcher_answers import captured_catalog
 
 import oda_widgets as ow
-from oda_widgets.client.catalog.files import read_catalog
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.widgets.catalog_table import CatalogTable
 
@@ -175,7 +174,7 @@ def test_save_writes_each_format_from_the_suffix(tmp_path, catalog):
     catalog.rename(17, "GRS 1915 {edited}")
     for suffix in (".ecsv", ".fits", ".reg", ".json"):
         path = table.save(tmp_path / f"sources{suffix}")
-        back = read_catalog(path)
+        back = Catalog.read(path)
         assert back.names[1] == "MAXI J1820+070"
     with pytest.raises(FileExistsError):
         table.save(tmp_path / "sources.ecsv")

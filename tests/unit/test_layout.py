@@ -21,10 +21,22 @@ def _name(path: Path) -> str:
 
 
 def _imported_modules(path: Path) -> list[str]:
-    """Every module ``path`` imports, anywhere in it, as an absolute dotted name."""
+    """Every module ``path`` imports when run, as an absolute dotted name: at its top or inside
+    a function (a late import is still a dependency), but not in ``if TYPE_CHECKING:`` blocks
+    (never run: names for annotations only)."""
     package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    tree = ast.parse(path.read_text())
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
     found = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -48,7 +60,7 @@ def test_the_modules_are_found():
 
 
 @pytest.mark.parametrize(("layer", "forbidden"), [
-    ("client", ("oda_widgets.widgets",)),
+    ("client", ("oda_widgets.widgets", "oda_widgets.analysis")),
     ("analysis", ("oda_widgets.widgets",)),
     ("sandbox", ("oda_widgets.client", "oda_widgets.widgets", "oda_widgets.analysis")),
 ])
@@ -56,6 +68,78 @@ def test_layers_import_only_downwards(layer, forbidden):
     wrong = {module: [m for m in imports if m.startswith(forbidden)]
              for module, imports in _layer_imports(layer).items()}
     assert not {m: w for m, w in wrong.items() if w}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _runtime_imports(path: Path, modules: set[str]) -> set[str]:
+    """The package's modules ``path`` imports, but the packages that hold it (Python imports
+    those first anyway)."""
+    own = _module_name(path)
+    held_by = {own.rsplit(".", k)[0] for k in range(1, own.count(".") + 1)}
+    found = set()
+    for name in _imported_modules(path):
+        while name and name not in modules:  # "pkg.mod.Name" -> "pkg.mod"
+            name = name.rpartition(".")[0]
+        if name and name != own and name not in held_by:
+            found.add(name)
+    return found
+
+
+def import_cycles(paths: list[Path]) -> list[list[str]]:
+    """Every set of modules that import each other, directly or around a loop (Tarjan's
+    strongly connected components of the run-time import graph)."""
+    by_name = {_module_name(p): p for p in paths}
+    graph = {name: _runtime_imports(p, set(by_name)) for name, p in by_name.items()}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph[node]:
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for name in sorted(graph):
+        if name not in index:
+            visit(name)
+    return cycles
+
+
+def test_no_modules_import_each_other_even_inside_functions():
+    assert import_cycles(MODULES) == []
+
+
+def test_a_cycle_made_on_purpose_is_caught(tmp_path, monkeypatch):
+    """The check itself: two modules importing each other, one of them only in a function."""
+    global ROOT
+    package = tmp_path / "oda_widgets"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "low.py").write_text("def late():\n    from . import high\n")
+    (package / "high.py").write_text("from .low import late\n")
+    (package / "typed.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .high import late\n")
+    monkeypatch.setattr(f"{__name__}.ROOT", tmp_path)
+    assert import_cycles(sorted(package.glob("*.py"))) == [["oda_widgets.high", "oda_widgets.low"]]
 
 
 def test_imports_inside_the_package_are_relative():

@@ -1,4 +1,4 @@
-"""A catalog saved as, and read back from, the files other tools open.
+"""A catalog saved as, and read back from, the files other tools open (tables in, bytes out).
 
 * ECSV (astropy): every column with its type and unit, and the frame in the header;
 * FITS (astropy): a binary table, as :meth:`Catalog.to_hdulist` makes it;
@@ -32,7 +32,7 @@ __all__ = [
     "FORMATS",
     "catalog_bytes",
     "format_of",
-    "read_catalog",
+    "read_catalog_file",
     "region_label",
     "save_catalog",
 ]
@@ -140,17 +140,18 @@ def save_catalog(
     return target
 
 
-def read_catalog(path: str | Path, format: str | None = None) -> Catalog:
-    """A catalog from a file :func:`save_catalog` wrote (or another tool, in the same shape).
-
-    A region file gives names and positions only (``meta_ID`` numbered from 0).
+def read_catalog_file(
+    path: str | Path, format: str | None = None
+) -> Table | str | dict[str, Any]:
+    """What a catalog file holds: an astropy Table (ECSV, FITS), the dispatcher's
+    ``selected_catalog`` text (its JSON), or its fields (a ds9 region file's names and
+    positions, with ``meta_ID`` numbered from 0). :meth:`Catalog.read <.source_catalog.Catalog.read>` makes a
+    catalog of either.
     """
-    from .source_catalog import Catalog
-
     source = Path(path)
     chosen = format_of(source, format)
     if chosen == "json":
-        return Catalog.from_dispatcher(source.read_text(encoding="utf-8"))
+        return source.read_text(encoding="utf-8")
     if chosen == "ds9":
         return _from_regions(source)
     if chosen == "fits":
@@ -168,26 +169,22 @@ def read_catalog(path: str | Path, format: str | None = None) -> Catalog:
             table.replace_column(
                 column.name, Column(column.filled(np.nan), name=column.name, unit=column.unit)
             )
-    return Catalog(table)
+    return table
 
 
-def _from_regions(source: Path) -> Catalog:
+def _from_regions(source: Path) -> dict[str, Any]:
     from regions import Regions
-
-    from .source_catalog import Catalog
 
     found = Regions.read(str(source), format="ds9")
     names = [str(r.meta.get("text", "")) for r in found]
     frame = found[0].center.frame.name if len(found) else "fk5"
     lon = [float(r.center.spherical.lon.deg) for r in found]
     lat = [float(r.center.spherical.lat.deg) for r in found]
-    return Catalog.from_dispatcher(
-        {
-            "cat_frame": frame,
-            "cat_coord_units": "deg",
-            "cat_column_list": [list(range(len(found))), names, lon, lat],
-            "cat_column_names": ["meta_ID", "src_names", "ra", "dec"],
-            "cat_lat_name": "dec",
-            "cat_lon_name": "ra",
-        }
-    )
+    return {
+        "cat_frame": frame,
+        "cat_coord_units": "deg",
+        "cat_column_list": [list(range(len(found))), names, lon, lat],
+        "cat_column_names": ["meta_ID", "src_names", "ra", "dec"],
+        "cat_lat_name": "dec",
+        "cat_lon_name": "ra",
+    }

@@ -33,6 +33,7 @@ from ..errors import ValidationError
 from ..products.base import Product
 from ..products.budget import DecodeBudget, json_cost
 from . import checks as catalog_checks
+from .files import read_catalog_file, save_catalog
 from .history import EditHistory, Snapshot
 from .text_cells import fits_text
 
@@ -613,16 +614,14 @@ class Catalog(Product):
     def save(self, path: str | Path, format: str | None = None, overwrite: bool = False) -> Path:
         """Write the catalog as ECSV, FITS, a ds9 region file or the dispatcher's JSON, chosen by
         the suffix (``.ecsv``, ``.fits``, ``.reg``, ``.json``) unless ``format`` says."""
-        from .files import save_catalog
-
         return save_catalog(self, path, format=format, overwrite=overwrite)
 
     @classmethod
     def read(cls, path: str | Path, format: str | None = None) -> Catalog:
-        """A catalog from a file :meth:`save` wrote (the format from the suffix)."""
-        from .files import read_catalog
-
-        return read_catalog(path, format=format)
+        """A catalog from a file :meth:`save` wrote, or another tool in the same shape (the
+        format from the suffix); a ds9 region file gives names and positions only."""
+        held = read_catalog_file(path, format=format)
+        return cls(held) if isinstance(held, Table) else cls.from_dispatcher(held)
 
     def summary(self) -> str:
         frame = self.table.meta.get("FRAME") or "?"

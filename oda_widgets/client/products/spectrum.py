@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from astropy.io import fits
 
+from ..errors import OdaError
 from .base import output_path, write_hdulist
 from .kinds import NumpyProduct
 
@@ -174,7 +175,9 @@ class Spectrum(NumpyProduct):
     ) -> SpectralFit:
         """Fit an XSPEC-named model folded through this spectrum's ARF and RMF.
 
-        A thin front to :func:`oda_widgets.analysis.spectral_fit.fit_spectrum` (see there for
+        A thin front to :func:`oda_widgets.analysis.spectral_fit.fit_spectrum`, found as the
+        package's ``oda_widgets.spectral_fit`` entry point (the client sits below the analysis
+        layer and does not import it; see there for
         ``statistic``, ``start``, ``freeze`` and ``errors``); it needs the ``fit`` extra
         (``pip install 'oda_widgets[fit]'``).
 
@@ -192,13 +195,24 @@ class Spectrum(NumpyProduct):
         oda_widgets.analysis.spectral_fit.SpectralFit
             ``values``, ``statistic``, ``dof``, ``flux(e1, e2)``, ``summary()``.
         """
-        # imported here: the client stays free of analysis imports at load time
-        from ...analysis.spectral_fit import fit_spectrum
-
-        return fit_spectrum(self, model, energy_range, systematic, **options)
+        return _fitting()(self, model, energy_range, systematic, **options)
 
     def summary(self) -> str:
         parts = (
             ["PHA"] + (["ARF"] if self.arf_product else []) + (["RMF"] if self.rmf_product else [])
         )
         return f"{self.source or 'unknown source'}: " + " + ".join(parts)
+
+
+def _fitting() -> Any:
+    """The analysis layer's ``fit_spectrum``, as the installed package declares it."""
+    from importlib.metadata import entry_points
+
+    found = entry_points(group="oda_widgets.spectral_fit", name="fit_spectrum")
+    if not found:
+        raise OdaError(
+            "spectral fitting is not installed with this oda_widgets (its package metadata "
+            "names no oda_widgets.spectral_fit entry point): reinstall it, "
+            "pip install 'oda_widgets[fit]'"
+        )
+    return next(iter(found)).load()
