@@ -130,7 +130,6 @@ def test_no_modules_import_each_other_even_inside_functions():
 
 def test_a_cycle_made_on_purpose_is_caught(tmp_path, monkeypatch):
     """The check itself: two modules importing each other, one of them only in a function."""
-    global ROOT
     package = tmp_path / "oda_widgets"
     package.mkdir()
     (package / "__init__.py").write_text("")
