@@ -6,7 +6,7 @@ each pixel column and re-decimates in the kernel when the visible range changes.
 
 The curves are the sandbox's SPI-ACS light curves at 50 ms (10 thousand samples: 500 s; 100
 thousand: 5000 s; 1.728 million: a day), built in the kernel (no HTTP). Real JupyterLab and
-Chromium, started as the browser tests start them (``tests/browser/conftest.py``), network
+Chromium, started as the browser tests start them (``tests/support/browser_harness.py``), network
 confined to the loopback interface.
 
 Figures, per size:
@@ -26,7 +26,6 @@ Run from the repository root (a few minutes; the 1.7 M baseline alone waits out 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import signal
 import statistics
@@ -41,17 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
 
-def _harness() -> Any:
-    """The browser tests' harness module (its helpers, not its pytest fixtures)."""
-    spec = importlib.util.spec_from_file_location("browser_harness",
-                                                  REPO / "tests" / "browser" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module      # its dataclasses look their module up
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-H = _harness()
+from support import browser_harness as H  # noqa: E402 - the browser tests' helpers
 
 PREPARE = """\
 import numpy as np, bqplot

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import os
 import statistics
@@ -50,17 +49,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 
-def _browser_harness() -> Any:
-    """The browser tests' harness module (tests/browser/conftest.py), for its helpers."""
-    spec = importlib.util.spec_from_file_location(
-        "browser_harness", REPO / "tests" / "browser" / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module   # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+from support import browser_harness as _harness  # noqa: E402 - the browser tests' helpers
 
-
-_harness = _browser_harness()
 CHROMIUM, CHROMIUM_FLAGS, LAB_TOKEN = _harness.CHROMIUM, _harness.CHROMIUM_FLAGS, _harness.LAB_TOKEN
 LOOPBACK, JupyterLab, LabPage = _harness.LOOPBACK, _harness.JupyterLab, _harness.LabPage
 free_port, write_settings = _harness.free_port, _harness.write_settings

@@ -80,13 +80,14 @@ def _inner_arguments(config: pytest.Config) -> list[str]:
 
 def _run_inside(config: pytest.Config, nodeids: list[str], say: Callable[[str], None]) -> int:
     env = dict(os.environ)
-    setup = _script("setup", env)
-    if setup.returncode:
-        say(f"peer setup failed:\n{setup.stdout}{setup.stderr}")
-        return 1
     # a peer already running from this state folder (a developer's) is used and left running
+    # (its setup refuses to run under a running stack)
     started_here = _script("run", env, "true").returncode != 0
     if started_here:
+        setup = _script("setup", env)
+        if setup.returncode:
+            say(f"peer setup failed:\n{setup.stdout}{setup.stderr}")
+            return 1
         start = _script("start", env)
         if start.returncode:
             say(f"peer start failed:\n{start.stdout}{start.stderr}")

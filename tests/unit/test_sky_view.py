@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import traitlets
 from astropy.io import fits
-from comm.base_comm import BaseComm
+from support.recording_comm import RecordingComm
 
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.products.sky_image import SkyImage
@@ -29,31 +29,6 @@ pytestmark = pytest.mark.unit
 
 MOSAIC = (Path(__file__).resolve().parents[2].parent / "shared" / "data" / "integral"
           / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz")
-
-
-class RecordingComm(BaseComm):
-    """A comm whose other end is the test: it records what the kernel publishes."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.sent: list[dict[str, Any]] = []
-        super().__init__(**kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None,
-                    buffers: Any = None, **keys: Any) -> None:
-        self.sent.append({"type": msg_type, "data": data or {}, "buffers": list(buffers or [])})
-
-    def custom(self) -> list[tuple[dict[str, Any], list[Any]]]:
-        """The custom messages sent so far (content, buffers)."""
-        return [(m["data"]["content"], m["buffers"]) for m in self.sent
-                if m["data"].get("method") == "custom"]
-
-    def from_front_end(self, content: dict[str, Any]) -> None:
-        self.handle_msg({"content": {"data": {"method": "custom", "content": content}},
-                         "buffers": []})
-
-    def state_from_front_end(self, **state: Any) -> None:
-        self.handle_msg({"content": {"data": {"method": "update", "state": state,
-                                              "buffer_paths": []}}, "buffers": []})
 
 
 @pytest.fixture(autouse=True)
