@@ -137,6 +137,10 @@ def read_answer(
                 DispatcherError("the dispatcher said done but sent no products", 200),
                 query_status, answered_id, progress,
             )
+        status = answer.get("exit_status")
+        if isinstance(status, Mapping) and "exit_status" not in raw:
+            # its comment is part of the result (a workflow's comment output): kept with it
+            raw = {**raw, "exit_status": dict(status)}
         return Reading(query_status, JobStatus.DONE, progress, answered_id, products=raw)
     return Reading(query_status, _STATUS_OF_ANSWER.get(query_status), progress, answered_id)
 

@@ -100,7 +100,8 @@ def test_a_done_answer_hands_over_its_raw_products_which_decode():
     done = captured("08_run_empty_dummy_Dummy_done.json")
     reading = read_answer(job_of(done), done)
     assert reading.status is JobStatus.DONE and reading.error is None
-    assert reading.products is done["products"]
+    # the exit_status travels with the products: its comment is part of the result
+    assert reading.products == {**done["products"], "exit_status": done["exit_status"]}
     products = decoded_products(job_of(done), reading.products)
     assert isinstance(products, ProductSet)
     assert products.analysis_parameters == done["products"]["analysis_parameters"]

@@ -10,6 +10,8 @@ from typing import Any
 
 from astropy.io import fits
 
+from .announced import Announcement
+
 __all__ = ["MAX_FILE_NAME_BYTES", "Product", "file_name", "output_path", "write_hdulist"]
 
 
@@ -27,6 +29,9 @@ class Product:
         The product's own ``name`` field.
     meta_data_text : str or None
         The raw meta_data text when it was not JSON (``meta_data`` is then empty).
+    announced : Announcement or None
+        What the server says the product is (its ``prod_uris`` class, its output's label),
+        when it says (dispatcher 1.3.6 with notebook workflows); ``uri`` and ``label`` read it.
 
     Every kind takes these as :class:`Product` does, after its own content:
     ``TableProduct(name, table, meta_data, server_name, meta_data_text)``.
@@ -36,6 +41,7 @@ class Product:
     kind = "product"
     #: File name suffix :meth:`write_fits` uses when given a directory.
     suffix = ".fits"
+    announced: Announcement | None = None
 
     def __init__(
         self,
@@ -48,6 +54,21 @@ class Product:
         self.meta_data = dict(meta_data or {})
         self.server_name = server_name
         self.meta_data_text = meta_data_text
+
+    @property
+    def uri(self) -> str | None:
+        """The ontology class the server gave this product (``prod_uris``), or ``None``."""
+        return self.announced.uri if self.announced is not None else None
+
+    @property
+    def label(self) -> str | None:
+        """The label the workflow gave this output (``extra_metadata``), or ``None``."""
+        return self.announced.label if self.announced is not None else None
+
+    @property
+    def title(self) -> str:
+        """What a view calls this product: its label, else its name."""
+        return self.label or self.name
 
     def to_hdulist(self) -> fits.HDUList:
         """The product as a FITS ``HDUList``."""

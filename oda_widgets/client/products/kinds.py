@@ -96,6 +96,9 @@ class BinaryProduct(Product):
         self.data = data
         if _looks_like_fits(data):
             self.suffix = ".fits"
+        elif (img_type := picture_type(data)) is not None:
+            # a picture sent as plain bytes keeps its type in the file name
+            self.suffix = "." + ("jpg" if img_type == "jpeg" else img_type)
 
     def to_hdulist(self) -> fits.HDUList:
         """The bytes read as FITS, when they are a FITS file."""

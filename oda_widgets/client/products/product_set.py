@@ -17,6 +17,7 @@ from typing import Any
 from ..catalog.source_catalog import Catalog
 from ..errors import ProductDecodeError
 from ..transport.redaction import scrub_token
+from .announced import IMAGE, LIGHT_CURVE, SPECTRUM, Announcement, Announcements
 from .base import Product, output_path
 from .budget import DecodeBudget, json_cost
 from .decoding import b64_bytes, check_md5, item_name, parse_meta_data
@@ -79,7 +80,15 @@ class _Decoder:
             len(self.items), own, meta, product=self.product, instrument=self.instrument
         )
 
-    def numpy_product(self, encoded: Any, where: str) -> None:
+    def add(self, item: Product | Catalog, announced: Announcement | None = None) -> None:
+        if announced is not None and isinstance(item, Product):
+            item.announced = announced
+            if announced.is_parameter and isinstance(item, TextProduct):
+                item.kind = "workflow parameter"
+        self.items.append(item)
+
+    def numpy_product(self, encoded: Any, where: str,
+                      announced: Announcement | None = None) -> None:
         if encoded is None:
             encoded = {"data_unit_list": [], "name": None, "meta_data": {}}
         if isinstance(encoded, str):
@@ -93,9 +102,17 @@ class _Decoder:
         args = (name, hdulist)
         about = {"meta_data": meta, "server_name": own, "meta_data_text": meta_text}
         item: Product
+        # what the server says the product is comes first; names and EXTNAMEs otherwise
+        uri = announced.uri if announced is not None else None
         role = spectral_role(hdulist, meta)
-        lc_hdu = light_curve_hdu(hdulist, meta, self.product)
-        if role == "spectrum":
+        lc_hdu = light_curve_hdu(hdulist, meta, self.product, announced=uri == LIGHT_CURVE)
+        if uri == LIGHT_CURVE and lc_hdu is not None:
+            item = LightCurve(*args, hdu=lc_hdu, **about)
+        elif uri == IMAGE and is_sky_image(hdulist, meta):
+            item = SkyImage(*args, **about)
+        elif uri in (LIGHT_CURVE, IMAGE, SPECTRUM) and role != "spectrum":
+            item = NumpyProduct(*args, **about)  # no table or sky image to show it as
+        elif role == "spectrum":
             item = Spectrum(*args, **about)
         elif role in ("arf", "rmf"):
             item = NumpyProduct(*args, **about)
@@ -106,13 +123,13 @@ class _Decoder:
             item = SkyImage(*args, **about)
         else:
             item = NumpyProduct(*args, **about)
-        self.items.append(item)
+        self.add(item, announced)
 
-    def binary(self, encoded: Any, where: str) -> None:
+    def binary(self, encoded: Any, where: str, announced: Announcement | None = None) -> None:
         if isinstance(encoded, str):
             # a bare base64 string: the legacy BinaryData encoding (no name, no md5)
             data = b64_bytes(encoded, where, self.budget)
-            self.items.append(BinaryProduct(self.name(None, None), data))
+            self.add(BinaryProduct(self.name(None, None), data), announced)
             return
         if not isinstance(encoded, dict) or "data" not in encoded:
             raise ProductDecodeError(where, "it is neither a BinaryProduct nor base64 text")
@@ -121,13 +138,14 @@ class _Decoder:
         label = own or where
         data = b64_bytes(encoded["data"], label, self.budget)
         check_md5(data, encoded.get("md5"), label)
-        self.items.append(BinaryProduct(self.name(own, None), data, server_name=own))
+        self.add(BinaryProduct(self.name(own, None), data, server_name=own), announced)
 
     def catalog(self, encoded: Any) -> None:
         name = self.name("dispatcher_catalog", None)
         self.items.append(Catalog.from_dispatcher(encoded, name=name, budget=self.budget))
 
-    def table(self, encoded: Any, where: str, binary: bool) -> None:
+    def table(self, encoded: Any, where: str, binary: bool,
+              announced: Announcement | None = None) -> None:
         if isinstance(encoded, str):
             encoded = self.json(encoded, where)
         if not isinstance(encoded, dict):
@@ -148,10 +166,10 @@ class _Decoder:
             # astropy's reader holds the lines, the parsed columns and the table at once
             self.budget.charge(4 * len(text) if isinstance(text, str) else 0, f"the table {name}")
             table = read_ecsv(text, name)
-        self.items.append(TableProduct(name, table, meta_data=meta, server_name=own,
-                                       meta_data_text=meta_text))
+        self.add(TableProduct(name, table, meta_data=meta, server_name=own,
+                              meta_data_text=meta_text), announced)
 
-    def picture(self, encoded: Any, where: str) -> None:
+    def picture(self, encoded: Any, where: str, announced: Announcement | None = None) -> None:
         if isinstance(encoded, str):
             encoded = self.json(encoded, where)
         if not isinstance(encoded, dict) or "b64data" not in encoded:
@@ -161,10 +179,10 @@ class _Decoder:
         name = self.name(own, None)
         data = b64_bytes(encoded["b64data"], name, self.budget)
         metadata = encoded.get("metadata") if isinstance(encoded.get("metadata"), dict) else {}
-        self.items.append(PictureProduct(name, data, metadata, own,
-                                         filename=encoded.get("filename")))
+        self.add(PictureProduct(name, data, metadata, own, filename=encoded.get("filename")),
+                 announced)
 
-    def texts(self, encoded_list: list[Any]) -> None:
+    def texts(self, encoded_list: list[Any], announced: list[Announcement | None]) -> None:
         parsed: list[dict[str, Any]] | None = []
         for encoded in encoded_list:
             try:
@@ -177,14 +195,14 @@ class _Decoder:
                 break
         if parsed is None:
             # as oda_api: when one entry is not a text product, all are kept as raw values
-            for raw in encoded_list:
-                self.items.append(TextProduct(self.name(None, None), raw))
+            for raw, about in zip(encoded_list, announced, strict=True):
+                self.add(TextProduct(self.name(None, None), raw), about)
             return
-        for value in parsed:
+        for value, about in zip(parsed, announced, strict=True):
             own = value.get("name")
             meta = value.get("meta_data") if isinstance(value.get("meta_data"), dict) else {}
-            self.items.append(TextProduct(self.name(own, meta), value["value"], meta_data=meta,
-                                          server_name=own))
+            self.add(TextProduct(self.name(own, meta), value["value"], meta_data=meta,
+                                 server_name=own), about)
 
 
 def _as_list(value: Any, key: str, budget: DecodeBudget) -> list[Any]:
@@ -231,17 +249,22 @@ def decode_products(
     if "products" in products and isinstance(products.get("products"), Mapping):
         products = products["products"]
     decoder = _Decoder(product, instrument, budget if budget is not None else DecodeBudget())
+    announcements = Announcements(products)
+
+    def listed(key: str, what: str) -> list[tuple[int, Any, Announcement | None]]:
+        encoded = _as_list(products[key], what, decoder.budget)
+        return list(zip(range(len(encoded)), encoded, announcements.pair(key, encoded),
+                        strict=True))
+
     if "numpy_data_product" in products:
         # as oda_api: the single product, when the key is there, and the list is not read
         decoder.numpy_product(products["numpy_data_product"], "numpy_data_product")
     elif "numpy_data_product_list" in products:
-        for i, encoded in enumerate(_as_list(products["numpy_data_product_list"], "numpy list",
-                                                   decoder.budget)):
-            decoder.numpy_product(encoded, f"numpy_data_product_list[{i}]")
+        for i, encoded, about in listed("numpy_data_product_list", "numpy list"):
+            decoder.numpy_product(encoded, f"numpy_data_product_list[{i}]", about)
     if "binary_data_product_list" in products:
-        for i, encoded in enumerate(_as_list(products["binary_data_product_list"], "binaries",
-                                                   decoder.budget)):
-            decoder.binary(encoded, f"binary_data_product_list[{i}]")
+        for i, encoded, about in listed("binary_data_product_list", "binaries"):
+            decoder.binary(encoded, f"binary_data_product_list[{i}]", about)
     if products.get("catalog") is not None:
         decoder.catalog(products["catalog"])
     for key, binary in (
@@ -249,15 +272,14 @@ def decode_products(
         ("astropy_table_product_binary_list", True),
     ):
         if key in products:
-            for i, encoded in enumerate(_as_list(products[key], key, decoder.budget)):
-                decoder.table(encoded, f"{key}[{i}]", binary)
+            for i, encoded, about in listed(key, key):
+                decoder.table(encoded, f"{key}[{i}]", binary, about)
     if "binary_image_product_list" in products:
-        for i, encoded in enumerate(_as_list(products["binary_image_product_list"], "images",
-                                                   decoder.budget)):
-            decoder.picture(encoded, f"binary_image_product_list[{i}]")
+        for i, encoded, about in listed("binary_image_product_list", "images"):
+            decoder.picture(encoded, f"binary_image_product_list[{i}]", about)
     if "text_product_list" in products:
-        decoder.texts(_as_list(products["text_product_list"], "text_product_list",
-                               decoder.budget))
+        texts = listed("text_product_list", "text_product_list")
+        decoder.texts([encoded for _, encoded, _ in texts], [about for _, _, about in texts])
     return ProductSet(
         decoder.items,
         analysis_parameters=products.get("analysis_parameters"),
@@ -312,6 +334,10 @@ class ProductSet(Mapping[str, Product]):
         The parameters the dispatcher used, tokens removed.
     api_code : str or None
         The server's oda_api code for this query, tokens removed.
+    notes : list of str
+        What the server wrote about the finished job beside its products: the ``exit_status``
+        comment (a workflow's ``oda:WorkflowResultComment`` output, or the dispatcher's note on
+        arguments it did not use) and warning.
 
     Products are also attributes: ``products.mosaic_image_0_mosaic``.
     """
@@ -338,6 +364,10 @@ class ProductSet(Mapping[str, Product]):
         for item in items:
             if isinstance(item, LightCurve):
                 self.light_curves.setdefault(item.source or item.name, item)
+        status = self.extras.get("exit_status")
+        status = status if isinstance(status, Mapping) else {}
+        self.notes: list[str] = [str(status[key]).strip() for key in ("comment", "warning")
+                                 if isinstance(status.get(key), str) and status[key].strip()]
         self.image: SkyImage | None = next((i for i in items if isinstance(i, SkyImage)), None)
         self.catalog: Catalog | None = next((i for i in items if isinstance(i, Catalog)), None)
 
@@ -404,7 +434,9 @@ class ProductSet(Mapping[str, Product]):
 
     def __repr__(self) -> str:
         lines = [f"<ProductSet of {len(self)} products>"]
-        lines += [f"  {name}: {item.kind}, {item.summary()}" for name, item in self._items.items()]
+        lines += [f"  {name}: {item.kind}, {item.summary()}"
+                  + (f" ({item.label!r})" if getattr(item, "label", None) else "")
+                  for name, item in self._items.items()]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
