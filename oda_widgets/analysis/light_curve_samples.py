@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from astropy.time import Time, TimeDelta
 
+from ..client.products.light_curve import QUANTITIES, time_origin
+
 __all__ = ["CurveSamples"]
 
 _SECONDS_PER_UNIT = {"d": 86400.0, "day": 86400.0, "days": 86400.0, "s": 1.0, "sec": 1.0}
@@ -33,12 +35,15 @@ class CurveSamples:
     width : numpy.ndarray
         Bin widths in seconds.
     rate, error : numpy.ndarray
-        The rate and its 1-sigma error, in ``rate_unit``.
+        The values (a rate, flux, magnitude or counts per bin: ``quantity``) and their 1-sigma
+        error, in ``rate_unit``.
     exposure : numpy.ndarray
         Seconds of exposure per bin (width times the fractional exposure when the file gives it):
         the weight of each bin when bins are combined.
     rate_unit : str
-        The RATE column's unit as the FITS file gives it ("" when it gives none).
+        The values' unit as the FITS file gives it ("" when it gives none).
+    quantity : str
+        What the values are: ``"RATE"``, ``"FLUX"``, ``"MAG"`` or ``"COUNTS"``.
     """
 
     source: str
@@ -49,6 +54,7 @@ class CurveSamples:
     error: np.ndarray
     exposure: np.ndarray
     rate_unit: str = ""
+    quantity: str = "RATE"
 
     def __len__(self) -> int:
         return len(self.time)
@@ -89,16 +95,18 @@ class CurveSamples:
     def from_light_curve(cls, light_curve: Any, source: str | None = None) -> CurveSamples:
         """Read a :class:`~oda_widgets.client.products.light_curve.LightCurve` (its table HDU and header).
 
-        TIME is read as :attr:`LightCurve.time` reads it (MJDREF or MJDREFI/MJDREFF, TIMEZERO,
-        TIMEUNIT, TIMESYS); the bin width from a TIMEDEL column (in its unit), else the TIMEDEL
-        keyword (in TIMEUNIT), else the spacing of the times. RATE and ERROR are found by
-        ``meta_data`` (``rate``, ``rate_err``) or by name.
+        TIME is read as :attr:`LightCurve.time` reads it (:func:`time_origin`: MJDREF or
+        MJDREFI/MJDREFF, TIMEZERO, TIMEUNIT, TIMESYS; oda_api's MJD curves); the bin width from a
+        TIMEDEL column (in its unit), else the TIMEDEL keyword (in TIMEUNIT), else the spacing of
+        the times. The values are the curve's RATE, FLUX, MAG or COUNTS column
+        (:attr:`LightCurve.value_column`) with its error column; a negative error (simulated
+        curves have them) counts as its size.
 
         Raises
         ------
         ValueError
-            If the table has no TIME or RATE column, or its header does not say what TIME counts
-            from: the message names what is missing.
+            If the table has no TIME column or no column of values, or nothing says what TIME
+            counts from: the message names what is missing.
         """
         hdu = light_curve.hdu
         header = hdu.header
@@ -106,57 +114,41 @@ class CurveSamples:
         label = source or getattr(light_curve, "source", None) or light_curve.name
         names = {n.upper(): n for n in hdu.columns.names}
         meta = getattr(light_curve, "meta_data", {}) or {}
-
-        def column(*candidates: str) -> str | None:
-            for candidate in candidates:
-                if candidate and candidate.upper() in names:
-                    return names[candidate.upper()]
-            return None
-
-        time_col = column(meta.get("time"), "TIME")
-        rate_col = column(meta.get("rate"), "RATE")
-        error_col = column(meta.get("rate_err"), "ERROR", "RATE_ERR", "STAT_ERR")
-        if time_col is None or rate_col is None:
+        hinted = meta.get("time")
+        time_col = names.get(str(hinted).upper()) if hinted else None
+        time_col = time_col or names.get("TIME")
+        value_col = getattr(light_curve, "value_column", None)
+        if time_col is None or value_col is None:
             raise ValueError(
                 f"{label}: the light-curve table {hdu.name} has columns {hdu.columns.names}; "
-                "it needs TIME and RATE"
+                f"it needs TIME and one of {', '.join(QUANTITIES)}"
             )
-        if "MJDREF" in header:
-            mjdref = float(header["MJDREF"])
-        elif "MJDREFI" in header:
-            mjdref = float(header["MJDREFI"]) + float(header.get("MJDREFF", 0.0))
-        else:
-            raise ValueError(f"{label}: the header of {hdu.name} has no MJDREF (or MJDREFI): "
-                             "cannot tell what TIME counts from")
-        time_unit = str(header.get("TIMEUNIT", "d")).strip().lower()
-        if time_unit not in _SECONDS_PER_UNIT:
-            raise ValueError(f"{label}: TIMEUNIT {time_unit!r} is not one of d, s")
-        per_unit = _SECONDS_PER_UNIT[time_unit]
-        scale = str(header.get("TIMESYS", "TT")).strip().lower()
-        if scale not in Time.SCALES:
-            scale = "tt"
+        origin = time_origin(hdu)
+        if origin is None:
+            raise ValueError(f"{label}: the header of {hdu.name} has no MJDREF (or MJDREFI) and "
+                             "TIME is not in MJD: cannot tell what TIME counts from")
 
-        raw = np.asarray(data[time_col], dtype=float)
-        order = np.argsort(raw, kind="stable") if np.any(np.diff(raw) < 0) else slice(None)
-        raw = raw[order]
-        zero = float(header.get("TIMEZERO", 0.0))
-        first = raw[0] if len(raw) else 0.0
+        seconds = origin.seconds(data[time_col])
+        order = (np.argsort(seconds, kind="stable") if np.any(np.diff(seconds) < 0)
+                 else slice(None))
+        seconds = seconds[order]
+        first = seconds[0] if len(seconds) else 0.0
         # seconds from the first bin keep full precision (IJD days times 86400 would not)
-        reference = Time(mjdref, format="mjd", scale=scale) + TimeDelta(
-            (first + zero) * per_unit, format="sec"
-        )
-        time = (raw - first) * per_unit
+        reference = origin.reference + TimeDelta(first, format="sec")
+        time = seconds - first
 
-        width = _bin_widths(hdu, names, header, per_unit, time)[order]
-        rate = np.asarray(data[rate_col], dtype=float)[order]
-        error = (np.asarray(data[error_col], dtype=float)[order] if error_col
+        width = _bin_widths(hdu, names, header, origin.seconds_per_unit, time)[order]
+        rate = np.asarray(data[value_col], dtype=float)[order]
+        error_col = getattr(light_curve, "error_column", None)
+        error = (np.abs(np.asarray(data[error_col], dtype=float))[order] if error_col
                  else np.full(len(rate), np.nan))
-        frac_col = column("FRACEXP")
+        frac_col = names.get("FRACEXP")
         fraction = (np.asarray(data[frac_col], dtype=float)[order] if frac_col
                     else np.ones(len(rate)))
         exposure = width * np.where(np.isfinite(fraction) & (fraction > 0), fraction, 0.0)
-        unit = hdu.columns[rate_col].unit or ""
-        return cls(str(label), reference, time, width, rate, error, exposure, str(unit).strip())
+        unit = hdu.columns[value_col].unit or ""
+        return cls(str(label), reference, time, width, rate, error, exposure, str(unit).strip(),
+                   getattr(light_curve, "quantity", None) or "RATE")
 
 
 def _bin_widths(hdu: Any, names: dict[str, str], header: Any, per_unit: float,

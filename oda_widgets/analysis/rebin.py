@@ -1,5 +1,7 @@
 """Rebinning a light curve to coarser bins: counts conserved, errors propagated.
 
+Counts per bin and magnitudes are combined as rates and fluxes (:mod:`.curve_values`).
+
 Each input bin holds ``rate * exposure`` counts. A new bin's rate is the sum of its counts over the
 sum of its exposures, and its error the quadratic sum of the counts' errors (``error * exposure``)
 over the same exposure: for Poisson data that is ``sqrt(counts) / exposure``, as if the coarser
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .curve_values import as_rates, from_rates
 from .light_curve_samples import CurveSamples
 from .time_axis import duration_text
 
@@ -61,8 +64,10 @@ class Rebinned:
                 f"{duration_text(self.native_bin)})")
         count = int(np.count_nonzero(self.partial))
         if partial and count:
+            held = {"COUNTS": "the counts they hold",
+                    "MAG": "their magnitude over the exposure they hold"}
             text += (f"; {count} of {len(self.partial)} partly covered (gaps or ends), "
-                     "their rate over the exposure they hold")
+                     + held.get(self.samples.quantity, "their rate over the exposure they hold"))
         return text
 
 
@@ -100,6 +105,7 @@ def rebin(samples: CurveSamples, *, factor: float | None = None,
     if n == 0 or width <= native * (1 + 1e-9):
         return Rebinned(samples, native, native, np.ones(n), np.zeros(n, dtype=bool))
 
+    samples = as_rates(samples)  # counts and magnitudes are combined as rates and fluxes
     usable = np.isfinite(samples.rate) & (samples.exposure > 0)
     exposure = np.where(usable, samples.exposure, 0.0)
     counts = np.where(usable, samples.rate, 0.0) * exposure
@@ -124,4 +130,4 @@ def rebin(samples: CurveSamples, *, factor: float | None = None,
         time=0.5 * (begin + end), width=end - begin, rate=rate, error=rate_error,
         exposure=total_exposure,
     )
-    return Rebinned(new, width, native, coverage, coverage < 1.0 - 1e-6)
+    return Rebinned(from_rates(new), width, native, coverage, coverage < 1.0 - 1e-6)

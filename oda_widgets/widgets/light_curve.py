@@ -28,6 +28,7 @@ import traitlets
 from astropy.time import Time, TimeDelta
 from bqplot.interacts import BrushIntervalSelector, PanZoom
 
+from ..analysis.curve_values import axis_label, inverted, takes_log
 from ..analysis.decimate import Decimated, minmax_columns
 from ..analysis.light_curve_samples import CurveSamples
 from ..analysis.rebin import Rebinned, rebin
@@ -120,6 +121,13 @@ class LightCurveView(widgets.VBox):
         self.columns = int(columns)
         samples = [CurveSamples.from_light_curve(lc, source=name)
                    for name, lc in _as_curves(light_curves)]
+        quantities = sorted({s.quantity for s in samples})
+        if len(quantities) > 1:
+            raise ValueError(f"these light curves hold different quantities "
+                             f"({', '.join(quantities)}): show each kind in a view of its own")
+        #: What the curves' values are: "RATE", "FLUX", "MAG" (drawn downwards) or "COUNTS".
+        self.quantity: str = quantities[0]
+        log_rate = log_rate and takes_log(self.quantity)
         reference = min((s.reference for s in samples), key=lambda t: t.tt.mjd)
         self.curves: list[CurveSamples] = [s.rebased(reference) for s in samples]
         self._set_shown([rebin(s, factor=1) for s in self.curves])
@@ -163,12 +171,15 @@ class LightCurveView(widgets.VBox):
         )
         self.axis_buttons.add_class("oda-lc-time-axis")
         self.rate_buttons = widgets.ToggleButtons(
-            options=[("linear", False), ("log", True)], value=self.log_rate, description="Rate",
+            options=[("linear", False), ("log", True)], value=self.log_rate,
+            description=axis_label(self.quantity, []),
             tooltips=["linear rate axis", "logarithmic rate axis"],
             style={"button_width": "5em", "description_width": "3em"},
             layout=widgets.Layout(width="auto"),
         )
         self.rate_buttons.add_class("oda-lc-rate-scale")
+        if not takes_log(self.quantity):
+            self.rate_buttons.layout.display = "none"  # a magnitude is a logarithm already
         self.mode_buttons = widgets.ToggleButtons(
             options=[("Zoom / pan", "zoom"), ("Select time", "select")], value="zoom",
             tooltips=["wheel to zoom the time axis, drag to pan",
@@ -266,9 +277,11 @@ class LightCurveView(widgets.VBox):
         else:
             self.x_scale = bqplot.LinearScale(min=float(lo), max=float(hi))
             self.range_scale = self.x_scale
-        self.y_scale = bqplot.LogScale() if self.log_rate else bqplot.LinearScale()
+        # brighter is up: a magnitude axis runs downwards
+        self.y_scale = (bqplot.LogScale() if self.log_rate
+                        else bqplot.LinearScale(reverse=inverted(self.quantity)))
         units = sorted({c.rate_unit for c in self.curves if c.rate_unit})
-        rate_label = "Rate" + (f" ({', '.join(units)})" if units else "")
+        rate_label = axis_label(self.quantity, units)
         self.x_axis = bqplot.Axis(scale=self.x_scale, label=self.axis.label(mode),
                                   grid_lines="none")
         self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label=rate_label,
@@ -306,6 +319,13 @@ class LightCurveView(widgets.VBox):
         self.range_scale.observe(self._range_changed, names=["min", "max"])
         self._show_highlight()
         self._redraw()
+
+    @traitlets.validate("log_rate")
+    def _check_log(self, proposal: Any) -> bool:
+        if proposal["value"] and not takes_log(getattr(self, "quantity", "RATE")):
+            raise traitlets.TraitError("magnitudes have no logarithmic axis: they are "
+                                       "logarithms already")
+        return bool(proposal["value"])
 
     def _axis_changed(self, change: Any) -> None:
         self.axis_buttons.value = self.time_axis
