@@ -18,6 +18,8 @@ PRODUCT_CLASSES = (
     ("oda_widgets.client.catalog.source_catalog", "Catalog"),
     ("oda_widgets.client.products.light_curve", "LightCurve"),
     ("oda_widgets.client.products.spectrum", "Spectrum"),
+    ("oda_widgets.client.products.kinds", "TableProduct"),
+    ("oda_widgets.client.products.kinds", "PictureProduct"),
 )
 
 

@@ -52,10 +52,12 @@ WIDGETS = {
     "Explorer": ".widgets.explorer",
     "JobMonitor": ".widgets.job_monitor",
     "LightCurveView": ".widgets.light_curve",
+    "PictureView": ".widgets.picture_view",
     "QueryForm": ".widgets.form",
     "ResultsView": ".widgets.results",
     "SkyView": ".widgets.sky",
     "SpectrumView": ".widgets.spectrum",
+    "TableView": ".widgets.table_view",
     "TimeResolvedSpectra": ".widgets.time_resolved_spectra",
 }
 

@@ -3,7 +3,9 @@
 The client's products know nothing of widgets (they have a text and an HTML summary); this module
 tells IPython how to show them when the widgets are loaded in a kernel: a ``ProductSet`` as its
 :class:`~oda_widgets.widgets.results.ResultsView`, a ``SkyImage`` on the sky, a ``Catalog`` in
-its table, a ``LightCurve`` and a ``Spectrum`` in their views. Outside a kernel nothing happens.
+its table, a ``LightCurve`` and a ``Spectrum`` in their views, a ``TableProduct`` in a
+:class:`~oda_widgets.widgets.table_view.TableView` and a ``PictureProduct`` in a
+:class:`~oda_widgets.widgets.picture_view.PictureView`. Outside a kernel nothing happens.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..client.catalog.source_catalog import Catalog
+from ..client.products.kinds import PictureProduct, TableProduct
 from ..client.products.light_curve import LightCurve
 from ..client.products.product_set import ProductSet
 from ..client.products.sky_image import SkyImage
@@ -20,7 +23,8 @@ __all__ = ["register_display", "show_view", "view_of"]
 
 
 def view_of(obj: Any) -> Any:
-    """The widget that shows ``obj`` (a product set, sky image, catalog, light curve, spectrum).
+    """The widget that shows ``obj`` (a product set, sky image, catalog, light curve, spectrum,
+    table or picture).
 
     Raises
     ------
@@ -47,6 +51,14 @@ def view_of(obj: Any) -> Any:
         from .spectrum import SpectrumView
 
         return SpectrumView(obj)
+    if isinstance(obj, TableProduct):
+        from .table_view import TableView
+
+        return TableView(obj)
+    if isinstance(obj, PictureProduct):
+        from .picture_view import PictureView
+
+        return PictureView(obj)
     raise TypeError(f"no view shows a {type(obj).__name__}")
 
 
@@ -72,7 +84,7 @@ def register_display(ip: Any = None) -> bool:
     if ip is None or not hasattr(ip, "display_formatter"):
         return False
     formatter = ip.display_formatter.ipython_display_formatter
-    for kind in (ProductSet, SkyImage, Catalog, LightCurve, Spectrum):
+    for kind in (ProductSet, SkyImage, Catalog, LightCurve, Spectrum, TableProduct, PictureProduct):
         formatter.for_type(kind, show_view)
     return True
 

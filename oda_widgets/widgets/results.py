@@ -1,9 +1,11 @@
-"""One job's products, each in its view: sky and catalog table, light curves, spectra, the rest.
+"""One job's products, each in its view and titled by its label: sky and catalog table, light
+curves, spectra, pictures, tables, values, the server's notes, and a save button for every one.
 
 What the Explorer shows in a tab, usable alone (``ResultsView(products, form=form)``). The views
 of one job share its one :class:`~oda_widgets.client.catalog.source_catalog.Catalog`, so an edit on the sky shows
-in the table and the other way round. Server strings (text products, names) are shown in plain
-widgets (``Label``, ``Textarea``), never as HTML.
+in the table and the other way round. Views come in the order of the products they show (oda_api's
+order: data, binaries, tables, pictures, then texts). Server strings (text products, names,
+labels, comments) are shown in plain widgets (``Label``, ``Textarea``), never as HTML.
 """
 
 from __future__ import annotations
@@ -18,22 +20,50 @@ from astropy.time import Time
 
 from ..client.catalog.source_catalog import Catalog
 from ..client.products.base import Product
-from ..client.products.kinds import BinaryProduct, TextProduct
-from ..client.products.light_curve import LightCurve
+from ..client.products.kinds import PictureProduct, TableProduct, TextProduct
+from ..client.products.light_curve import LightCurve, time_origin
 from ..client.products.product_set import ProductSet
+from ..client.products.sky_image import SkyImage
+from ..client.products.spectrum import Spectrum
 
 __all__ = ["ResultsView"]
 
+_CSS = """
+.oda-results .oda-results-section { margin: 6px 0 14px 0; }
+.oda-results .oda-results-title { font-weight: bold; font-size: var(--jp-content-font-size2, 1.1em);
+  margin: 2px 0 4px 0; }
+.oda-results .oda-results-note { background: var(--jp-layout-color2, #f2f2f2);
+  border-left: 4px solid #0072B2; padding: 2px 8px; margin: 2px 0; }
+.oda-results .oda-value-title { font-weight: bold; }
+.oda-results .oda-results-text textarea:disabled { color: var(--jp-ui-font-color1, #222);
+  -webkit-text-fill-color: var(--jp-ui-font-color1, #222); opacity: 1;
+  background: var(--jp-layout-color1, #fff); font-family: var(--jp-code-font-family, monospace); }
+.oda-results .oda-results-products-title { font-weight: bold; margin-top: 8px; }
+"""
+
+
+def _section(title: str, views: list[widgets.Widget], kind: str) -> widgets.Widget:
+    """A titled block holding one product's view (or the linked views of one image)."""
+    heading = widgets.Label(title)
+    heading.add_class("oda-results-title")
+    box = widgets.VBox([heading, *views], layout=widgets.Layout(width="100%"))
+    box.add_class("oda-results-section")
+    box.add_class(f"oda-results-{kind}")
+    return box
+
 
 class ResultsView(widgets.VBox):
-    """The products of one finished job, each in its view.
+    """The products of one finished job, each in its view, each titled by its label.
 
     Parameters
     ----------
     products : ProductSet
         ``job.result()``: an image job gives the sky view and the catalog table (one catalog
-        shared by both); light curves and spectra give their views; text products are shown as
-        text, binary products (POLAR's ROOT file) with a save button; every product can be saved.
+        shared by both); light curves (rates, fluxes, magnitudes or counts) and spectra give
+        their views; pictures are shown scaled to the view (:class:`PictureView`), tables in a
+        scrollable, sortable table with units (:class:`TableView`), text outputs and workflow
+        parameters as a labelled list, the server's comments as notes; every product, binaries
+        too, can be saved.
     form : QueryForm, optional
         The form that "Use this catalog" and "Use this time range" fill.
     directory : str or Path, optional
@@ -45,7 +75,17 @@ class ResultsView(widgets.VBox):
     catalog_table : CatalogTable or None
     light_curves : LightCurveView or None
     spectra : SpectrumView or None
-        The views of this job, ``None`` where it has no such product.
+        The views of this job, ``None`` where it has no such product (``light_curves`` is the
+        first of ``light_curve_views``: curves of different quantities get a view each).
+    tables : dict
+        A :class:`TableView` per table product, by product name.
+    pictures : dict
+        A :class:`PictureView` per picture product, by product name.
+    texts : dict
+        The widget showing each text product or workflow parameter (its ``value`` is the
+        text), by product name.
+    notes : list of str
+        What is said above the views: the server's comments, curves that cannot be drawn.
     selected_sources : list of str
         Names of the sources selected in this job's catalog (observable).
     highlighted : list of str
@@ -68,7 +108,6 @@ class ResultsView(widgets.VBox):
             )
         super().__init__(**kwargs)
         from .catalog_table import CatalogTable
-        from .light_curve import LightCurveView
         from .sky import SkyView
         from .spectrum import SpectrumView
 
@@ -80,32 +119,24 @@ class ResultsView(widgets.VBox):
         self.sky = SkyView(image, catalog=self.catalog) if image is not None else None
         self.catalog_table = (CatalogTable(self.catalog, form=form)
                               if self.catalog is not None else None)
-        self.notes: list[str] = []
-        self.light_curves = None
-        curves = {name: _with_time_reference(lc, products.analysis_parameters)
-                  for name, lc in products.light_curves.items()}
-        if curves:
-            try:
-                self.light_curves = LightCurveView(curves, form=form)
-            except ValueError as exc:
-                self.notes.append(f"The light curves are not drawn: {exc}")
+        self.notes: list[str] = [f"Note from the server: {note}" for note in products.notes]
+        self.light_curve_views = self._light_curve_views(products, form)
+        self.light_curves = self.light_curve_views[0] if self.light_curve_views else None
         self.spectra = SpectrumView(products.spectra) if products.spectra else None
-        self.texts: dict[str, widgets.Textarea] = {}
+        self.tables: dict[str, Any] = {}
+        self.pictures: dict[str, Any] = {}
+        self.texts: dict[str, widgets.Widget] = {}
         self.save_buttons: dict[str, widgets.Button] = {}
         self._status_line = widgets.Label("")
         self._status_line.add_class("oda-results-status")
 
-        children: list[widgets.Widget] = [widgets.Label(note) for note in self.notes]
-        for view in (self.sky, self.catalog_table, self.light_curves, self.spectra):
-            if view is not None:
-                children.append(view)
-        for name, product in products.items():
-            if isinstance(product, TextProduct):
-                box = widgets.Textarea(value=product.text(), disabled=True,
-                                       layout=widgets.Layout(width="100%"))
-                box.add_class("oda-results-text")
-                self.texts[name] = box
-                children.append(widgets.VBox([widgets.Label(name), box]))
+        children: list[widgets.Widget] = [widgets.HTML(f"<style>{_CSS}</style>",
+                                                       layout=widgets.Layout(display="none"))]
+        for note in self.notes:
+            label = widgets.Label(note)
+            label.add_class("oda-results-note")
+            children.append(label)
+        children += self._sections()
         children.append(self._saving_row())
         children.append(self._status_line)
         self.children = children
@@ -115,12 +146,80 @@ class ResultsView(widgets.VBox):
             self._catalog_changed(self.catalog)
         self.observe(lambda c: setattr(self._status_line, "value", c["new"]), names="status")
 
+    # --- the views, in the order of the products they show -------------------------------------
+    def _light_curve_views(self, products: ProductSet, form: Any) -> list[Any]:
+        from .light_curve import LightCurveView
+
+        groups: dict[str, dict[str, LightCurve]] = {}
+        for name, curve in products.light_curves.items():
+            if curve.quantity is None:
+                self.notes.append(f"{curve.title} is not drawn: its table "
+                                  f"{curve.hdu.name} has no RATE, FLUX, MAG or COUNTS column")
+                continue
+            curve = _with_time_reference(curve, products.analysis_parameters)
+            # a curve of no named source (a workflow's) goes by its label in the legend
+            key = name if curve.source or not curve.label else curve.label
+            groups.setdefault(curve.quantity, {})[key] = curve
+        views = []
+        for curves in groups.values():
+            try:
+                views.append(LightCurveView(curves, form=form))
+            except ValueError as exc:
+                self.notes.append(f"The light curves are not drawn: {exc}")
+        return views
+
+    def _sections(self) -> list[widgets.Widget]:
+        from .picture_view import PictureView
+        from .table_view import TableView
+        from .value_list import ValueList
+
+        sections: list[widgets.Widget] = []
+        placed: set[str] = set()
+        values = [p for p in self.products.values() if isinstance(p, TextProduct)]
+        for product in self.products.values():
+            if isinstance(product, SkyImage | Catalog) and "sky" not in placed:
+                placed.add("sky")
+                image = self.products.image
+                title = image.title if image is not None else "Source catalog"
+                views = [v for v in (self.sky, self.catalog_table) if v is not None]
+                sections.append(_section(title, views, "sky"))
+            elif isinstance(product, LightCurve) and "curves" not in placed:
+                placed.add("curves")
+                for view in self.light_curve_views:
+                    shown = [c for c in self.products.light_curves.values()
+                             if c.quantity == view.quantity]
+                    title = shown[0].title if len(shown) == 1 else "Light curves"
+                    sections.append(_section(title, [view], "light-curves"))
+            elif isinstance(product, Spectrum) and self.spectra is not None \
+                    and "spectra" not in placed:
+                placed.add("spectra")
+                spectra = list(self.products.spectra.values())
+                title = spectra[0].title if len(spectra) == 1 else "Spectra"
+                sections.append(_section(title, [self.spectra], "spectra"))
+            elif isinstance(product, TableProduct):
+                self.tables[product.name] = TableView(product)
+                sections.append(_section(product.title, [self.tables[product.name]], "table"))
+            elif isinstance(product, PictureProduct):
+                self.pictures[product.name] = PictureView(product)
+                sections.append(_section(product.title, [self.pictures[product.name]],
+                                         "picture"))
+            elif isinstance(product, TextProduct) and "values" not in placed:
+                placed.add("values")
+                listed = ValueList(values)
+                self.texts.update(listed.values)
+                title = values[0].title if len(values) == 1 else "Values"
+                sections.append(_section(title, [listed], "values"))
+        return sections
+
     # --- saving -----------------------------------------------------------------------------
     def _saving_row(self) -> widgets.Widget:
-        rows = []
+        heading = widgets.Label(f"{len(self.products)} product{'s' if len(self.products) != 1 else ''}"
+                                ", each saved into the working directory by its button")
+        heading.add_class("oda-results-products-title")
+        rows: list[widgets.Widget] = [heading] if self.products else []
         for name, product in self.products.items():
-            # raw bytes (POLAR's ROOT file) are written as they came; the rest as FITS
-            raw = isinstance(product, BinaryProduct | TextProduct) and product.suffix != ".fits"
+            # files (POLAR's ROOT file, pictures, texts) are written as they came; data as FITS
+            raw = getattr(product, "suffix", ".fits") != ".fits"
             label = "Save file" if raw else "Save FITS"
             button = widgets.Button(description=label, icon="download",
                                     tooltip=f"write {name} into the working directory",
@@ -128,7 +227,9 @@ class ResultsView(widgets.VBox):
             button.add_class("oda-results-save")
             button.on_click(self._saver(name))
             self.save_buttons[name] = button
-            what = widgets.Label(f"{name}: {product.kind}, {product.summary()}")
+            title = getattr(product, "label", None)
+            named = f"{title} ({name})" if title else name
+            what = widgets.Label(f"{named}: {product.kind}, {product.summary()}")
             rows.append(widgets.HBox([button, what], layout=widgets.Layout(align_items="center")))
         box = widgets.VBox(rows)
         box.add_class("oda-results-products")
@@ -138,7 +239,7 @@ class ResultsView(widgets.VBox):
         def save(_button: Any) -> None:
             try:
                 written = self.save(name)
-            except (OSError, TypeError) as exc:
+            except (OSError, TypeError, ValueError) as exc:
                 self.status = f"⚠ {name} was not saved: {exc}"
                 return
             self.status = "Saved " + ", ".join(str(p) for p in written)
@@ -180,13 +281,16 @@ class ResultsView(widgets.VBox):
         an empty list, or names this job does not have, shows every curve as usual)."""
         names = [str(n) for n in names]
         self.highlighted = names
-        for view in (self.light_curves, self.spectra):
+        for view in (*self.light_curve_views, self.spectra):
             if view is not None:
                 view.highlight(names)
 
     def close(self) -> None:
-        for name in ("sky", "catalog_table", "light_curves", "spectra"):
-            view = getattr(self, name, None)
+        # (also called on a view whose building failed half way)
+        views = [getattr(self, name, None) for name in ("sky", "catalog_table", "spectra")]
+        views += [*getattr(self, "light_curve_views", ()),
+                  *getattr(self, "tables", {}).values(), *getattr(self, "pictures", {}).values()]
+        for view in views:
             if view is not None:
                 view.close()
         super().close()
@@ -195,6 +299,9 @@ class ResultsView(widgets.VBox):
         shown = [n for n, v in (("sky", self.sky), ("catalog table", self.catalog_table),
                                 ("light curves", self.light_curves),
                                 ("spectra", self.spectra)) if v is not None]
+        shown += [f"{len(found)} {kind}" for kind, found in (("tables", self.tables),
+                                                             ("pictures", self.pictures),
+                                                             ("values", self.texts)) if found]
         return f"ResultsView({len(self.products)} products: {', '.join(shown) or 'no views'})"
 
 
@@ -207,9 +314,8 @@ def _names_of(catalog: Catalog, meta_ids: list[int]) -> list[str]:
 def _with_time_reference(light_curve: LightCurve, parameters: dict[str, Any]) -> LightCurve:
     """``light_curve`` itself, or, when its header does not say what TIME counts from (POLAR's
     table counts seconds from the query's T1), a copy whose header says it: MJDREF at T1 (UTC)."""
-    header = light_curve.hdu.header
     t1 = parameters.get("T1")
-    if "MJDREF" in header or "MJDREFI" in header or not t1:
+    if time_origin(light_curve.hdu) is not None or not t1:
         return light_curve
     fmt = _time_format(parameters)
     try:
@@ -222,6 +328,7 @@ def _with_time_reference(light_curve: LightCurve, parameters: dict[str, Any]) ->
     hdu.header["TIMESYS"] = "UTC"
     copy = LightCurve(light_curve.name, light_curve.hdulist, light_curve.meta_data,
                       light_curve.server_name, hdu=hdu)
+    copy.announced = light_curve.announced
     return copy
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from oda_widgets.client.products.announced import LIGHT_CURVE as ODA_LC
 from oda_widgets.client.products.product_set import decode_products
 from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
@@ -37,6 +39,15 @@ def _texts(widget):
             found.append(child.value)
         found.extend(_texts(child))
     return found
+
+
+def test_tables_and_pictures_are_public_views_loaded_on_first_use():
+    import oda_widgets as ow
+    from oda_widgets.widgets.picture_view import PictureView
+    from oda_widgets.widgets.table_view import TableView
+
+    assert ow.TableView is TableView and ow.PictureView is PictureView
+    assert {"TableView", "PictureView"} <= set(ow.__all__)
 
 
 def test_an_image_job_shows_sky_and_table_on_one_catalog(scws):
@@ -90,12 +101,80 @@ def test_polar_draws_its_curve_from_t1_and_saves_the_root_file_unchanged(tmp_pat
 
 
 def test_text_products_are_plain_text_never_markup():
+    markup = "<img src=x onerror=alert(1)> done"
     answer = {"text_product_list": [
-        {"name": "log", "value": "<img src=x onerror=alert(1)> done", "meta_data": {}}]}
+        {"name": "log", "value": markup, "meta_data": {}},
+        {"name": "lines", "value": f"{markup}\nand more", "meta_data": {}}]}
     view = ResultsView(decode_products(answer, product="x", instrument="y"))
-    assert "<img src=x onerror=alert(1)> done" in _texts(view)
-    (box,) = view.texts.values()
-    assert type(box).__name__ == "Textarea" and box.disabled
+    assert markup in _texts(view)
+    line, lines = view.texts["log_0"], view.texts["lines_1"]
+    assert type(line).__name__ == "Label" and line.value == markup
+    assert type(lines).__name__ == "Textarea" and lines.disabled and lines.rows == 2
+
+
+GEV = dict(src_name="GX 301-2", RA=186.6567, DEC=-62.7706, T1="2019-01-01T00:00:00.000",
+           T2="2019-03-01T00:00:00.000", radius=4.0, pixel_size=0.2, E1=1.0, E2=100.0,
+           n_bins=20)
+
+
+def _titles(view):
+    return [child.children[0].value for child in view.children
+            if "oda-results-section" in child._dom_classes]
+
+
+def test_workflow_products_each_in_its_view_titled_by_its_label_and_all_saved(tmp_path):
+    products = _products("gev_sky", "image", GEV)
+    view = ResultsView(products, directory=tmp_path)
+    assert _titles(view) == ["Counts map", "Sources in the field", "Quick look", "Values"]
+    assert view.sky is not None and view.sky.image is products.sky_map_0
+    assert list(view.tables) == ["sources_1"] and view.tables["sources_1"].row_count == len(
+        products.sources_1.table)
+    assert list(view.pictures) == ["quicklook_2"]
+    assert view.pictures["quicklook_2"].image.value == products.quicklook_2.data
+    assert view.texts["n_detected_3"].value == str(products.n_detected_3.value)
+    assert "Sources detected" in _texts(view) and "Summary" in _texts(view)
+    for button in view.save_buttons.values():
+        button.click()
+        assert view.status.startswith("Saved "), view.status
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "n_detected_3.txt", "quicklook_2.png", "sky_map_0.fits", "sources_1.fits",
+        "summary_4.txt"]
+    assert view.save_buttons["quicklook_2"].description == "Save file"
+    assert any(t.startswith("Quick look (quicklook_2): picture") for t in _texts(view))
+
+
+def test_a_workflows_flux_curve_is_drawn_titled_and_its_comment_is_a_note():
+    from oda_widgets.sandbox.simulate import COMMENT_KEY
+
+    answer = make_products("gev_sky", "light_curve", GEV, [])
+    comment = answer.pop(COMMENT_KEY)
+    answer["exit_status"] = {"comment": comment}
+    view = ResultsView(decode_products(answer, product="light_curve", instrument="gev_sky"))
+    assert view.notes == [f"Note from the server: {comment}"]
+    assert f"Note from the server: {comment}" in _texts(view)
+    assert _titles(view) == ["Light curve", "Summary"]
+    curves = view.light_curves
+    assert curves.quantity == "FLUX" and curves.y_axis.label == "Flux (ph s⁻¹ cm⁻²)"
+    assert [c.source for c in curves.curves] == ["Light curve"]
+
+
+def test_curves_of_different_quantities_get_a_view_each_and_a_curve_without_values_a_note():
+    from astropy.io import fits
+    from encoding_helpers import encode_hdulist
+
+    def curve(column: str) -> dict:
+        table = fits.BinTableHDU.from_columns([
+            fits.Column("TIME", "D", unit="d", array=np.array([59000.0, 59001.0])),
+            fits.Column(column, "D", array=np.array([1.0, 2.0]))], name="LC")
+        return encode_hdulist(fits.HDUList([fits.PrimaryHDU(), table]), name=column.lower())
+
+    answer = {"numpy_data_product_list": [curve("MAG"), curve("RATE"), curve("WHATEVER")],
+              "prod_uris": {"a": ODA_LC, "b": ODA_LC, "c": ODA_LC}, "extra_metadata": {}}
+    view = ResultsView(decode_products(answer))
+    assert [v.quantity for v in view.light_curve_views] == ["MAG", "RATE"]
+    assert view.light_curves is view.light_curve_views[0]
+    assert view.notes == ["whatever_2 is not drawn: its table LC has no RATE, FLUX, MAG or "
+                          "COUNTS column"]
 
 
 def test_anything_but_a_product_set_is_refused_in_words():
@@ -114,7 +193,9 @@ def test_a_product_left_as_a_cells_value_shows_as_its_view(scws):
     products = _products("isgri", "isgri_image", FIELD, scws)
     spectra = _products("isgri", "isgri_spectrum", FIELD, scws)
     widget_views = "application/vnd.jupyter.widget-view+json"
-    for value in (products, products.catalog, products.image, spectra.spectra["GX 354-0"]):
+    workflow = _products("gev_sky", "image", GEV)
+    for value in (products, products.catalog, products.image, spectra.spectra["GX 354-0"],
+                  workflow.sources_1, workflow.quicklook_2):
         with capture_output() as shown:
             shell.display_formatter.format(value)
         assert len(shown.outputs) == 1 and widget_views in shown.outputs[0].data, value
