@@ -1,4 +1,5 @@
-"""The sandbox's instruments: ISGRI, JEM-X, SPI-ACS and POLAR with the production parameters.
+"""The sandbox's instruments: ISGRI, JEM-X, SPI-ACS and POLAR with the production parameters,
+and ``gev_sky``, an instrument of notebook workflows described as the nb2workflow plugin does.
 
 Names, units, defaults and allowed values follow the ODA dispatcher's INTEGRAL and SPI-ACS
 plugins (e.g. ISGRI ``radius`` 15 deg, JEM-X 4 deg; ``max_pointings`` 50; ``E1_keV``/``E2_keV``
@@ -33,6 +34,7 @@ __all__ = [
     "InstrumentDescription",
     "Query",
     "instruments",
+    "gev_sky",
     "isgri",
     "jemx",
     "polar",
@@ -80,6 +82,9 @@ class InstrumentDescription:
         The shared queries.
     products : dict
         Product name (``isgri_image``) to its query, in the order the dispatcher lists them.
+    workflows : bool
+        Served as notebook workflows (the nb2workflow plugin): every parameter the workflow
+        declares is described with its ``extra_metadata``, empty or not.
     """
 
     name: str
@@ -87,6 +92,7 @@ class InstrumentDescription:
     source: Query
     instrument: Query
     products: dict[str, Query]
+    workflows: bool = False
 
     def __repr__(self) -> str:
         # the dispatcher names the request handler this way in "constructor failed" messages
@@ -143,6 +149,9 @@ class InstrumentDescription:
                         continue
                     if entry["name"] is not None:
                         seen.add(entry["name"])
+                    if (self.workflows and generation != "1.3.3" and "owl_uri" in entry
+                            and entry["name"] != "token"):
+                        entry.setdefault("extra_metadata", {})
                     entries.append(entry)
             return json.dumps(entries) if generation == "1.3.3" else entries
 
@@ -322,6 +331,43 @@ def polar() -> InstrumentDescription:
                              {"polar_lc": _light_curve_query("polar_lc_query", None)})
 
 
+def gev_sky() -> InstrumentDescription:
+    """A GeV survey telescope served as notebook workflows (``sandbox/simulate/gev_sky.py``).
+
+    As the nb2workflow plugin describes a workflow instrument: the common source query from the
+    notebooks' annotated parameters (no labels), an empty instrument query, and per workflow its
+    own parameters with their ontology classes and labels.
+    """
+    source = Query("src_query", [
+        Name("src_name", "GX 301-2"),
+        Angle("RA", 186.6567),
+        Angle("DEC", -62.7706),
+        Time("T1", "2019-01-01T00:00:00.000"),
+        Time("T2", "2019-05-01T00:00:00.000"),
+        Name("token", None, optional=True),
+    ])
+    energies = [
+        SpectralBoundary("E1", 1.0, units="GeV", label="Minimum energy", group="Energy band"),
+        SpectralBoundary("E2", 100.0, units="GeV", label="Maximum energy", group="Energy band"),
+    ]
+    return InstrumentDescription(
+        "gev_sky", asynch=True, source=source, instrument=Query("instr_query"),
+        products={
+            "image": Query("image_query", [
+                Angle("radius", 6.0, label="Image radius", group="Image"),
+                Angle("pixel_size", 0.1, label="Pixel size", group="Image"),
+                *energies,
+            ]),
+            "light_curve": Query("light_curve_query", [
+                Integer("n_bins", 40, units=None, min_value=1, max_value=10000,
+                        label="Number of bins"),
+                *energies,
+            ]),
+        },
+        workflows=True,
+    )
+
+
 def instruments() -> dict[str, InstrumentDescription]:
     """The sandbox's instruments by name, in the order ``/instr-list`` gives them."""
-    return {instr.name: instr for instr in (isgri(), jemx(), spi_acs(), polar())}
+    return {instr.name: instr for instr in (isgri(), jemx(), spi_acs(), polar(), gev_sky())}

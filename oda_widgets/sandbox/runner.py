@@ -278,15 +278,22 @@ def _done(answer: _Answer, job: SandboxJob, visible: dict[str, Any]) -> Response
         computed = job.products()
     except Exception as e:  # the computation's failure is the job's, as the dispatcher reports it
         return answer.failed(visible, f"failed: {job.product}", repr(e), str(e))
+    from .simulate import COMMENT_KEY
+
+    computed = dict(computed)
+    # a workflow's comment output: the nb2workflow plugin sends it as the exit_status comment
+    comment = str(computed.pop(COMMENT_KEY, "") or "")
     products = {
         **computed,
-        "prod_process_message": "",
+        # the workflow plugin's API answers have no process message
+        **({} if "prod_uris" in computed else {"prod_process_message": ""}),
         "session_id": answer.session_id,
         "job_id": job.job_id,
         "input_prod_list": job.scw_ids,
         **{k: v for k, v in visible.items() if k != "input_prod_list"},
     }
-    return answer.reply("done", products, exit_status("done"), {"status": "done"})
+    return answer.reply("done", products, exit_status("done", comment=comment),
+                        {"status": "done"})
 
 
 class _Answer:

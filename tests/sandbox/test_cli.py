@@ -178,7 +178,7 @@ def test_demo_serves_lab_and_sandbox_and_stops_both(tmp_path, stop_signal):
         # the sandbox named by the demo answers as a dispatcher
         instruments = requests.get(f"{sandbox_url}/api/instr-list",
                                    params={"instrument": "mock"}, timeout=30)
-        assert instruments.json() == ["isgri", "jemx", "spi_acs", "polar"]
+        assert instruments.json() == ["isgri", "jemx", "spi_acs", "polar", "gev_sky"]
         # and a notebook's kernel is told where it is
         kernel = requests.post(f"{lab_base}/api/kernels", params={"token": token},
                                json={"name": "python3"}, timeout=120).json()

@@ -45,7 +45,7 @@ product = disp.get_product_description(instrument="isgri", product_name="isgri_i
 print(json.dumps({"instruments": instruments, "queries": [q[0]["query_name"] if isinstance(q, list)
                   else None for q in description[0][2:]], "n_product": len(product[0])}))
 """, SANDBOX_URL=sandbox.url)
-    assert out["instruments"] == ["isgri", "jemx", "spi_acs", "polar"]
+    assert out["instruments"] == ["isgri", "jemx", "spi_acs", "polar", "gev_sky"]
     assert out["queries"] == ["src_query", "isgri_parameters", "isgri_image_query",
                               "isgri_spectrum_query", "isgri_lc_query"]
     assert out["n_product"] == 5

@@ -1,4 +1,5 @@
-"""Simulated INTEGRAL products, shaped as the real dispatcher plugins return them in API mode.
+"""Simulated products (INTEGRAL, and the GeV sky's notebook workflows), shaped as the real
+dispatcher plugins return them in API mode.
 
 ``make_products(instrument, product, params, scws)`` is the one entry point the sandbox server
 calls; it returns the product part of a ``done`` answer (``numpy_data_product_list``, and
@@ -11,13 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..pointings import ScienceWindow
+from .gev_sky import COMMENT_KEY, make_gev_image, make_gev_light_curve
 from .image import make_mosaic
 from .lightcurve import make_light_curves
 from .polar import make_polar_light_curve
 from .spectrum import make_spectra
 from .spi_acs import make_spi_acs_light_curve
 
-__all__ = ["PRODUCTS", "UNPOINTED", "make_products"]
+__all__ = ["COMMENT_KEY", "PRODUCTS", "UNPOINTED", "make_products"]
 
 _Maker = Callable[[Mapping[str, Any], Sequence[ScienceWindow]], dict[str, Any]]
 
@@ -31,10 +33,12 @@ PRODUCTS: dict[tuple[str, str], _Maker] = {
     ("jemx", "jemx_lc"): lambda p, s: make_light_curves("jemx", p, s),
     ("spi_acs", "spi_acs_lc"): make_spi_acs_light_curve,
     ("polar", "polar_lc"): make_polar_light_curve,
+    ("gev_sky", "image"): make_gev_image,
+    ("gev_sky", "light_curve"): make_gev_light_curve,
 }
 
 #: Instruments that are not pointed: no science windows select their data.
-UNPOINTED = ("spi_acs", "polar")
+UNPOINTED = ("spi_acs", "polar", "gev_sky")
 
 
 def make_products(
