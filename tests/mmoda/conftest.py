@@ -1,13 +1,17 @@
 """Fixtures of the mmoda tier: today's platform (dispatcher 1.3.6 with nb2workflow), reached from
-inside the local peer's namespace (tests/support/mmoda_tier.py runs this tier there)."""
+inside the local peer's namespace (tests/support/mmoda_tier.py runs this tier there), and the
+browser harness, whose JupyterLab and Chromium run inside the namespace too."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+from support.browser_harness import browser, browser_dir, jupyterlab, lab, sandbox
 
 from oda_widgets.client.dispatcher import Dispatcher
+
+__all__ = ["browser", "browser_dir", "jupyterlab", "lab", "mmoda", "mmoda_url", "sandbox"]
 
 
 @pytest.fixture(scope="session")

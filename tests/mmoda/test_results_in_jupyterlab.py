@@ -1,0 +1,58 @@
+"""A ResultsView of today's platform in a real JupyterLab: the peer's ``nbexamples/product_label``
+(a light curve, a picture and a table, each titled by its label) in Chromium.
+
+JupyterLab, its kernel and Chromium run inside the MMODA peer's namespace (this tier runs there),
+so the kernel reaches the peer's dispatcher at ``$DISPATCHER_URL`` and the page nothing outside
+loopback.
+"""
+
+from __future__ import annotations
+
+import pytest
+from support.browser_harness import OUTPUT
+
+pytestmark = pytest.mark.mmoda
+
+JOB = (
+    "import os\n"
+    "import oda_widgets as ow\n"
+    "from oda_widgets.client.dispatcher import Dispatcher\n"
+    "disp = Dispatcher(os.environ['DISPATCHER_URL'], token='', registry=False)\n"
+    "products = disp.submit('nbexamples', 'product_label').result(timeout=300)\n"
+    "view = ow.ResultsView(products)\n"
+    "view\n"
+)
+
+
+def test_a_picture_and_a_table_from_the_peer_in_their_views(lab):
+    lab.write_notebook("product_label.ipynb", [JOB])
+    lab.open_notebook("product_label.ipynb")
+    lab.run_all(timeout=300)
+    page = lab.page
+    page.locator(".oda-results .oda-results-title").first.wait_for(timeout=120000)
+    titles = page.locator(".oda-results-title").all_text_contents()
+    assert {"Light curve", "Picture", "Astropy table"} <= set(titles), titles
+
+    # the picture: the JPEG decoded by the browser, no wider than the view
+    picture = page.locator(".oda-results-picture img").first
+    page.wait_for_function("(img) => img.naturalWidth > 0", arg=picture.element_handle())
+    natural, drawn, frame = picture.evaluate(
+        "(img) => [img.naturalWidth, img.getBoundingClientRect().width, "
+        "img.closest('.oda-results').getBoundingClientRect().width]")
+    assert natural == 640 and 0 < drawn <= frame + 1
+
+    # the table: its three rows and columns, as the workflow made them
+    rows = page.locator(".oda-results-table tbody tr[role=row]")
+    rows.first.wait_for()
+    cells = [r.locator("td").all_text_contents() for r in rows.all()]
+    assert cells == [["foo", "10", "1.3"], ["bar", "20", "1.4"], ["baz", "30", "1.5"]]
+
+    # the light curve (COUNTS): three points drawn, its axis says what it is
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.oda-results-light-curves .axislabel')]
+                 .some(t => t.textContent === 'Counts')""", timeout=60000)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 2600})
+    view = page.locator(".oda-results").first
+    view.evaluate("(v) => v.scrollIntoView()")
+    view.screenshot(path=str(OUTPUT / "mmoda_product_label.png"))
