@@ -1,8 +1,10 @@
 """PictureView: a picture product (PNG, JPEG, GIF, SVG) scaled to the view, full size on demand.
 
-An ``ipywidgets.Image``: the bytes go to the browser as they came and are shown by an ``<img>``
-(an SVG there runs no script). By default the picture is no wider than the view; "Full size"
-shows it pixel for pixel in a frame that scrolls.
+An ``ipywidgets.Image`` shown by an ``<img>`` (an SVG there runs no script). What goes to the
+browser is the picture's display copy (:meth:`PictureProduct.display_image`: at most 2048 pixels
+a side, its pixels budgeted; an SVG as it came); the product keeps the original for saving. By
+default the picture is no wider than the view; "Full size" shows it pixel for pixel in a frame
+that scrolls. A picture that cannot be shown says why, and is still saved whole.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import ipywidgets as widgets
 import traitlets
 
 from ..client.products.kinds import PictureProduct
-from ..client.products.picture_size import picture_size
 
 __all__ = ["PictureView"]
 
@@ -48,7 +49,14 @@ class PictureView(widgets.VBox):
             raise TypeError(f"PictureView shows a picture product, not {type(picture).__name__}")
         super().__init__(**kwargs)
         self.picture = picture
-        self.image = widgets.Image(value=picture.data, format=_FORMATS[picture.img_type])
+        if picture.img_type == "svg":
+            shown_data, shown_format, note = picture.data, "svg", ""
+            size = None
+        else:
+            shown = picture.display_image()
+            shown_data, shown_format, note = shown.data or b"", shown.format, shown.note
+            size = shown.original if shown.data is not None else None
+        self.image = widgets.Image(value=shown_data, format=_FORMATS[shown_format])
         self.image.add_class("oda-picture-image")
         self.frame = widgets.Box([self.image], layout=widgets.Layout(overflow="auto",
                                                                      max_width="100%"))
@@ -59,11 +67,12 @@ class PictureView(widgets.VBox):
             layout=widgets.Layout(width="auto"),
         )
         self.toggle.add_class("oda-picture-full-size")
-        size = picture_size(picture.data)
         words = [picture.img_type.upper()]
         if size is not None:
             words.append(f"{size[0]} x {size[1]} px")
         words.append(_size_text(len(picture.data)))
+        if note:
+            words.append(note)
         self.caption = widgets.Label(", ".join(words))
         self.caption.add_class("oda-picture-caption")
         self.toggle.observe(lambda c: setattr(self, "full_size", c["new"]), names="value")
