@@ -79,8 +79,8 @@ print(json.dumps(results))
     their_known = capture("dispatcher-1.3.3/67_odaapi_err_unknown_instrument_run_analysis.json")[
         "installed_instruments"]
     assert str(their_known) in their_text
-    assert out["instrument"] == [
-        their_class, their_text.replace(str(their_known), str(["isgri", "jemx", "spi_acs", "polar"]))]
+    ours = str(["isgri", "jemx", "spi_acs", "polar", "gev_sky"])
+    assert out["instrument"] == [their_class, their_text.replace(str(their_known), ours)]
     assert out["role"][0] == "Unauthorized"
     assert "unige-hpc-full" in out["role"][1]
     assert out["token"][0] == "RequestNotUnderstood" and "Not enough segments" in out["token"][1]

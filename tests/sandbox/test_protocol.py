@@ -55,7 +55,7 @@ def test_instr_list_redirects_then_lists(sandbox):
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith("/instr-list?instrument=mock")
     assert requests.get(f"{sandbox.url}/api/instr-list?instrument=mock").json() == [
-        "isgri", "jemx", "spi_acs", "polar"]
+        "isgri", "jemx", "spi_acs", "polar", "gev_sky"]
 
 
 def test_instr_list_of_protocol_133_needs_an_instrument_argument():
@@ -122,7 +122,7 @@ def test_unknown_instrument_is_400_like_the_real_one(sandbox):
     assert error_keys(answer.json()) == error_keys(reference)
     # the real text names the real dispatcher's installed instruments; ours are the sandbox's
     their_known, our_known = reference["installed_instruments"], answer.json()["installed_instruments"]
-    assert our_known == ["isgri", "jemx", "spi_acs", "polar"]
+    assert our_known == ["isgri", "jemx", "spi_acs", "polar", "gev_sky"]
     assert str(their_known) in reference["error"]
     assert answer.json()["error"] == reference["error"].replace(str(their_known), str(our_known))
     assert shape(answer.json()["installed_instruments"]) == shape(reference["installed_instruments"])
