@@ -123,6 +123,6 @@ def test_every_instrument_is_picked_filled_submitted_and_opened(explorer, mmoda)
         with pytest.raises(TimeoutError):
             job.wait(timeout=10)
         assert job.status is not JobStatus.FAILED and job.error is None
-        row = _row(explorer, instrument, lambda r: r["job_id"] == job.job_id)
+        row = _row(explorer, instrument, lambda r, job_id=job.job_id: r["job_id"] == job_id)
         assert not row["finished"] and not row["can_open"] and row["error"] is None, row
     assert len(explorer.tab_titles()) == len(FINISHING)  # nothing opened for them
