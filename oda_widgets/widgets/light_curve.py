@@ -285,7 +285,7 @@ class LightCurveView(widgets.VBox):
         self.x_axis = bqplot.Axis(scale=self.x_scale, label=self.axis.label(mode),
                                   grid_lines="none")
         self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label=rate_label,
-                                  tick_format=".3s" if not self.log_rate else ".2s",
+                                  tick_format=_value_tick_format(self.curves, self.log_rate),
                                   grid_lines="dashed", label_offset="4em")
         scales = {"x": self.x_scale, "y": self.y_scale}
         self.lines: list[bqplot.Lines] = []
@@ -497,8 +497,10 @@ class LightCurveView(widgets.VBox):
             return
         a, b = self._visible
         span = b - a
-        if span >= 4 * 86400:
+        if span >= 400 * 86400:
             tick_format = "%Y-%m-%d"
+        elif span >= 4 * 86400:
+            tick_format = "%m-%d"  # the year is in the axis label
         elif span >= 2 * 86400:
             tick_format = "%m-%d %H:%M"
         elif span >= 600:
@@ -512,6 +514,14 @@ class LightCurveView(widgets.VBox):
         label = f"Time (UTC), {day}"
         if self.x_axis.tick_format != tick_format:
             self.x_axis.tick_format = tick_format
+        # dates are wide: at most 8, on midnights, whole days apart (else d3 chooses)
+        ticks = _day_ticks(first, last) if 4 * 86400 <= span < 400 * 86400 else None
+        if ticks is None:
+            if self.x_axis.tick_values is not None:
+                self.x_axis.tick_values = None
+        elif self.x_axis.tick_values is None or not np.array_equal(ticks,
+                                                                    self.x_axis.tick_values):
+            self.x_axis.tick_values = ticks
         if self.x_axis.label != label:
             self.x_axis.label = label
 
@@ -697,3 +707,23 @@ def _ms(value: np.datetime64) -> float:
 def _py_date(value: np.datetime64) -> Any:
     """A ``datetime64`` as the Python ``datetime`` a bqplot DateScale's min/max take."""
     return np.datetime64(value, "us").astype(object)
+
+
+def _value_tick_format(curves: list[CurveSamples], log: bool) -> str:
+    """The values' tick format: SI prefixes for counts and rates (``4.40k``), powers of ten for
+    values a scientist writes so (a photon flux of ``7.0e-8``, never ``70.0n``)."""
+    finite = [np.abs(c.rate[np.isfinite(c.rate)]) for c in curves]
+    largest = max((float(v.max()) for v in finite if v.size), default=1.0)
+    if largest and (largest < 1e-2 or largest >= 1e6):
+        return ".1e"
+    return ".2s" if log else ".3s"
+
+
+def _day_ticks(first: str, last: str) -> np.ndarray:
+    """Midnights from ``first`` to ``last`` (ISO dates), 1, 2, 5, 7, 14, 30 ... days apart:
+    at most 8 ticks, so dates never overlap."""
+    start = np.datetime64(first, "D") + 1
+    stop = np.datetime64(last, "D")
+    days = int((stop - start) / np.timedelta64(1, "D")) + 1
+    step = next((s for s in (1, 2, 5, 7, 14, 30, 61, 91) if days / s <= 8), 182)
+    return np.arange(start, stop + 1, step).astype("datetime64[ms]")

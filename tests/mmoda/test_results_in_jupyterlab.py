@@ -56,3 +56,41 @@ def test_a_picture_and_a_table_from_the_peer_in_their_views(lab):
     view = page.locator(".oda-results").first
     view.evaluate("(v) => v.scrollIntoView()")
     view.screenshot(path=str(OUTPUT / "mmoda_product_label.png"))
+
+
+MAG_JOB = (
+    "import os\n"
+    "import oda_widgets as ow\n"
+    "from oda_widgets.client.dispatcher import Dispatcher\n"
+    "disp = Dispatcher(os.environ['DISPATCHER_URL'], token='', registry=False)\n"
+    "products = disp.submit('nb2wtests', 'lightcurve').result(timeout=300)\n"
+    "view = ow.ResultsView(products)\n"
+    "view\n"
+)
+
+
+def test_a_magnitude_light_curve_from_the_peer_is_drawn_brighter_up(lab):
+    lab.write_notebook("magnitudes.ipynb", [MAG_JOB])
+    lab.open_notebook("magnitudes.ipynb")
+    lab.run_all(timeout=300)
+    page = lab.page
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.oda-results-light-curves .axislabel')]
+                 .some(t => t.textContent === 'Magnitude')""", timeout=120000)
+    # brighter is up: the smallest magnitude's tick is above the largest's
+    ticks = page.evaluate(
+        """() => {
+            const axis = [...document.querySelectorAll('.oda-results-light-curves g.axis')]
+                .find(a => a.querySelector('.axislabel')?.textContent === 'Magnitude');
+            return [...axis.querySelectorAll('.tick')].map(t => [
+                parseFloat(t.textContent.replace('\u2212', '-')),
+                t.getBoundingClientRect().top]);
+        }""")
+    assert len(ticks) >= 3
+    by_value = sorted(ticks)
+    assert by_value[0][1] < by_value[-1][1], ticks
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    view = page.locator(".oda-results").first
+    view.evaluate("(v) => v.scrollIntoView()")
+    view.screenshot(path=str(OUTPUT / "mmoda_magnitude_light_curve.png"))

@@ -242,4 +242,5 @@ class LightCurve(NumpyProduct):
     def summary(self) -> str:
         rows = 0 if self.hdu.data is None else len(self.hdu.data)
         what = f" of {self.quantity}" if self.quantity else ""
-        return f"{self.source or 'unknown source'}, {rows} bins{what} ({self.hdu.name})"
+        source = f"{self.source}, " if self.source else ""
+        return f"{source}{rows} bins{what} ({self.hdu.name})"
