@@ -23,6 +23,7 @@ import anywidget
 import traitlets
 
 from ..client.errors import OdaError
+from ..client.failure_words import plain_failure
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
 from .events import Events
 from .front_ends import front_end_file
@@ -107,12 +108,14 @@ def describe_parameters(parameters: Mapping[str, Any]) -> str:
 
 
 def describe_error(error: OdaError | None) -> dict[str, str] | None:
-    """The server's message, error text and debug text of a failed job, as plain strings."""
+    """The server's message, error text and debug text of a failed job, as plain strings, and
+    what a known failure means in plain words (``plain``; empty for the others)."""
     if error is None:
         return None
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     return {
         "kind": type(error).__name__,
+        "plain": plain_failure(error) or "",
         "message": str(message),
         "error_message": str(getattr(error, "error_message", "") or ""),
         "debug_message": str(getattr(error, "debug_message", "") or ""),
