@@ -21,6 +21,8 @@ from ..client.products.base import Product
 from ..client.products.kinds import BinaryProduct, TextProduct
 from ..client.products.light_curve import LightCurve
 from ..client.products.product_set import ProductSet
+from .page_actions import PageActions
+from .product_download import download_file
 
 __all__ = ["ResultsView"]
 
@@ -37,7 +39,9 @@ class ResultsView(widgets.VBox):
     form : QueryForm, optional
         The form that "Use this catalog" and "Use this time range" fill.
     directory : str or Path, optional
-        Where the save buttons write (created when needed); the working directory by default.
+        Where :meth:`save` writes (created when needed); the working directory by default. The
+        save buttons download the files in the browser instead (the kernel's disk may be far
+        away, on Binder or a cluster).
 
     Attributes
     ----------
@@ -77,7 +81,8 @@ class ResultsView(widgets.VBox):
         self.directory = Path(directory) if directory is not None else None
         self.catalog: Catalog | None = products.catalog
         image = products.image
-        self.sky = SkyView(image, catalog=self.catalog) if image is not None else None
+        self.sky = (SkyView(image, catalog=self.catalog, target=_target(products))
+                    if image is not None else None)
         self.catalog_table = (CatalogTable(self.catalog, form=form)
                               if self.catalog is not None else None)
         self.notes: list[str] = []
@@ -106,8 +111,10 @@ class ResultsView(widgets.VBox):
                 box.add_class("oda-results-text")
                 self.texts[name] = box
                 children.append(widgets.VBox([widgets.Label(name), box]))
+        self.page = PageActions()
         children.append(self._saving_row())
         children.append(self._status_line)
+        children.append(self.page)
         self.children = children
         self.add_class("oda-results")
         if self.catalog is not None:
@@ -123,7 +130,7 @@ class ResultsView(widgets.VBox):
             raw = isinstance(product, BinaryProduct | TextProduct) and product.suffix != ".fits"
             label = "Save file" if raw else "Save FITS"
             button = widgets.Button(description=label, icon="download",
-                                    tooltip=f"write {name} into the working directory",
+                                    tooltip=f"download {name} in the browser",
                                     layout=widgets.Layout(width="auto"))
             button.add_class("oda-results-save")
             button.on_click(self._saver(name))
@@ -136,14 +143,21 @@ class ResultsView(widgets.VBox):
 
     def _saver(self, name: str) -> Callable[[Any], None]:
         def save(_button: Any) -> None:
-            try:
-                written = self.save(name)
-            except (OSError, TypeError) as exc:
-                self.status = f"⚠ {name} was not saved: {exc}"
-                return
-            self.status = "Saved " + ", ".join(str(p) for p in written)
+            self.download(name)
 
         return save
+
+    def download(self, name: str) -> str:
+        """Download one product in the browser, as the save buttons do: its FITS file (or its
+        own bytes), a spectrum with its ARF and RMF as one zip. Returns the file name."""
+        try:
+            filename, data, mime = download_file(self.products[name])
+        except (OSError, TypeError, ValueError) as exc:
+            self.status = f"⚠ {name} was not saved: {exc}"
+            return ""
+        self.page.download(filename, data, mime)
+        self.status = f"Downloading {filename} ({len(data) / 1e6:.2g} MB) in the browser"
+        return filename
 
     def save(self, name: str, directory: str | Path | None = None,
              overwrite: bool = False) -> list[Path]:
@@ -196,6 +210,15 @@ class ResultsView(widgets.VBox):
                                 ("light curves", self.light_curves),
                                 ("spectra", self.spectra)) if v is not None]
         return f"ResultsView({len(self.products)} products: {', '.join(shown) or 'no views'})"
+
+
+def _target(products: ProductSet) -> tuple[float, float] | None:
+    """The query's RA and Dec (degrees), where the sky view centres, when the job had them."""
+    parameters = products.analysis_parameters or {}
+    try:
+        return float(parameters["RA"]), float(parameters["DEC"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _names_of(catalog: Catalog, meta_ids: list[int]) -> list[str]:
