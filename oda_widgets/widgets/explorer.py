@@ -23,6 +23,7 @@ import traitlets
 from ..client.dispatcher import Dispatcher
 from ..client.jobs import Job
 from ..client.products.product_set import ProductSet
+from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
 from .form import QueryForm
 from .job_monitor import JobMonitor, describe_parameters
 from .page_actions import PageActions
@@ -122,13 +123,15 @@ class _Tab(widgets.VBox):
         self.link = widgets.Text(disabled=True, layout=widgets.Layout(width="100%",
                                                                       display="none"))
         self.link.add_class("oda-explorer-share-url")
+        self.link_note = widgets.Label("", layout=widgets.Layout(display="none"))
+        self.link_note.add_class("oda-explorer-share-note")
         owner = weakref.ref(explorer)
         self.code_button.on_click(lambda _b: self.show_code())
         self.share_button.on_click(lambda _b: self.show_share())
         self.close_button.on_click(lambda _b: (e := owner()) is not None and e.close_tab(job))
         bar = widgets.HBox([heading, self.code_button, self.share_button, self.close_button],
                            layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
-        super().__init__([bar, self.code, self.link, view])
+        super().__init__([bar, self.code, self.link, self.link_note, view])
         self.add_class("oda-explorer-tab")
 
     def show_code(self) -> str:
@@ -139,6 +142,9 @@ class _Tab(widgets.VBox):
     def show_share(self) -> str:
         self.link.value = self.job.share_url()
         self.link.layout.display = None
+        if is_sandbox_url(self.job.url):
+            self.link_note.value = SANDBOX_SHARE_NOTE
+            self.link_note.layout.display = None
         return self.link.value
 
 

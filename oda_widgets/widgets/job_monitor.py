@@ -25,6 +25,7 @@ import traitlets
 from ..client.errors import OdaError
 from ..client.failure_words import plain_failure
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
+from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
 from .events import Events
 from .front_ends import front_end_file
 from .throttle import Throttle
@@ -403,8 +404,12 @@ class JobMonitor(anywidget.AnyWidget):
         return self._answer_on_row(job, methodcaller("api_code"))
 
     def share(self, job: Job | str) -> str:
-        """Show (on the job's row) and return the MMODA web URL that runs its query again."""
-        return self._answer_on_row(job, methodcaller("share_url"), "Share: {}")
+        """Show (on the job's row) and return the MMODA web URL that runs its query again (for
+        a sandbox job, the row also says that the sandbox has no web front end)."""
+        shown = "Share: {}"
+        if is_sandbox_url(self._entry(job).job.url):
+            shown += " (" + SANDBOX_SHARE_NOTE + ")"
+        return self._answer_on_row(job, methodcaller("share_url"), shown)
 
     def remove(self, job: Job | str, *, forget: bool = False) -> None:
         """Take a job off the monitor (it goes on being followed elsewhere if others listen).
