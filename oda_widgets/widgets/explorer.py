@@ -38,7 +38,8 @@ _PRODUCT_WORDS = {"image": "image", "spectrum": "spectra", "lc": "light curves"}
 _CSS = TABS_CSS + """
 .oda-explorer .oda-explorer-form-bar { align-items: center; gap: 8px; flex-wrap: wrap;
   margin: 2px 0 4px 0; }
-.oda-explorer .oda-explorer-form-summary { color: var(--jp-ui-font-color2, #555); }
+.oda-explorer .oda-explorer-form-summary { color: var(--jp-ui-font-color2, #555); flex: 1 1 30em;
+  white-space: normal; height: auto; line-height: 1.4; }
 .oda-explorer .oda-explorer-notice { font-weight: bold; color: #005a8c; }
 .oda-explorer .oda-explorer-notice:empty { display: none; }
 """
