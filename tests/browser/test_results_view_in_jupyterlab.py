@@ -84,8 +84,9 @@ def test_a_spectrum_downloads_as_one_zip_of_its_pha_arf_and_rmf(lab, sandbox):
     lab.write_notebook("spectrum_download.ipynb", [
         "import oda_widgets as ow\n"
         "from oda_widgets.client.dispatcher import Dispatcher\n"
-        "spectra = Dispatcher(url='sandbox').submit('isgri', 'isgri_spectrum', RA=83.63,\n"
-        "    DEC=22.01, T1='2008-03-01T00:00:00', T2='2008-03-03T00:00:00').result(timeout=120)\n"
+        "spectra = Dispatcher(url='sandbox').submit('isgri', 'isgri_spectrum', RA=255.986542,\n"
+        "    DEC=-37.844167, T1='2003-03-15T23:27:40.0', T2='2003-03-16T00:03:15.0')"
+        ".result(timeout=120)\n"
         "ow.ResultsView(spectra)",
     ])
     lab.open_notebook("spectrum_download.ipynb")
