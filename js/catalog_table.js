@@ -29,7 +29,8 @@ function el(tag, className, text) {
 }
 
 function button(label, className, title) {
-  const node = el("button", `oda-ct-button ${className}`, label);
+  // JupyterLab's own button look (ipywidgets' class), wherever the table is shown
+  const node = el("button", `jupyter-button oda-ct-button ${className}`, label);
   node.type = "button";
   if (title) node.title = title;
   return node;
@@ -272,7 +273,7 @@ function render({ model, el: host }) {
       "view",
       cellText(row, column, state.sexagesimal),
       cellTitle(row, column, state.sexagesimal),
-      column.key === "name" ? [row.name, row.state, row.duplicate] : null,
+      column.key === "name" ? [row.name, row.state, row.duplicate, row.colour] : null,
       column.key === "warnings" ? row.warnings : null,
     ]);
   }
@@ -292,6 +293,13 @@ function render({ model, el: host }) {
       return editor.input;
     }
     if (column.key === "name") {
+      if (row.colour) {
+        // the source's colour in every view: its ring on the sky, its spectrum, its light curve
+        const swatch = el("span", "oda-ct-swatch");
+        swatch.style.background = /^#[0-9a-fA-F]{6}$/.test(row.colour) ? row.colour : "";
+        swatch.setAttribute("aria-hidden", "true");
+        td.appendChild(swatch);
+      }
       td.appendChild(el("span", "oda-ct-name", row.name));
       if (row.state) td.appendChild(el("span", `oda-ct-badge oda-ct-${row.state}`, row.state));
       if (row.duplicate) td.appendChild(el("span", "oda-ct-badge oda-ct-dup", "duplicate?"));

@@ -4,14 +4,17 @@
 // module updates the rows in place, keyed by `key`, so an open error panel or a text selection
 // survives updates. Every server string is set with textContent, never as HTML.
 
+// [action, label, when shown, what it does in words (the button's tooltip)]
 const ACTIONS = [
-  ["stop", "Stop following", (r) => r.can_stop],
-  ["retry", "Retry", (r) => r.can_retry],
-  ["results", "Open results", (r) => r.can_open],
-  ["code", "Show code", () => true],
-  ["share", "Share", () => true],
-  ["remove", "Remove", () => true],
+  ["stop", "Stop", (r) => r.can_stop, "stop following this job (the server may still run it)"],
+  ["retry", "Retry", (r) => r.can_retry, "submit the same query again"],
+  ["results", "Open results", (r) => r.can_open, "show the products in a tab"],
+  ["code", "Code", () => true, "the oda_api code of this query (no token)"],
+  ["share", "Share", () => true, "a link that runs this query again"],
+  ["remove", "Remove", () => true, "take the job off this list"],
 ];
+// JupyterLab's own button look (ipywidgets' class), wherever the monitor is shown
+const BUTTON = "jupyter-button oda-jm-button";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -70,7 +73,8 @@ function buildRow(model, key) {
     debugText: el("pre", "oda-jm-debug-text"),
     elapsed: el("span", "oda-jm-elapsed-text"),
     jobId: el("code", "oda-jm-job-id"),
-    copy: el("button", "oda-jm-copy", "Copy"),
+    copy: el("button", `${BUTTON} oda-jm-copy`, "Copy"),
+    plain: el("div", "oda-jm-error-plain"),
     buttons: {},
   };
   parts.icon.setAttribute("aria-hidden", "true");
@@ -81,7 +85,11 @@ function buildRow(model, key) {
   cells.status.append(badge);
   parts.error.append(parts.errorSummary, parts.errorText, parts.debugText);
   parts.parts.append(parts.partsSummary, parts.partsList);
-  cells.progress.append(parts.bar, parts.barText, parts.stage, parts.error, parts.parts, parts.note);
+  const barLine = el("div", "oda-jm-bar-line");
+  barLine.append(parts.bar, parts.barText);
+  cells.progress.append(barLine, parts.stage, parts.plain, parts.error, parts.parts, parts.note);
+  const actions = el("div", "oda-jm-action-list");
+  cells.actions.appendChild(actions);
   cells.elapsed.append(parts.elapsed);
   cells.job.append(parts.jobId, parts.copy);
   parts.copy.addEventListener("click", async () => {
@@ -89,12 +97,13 @@ function buildRow(model, key) {
     parts.copy.textContent = ok ? "Copied" : "Press Ctrl+C";
     setTimeout(() => (parts.copy.textContent = "Copy"), 1500);
   });
-  for (const [action, label] of ACTIONS) {
-    const button = el("button", `oda-jm-action oda-jm-${action}`, label);
+  for (const [action, label, , tooltip] of ACTIONS) {
+    const button = el("button", `${BUTTON} oda-jm-action oda-jm-${action}`, label);
     button.type = "button";
+    button.title = tooltip;
     button.addEventListener("click", () => model.send({ action, key }));
     parts.buttons[action] = button;
-    cells.actions.appendChild(button);
+    actions.appendChild(button);
   }
   const view = { tr, parts, receivedAt: 0, row: null };
   // a click on a done row (not on one of its controls) opens its results, as the button does
@@ -131,10 +140,15 @@ function updateRow(view, row) {
   }
   p.bar.setAttribute("aria-label", `progress of ${row.instrument} ${row.product}`);
   p.stage.textContent = row.stage || "";
+  p.stage.title = row.stage || ""; // one line on screen, the whole text on hover
 
   if (row.error) {
     p.error.hidden = false;
-    p.errorSummary.textContent = row.error.message || row.error.kind;
+    // a known failure in plain words first; the server's own text stays under it
+    p.plain.textContent = row.error.plain || "";
+    p.plain.hidden = !row.error.plain;
+    p.errorSummary.textContent = (row.error.plain ? "The dispatcher said: " : "") +
+      (row.error.message || row.error.kind);
     const detail = row.error.error_message || row.error.debug_message;
     p.errorText.textContent = row.error.error_message || (detail ? "" : "The server gave no further detail.");
     p.errorText.hidden = !p.errorText.textContent;
@@ -142,6 +156,7 @@ function updateRow(view, row) {
     p.debugText.hidden = !row.error.debug_message;
   } else {
     p.error.hidden = true;
+    p.plain.hidden = true;
   }
   updateParts(p, row.parts || []);
   p.note.textContent = row.note || "";

@@ -10,19 +10,29 @@
 //     + one buffer: the image as a FITS file
 //   {oda: "cuts", colormap, stretch, min_cut, max_cut}
 //   {oda: "frame", ra, dec, width_deg, height_deg}   (a view with no mosaic: the sources' extent)
-//   {oda: "sources", serial, sources: [{id, name, ra, dec, shape, color, selected}]}
+//   {oda: "sources", serial, ring_deg, sources: [{id, name, ra, dec, shape, color, selected}]}
 // Back to the kernel: {event_type: "oda_ready"}, {event_type: "oda_source_clicked", id},
 // {event_type: "oda_image_drawn", name, ms, at (epoch ms)}; the trait `drawn` (names Aladin Lite holds now) and
 // `start_error` (why Aladin Lite could not start, in words).
 //
 // One Aladin Lite catalog object per view is created once and updated in place (removeAll, then
-// addSources): removing and re-adding overlays races in Aladin Lite. Aladin Lite writes some
-// source fields into popups with innerHTML, so every string we hand it is HTML-escaped, labels
-// are drawn by us on canvases, and the popup shown on click is ours, filled with textContent.
+// addSources, then a redraw asked for at once: Aladin Lite would otherwise repaint only on the
+// next pointer event). Aladin Lite writes some source fields into popups with innerHTML, so every
+// string we hand it is HTML-escaped, labels are drawn by us on its canvas, and the popup shown
+// on click is ours, filled with textContent.
+//
+// Sources are rings drawn each frame at the view's scale: `ring_deg` on the sky (wider than the
+// PSF) but never under MIN_RING pixels, so the source itself shows inside its ring at any zoom.
+//
+// The wheel zooms the sky only after a click on it (until the pointer leaves): a page scrolled
+// with the wheel passes over the sky without zooming it; a short note says how to zoom.
 import ipyaladin from "ipyaladin-front-end";
 import A from "aladin-lite";
 
-const MARKER = 16; // marker size in CSS pixels
+const MARKER = 22; // the clickable size of a source, CSS pixels
+const MIN_RING = 9; // smallest ring radius, CSS pixels
+const MAX_RING = 60; // largest ring radius, CSS pixels
+const MIN_PSF_PIXELS = 3.5; // the default view shows a point source at least this wide
 const LABEL_FONT = "12px sans-serif";
 const SELECTED_COLOR = "#F0E442"; // Okabe-Ito yellow: the selection frame
 
@@ -131,47 +141,34 @@ function drawShape(ctx, shape, x, y, r) {
   }
 }
 
-// One canvas per look and name: the marker centred (Aladin Lite centres a source's image on its
-// position) and the name to its right, each with a dark halo so it reads on any colour map.
-function markerCanvas(cache, next, source) {
-  const key = `${source.shape}|${source.color}|${source.selected}|${source.name}`;
-  const hit = cache.get(key) || next.get(key);
-  if (hit) {
-    next.set(key, hit);
-    return hit;
-  }
-  const scale = window.devicePixelRatio || 1;
-  const measure = document.createElement("canvas").getContext("2d");
-  measure.font = LABEL_FONT;
-  const textWidth = Math.ceil(measure.measureText(source.name).width);
-  const half = MARKER / 2 + 4 + textWidth + 4;
-  const canvas = document.createElement("canvas");
-  const width = 2 * half;
-  const height = MARKER + 10;
-  canvas.width = width;
-  canvas.height = height;
-  canvas.dataset.scale = String(scale);
-  const ctx = canvas.getContext("2d");
-  const x = half;
-  const y = height / 2;
-  const r = MARKER / 2 - 2;
-  if (source.selected) {
-    drawShape(ctx, "square", x, y, r + 3);
+// One source on Aladin Lite's catalog canvas: a ring of `r` pixels in the source's colour over a
+// dark halo (it reads on any colour map), a yellow frame when selected, the name to its right.
+function drawMarker(ctx, look, x, y, r) {
+  ctx.save();
+  drawShape(ctx, look.shape, x, y, r);
+  ctx.lineWidth = 4; ctx.strokeStyle = "rgba(0, 0, 0, 0.85)"; ctx.stroke();
+  ctx.lineWidth = 2; ctx.strokeStyle = look.color; ctx.stroke();
+  let right = r;
+  if (look.selected) {
+    drawShape(ctx, "square", x, y, r + 5);
     ctx.lineWidth = 5; ctx.strokeStyle = "#000000"; ctx.stroke();
     ctx.lineWidth = 3; ctx.strokeStyle = SELECTED_COLOR; ctx.stroke();
+    right = r + 6;
   }
-  drawShape(ctx, source.shape, x, y, r - (source.selected ? 1 : 0));
-  ctx.lineWidth = 4; ctx.strokeStyle = "#000000"; ctx.stroke();
-  ctx.lineWidth = 2; ctx.strokeStyle = source.color; ctx.stroke();
   ctx.font = LABEL_FONT;
   ctx.textBaseline = "middle";
   ctx.lineWidth = 3;
   ctx.strokeStyle = "#000000";
-  ctx.strokeText(source.name, x + MARKER / 2 + 4, y);
-  ctx.fillStyle = source.selected ? SELECTED_COLOR : "#FFFFFF";
-  ctx.fillText(source.name, x + MARKER / 2 + 4, y); // canvas text: never parsed as HTML
-  next.set(key, canvas);
-  return canvas;
+  ctx.strokeText(look.name, x + right + 5, y);
+  ctx.fillStyle = look.selected ? SELECTED_COLOR : "#FFFFFF";
+  ctx.fillText(look.name, x + right + 5, y); // canvas text: never parsed as HTML
+  ctx.restore();
+}
+
+function ringPixels(ringDeg, view) {
+  const perPixel = view && view.width > 0 ? view.fov[0] / view.width : 0;
+  const r = perPixel > 0 ? ringDeg / perPixel : MIN_RING;
+  return Math.max(MIN_RING, Math.min(MAX_RING, r));
 }
 
 class SkyFrontEnd {
@@ -181,7 +178,8 @@ class SkyFrontEnd {
     this.aladin = aladin;
     this.catalog = null;
     this.rawNames = new Map(); // meta_ID -> name as the kernel sent it
-    this.canvases = new Map();
+    this.looks = new Map(); // meta_ID -> {name, shape, color, selected}
+    this.ringDeg = 0.3;
     this.popup = null;
     this.image = null;
     this.imageShown = null; // name of the image drawn last (for page scripts and tests)
@@ -191,6 +189,30 @@ class SkyFrontEnd {
     // page scripts (and the browser tests) reach the Aladin Lite instance from the element
     host.odaAladin = aladin;
     host.odaSky = this;
+    this.gateWheel();
+  }
+
+  // the wheel zooms only a sky that was clicked; otherwise it scrolls the page as elsewhere
+  gateWheel() {
+    const host = this.host;
+    this.wheelActive = false;
+    const hint = el("div", "oda-sky-wheel-hint", "Click the sky to zoom it with the wheel");
+    hint.setAttribute("role", "status");
+    hint.hidden = true;
+    host.appendChild(hint);
+    let timer = null;
+    this.onWheel = (event) => {
+      if (this.wheelActive || event.ctrlKey) return;
+      event.stopImmediatePropagation(); // Aladin Lite never sees it: the page scrolls
+      hint.hidden = false;
+      clearTimeout(timer);
+      timer = setTimeout(() => { hint.hidden = true; }, 1500);
+    };
+    this.onDown = () => { this.wheelActive = true; hint.hidden = true; };
+    this.onLeave = () => { this.wheelActive = false; };
+    host.addEventListener("wheel", this.onWheel, { capture: true });
+    host.addEventListener("pointerdown", this.onDown, { capture: true });
+    host.addEventListener("pointerleave", this.onLeave);
   }
 
   handle(msg, buffers) {
@@ -203,8 +225,13 @@ class SkyFrontEnd {
 
   ensureCatalog() {
     if (this.catalog === null) {
+      // a shape function of three arguments draws on the canvas, each frame, at the view's scale
+      const draw = (source, ctx, view) => {
+        const look = this.looks.get(source.data.meta_ID);
+        if (look) drawMarker(ctx, look, source.x, source.y, ringPixels(this.ringDeg, view));
+      };
       this.catalog = A.catalog({
-        name: "sources", shape: "circle", sourceSize: MARKER, color: "#56B4E9",
+        name: "sources", shape: draw, sourceSize: MARKER, color: "#56B4E9",
         displayLabel: false,
       });
       this.aladin.addCatalog(this.catalog);
@@ -212,22 +239,27 @@ class SkyFrontEnd {
     return this.catalog;
   }
 
+  redraw() {
+    const view = this.aladin.view;
+    if (view && typeof view.requestRedraw === "function") view.requestRedraw();
+  }
+
   showSources(msg) {
     const started = performance.now();
     const catalog = this.ensureCatalog();
     const sources = [];
-    const canvases = new Map(); // this redraw's markers: the others are dropped with the old map
     this.rawNames = new Map();
+    this.looks = new Map();
+    if (typeof msg.ring_deg === "number" && msg.ring_deg > 0) this.ringDeg = msg.ring_deg;
     for (const s of msg.sources) {
       const name = String(s.name);
       this.rawNames.set(s.id, name);
-      const source = A.source(s.ra, s.dec, { name: escapeHtml(name), meta_ID: s.id });
-      source.image = markerCanvas(this.canvases, canvases, { ...s, name });
-      sources.push(source);
+      this.looks.set(s.id, { name, shape: s.shape, color: s.color, selected: !!s.selected });
+      sources.push(A.source(s.ra, s.dec, { name: escapeHtml(name), meta_ID: s.id }));
     }
-    this.canvases = canvases;
     catalog.removeAll();
     catalog.addSources(sources);
+    this.redraw(); // now, not at the next pointer event
     if (this.popup) {
       const id = Number(this.popup.dataset.id);
       if (this.rawNames.has(id)) {
@@ -282,12 +314,15 @@ class SkyFrontEnd {
     this.aladin.setBaseImageLayer(image);
   }
 
-  // centre on the footprint, with a field of view that holds all of it in this view's shape
+  // centre on the target (or the footprint), with a field of view that holds the extent in this
+  // view's shape; never so wide that the PSF (psf_deg) spans fewer than MIN_PSF_PIXELS pixels
   frame(msg) {
     const [width, height] = this.aladin.getSize();
     const aspect = width > 0 && height > 0 ? width / height : 1;
+    let fov = Math.min(180, 1.08 * Math.max(msg.width_deg, msg.height_deg * aspect));
+    if (msg.psf_deg > 0 && width > 0) fov = Math.min(fov, (msg.psf_deg * width) / MIN_PSF_PIXELS);
     this.aladin.gotoRaDec(msg.ra, msg.dec);
-    this.aladin.setFoV(Math.min(180, 1.08 * Math.max(msg.width_deg, msg.height_deg * aspect)));
+    this.aladin.setFoV(fov);
   }
 
   applyCuts(image, msg) {
@@ -331,6 +366,9 @@ class SkyFrontEnd {
 
   dispose() {
     this.model.off("msg:custom", this.onMessage);
+    this.host.removeEventListener("wheel", this.onWheel, { capture: true });
+    this.host.removeEventListener("pointerdown", this.onDown, { capture: true });
+    this.host.removeEventListener("pointerleave", this.onLeave);
     this.closePopup();
   }
 }

@@ -3,19 +3,23 @@
 ``oda-widgets sandbox [--port N] [--duration S] [--protocol current|1.3.3] [--faults SPEC] [--secret S]``
 serves a sandbox dispatcher in the foreground; ``oda-widgets sandbox token --roles general,...``
 prints a token for it (same ``--secret``); ``oda-widgets demo`` starts a sandbox and JupyterLab on
-``notebooks/`` with ``ODA_WIDGETS_SANDBOX_URL`` pointing at it, prints the addresses to open, and
-stops both on Ctrl-C or SIGTERM.
+a copy of ``notebooks/`` (so the originals stay as they are: outputs and files go to the copy)
+with ``ODA_WIDGETS_SANDBOX_URL`` pointing at it and JupyterLab's news and update toast off, prints
+the addresses to open, and stops both on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import webbrowser
 from pathlib import Path
@@ -103,14 +107,33 @@ def _raise_stop(signum: int, frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
+def _demo_folder(source: Path, workdir: str | None) -> tuple[Path, Path]:
+    """A copy of ``source`` to run the demo in, and JupyterLab settings of the demo's own.
+
+    Returns the notebooks' folder and the settings folder. The copy leaves out checkpoints;
+    the settings turn off JupyterLab's "news?" toast and its update check (the demo is offline).
+    """
+    base = Path(workdir).resolve() if workdir else Path(tempfile.mkdtemp(prefix="oda-widgets-demo-"))
+    notebooks = base / "notebooks"
+    shutil.copytree(source, notebooks, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    settings = base / "jupyterlab-settings"
+    notification = settings / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return notebooks, settings
+
+
 def _demo(args: argparse.Namespace) -> int:
     from .sandbox import start_sandbox
 
-    notebooks = Path(args.notebooks).resolve()
-    if not notebooks.is_dir():
-        print(f"oda-widgets demo: no folder {notebooks}; give --notebooks PATH (the notebooks/ "
+    source = Path(args.notebooks).resolve()
+    if not source.is_dir():
+        print(f"oda-widgets demo: no folder {source}; give --notebooks PATH (the notebooks/ "
               "folder of the oda_widgets repository)", file=sys.stderr)
         return 2
+    notebooks, settings = _demo_folder(source, args.workdir)
     host = "127.0.0.1"
     lab_port = _free_port(host, args.lab_port)
     if args.lab_port and lab_port != args.lab_port:
@@ -125,7 +148,7 @@ def _demo(args: argparse.Namespace) -> int:
     lab: subprocess.Popen | None = None
     try:
         # the Jupyter token goes through the environment, not the command line other users see
-        env = dict(os.environ, JUPYTER_TOKEN=lab_token,
+        env = dict(os.environ, JUPYTER_TOKEN=lab_token, JUPYTERLAB_SETTINGS_DIR=str(settings),
                    **{SANDBOX_URL_VARIABLE: sandbox.url, SECRET_VARIABLE: sandbox.secret})
         command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
                    f"--ServerApp.ip={host}", f"--ServerApp.port={lab_port}",
@@ -138,7 +161,8 @@ def _demo(args: argparse.Namespace) -> int:
             command.append("--ServerApp.allow_root=True")
         print(f"ODA sandbox dispatcher: {sandbox.url}  (simulated INTEGRAL data, "
               f"{args.duration:g} s per science window)", flush=True)
-        print(f"starting JupyterLab on {notebooks} ...", flush=True)
+        print(f"starting JupyterLab on {notebooks}, a copy of {source} (what you run and save "
+              "stays in the copy) ...", flush=True)
         # its own session: Ctrl-C reaches this process only, which then stops JupyterLab
         # without its interactive "Shut down this Jupyter server (y/[n])?" question
         lab = subprocess.Popen(command, env=env, start_new_session=True)
@@ -151,6 +175,7 @@ def _demo(args: argparse.Namespace) -> int:
             "The demo is running:",
             f"  JupyterLab:          {link}",
             f"  sandbox dispatcher:  {sandbox.url}  (the notebooks' Dispatcher(url=\"sandbox\"))",
+            f"  notebooks (a copy):  {notebooks}",
             "Press Ctrl-C to stop both.",
         ]) + "\n", flush=True)
         if not args.no_browser:
@@ -167,7 +192,8 @@ def _demo(args: argparse.Namespace) -> int:
                 lab.kill()
                 lab.wait()
         sandbox.stop()
-        print("demo stopped: JupyterLab and the sandbox dispatcher are down", flush=True)
+        print("demo stopped: JupyterLab and the sandbox dispatcher are down; the notebooks as "
+              f"you left them are in {notebooks}", flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -198,7 +224,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--lab-port", type=int, default=8888,
                       help="JupyterLab port (default 8888, or a free one if it is busy; 0: free)")
     demo.add_argument("--duration", type=float, default=2.0)
-    demo.add_argument("--notebooks", default="notebooks")
+    demo.add_argument("--notebooks", default="notebooks",
+                      help="the notebooks to copy and open (notebooks/ of the repository)")
+    demo.add_argument("--workdir", default=None,
+                      help="where the copy goes (a new temporary folder by default)")
     demo.add_argument("--no-browser", action="store_true")
     demo.set_defaults(run=_demo)
     return parser

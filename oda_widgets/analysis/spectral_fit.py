@@ -6,6 +6,13 @@ through them and fits with Levenberg-Marquardt; errors are 1-sigma from the cova
 handled here: it reads ``SYS_ERR`` as an absolute error, while OGIP (and the ODA user guide)
 mean a fraction of the rate, so the systematic error is set from the fraction; and its RATE +
 STAT_ERR spectra need its errors switched on (``use_errors``).
+
+A parameter the data do not constrain (an energy that runs to its limit, or whose error is larger
+than itself) is not given a meaningless error: its profile (the statistic with it fixed at each of a
+grid of values, the others refitted) gives a 90 % limit, as XSPEC users quote it, and the other
+parameters' errors are estimated with it frozen. A model that contains a simpler one (a cut-off or
+broken power law contains the power law) is compared with it, and the result says when the simpler
+model fits as well.
 """
 
 from __future__ import annotations
@@ -28,12 +35,23 @@ from .channels import ChannelSpectrum, channel_spectrum
 from .fit_extra import require_fitting
 from .spectral_models import MODELS, bin_integral, energy_flux, model_spec, photon_density
 
-__all__ = ["SpectralFit", "fit_spectrum"]
+__all__ = ["SpectralFit", "fit_spectrum", "format_value"]
 
 STATISTICS = ("chi2", "cstat")
 ERROR_METHODS = ("covariance", "confidence", None)
 #: Above this reduced chi-square no errors are estimated (Sherpa's confidence method's limit).
 MAX_REDUCED_CHI2 = 3.0
+#: Rise of the statistic that bounds a 1-sigma interval of one parameter, and a 90 % one.
+DELTA_1_SIGMA = 1.0
+DELTA_90 = 2.706
+#: Rise of the statistic at 90 % for 1 and 2 parameters more (chi-square quantiles): a simpler
+#: model whose statistic is within this of the fuller one's fits as well.
+DELTA_90_FOR = {1: 2.706, 2: 4.605, 3: 6.251}
+#: The simpler model inside each model, and its name in words.
+SIMPLER = {"cutoffpl": ("powerlaw", "a power law", "the cut-off"),
+           "bknpower": ("powerlaw", "a power law", "the break")}
+#: Points of a parameter's profile (log-spaced from its lower limit to its upper one).
+PROFILE_POINTS = 16
 
 # Sherpa's responses, read once per ARF/RMF product (a fit that follows edits re-reads only the
 # PHA): keyed weakly by the product objects, so they go when the products go
@@ -131,8 +149,17 @@ class SpectralFit:
     folded : numpy.ndarray
         The best-fit model folded through ARF and RMF, counts/s per fitted channel.
     notes : tuple of str
-        What a reader of the numbers should know: a parameter stopped at its limit, errors
-        that were not estimated and why.
+        What a reader of the numbers should know: a parameter the data do not constrain,
+        errors that were not estimated and why.
+    limits : dict
+        ``{parameter: ("lower" | "upper", value)}`` for a parameter the data do not constrain:
+        its 90 % limit (``("none", nan)`` when every value within its bounds fits). Its error in
+        ``values`` is NaN, and the other errors were estimated with it frozen at its best value.
+    simpler : tuple or None
+        ``(model, statistic, parameters fewer)`` of the simpler model this one contains, when
+        that was fitted to the same channels.
+    hints : tuple of str
+        Advice on the model, e.g. that a power law fits as well.
     """
 
     model: str
@@ -150,6 +177,9 @@ class SpectralFit:
     total_error: np.ndarray | None = None
     folded: np.ndarray | None = None
     notes: tuple[str, ...] = ()
+    limits: dict[str, tuple[str, float]] = field(default_factory=dict)
+    simpler: tuple[str, float, int] | None = None
+    hints: tuple[str, ...] = ()
 
     # -- numbers -------------------------------------------------------------------------
     @property
@@ -217,7 +247,13 @@ class SpectralFit:
         rows = []
         for name, (value, error) in self.values.items():
             unit = units.get(name, "")
-            rows.append((name, _format_value(value, error), "" if "at 1 keV" in unit else unit))
+            if name in self.limits:
+                side, limit = self.limits[name]
+                text = _limit_text(side, limit)
+                unit = f"{unit} (90 %)" if side != "none" else ""
+            else:
+                text = format_value(value, error)
+            rows.append((name, text, "" if "at 1 keV" in unit else unit))
         return rows
 
     def flux_band(self) -> tuple[float, float]:
@@ -238,6 +274,7 @@ class SpectralFit:
             lines.append(f"  {name:<{width}}  {value}{' ' + unit if unit else ''}")
         lines.append(self.statistic_text())
         lines.extend(f"note: {note}" for note in self.notes)
+        lines.extend(f"hint: {hint}" for hint in self.hints)
         lines.append(self.flux_text())
         return "\n".join(lines)
 
@@ -270,13 +307,14 @@ class SpectralFit:
         return (
             f"<div><b>{e(self.model)}</b> fit of {e(self.source or 'the spectrum')}, "
             f"{lo:g}-{hi:g} keV<table>{rows}</table>{e(self.statistic_text())}<br>"
-            + "".join(f"note: {e(note)}<br>" for note in self.notes) +
+            + "".join(f"note: {e(note)}<br>" for note in self.notes)
+            + "".join(f"hint: {e(hint)}<br>" for hint in self.hints) +
             f"flux {e1:g}-{e2:g} keV: {self.flux(e1, e2):.4g} erg cm<sup>-2</sup> "
             f"s<sup>-1</sup></div>"
         )
 
 
-def _format_value(value: float, error: float | None) -> str:
+def format_value(value: float, error: float | None) -> str:
     """``1.502 +/- 0.012`` with digits set by the error; ``(frozen)`` without one."""
     if error is None:
         return f"{value:.4g} (frozen)"
@@ -286,6 +324,15 @@ def _format_value(value: float, error: float | None) -> str:
     if abs(value) >= 1e4 or (value != 0 and abs(value) < 1e-3):
         return f"{value:.3e} +/- {error:.2e}"
     return f"{value:.{digits}f} +/- {error:.{digits}f}"
+
+
+def _limit_text(side: str, value: float) -> str:
+    """A 90 % limit as the summaries show it: ``> 180`` (or ``unconstrained``)."""
+    if side == "lower":
+        return f"> {value:.3g}"
+    if side == "upper":
+        return f"< {value:.3g}"
+    return "unconstrained"
 
 
 def _check_options(
@@ -380,13 +427,7 @@ def fit_spectrum(
     bounds, frozen = _check_options(model, energy_range, systematic, statistic, start, freeze,
                                     errors)
     require_fitting()
-    from sherpa.estmethods import Confidence, Covariance
-    from sherpa.fit import Fit
-    from sherpa.optmethods import LevMar
     from sherpa.stats import Chi2, CStat
-    from sherpa.utils.err import EstErr
-
-    from .sherpa_models import sherpa_model
 
     channels = channel_spectrum(spectrum)
     if statistic is None:
@@ -421,6 +462,122 @@ def fit_spectrum(
             f"{len(free)} parameters; widen energy_range"
         )
 
+    stat = Chi2() if statistic == "chi2" else CStat()
+    spec_model, fitter, result = _fit_model(model, data, stat, start, frozen)
+    best_stat = float(result.statval)
+    notes: list[str] = []
+    limits: dict[str, tuple[str, float]] = {}
+    reduced = result.statval / result.dof if result.dof > 0 else math.inf
+    rejected = statistic == "chi2" and reduced > MAX_REDUCED_CHI2
+    estimate = None
+    if errors is not None and rejected:
+        # as Sherpa's confidence method (and XSPEC) do: errors of a model the data reject
+        # would describe nothing
+        notes.append(f"no errors: the reduced chi2 {reduced:.3g} is above {MAX_REDUCED_CHI2:g} "
+                     "(the model does not describe these data)")
+    elif errors is not None:
+        estimate, failure = _estimate(fitter, errors)
+        if failure:
+            notes.append(f"no errors: {failure}")
+        best = spec_model.values()
+        loose = [name for name in free if _unconstrained(spec_model, name, estimate)]
+        for name in loose:
+            side, value, sigma = _profile(fitter, spec_model, name, best, best_stat,
+                                          bounds or _span(channels.e_lo, channels.e_hi))
+            if sigma is not None:   # the profile bounds it after all: its error is from there
+                if estimate is not None:
+                    estimate = _with_error(estimate, name, sigma)
+                continue
+            limits[name] = (side, value)
+        if limits:
+            # the others' errors with the loose parameters frozen at their best values
+            for name, value in best.items():
+                getattr(spec_model, name).val = value
+            for name in limits:
+                getattr(spec_model, name).freeze()
+            with _quiet_sherpa():
+                fitter.fit()
+            estimate, failure = _estimate(fitter, errors)
+            if failure:
+                notes.append(f"no errors: {failure}")
+            for name, (side, value) in limits.items():
+                notes.append(_loose_note(name, side, value, getattr(spec_model, name).val,
+                                         model))
+    intervals: dict[str, tuple[float, float]] = {}
+    covariance = None
+    error_free: tuple[str, ...] = tuple(n for n in free if n not in limits)
+    if estimate is not None:
+        for name, low, high in zip(estimate.parnames, estimate.parmins, estimate.parmaxes,
+                                   strict=True):
+            short = name.split(".", 1)[1]
+            intervals[short] = (
+                float(low) if low is not None else math.nan,
+                float(high) if high is not None else math.nan,
+            )
+        if errors == "covariance" and estimate.extra_output is not None:
+            covariance = np.asarray(estimate.extra_output, dtype=float)
+            error_free = tuple(n.split(".", 1)[1] for n in estimate.parnames)
+
+    best = spec_model.values()
+    for name in free:
+        parameter = getattr(spec_model, name)
+        if name not in limits and parameter.val in (parameter.hard_min, parameter.hard_max):
+            notes.append(f"{name} stopped at its limit {parameter.val:g}: the data do not "
+                         "constrain it in this range")
+    values: dict[str, tuple[float, float | None]] = {}
+    for name in spec.parameter_names:
+        if name in frozen:
+            values[name] = (best[name], None)
+        elif name in intervals and name not in limits:
+            low, high = intervals[name]
+            values[name] = (best[name], _half_width(low, high))
+        else:
+            values[name] = (best[name], math.nan)
+
+    simpler, hints = None, ()
+    if model in SIMPLER and not rejected:
+        simpler, hints = _compare_simpler(model, data, stat, start, frozen, best_stat,
+                                          len(free))
+
+    exposure = channels.exposure
+    fitted = ChannelSpectrum(
+        e_lo=channels.e_lo[mask], e_hi=channels.e_hi[mask], rate=channels.rate[mask],
+        error=channels.error[mask], quality=channels.quality[mask],
+        systematic=np.full(int(mask.sum()), fraction), exposure=exposure,
+        poisson=channels.poisson,
+    )
+    noticed = channels.e_lo[mask], channels.e_hi[mask]
+    full = fitter.model
+    return SpectralFit(
+        model=model,
+        values=values,
+        statistic=best_stat,
+        statistic_name=statistic,
+        dof=int(result.dof),
+        energy_range=bounds or _span(*noticed),
+        systematic=fraction,
+        source=getattr(spectrum, "source", None),
+        intervals=intervals,
+        covariance=covariance,
+        free=error_free if covariance is not None else free,
+        channels=fitted,
+        total_error=np.asarray(data.get_error(filter=True), dtype=float) / exposure,
+        folded=np.asarray(data.eval_model_to_fit(full), dtype=float) / exposure,
+        notes=tuple(notes),
+        limits=limits,
+        simpler=simpler,
+        hints=hints,
+    )
+
+
+def _fit_model(model: str, data: Any, stat: Any, start: Mapping[str, float] | None,
+               frozen: Iterable[str]) -> tuple[Any, Any, Any]:
+    """``model`` fitted to ``data``: the Sherpa model, its ``Fit`` and the fit's result."""
+    from sherpa.fit import Fit
+    from sherpa.optmethods import LevMar
+
+    from .sherpa_models import sherpa_model
+
     spec_model = sherpa_model(model)
     for name, value in (start or {}).items():
         getattr(spec_model, name).val = float(value)
@@ -434,81 +591,143 @@ def fit_spectrum(
                                                 spec_model.norm.min, spec_model.norm.max))
     for name in frozen:
         getattr(spec_model, name).freeze()
-
-    stat = Chi2() if statistic == "chi2" else CStat()
     fitter = Fit(data, full, stat, LevMar())
     with _quiet_sherpa():
         result = fitter.fit()
-    intervals: dict[str, tuple[float, float]] = {}
-    covariance = None
-    notes: list[str] = []
-    estimate = None
-    reduced = result.statval / result.dof if result.dof > 0 else math.inf
-    if errors is not None and statistic == "chi2" and reduced > MAX_REDUCED_CHI2:
-        # as Sherpa's confidence method (and XSPEC) do: errors of a model the data reject
-        # would describe nothing
-        notes.append(f"no errors: the reduced chi2 {reduced:.3g} is above {MAX_REDUCED_CHI2:g} "
-                     "(the model does not describe these data)")
-    elif errors is not None:
-        fitter.estmethod = Confidence() if errors == "confidence" else Covariance()
-        fitter.estmethod.config["sigma"] = 1
-        try:
+    return spec_model, fitter, result
+
+
+def _estimate(fitter: Any, errors: str) -> tuple[Any, str]:
+    """1-sigma errors of the free parameters, or None and why not."""
+    from sherpa.estmethods import Confidence, Covariance
+    from sherpa.utils.err import EstErr
+
+    fitter.estmethod = Confidence() if errors == "confidence" else Covariance()
+    fitter.estmethod.config["sigma"] = 1
+    try:
+        with _quiet_sherpa():
+            return fitter.est_errors(), ""
+    except EstErr as exc:
+        return None, str(exc)
+
+
+def _unconstrained(spec_model: Any, name: str, estimate: Any) -> bool:
+    """Whether an energy parameter (a cut-off, a break) is left loose by the data: at a hard
+    limit, without a finite error, or with an error larger than itself."""
+    parameter = getattr(spec_model, name)
+    if parameter.units != "keV":
+        return False
+    if parameter.val in (parameter.hard_min, parameter.hard_max):
+        return True
+    if estimate is None:
+        return True
+    for full_name, low, high in zip(estimate.parnames, estimate.parmins, estimate.parmaxes,
+                                    strict=True):
+        if full_name.split(".", 1)[1] == name:
+            sizes = [abs(v) for v in (low, high) if v is not None and math.isfinite(v)]
+            return len(sizes) < 2 or max(sizes) > abs(parameter.val)
+    return True
+
+
+def _profile(fitter: Any, spec_model: Any, name: str, best: Mapping[str, float],
+             best_stat: float, energies: tuple[float, float]
+             ) -> tuple[str, float, float | None]:
+    """The statistic with ``name`` fixed at a grid of values and the rest refitted.
+
+    Returns the side and value of its 90 % limit (``("none", nan)`` when it rises nowhere by
+    2.7), and its 1-sigma error when the profile bounds it on both sides after all.
+    """
+    parameter = getattr(spec_model, name)
+    low = max(parameter.hard_min, 0.5 * energies[0])
+    grid = np.unique(np.append(np.geomspace(low, parameter.hard_max, PROFILE_POINTS),
+                               best[name]))
+    stats = []
+    parameter.freeze()
+    try:
+        for value in grid:
+            for other, start in best.items():
+                getattr(spec_model, other).val = start
+            parameter.val = float(value)
             with _quiet_sherpa():
-                estimate = fitter.est_errors()
-        except EstErr as exc:
-            notes.append(f"no errors: {exc}")
-    if estimate is not None:
-        for name, low, high in zip(estimate.parnames, estimate.parmins, estimate.parmaxes,
-                                   strict=True):
-            short = name.split(".", 1)[1]
-            intervals[short] = (
-                float(low) if low is not None else math.nan,
-                float(high) if high is not None else math.nan,
-            )
-        if errors == "covariance" and estimate.extra_output is not None:
-            covariance = np.asarray(estimate.extra_output, dtype=float)
+                stats.append(float(fitter.fit().statval))
+    finally:
+        parameter.thaw()
+        for other, start in best.items():
+            getattr(spec_model, other).val = start
+    rise = np.asarray(stats) - min(best_stat, min(stats))
+    at = int(np.argmin(rise))
+    log_grid = np.log(grid)
 
-    best = spec_model.values()
-    for name in free:
-        parameter = getattr(spec_model, name)
-        if parameter.val in (parameter.hard_min, parameter.hard_max):
-            notes.append(f"{name} stopped at its limit {parameter.val:g}: the data do not "
-                         "constrain it in this range")
-    values: dict[str, tuple[float, float | None]] = {}
-    for name in spec.parameter_names:
-        if name in frozen:
-            values[name] = (best[name], None)
-        elif name in intervals:
-            low, high = intervals[name]
-            values[name] = (best[name], _half_width(low, high))
-        else:
-            values[name] = (best[name], math.nan)
+    def crossing(level: float, side: int) -> float | None:
+        # the first grid step away from the minimum where the rise passes ``level``
+        steps = range(at, -1, -1) if side < 0 else range(at, len(grid))
+        previous = at
+        for i in steps:
+            if rise[i] >= level:
+                a, b = rise[previous], rise[i]
+                t = (level - a) / (b - a) if b > a else 0.0
+                return float(np.exp(log_grid[previous] + t * (log_grid[i] - log_grid[previous])))
+            previous = i
+        return None
 
-    exposure = channels.exposure
-    fitted = ChannelSpectrum(
-        e_lo=channels.e_lo[mask], e_hi=channels.e_hi[mask], rate=channels.rate[mask],
-        error=channels.error[mask], quality=channels.quality[mask],
-        systematic=np.full(int(mask.sum()), fraction), exposure=exposure,
-        poisson=channels.poisson,
-    )
-    noticed = channels.e_lo[mask], channels.e_hi[mask]
-    return SpectralFit(
-        model=model,
-        values=values,
-        statistic=float(result.statval),
-        statistic_name=statistic,
-        dof=int(result.dof),
-        energy_range=bounds or _span(*noticed),
-        systematic=fraction,
-        source=getattr(spectrum, "source", None),
-        intervals=intervals,
-        covariance=covariance,
-        free=free,
-        channels=fitted,
-        total_error=np.asarray(data.get_error(filter=True), dtype=float) / exposure,
-        folded=np.asarray(data.eval_model_to_fit(full), dtype=float) / exposure,
-        notes=tuple(notes),
-    )
+    below, above = crossing(DELTA_1_SIGMA, -1), crossing(DELTA_1_SIGMA, +1)
+    if below is not None and above is not None and parameter.val not in (
+            parameter.hard_min, parameter.hard_max):
+        return "", math.nan, 0.5 * (above - below)
+    lower, upper = crossing(DELTA_90, -1), crossing(DELTA_90, +1)
+    if lower is not None and upper is None:
+        return "lower", lower, None
+    if upper is not None and lower is None:
+        return "upper", upper, None
+    return "none", math.nan, None
+
+
+def _with_error(estimate: Any, name: str, sigma: float) -> Any:
+    """``estimate`` with ``name``'s interval set to +/- ``sigma`` (from its profile)."""
+    names = [n.split(".", 1)[1] for n in estimate.parnames]
+    index = names.index(name)
+    lows, highs = list(estimate.parmins), list(estimate.parmaxes)
+    lows[index], highs[index] = -sigma, sigma
+    estimate.parmins, estimate.parmaxes = tuple(lows), tuple(highs)
+    return estimate
+
+
+def _loose_note(name: str, side: str, value: float, frozen_at: float, model: str) -> str:
+    spec = model_spec(model)
+    others = ", ".join(p for p in spec.parameter_names if p != name)
+    unit = next((f" {p.units}" for p in spec.parameters if p.name == name and p.units), "")
+    if side == "none":
+        bound = "any value within its bounds fits"
+    else:
+        bound = f"{'>' if side == 'lower' else '<'} {value:.3g}{unit} at 90 %"
+    at = f"{frozen_at:.0f}" if abs(frozen_at) >= 10 else f"{frozen_at:.3g}"
+    return (f"{name} is not constrained by these data ({bound}); the errors of {others} are "
+            f"with {name} frozen at its best fit, {at}{unit}")
+
+
+def _compare_simpler(model: str, data: Any, stat: Any, start: Mapping[str, float] | None,
+                     frozen: tuple[str, ...], best_stat: float, free_count: int
+                     ) -> tuple[tuple[str, float, int] | None, tuple[str, ...]]:
+    """The simpler model this one contains, fitted to the same channels, and a hint when it
+    fits as well (its statistic within the 90 % rise for the parameters it lacks)."""
+    simpler, words, extra = SIMPLER[model]
+    names = model_spec(simpler).parameter_names
+    kept = tuple(name for name in frozen if name in names)
+    starts = {k: v for k, v in (start or {}).items() if k in names}
+    try:
+        _, _, result = _fit_model(simpler, data, stat, starts, kept)
+    except Exception:  # noqa: BLE001 - a failed comparison only means no hint
+        logging.getLogger(__name__).info("no %s fit to compare", simpler, exc_info=True)
+        return None, ()
+    fewer = free_count - (len(model_spec(simpler).parameter_names) - len(kept))
+    rise = float(result.statval) - best_stat
+    compared = (simpler, float(result.statval), fewer)
+    if fewer <= 0 or fewer not in DELTA_90_FOR or rise >= DELTA_90_FOR[fewer]:
+        return compared, ()
+    name = "chi2" if type(stat).__name__ == "Chi2" else "C-stat"
+    fewer_words = "one parameter" if fewer == 1 else f"{fewer} parameters"
+    return compared, (f"{words} ({simpler}) fits as well ({name} only {max(rise, 0):.1f} higher "
+                      f"with {fewer_words} fewer): these data do not need {extra}",)
 
 
 def _span(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:

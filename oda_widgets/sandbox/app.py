@@ -174,6 +174,14 @@ def create_app(
             response.mimetype = "application/json"
         return response
 
+    @app.route("/")
+    def front_page() -> Response:
+        """A share link of a sandbox query lands here: no web front end, said in words."""
+        from .front_page import front_page_text
+
+        text = front_page_text(request.url, request.args.to_dict())
+        return Response(text, 200, mimetype="text/plain")
+
     @app.route("/sandbox/faults", methods=["GET", "POST"])
     def set_faults() -> Response:
         """Sandbox only: the fault plan; POST ``{"spec": "..."}`` replaces it."""

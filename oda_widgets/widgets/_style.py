@@ -15,6 +15,8 @@ FORM_CSS = """
 .oda-form .oda-message { margin-left: 6px; }
 .oda-form .oda-error-text { color: #b00020; font-weight: bold; }
 .oda-form .oda-note-text { color: var(--jp-ui-font-color2, #555); }
+.oda-form .oda-warning-text { color: #A04000; }
+.oda-form .oda-time-bin-words { color: var(--jp-ui-font-color2, #555); margin-left: 6px; }
 .oda-form .oda-invalid input, .oda-form .oda-invalid textarea,
 .oda-form input.oda-invalid, .oda-form textarea.oda-invalid { border: 2px solid #b00020; }
 .oda-form .oda-status { margin: 4px 0; }

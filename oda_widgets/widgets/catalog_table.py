@@ -28,6 +28,7 @@ from ..client.catalog.source_catalog import Catalog
 from ..client.errors import ValidationError
 from .events import Events
 from .front_ends import front_end_file
+from .source_colours import source_colour
 
 __all__ = ["CatalogTable", "rows_of"]
 
@@ -143,6 +144,7 @@ def rows_of(catalog: Catalog) -> list[dict[str, Any]]:
                 "state": state,
                 "duplicate": meta_id in duplicates,
                 "warnings": list(warnings.get(meta_id, [])),
+                "colour": source_colour(names[k]),
             }
         )
     return rows

@@ -22,6 +22,7 @@ import traitlets
 
 from ..client.catalog.source_catalog import Catalog
 from ..client.errors import OdaError, RequestRejected, ValidationError, ValidationErrors
+from ..client.failure_words import plain_failure
 from ._style import style_widget
 from .events import Events
 from .fields import (
@@ -33,6 +34,8 @@ from .fields import (
     TitledRow,
     field_for,
 )
+from .form_checks import pair_problems
+from .time_bin_default import TimeBinDefault
 from .token_box import TokenBox
 
 __all__ = ["QueryForm"]
@@ -133,6 +136,7 @@ class QueryForm(widgets.VBox):
         self._bulk = False
         self._publishing = False
         self._held_catalog: tuple[Any, bool] | None = None
+        self._time_bins = TimeBinDefault(self)  # a light curve's bin follows T1-T2 until typed
 
         label_style = {"description_width": "11em"}
         self.instrument_select = widgets.Dropdown(
@@ -369,20 +373,18 @@ class QueryForm(widgets.VBox):
             return None
         name = (name if name is not None else str(source.query_value() or "")).strip()
         if not name:
-            source.show_error("Type a source name to resolve.", "")
+            _warn(source, "Type a source name to resolve.")
             return None
         source.set_value(name)
         try:
             answer = self.dispatcher.resolve_name(name)
         except OdaError as exc:
-            source.show_error(str(getattr(exc, "message", None) or exc), "")
-            self._update_submit()
+            _warn(source, f"{getattr(exc, 'message', None) or exc}; {_KEPT}")
             return None
         ra_value, dec_value = answer.get("RA"), answer.get("DEC")
         if ra_value is None or dec_value is None:
             message = answer.get("message") or "the resolver gave no coordinates"
-            source.show_error(f"{name} could not be resolved: {message}", "")
-            self._update_submit()
+            _warn(source, f"{name} could not be resolved: {message}; {_KEPT}")
             return None
         self._set_values({ra.name: float(ra_value), dec.name: float(dec_value)})
         source.note = f"resolved: RA {float(ra_value):.5f}°, Dec {float(dec_value):.5f}°"
@@ -423,6 +425,7 @@ class QueryForm(widgets.VBox):
             self._publishing = False
 
     def _set_values(self, values: Mapping[str, Any]) -> None:
+        self._time_bins.given(values)
         # formats first: the times that follow are given in the format being set
         ordered = sorted(
             values.items(), key=lambda item: not isinstance(self.fields.get(item[0]), TimeFormatSwitch)
@@ -495,7 +498,10 @@ class QueryForm(widgets.VBox):
         if isinstance(field, TimeFormatSwitch):
             self._check_all()
         else:
-            field.check(self._typed())
+            typed = self._typed()
+            field.check(typed)
+            self._check_pairs(typed)
+            self._time_bins.update()
             self._update_submit()
             self._publish_values()
         if self._code_shown:
@@ -508,8 +514,30 @@ class QueryForm(widgets.VBox):
         typed = self._typed()
         for field in self.fields.values():
             field.check(typed)
+        self._check_pairs(typed)
+        self._time_bins.update()
         self._update_submit()
         self._publish_values()
+
+    def _check_pairs(self, typed: Mapping[str, Any]) -> None:
+        """Say on the second field of a pair what the dispatcher would fail on later (T2 before
+        T1, an empty energy band); a field fixed since is checked again on its own."""
+        first, last = self._find("T1", "StartTime"), self._find("T2", "EndTime")
+        times = (first.name, last.name) if isinstance(first, TimeField) and isinstance(
+            last, TimeField) else None
+        energies = next(((low, high) for low, high in (("E1_keV", "E2_keV"),)
+                         if low in self.fields and high in self.fields), None)
+        for pair in (times, energies):
+            if pair is not None and self.fields[pair[1]].error:
+                self.fields[pair[1]].check(typed)   # its own check again: the pair may be fixed
+        if any(pair is not None and self.fields[pair[0]].error for pair in (times, energies)):
+            return
+        labels = {name: field.label for name, field in self.fields.items()}
+        time_format = getattr(first, "time_format", "isot") if times else "isot"
+        for problem in pair_problems(times, time_format, energies, typed, labels):
+            field = self.fields[problem.field]
+            if not field.error:
+                field.show_error(problem.message, problem.hint)
 
     @property
     def invalid(self) -> list[Field]:
@@ -618,7 +646,9 @@ class QueryForm(widgets.VBox):
         if isinstance(error, RequestRejected):
             self._attach_error(error)
         elif error is not None:
-            self._status(f"Submitted job {job.job_id or ''}; it failed: {error}", error=True)
+            plain = plain_failure(error)
+            said = f"{plain} (the dispatcher said: {error})" if plain else str(error)
+            self._status(f"Submitted job {job.job_id or ''}; it failed: {said}", error=True)
         else:
             self._show_submitted(job)
 
@@ -630,7 +660,7 @@ class QueryForm(widgets.VBox):
         )
         if answer is None:
             return None
-        self._status("The dispatcher answered: " + _answer_text(answer, set(self.fields)))
+        self._status(_answer_sentence(answer, self.product, self.parameters()))
         return answer
 
     def api_code(self) -> str:
@@ -766,6 +796,44 @@ def _strip_tags(text: str) -> str:
     import re
 
     return re.sub(r"<[^>]*>", "", text)
+
+
+_KEPT = "RA and Dec are kept as they are (type them, or try another name)"
+
+
+def _warn(field: Field, text: str) -> None:
+    """A warning beside ``field`` that does not block Submit (the value itself is fine)."""
+    field.message.value = f'<span class="oda-warning-text" role="status">⚠ {html.escape(text)}</span>'
+
+
+def _answer_sentence(answer: Any, product: str | None, parameters: Mapping[str, Any]) -> str:
+    """A dry run's answer in one plain sentence: accepted (what would run), or what it said."""
+    from .job_monitor import describe_parameters
+
+    if isinstance(answer, Mapping) and "analysis_parameters" in answer:
+        used = {**parameters, **{k: v for k, v in (answer.get("analysis_parameters") or {})
+                                  .items() if k != "token"}}
+        what = describe_parameters(used)
+        sources = _catalog_size(used.get("selected_catalog"))
+        if sources:
+            what += f" · catalog of {sources} sources"
+        sentence = f"The dispatcher accepts this query: {product}" + (f", {what}." if what
+                                                                       else ".")
+        comment = str(answer.get("comment") or "").strip()
+        return sentence + (f" It adds: {comment}" if comment else "")
+    return "The dispatcher answered: " + _answer_text(answer)
+
+
+def _catalog_size(catalog: Any) -> int | None:
+    if isinstance(catalog, str):
+        try:
+            catalog = json.loads(catalog)
+        except ValueError:
+            return None
+    columns = catalog.get("cat_column_list") if isinstance(catalog, Mapping) else None
+    if isinstance(columns, list) and columns and isinstance(columns[0], list):
+        return len(columns[0])
+    return None
 
 
 def _answer_text(answer: Any, names: Any = None) -> str:

@@ -23,7 +23,9 @@ import anywidget
 import traitlets
 
 from ..client.errors import OdaError
+from ..client.failure_words import plain_failure
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
+from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
 from .events import Events
 from .front_ends import front_end_file
 from .throttle import Throttle
@@ -107,12 +109,14 @@ def describe_parameters(parameters: Mapping[str, Any]) -> str:
 
 
 def describe_error(error: OdaError | None) -> dict[str, str] | None:
-    """The server's message, error text and debug text of a failed job, as plain strings."""
+    """The server's message, error text and debug text of a failed job, as plain strings, and
+    what a known failure means in plain words (``plain``; empty for the others)."""
     if error is None:
         return None
     message = getattr(error, "message", None) or str(error) or type(error).__name__
     return {
         "kind": type(error).__name__,
+        "plain": plain_failure(error) or "",
         "message": str(message),
         "error_message": str(getattr(error, "error_message", "") or ""),
         "debug_message": str(getattr(error, "debug_message", "") or ""),
@@ -400,8 +404,12 @@ class JobMonitor(anywidget.AnyWidget):
         return self._answer_on_row(job, methodcaller("api_code"))
 
     def share(self, job: Job | str) -> str:
-        """Show (on the job's row) and return the MMODA web URL that runs its query again."""
-        return self._answer_on_row(job, methodcaller("share_url"), "Share: {}")
+        """Show (on the job's row) and return the MMODA web URL that runs its query again (for
+        a sandbox job, the row also says that the sandbox has no web front end)."""
+        shown = "Share: {}"
+        if is_sandbox_url(self._entry(job).job.url):
+            shown += " (" + SANDBOX_SHARE_NOTE + ")"
+        return self._answer_on_row(job, methodcaller("share_url"), shown)
 
     def remove(self, job: Job | str, *, forget: bool = False) -> None:
         """Take a job off the monitor (it goes on being followed elsewhere if others listen).

@@ -1,10 +1,12 @@
 """LightCurveView: light curves drawn with bqplot, fast at millions of points, with a time brush.
 
 Composed of bqplot's pieces: one x scale (a date scale for UTC, linear for MJD and seconds since
-T1), a linear or log rate scale, two axes, and per curve two ``Lines`` marks: the rate, and its
-error bars as one path of vertical segments separated by NaN (bqplot has no error-bar mark; a NaN
-breaks a line). A ``PanZoom`` zooms and pans the time axis; a ``BrushIntervalSelector`` selects a
-time range.
+T1), a linear or log rate scale, two axes, and per curve three marks: a ``Scatter`` of the bins,
+their error and bin-width bars as one ``Lines`` path of segments separated by NaN (bqplot has no
+error-bar mark; a NaN breaks a line), and a faint ``Lines`` through the bins that breaks at every
+gap between science windows (never a line across a gap). A ``PanZoom`` zooms and pans the time axis;
+a ``BrushIntervalSelector`` selects a time range. Each source has its colour in every view
+(:mod:`oda_widgets.widgets.source_colours`); rate ticks are round numbers with one precision.
 
 Nothing sends every sample to the browser: the kernel keeps the full curves and, whenever the
 visible time range changes (debounced), sends only the minimum and maximum of each pixel column
@@ -34,12 +36,11 @@ from ..analysis.light_curve_samples import CurveSamples
 from ..analysis.rebin import Rebinned, rebin
 from ..analysis.time_axis import MODES, TimeAxis, duration_text, range_text
 from .events import Events
+from .source_colours import source_colour
+from .spectrum_marks import log_ticks
 
 __all__ = ["LightCurveView"]
 
-#: Colours of the curves, in order (distinguishable, also in grey).
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
-           "#17becf", "#7f7f7f", "#bcbd22")
 #: Seconds to wait after the last change of the visible range before re-decimating.
 DEBOUNCE_S = 0.06
 #: A range change this long after the last redraw is drawn at once.
@@ -228,7 +229,7 @@ class LightCurveView(widgets.VBox):
         self.toggles: list[widgets.Checkbox] = []
         items = []
         for index, curve in enumerate(self.curves):
-            colour = COLOURS[index % len(COLOURS)]
+            colour = source_colour(curve.source)
             swatch = widgets.HTML(
                 f'<span class="oda-lc-swatch" style="background:{colour}"></span>'
             )
@@ -285,22 +286,27 @@ class LightCurveView(widgets.VBox):
         self.x_axis = bqplot.Axis(scale=self.x_scale, label=self.axis.label(mode),
                                   grid_lines="none")
         self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label=rate_label,
-                                  tick_format=_value_tick_format(self.curves, self.log_rate),
-                                  grid_lines="dashed", label_offset="4em")
+                                  tick_format="~g", grid_lines="dashed", label_offset="4em")
         scales = {"x": self.x_scale, "y": self.y_scale}
         self.lines: list[bqplot.Lines] = []
         self.bars: list[bqplot.Lines] = []
+        self.points: list[bqplot.Scatter] = []
         for index, curve in enumerate(self.curves):
-            colour = COLOURS[index % len(COLOURS)]
+            colour = source_colour(curve.source)
             visible = self.toggles[index].value
             self.bars.append(bqplot.Lines(
-                x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], opacities=[0.45],
-                stroke_width=1.0, visible=visible, preserve_domain={"x": True, "y": True},
+                x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], opacities=[0.8],
+                stroke_width=1.2, visible=visible, preserve_domain={"x": True, "y": True},
             ))
             self.lines.append(bqplot.Lines(
                 x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], stroke_width=1.3,
                 labels=[curve.source], visible=visible,
-                preserve_domain={"x": True, "y": True}, marker_size=10,
+                preserve_domain={"x": True, "y": True},
+            ))
+            self.points.append(bqplot.Scatter(
+                x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], stroke="#333333",
+                default_size=20, visible=visible, preserve_domain={"x": True, "y": True},
+                tooltip=None,
             ))
         twin = [] if self.range_scale is self.x_scale else [self.range_scale]
         self.panzoom = PanZoom(scales={"x": [self.x_scale, *twin]})
@@ -308,9 +314,8 @@ class LightCurveView(widgets.VBox):
                                                   color="#ff7f0e")
         self.brush.observe(self._brushed, names=["selected"])
         self.figure = bqplot.Figure(
-            marks=[*self.bars, *self.lines], axes=[self.x_axis, self.y_axis],
-            fig_margin={"top": 20, "bottom": 50, "left": 80,
-                                                     "right": 20},
+            marks=[*self.bars, *self.lines, *self.points], axes=[self.x_axis, self.y_axis],
+            fig_margin={"top": 24, "bottom": 50, "left": 80, "right": 20},
             layout=widgets.Layout(width="100%", height="420px"),
             interaction=self.panzoom if self.mode_buttons.value == "zoom" else self.brush,
             animation_duration=0,
@@ -455,6 +460,13 @@ class LightCurveView(widgets.VBox):
 
     def _set_shown(self, shown: list[Rebinned]) -> None:
         self._shown = shown
+        # the middle of every gap (a bin's end well before the next bin's start), per curve
+        self._gaps = []
+        for s in shown:
+            t, w = s.samples.time, s.samples.width
+            ends, starts = t[:-1] + w[:-1] / 2, t[1:] - w[1:] / 2
+            gap = starts - ends > 0.01 * np.minimum(w[:-1], w[1:])
+            self._gaps.append(0.5 * (ends[gap] + starts[gap]))
         # the error bars' ends, computed once per binning rather than per redraw
         self._bar_ends = []
         for s in shown:
@@ -464,32 +476,69 @@ class LightCurveView(widgets.VBox):
             self._bar_ends.append((s.samples.rate - error, s.samples.rate + error))
 
     def _send_curve(self, index: int, d: Decimated, mode: str) -> int:
+        samples = self._shown[index].samples
         line_x, line_y = d.x, d.y
         bar_x, low, high = d.bar_x, d.bar_low, d.bar_high
+        few = not d.decimated and d.points <= DOTS_UP_TO
+        # every bin in view drawn on its own: its point, and its width as a horizontal bar
+        at = np.searchsorted(samples.time, bar_x) if few else np.zeros(0, dtype=np.intp)
+        point_x = bar_x if few else bar_x[:0]
+        point_y = samples.rate[at] if few else line_y[:0]
+        half = samples.width[at] / 2 if few else bar_x[:0]
         if self.log_rate:
             # a log axis has no place for rates <= 0: leave them out (bqplot would place a
             # curve's label at a last point of NaN height)
             keep = line_y > 0
             line_x, line_y = line_x[keep], line_y[keep]
             keep = high > 0
-            bar_x, low, high = bar_x[keep], low[keep], high[keep]
             floor = float(line_y.min()) / 10 if line_y.size else float(high.min(initial=1.0)) / 10
             low = np.where(low > 0, low, floor)
+            keep_points = point_y > 0
+            point_x, point_y, half = point_x[keep_points], point_y[keep_points], half[keep_points]
+            bar_x, low, high = bar_x[keep], low[keep], high[keep]
+        line_x, line_y = self._broken_at_gaps(index, line_x, line_y)
         x = self.axis.to_axis(line_x, mode)
         y = line_y.astype(np.float32)
-        n_bars = len(bar_x)
-        bar_x = self.axis.to_axis(np.repeat(bar_x, 3), mode)
-        bar_y = np.empty(3 * n_bars, dtype=np.float32)
-        # the NaN that breaks the path comes first: bqplot places a curve's label at its last point
-        bar_y[0::3], bar_y[1::3], bar_y[2::3] = np.nan, low, high
-        line, bars = self.lines[index], self.bars[index]
+        n_bars, n_widths = len(bar_x), len(point_x)
+        # one path: per bin NaN, low, high (the error), then NaN, left, right (the width); the
+        # NaN that breaks the path comes first: bqplot places a curve's label at its last point
+        path_x = np.empty(3 * n_bars + 3 * n_widths)
+        path_y = np.empty(3 * n_bars + 3 * n_widths, dtype=np.float32)
+        path_x[: 3 * n_bars] = np.repeat(bar_x, 3)
+        path_y[0: 3 * n_bars: 3], path_y[1: 3 * n_bars: 3], path_y[2: 3 * n_bars: 3] = (
+            np.nan, low, high)
+        widths = slice(3 * n_bars, None)
+        path_x[widths] = np.column_stack([point_x - half, point_x - half,
+                                          point_x + half]).ravel()
+        path_y[widths] = np.column_stack([np.full(n_widths, np.nan), point_y,
+                                          point_y]).ravel()
+        bar_axis_x = self.axis.to_axis(path_x, mode)
+        line, bars, points = self.lines[index], self.bars[index], self.points[index]
         with line.hold_sync():
             line.x, line.y = x, y
-            line.marker = "circle" if not d.decimated and d.points <= DOTS_UP_TO else None
+            line.opacities = [0.45 if few else 1.0]
         with bars.hold_sync():
-            bars.x, bars.y = bar_x, bar_y
+            bars.x, bars.y = bar_axis_x, path_y
+        with points.hold_sync():
+            points.x = self.axis.to_axis(point_x, mode)
+            points.y = point_y.astype(np.float32)
         x_bytes = 8  # bqplot sends dates and floats as float64
-        return len(x) * x_bytes + y.nbytes + len(bar_x) * x_bytes + bar_y.nbytes
+        return (len(x) * x_bytes + y.nbytes + len(path_x) * x_bytes + path_y.nbytes
+                + len(point_x) * (x_bytes + 4))
+
+    def _broken_at_gaps(self, index: int, x: np.ndarray, y: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """``x, y`` with a NaN between two samples that have a gap between them, so the line
+        never crosses a gap between science windows."""
+        gaps = self._gaps[index]
+        if not gaps.size or x.size < 2:
+            return x, y
+        across = np.flatnonzero(np.searchsorted(gaps, x[:-1]) != np.searchsorted(gaps, x[1:]))
+        if not across.size:
+            return x, y
+        x = np.insert(x.astype(float), across + 1, 0.5 * (x[across] + x[across + 1]))
+        y = np.insert(y.astype(float), across + 1, np.nan)
+        return x, y
 
     def _label_time_axis(self) -> None:
         """UTC ticks as clock times fine enough for the visible span; the date in the label."""
@@ -533,14 +582,24 @@ class LightCurveView(widgets.VBox):
             smallest = min((float(p.min()) for p in positives if p.size), default=1e-3)
             low = max(low, smallest / 2)
             high = max(high, low * 10)
-            self.y_scale.min, self.y_scale.max = low / 1.2, high * 1.2
+            low, high = low / 1.2, high * 1.2
+            ticks, tick_format = log_ticks(low, high), "~g"
         else:
-            pad = 0.05 * (high - low) if high > low else max(abs(high), 1.0) * 0.05
-            self.y_scale.min, self.y_scale.max = low - pad, high + pad
+            pad = 0.03 * (high - low) if high > low else max(abs(high), 1.0) * 0.05
+            ticks, decimals = nice_ticks(low - pad, high + pad)
+            # the axis ends on ticks: the top one is drawn whole, and every label has one format
+            low, high = float(ticks[0]), float(ticks[-1])
+            tick_format = _linear_tick_format(ticks, decimals)
+        with self.y_scale.hold_sync():
+            self.y_scale.min, self.y_scale.max = low, high
+        with self.y_axis.hold_sync():
+            self.y_axis.tick_values = ticks
+            self.y_axis.tick_format = tick_format
 
     def _toggle(self, index: int, shown: bool) -> None:
         self.lines[index].visible = shown
         self.bars[index].visible = shown
+        self.points[index].visible = shown
         self._redraw()
 
     # --- highlighting ---------------------------------------------------------------------------
@@ -556,13 +615,22 @@ class LightCurveView(widgets.VBox):
 
     def _show_highlight(self) -> None:
         wanted = set(self.highlighted) & {c.source for c in self.curves}
-        for curve, line, bars in zip(self.curves, self.lines, self.bars, strict=True):
+        for curve, line, bars, points in zip(self.curves, self.lines, self.bars, self.points,
+                                             strict=True):
             lit = curve.source in wanted
             dim = bool(wanted) and not lit
             with line.hold_sync():
                 line.stroke_width = 3.0 if lit else 1.3
-                line.opacities = [0.25 if dim else 1.0]
-            bars.opacities = [0.1 if dim else 0.45]
+                line.opacities = [0.2 if dim else 1.0]
+            bars.opacities = [0.15 if dim else 0.8]
+            with points.hold_sync():
+                points.default_size = 48 if lit else 20
+                points.default_opacities = [0.2 if dim else 1.0]
+        if hasattr(self, "figure"):
+            # the highlighted curves are drawn last: in front of the others
+            order = sorted(range(len(self.curves)), key=lambda i: self.curves[i].source in wanted)
+            self.figure.marks = [*(self.bars[i] for i in order), *(self.lines[i] for i in order),
+                                 *(self.points[i] for i in order)]
 
     # --- rebinning ------------------------------------------------------------------------------
     def rebin(self, factor: float | None = None, bin_width: float | None = None) -> str:
@@ -677,6 +745,21 @@ class LightCurveView(widgets.VBox):
         return f"LightCurveView({names}; {sum(len(c) for c in self.curves):,} samples)"
 
 
+def nice_ticks(low: float, high: float, most: int = 7) -> tuple[np.ndarray, int]:
+    """Round tick values covering [low, high] (steps of 1, 2 or 5 times a power of ten, at most
+    ``most`` ticks) and the decimals their labels need, the same for every label."""
+    if not high > low:
+        high = low + max(abs(low), 1.0) * 0.1
+    raw = (high - low) / max(most - 1, 1)
+    power = 10.0 ** np.floor(np.log10(raw))
+    step = next(k * power for k in (1, 2, 5, 10) if k * power >= raw)
+    first = np.floor(low / step) * step
+    last = np.ceil(high / step) * step
+    ticks = np.arange(first, last + step / 2, step)
+    decimals = max(0, -int(np.floor(np.log10(step) + 1e-9)))
+    return np.round(ticks, decimals), decimals
+
+
 def _points_inside(time: np.ndarray, a: float, b: float) -> int:
     return int(np.searchsorted(time, b, side="right") - np.searchsorted(time, a, side="left"))
 
@@ -709,14 +792,16 @@ def _py_date(value: np.datetime64) -> Any:
     return np.datetime64(value, "us").astype(object)
 
 
-def _value_tick_format(curves: list[CurveSamples], log: bool) -> str:
-    """The values' tick format: SI prefixes for counts and rates (``4.40k``), powers of ten for
-    values a scientist writes so (a photon flux of ``7.0e-8``, never ``70.0n``)."""
-    finite = [np.abs(c.rate[np.isfinite(c.rate)]) for c in curves]
-    largest = max((float(v.max()) for v in finite if v.size), default=1.0)
+def _linear_tick_format(ticks: np.ndarray, decimals: int) -> str:
+    """One format for every value label: fixed decimals for counts and rates, powers of ten for
+    values a scientist writes so (a photon flux of ``7.0e-8``, never ``0.00000007``)."""
+    largest = float(np.max(np.abs(ticks))) if len(ticks) else 0.0
     if largest and (largest < 1e-2 or largest >= 1e6):
-        return ".1e"
-    return ".2s" if log else ".3s"
+        step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else largest
+        mantissa_step = step / 10.0 ** np.floor(np.log10(largest))
+        digits = max(1, -int(np.floor(np.log10(mantissa_step) + 1e-9)))
+        return f".{digits}e"
+    return f",.{decimals}f"
 
 
 def _day_ticks(first: str, last: str) -> np.ndarray:

@@ -25,6 +25,8 @@ from ..client.products.light_curve import LightCurve, time_origin
 from ..client.products.product_set import ProductSet
 from ..client.products.sky_image import SkyImage
 from ..client.products.spectrum import Spectrum
+from .page_actions import PageActions
+from .product_download import download_file
 
 __all__ = ["ResultsView"]
 
@@ -67,7 +69,9 @@ class ResultsView(widgets.VBox):
     form : QueryForm, optional
         The form that "Use this catalog" and "Use this time range" fill.
     directory : str or Path, optional
-        Where the save buttons write (created when needed); the working directory by default.
+        Where :meth:`save` writes (created when needed); the working directory by default. The
+        save buttons download the files in the browser instead (the kernel's disk may be far
+        away, on Binder or a cluster).
 
     Attributes
     ----------
@@ -116,7 +120,8 @@ class ResultsView(widgets.VBox):
         self.directory = Path(directory) if directory is not None else None
         self.catalog: Catalog | None = products.catalog
         image = products.image
-        self.sky = SkyView(image, catalog=self.catalog) if image is not None else None
+        self.sky = (SkyView(image, catalog=self.catalog, target=_target(products))
+                    if image is not None else None)
         self.catalog_table = (CatalogTable(self.catalog, form=form)
                               if self.catalog is not None else None)
         self.notes: list[str] = [f"Note from the server: {note}" for note in products.notes]
@@ -137,8 +142,10 @@ class ResultsView(widgets.VBox):
             label.add_class("oda-results-note")
             children.append(label)
         children += self._sections()
+        self.page = PageActions()
         children.append(self._saving_row())
         children.append(self._status_line)
+        children.append(self.page)
         self.children = children
         self.add_class("oda-results")
         if self.catalog is not None:
@@ -214,7 +221,7 @@ class ResultsView(widgets.VBox):
     # --- saving -----------------------------------------------------------------------------
     def _saving_row(self) -> widgets.Widget:
         heading = widgets.Label(f"{len(self.products)} product{'s' if len(self.products) != 1 else ''}"
-                                ", each saved into the working directory by its button")
+                                ", each downloaded in the browser by its button")
         heading.add_class("oda-results-products-title")
         rows: list[widgets.Widget] = [heading] if self.products else []
         for name, product in self.products.items():
@@ -222,7 +229,7 @@ class ResultsView(widgets.VBox):
             raw = getattr(product, "suffix", ".fits") != ".fits"
             label = "Save file" if raw else "Save FITS"
             button = widgets.Button(description=label, icon="download",
-                                    tooltip=f"write {name} into the working directory",
+                                    tooltip=f"download {name} in the browser",
                                     layout=widgets.Layout(width="auto"))
             button.add_class("oda-results-save")
             button.on_click(self._saver(name))
@@ -237,14 +244,21 @@ class ResultsView(widgets.VBox):
 
     def _saver(self, name: str) -> Callable[[Any], None]:
         def save(_button: Any) -> None:
-            try:
-                written = self.save(name)
-            except (OSError, TypeError, ValueError) as exc:
-                self.status = f"⚠ {name} was not saved: {exc}"
-                return
-            self.status = "Saved " + ", ".join(str(p) for p in written)
+            self.download(name)
 
         return save
+
+    def download(self, name: str) -> str:
+        """Download one product in the browser, as the save buttons do: its FITS file (or its
+        own bytes), a spectrum with its ARF and RMF as one zip. Returns the file name."""
+        try:
+            filename, data, mime = download_file(self.products[name])
+        except (OSError, TypeError, ValueError) as exc:
+            self.status = f"⚠ {name} was not saved: {exc}"
+            return ""
+        self.page.download(filename, data, mime)
+        self.status = f"Downloading {filename} ({len(data) / 1e6:.2g} MB) in the browser"
+        return filename
 
     def save(self, name: str, directory: str | Path | None = None,
              overwrite: bool = False) -> list[Path]:
@@ -303,6 +317,15 @@ class ResultsView(widgets.VBox):
                                                              ("pictures", self.pictures),
                                                              ("values", self.texts)) if found]
         return f"ResultsView({len(self.products)} products: {', '.join(shown) or 'no views'})"
+
+
+def _target(products: ProductSet) -> tuple[float, float] | None:
+    """The query's RA and Dec (degrees), where the sky view centres, when the job had them."""
+    parameters = products.analysis_parameters or {}
+    try:
+        return float(parameters["RA"]), float(parameters["DEC"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _names_of(catalog: Catalog, meta_ids: list[int]) -> list[str]:

@@ -1,8 +1,12 @@
 """SkyView: a mosaic on the sky (ipyaladin) with the job's catalog drawn on it, linked to it.
 
 The view shows one extension of a :class:`~oda_widgets.client.products.sky_image.SkyImage` (significance
-by default) with cuts and a colour map suited to it, centred and zoomed on its footprint, and the
-sources of a :class:`~oda_widgets.client.catalog.source_catalog.Catalog` as named markers. It is linked to other
+by default) with cuts and a colour map suited to it, under a colour bar, centred on the query's
+target at a field that shows the catalog's sources (or on the mosaic's footprint), and the
+sources of a :class:`~oda_widgets.client.catalog.source_catalog.Catalog` as named rings wider
+than the PSF, so each source stays visible inside its ring. The mouse wheel zooms the sky only
+once the sky has been clicked (until the pointer leaves it): scrolling the page over it scrolls
+the page. It is linked to other
 views only through that Catalog: every edit of the catalog (from code, the catalog table or this
 view) redraws the markers, a click on a marker selects the source (``catalog.select``), and
 ``selected`` mirrors ``catalog.selected``.
@@ -24,6 +28,7 @@ import traitlets
 from ..client.catalog.source_catalog import Catalog
 from ..client.products.sky_image import SkyImage
 from .sky_aladin import SkyAladin
+from .sky_colorbar import colorbar_html
 from .sky_looks import LOOKS, SELECTED_COLOR, sources_message
 from .sky_payload import (
     COLORMAPS,
@@ -35,6 +40,10 @@ from .sky_payload import (
     framing,
     image_hdu,
     image_kinds,
+    psf_fwhm_deg,
+    round_cut,
+    target_framing,
+    unit_of,
 )
 
 __all__ = ["SkyView"]
@@ -45,7 +54,7 @@ NO_SURVEY = (
     "Plain background: the all-sky survey (HiPS) under the mosaic is an online service "
     "and is not loaded; the mosaic and the catalog need no network."
 )
-_GLYPHS = {"circle": "○", "diamond": "◇", "triangle": "△"}
+_GLYPHS = {"circle": "◯", "diamond": "◇", "triangle": "△"}
 
 
 class SkyView(widgets.VBox):
@@ -61,13 +70,17 @@ class SkyView(widgets.VBox):
         The image shown: ``"SIGNIFICANCE"`` (default), ``"INTENSITY"``, ``"VARIANCE"``,
         ``"EXPOSURE"`` (whatever the mosaic holds).
     cuts : (float, float), optional
-        Display range; default -3 to +20 sigma for significance, else the 0.5-99.5 percentiles.
+        Display range; default -3 to +20 sigma for significance, else zscale (the 1-99.5
+        percentiles for exposure) of the covered pixels, rounded to two significant digits.
     colormap : str
         An Aladin Lite colour map (``grayscale`` by default, so coloured markers stand out).
     stretch : str
         ``linear``, ``sqrt``, ``log``, ``asinh`` or ``pow2``.
     height : int
         Height of the sky in pixels.
+    target : (float, float), optional
+        The query's RA and Dec (degrees): the view is centred there, at a field showing the
+        catalog's sources; by default it frames the mosaic's footprint.
 
     Attributes
     ----------
@@ -101,6 +114,7 @@ class SkyView(widgets.VBox):
         colormap: str = "grayscale",
         stretch: str = "linear",
         height: int = 520,
+        target: tuple[float, float] | None = None,
     ) -> None:
         if image is not None and not isinstance(image, SkyImage):
             raise TypeError(
@@ -120,6 +134,7 @@ class SkyView(widgets.VBox):
         self._front_ready = False
         self._quiet = False   # set while the view itself updates its boxes or switches images
         self._kinds = image_kinds(image) if image is not None else []
+        self._target = (float(target[0]), float(target[1])) if target is not None else None
         if self._kinds and extension == "SIGNIFICANCE" and extension not in self._kinds:
             # a one-image file (its kind is its EXTNAME): that image is the default
             extension = self._kinds[0]
@@ -131,6 +146,7 @@ class SkyView(widgets.VBox):
             target=f"{where.ra} {where.dec}" if where else "0 0",
             fov=where.fov if where else 60.0,
             show_simbad_pointer_control=False,  # Simbad is an online service
+            show_reticle=False,   # the view is centred on the target: no cross over it
         )
         self.aladin.add_class("oda-sky-aladin")
         self._extension_box = widgets.Dropdown(
@@ -157,8 +173,10 @@ class SkyView(widgets.VBox):
         self._status.add_class("oda-sky-status")
         self._legend = widgets.HTML(self._legend_html())
         self._legend.add_class("oda-sky-legend")
+        self.colorbar = widgets.HTML("")
+        self.colorbar.add_class("oda-sky-colorbar-box")
         self._message = ""
-        super().__init__([controls, self.aladin, self._legend, self._status])
+        super().__init__([controls, self.aladin, self.colorbar, self._legend, self._status])
         self.add_class("oda-sky-view")
 
         # initial state, then the links (so setting them does not send anything yet)
@@ -217,23 +235,31 @@ class SkyView(widgets.VBox):
 
     # -- the kernel side of drawing -----------------------------------------------------------
     def _framing(self, kind: str | None) -> Framing | None:
+        footprint = None
         if self._image is not None and kind is not None:
             try:
-                return framing(image_hdu(self._image, kind))
+                footprint = framing(image_hdu(self._image, kind))
             except (KeyError, ValueError):
                 logger.info("no framing for %s", kind, exc_info=True)
-        return None
+        if self._target is not None:
+            return target_framing(*self._target, self._catalog)
+        return footprint
+
+    def _psf_deg(self) -> float:
+        if self._image is None or not self._kinds:
+            return 0.2
+        return psf_fwhm_deg(image_hdu(self._image, self._kinds[0]))
 
     def _send_image(self) -> None:
         if not self._front_ready or self._image is None or not self._kinds:
             return
         hdu = image_hdu(self._image, self.extension)
-        where = framing(hdu)
+        where = self._framing(self.extension) or framing(hdu)
         low, high = self.cuts
         self.aladin.send_image(
             {"name": self.extension, "colormap": self.colormap, "stretch": self.stretch,
              "min_cut": low, "max_cut": high, "ra": where.ra, "dec": where.dec,
-             "width_deg": where.width, "height_deg": where.height},
+             "width_deg": where.width, "height_deg": where.height, "psf_deg": self._psf_deg()},
             fits_bytes(hdu),
         )
         self._update_status()
@@ -250,7 +276,7 @@ class SkyView(widgets.VBox):
         if not self._front_ready:
             return
         self._serial += 1
-        self.aladin.send_sources(sources_message(self._catalog, self._serial))
+        self.aladin.send_sources(sources_message(self._catalog, self._serial, self._psf_deg()))
 
     def _front_end_ready(self) -> None:
         self._front_ready = True
@@ -390,14 +416,27 @@ class SkyView(widgets.VBox):
             self._quiet = quiet
 
     def _legend_html(self) -> str:
-        items = [
-            f"<span style='color:{look.color};font-weight:bold'>{_GLYPHS[look.shape]}</span> "
-            f"{html.escape(look.meaning)}"
-            for look in LOOKS.values()
-        ]
+        items = [f"<b>{_GLYPHS[look.shape]}</b> {html.escape(look.meaning)}"
+                 for look in LOOKS.values()]
         items.append(f"<span style='color:{SELECTED_COLOR};background:#000;padding:0 2px'>□</span>"
                      " selected")
-        return "<div style='font-size:12px'>" + " &nbsp; ".join(items) + "</div>"
+        return ("<div style='font-size:12px'>Rings (each source in its own colour, as in every "
+                "view; wider than the PSF, the source inside): " + " &nbsp; ".join(items)
+                + ". Click the sky, then the wheel zooms it.</div>")
+
+    def _unit(self) -> str:
+        if self._image is None or not self._kinds:
+            return ""
+        return unit_of(self.extension, image_hdu(self._image, self.extension))
+
+    def _update_colorbar(self) -> None:
+        if self._image is None or not self._kinds or self.aladin.start_error:
+            self.colorbar.value = ""
+            return
+        unit = self._unit()
+        title = f"{self.extension}" + (f" ({unit})" if unit else "")
+        low, high = self.cuts
+        self.colorbar.value = colorbar_html(self.colormap, self.stretch, low, high, title)
 
     def _update_status(self) -> None:
         lines = []
@@ -406,15 +445,16 @@ class SkyView(widgets.VBox):
         elif self._image is None:
             lines.append("No mosaic: only the catalog is drawn.")
         else:
-            low, high = self.cuts
-            unit = " sigma" if self.extension == "SIGNIFICANCE" else ""
+            low, high = (round_cut(v, 3) for v in self.cuts)
+            unit = self._unit()
             drawn = self.aladin.image_drawn
             state = "shown" if drawn and drawn.get("name") == self.extension else "loading"
-            lines.append(f"{self.extension} map {state}, cuts {low:g} to {high:g}{unit}, "
-                         f"{self.colormap} ({self.stretch}).")
+            lines.append(f"{self.extension} map {state}, cuts {low:g} to {high:g}"
+                         f"{' ' + unit if unit else ''}, {self.colormap} ({self.stretch}).")
         lines.append(NO_SURVEY)
         if self._message:
             lines.append(self._message)
+        self._update_colorbar()
         self._status.value = "<div style='font-size:12px'>" + "<br>".join(
             html.escape(line) for line in lines
         ) + "</div>"

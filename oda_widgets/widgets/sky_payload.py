@@ -20,8 +20,8 @@ from ..client.products.sky_image import SkyImage, celestial_wcs, image_kind
 
 __all__ = [
     "SIGNIFICANCE_CUTS", "COLORMAPS", "STRETCHES", "Framing", "catalog_framing", "default_cuts",
-    "framing",
-    "image_hdu", "fits_bytes", "image_kinds",
+    "framing", "image_hdu", "fits_bytes", "image_kinds", "psf_fwhm_deg", "round_cut",
+    "target_framing", "unit_of",
 ]
 
 #: Cuts of a significance map, in sigma: negative noise stays dark, sources up to 20 sigma show.
@@ -49,18 +49,64 @@ def image_hdu(image: SkyImage, kind: str) -> Any:
     return found
 
 
+#: Smallest field shown around a query's target, degrees (a few ISGRI PSFs more than a source).
+MIN_FIELD_DEG = 6.0
+#: PSF (FWHM, degrees) by instrument, as the mosaic's header names it; others: 3 pixels.
+_PSF_DEG = {"IBIS": 12.0 / 60, "ISGRI": 12.0 / 60, "JMX1": 3.0 / 60, "JMX2": 3.0 / 60,
+            "JEM-X": 3.0 / 60}
+
+
+def round_cut(value: float, digits: int = 2) -> float:
+    """A cut rounded to ``digits`` significant digits (what a reader types, not 0.123456789)."""
+    if value == 0 or not np.isfinite(value):
+        return float(value)
+    return float(f"{value:.{digits}g}")
+
+
 def default_cuts(kind: str, data: np.ndarray) -> tuple[float, float]:
-    """Cuts for a kind of image: -3 to +20 sigma for significance, else the 0.5-99.5 percentiles."""
+    """Cuts for a kind of image: -3 to +20 sigma for significance; else IRAF's zscale of the
+    covered pixels (where the map is not exactly 0), as ds9 offers it, for intensity and
+    variance, and the 1-99.5 percentiles for exposure; rounded to two significant digits."""
     if _looks_like_significance(kind, data):
         return SIGNIFICANCE_CUTS
     finite = np.asarray(data, dtype=float)
     finite = finite[np.isfinite(finite)]
-    if finite.size == 0:
+    covered = finite[finite != 0]   # outside the mosaic's footprint a map holds zeros
+    values = covered if covered.size > 100 else finite
+    if values.size == 0:
         return (0.0, 1.0)
-    low, high = np.percentile(finite, [0.5, 99.5])
-    if not high > low:
-        high = low + 1.0
-    return (float(low), float(high))
+    if kind.upper() == "EXPOSURE":
+        low, high = np.percentile(values, [1.0, 99.5])
+    else:
+        from astropy.visualization import ZScaleInterval
+
+        low, high = ZScaleInterval().get_limits(values)
+    low, high = round_cut(float(low)), round_cut(float(high))
+    if not high > low:   # one value everywhere (a flat exposure): from zero to it
+        low, high = (0.0, high) if high > 0 else (low, low + max(abs(low), 1.0))
+    return (low, high)
+
+
+def unit_of(kind: str, hdu: Any) -> str:
+    """The unit of an image's values in words: sigma for significance, else its BUNIT."""
+    if kind.upper() == "SIGNIFICANCE":
+        return "σ"
+    return str(hdu.header.get("BUNIT", "") or "").strip()
+
+
+def psf_fwhm_deg(hdu: Any) -> float:
+    """The PSF of the instrument that made ``hdu`` (FWHM, degrees): ISGRI 12', JEM-X 3'; for an
+    unknown instrument three pixels of the image."""
+    header = hdu.header
+    for key in ("DETNAM", "INSTRUME"):
+        name = str(header.get(key, "") or "").strip().upper()
+        if name in _PSF_DEG:
+            return _PSF_DEG[name]
+    wcs = celestial_wcs(hdu)
+    if wcs is not None:
+        scales = wcs.proj_plane_pixel_scales()
+        return 3.0 * float(abs(scales[0].to_value("deg")))
+    return 0.2
 
 
 def _looks_like_significance(kind: str, data: np.ndarray) -> bool:
@@ -122,6 +168,21 @@ def catalog_framing(catalog: Any) -> Framing | None:
     radius = float(np.max(middle.separation(coords).deg))
     extent = max(1.0, 2.2 * radius)
     return Framing(float(middle.ra.deg), float(middle.dec.deg), extent, extent)
+
+
+def target_framing(ra: float, dec: float, catalog: Any) -> Framing:
+    """A field centred on the query's target that shows the sources around it: twice the
+    distance to the farthest catalog source (plus a margin), at least :data:`MIN_FIELD_DEG`
+    (the front end narrows it where the PSF would be too small to see, ``js/sky_aladin.js``)."""
+    target = SkyCoord(ra, dec, unit="deg", frame="icrs")
+    reach = 0.0
+    if catalog is not None and len(catalog) and catalog.lon_name:
+        coords = catalog.coords.icrs
+        finite = np.isfinite(coords.ra.deg) & np.isfinite(coords.dec.deg)
+        if finite.any():
+            reach = float(np.max(target.separation(coords[finite]).deg))
+    extent = max(MIN_FIELD_DEG, 2.0 * reach * 1.15)
+    return Framing(float(ra), float(dec), extent, extent)
 
 
 def fits_bytes(hdu: Any) -> bytes:

@@ -3,9 +3,15 @@
 Composed of bqplot pieces: one log-log figure of count rate per keV against the channel energies
 of each RMF's EBOUNDS (points with error bars built from ``Lines`` segments, see
 ``spectrum_marks``), a residuals figure sharing its energy scale, and the unfolded spectrum
-E^2 N(E). A model menu, the energy range (typed, or dragged on the plot) and the systematic
-fraction feed :func:`oda_widgets.analysis.spectral_fit.fit_spectrum` when Fit is pressed; the
-numbers appear beside the plot as plain-text labels.
+E^2 N(E). For display the channels are grouped to a minimum significance per bin, as XSPEC's
+``setplot rebin`` does (:mod:`oda_widgets.analysis.display_groups`); a group that stays
+insignificant (zero or negative rates included) is an upper limit, so nothing is dropped from the
+log axis unsaid. The fit uses every channel. A model menu, the energy range (typed, or dragged
+on the plot) and the systematic fraction feed :func:`oda_widgets.analysis.spectral_fit.fit_spectrum`
+when Fit is pressed; the numbers appear in a table under the plot.
+
+Each source has its colour and marker in every view (:mod:`oda_widgets.widgets.source_colours`);
+the legend is a row above the plot, outside the data, and its boxes show or hide a source.
 """
 
 from __future__ import annotations
@@ -19,23 +25,34 @@ import numpy as np
 import traitlets
 
 from ..analysis.channels import ChannelSpectrum, channel_spectrum
+from ..analysis.display_groups import DisplayGroups, group_channels
 from ..analysis.fit_extra import FitUnavailable
 from ..analysis.spectral_fit import SpectralFit, fit_spectrum
-from ..analysis.spectral_models import MODELS
+from ..analysis.spectral_models import MODELS, bin_integral
 from ..client.products.spectrum import Spectrum
-from .spectrum_marks import PALETTE, SYMBOLS, darker, error_bars, log_ticks, positive, step_curve
+from .fit_table import FIT_TABLE_CSS, fit_table_html, fit_table_text
+from .source_colours import marker_svg, source_style
+from .spectrum_marks import darker, error_bars, log_ticks, positive, step_curve, upper_limits
 
 __all__ = ["SpectrumView"]
 
 DEFAULT_RANGE_KEV = (20.0, 300.0)
+#: Display grouping: summed significance a bin must reach, and the most channels in one bin.
+MIN_SIGNIFICANCE = 3.0
+MAX_GROUP = 24
+#: Opacity of the spectra that are not highlighted while one is.
+FADED = 0.2
+#: Plain tick labels (20, 50, 100; 0.001, 0.01): d3's shortest general format.
+PLAIN = "~g"
 
 _CSS = """
-.oda-spectrum-view .oda-fit-results { min-width: 17em; padding-left: 8px; }
-.oda-spectrum-view .oda-fit-results .widget-label { font-family: var(--jp-code-font-family,
-  monospace); font-size: 12px; height: auto; line-height: 1.4; white-space: normal; }
-.oda-spectrum-view .oda-fit-source .widget-label { font-weight: bold; }
 .oda-spectrum-view .oda-fit-status .widget-label { white-space: normal; }
-"""
+.oda-spectrum-view .oda-spectrum-legend { align-items: center; gap: 2px 14px; }
+.oda-spectrum-view .oda-spectrum-legend .widget-html { margin: 0 2px 0 0; }
+.oda-spectrum-view .oda-spectrum-lit .widget-label-basic,
+.oda-spectrum-view .oda-spectrum-lit label { font-weight: bold; }
+.oda-spectrum-view .oda-spectrum-heading { font-weight: bold; margin: 6px 0 0 0; }
+""" + FIT_TABLE_CSS
 
 
 def _as_spectra(spectra: Any) -> dict[str, Spectrum]:
@@ -79,40 +96,78 @@ def _default_range(channels: Iterable[ChannelSpectrum]) -> tuple[float, float]:
 class _SpectrumMarks:
     """The marks of one spectrum in the three figures."""
 
-    def __init__(self, label: str, colour: str, symbol: str, channels: ChannelSpectrum,
-                 scales: dict[str, Any]) -> None:
+    def __init__(self, label: str, channels: ChannelSpectrum, scales: dict[str, Any],
+                 min_significance: float) -> None:
+        self.label = label
         self.channels = channels
-        x, y, e = channels.energy, channels.rate_per_kev, channels.error_per_kev
-        shown = positive(y) & (channels.e_lo > 0)  # a channel from 0 keV has no log position
-        self.hidden_channels = int((~shown).sum())
+        style = source_style(label)
+        colour, symbol = style.colour, style.symbol
+        self.style = style
         data = {"x": scales["x"], "y": scales["rate"]}
-        self.points = bq.Scatter(
-            x=x[shown], y=y[shown], scales=data, colors=[colour], stroke=colour, marker=symbol,
-            default_size=10, labels=[label], display_legend=True, tooltip=None,
-        )
-        bx, by = error_bars(x[shown], y[shown], e[shown], channels.e_lo[shown],
-                            channels.e_hi[shown])
-        self.bars = bq.Lines(x=bx, y=by, scales=data, colors=[colour], stroke_width=1)
+        self.points = bq.Scatter(x=[1.0], y=[1.0], scales=data, colors=[colour], stroke="#333333",
+                                 marker=symbol, default_size=28, tooltip=None)
+        self.bars = bq.Lines(x=[[1.0, 1.0]], y=[[1.0, 1.0]], scales=data, colors=[colour],
+                             stroke_width=1.2)
+        self.limits = bq.Lines(x=[[1.0, 1.0]], y=[[1.0, 1.0]], scales=data, colors=[colour],
+                               stroke_width=1.2)
+        self.limit_heads = bq.Scatter(x=[1.0], y=[1.0], scales=data, colors=[colour],
+                                      marker="triangle-down", default_size=22, tooltip=None)
         self.folded = bq.Lines(x=[1.0, 2.0], y=[1.0, 1.0], scales=data, colors=[darker(colour)],
-                               stroke_width=2.5, visible=False)
+                               stroke_width=2.0, visible=False)
         residual = {"x": scales["x"], "y": scales["residual"]}
         self.residual_points = bq.Scatter(x=[1.0], y=[0.0], scales=residual, colors=[colour],
-                                          stroke=colour, marker=symbol, default_size=10,
+                                          stroke="#333333", marker=symbol, default_size=22,
                                           visible=False)
         self.residual_bars = bq.Lines(x=[[1.0, 1.0]], y=[[0.0, 0.0]], scales=residual,
                                       colors=[colour], stroke_width=1, visible=False)
         unfolded = {"x": scales["x_unfolded"], "y": scales["unfolded"]}
         self.unfolded_points = bq.Scatter(x=[1.0], y=[1.0], scales=unfolded, colors=[colour],
-                                          stroke=colour, marker=symbol, default_size=10,
-                                          labels=[label], display_legend=False, visible=False)
+                                          stroke="#333333", marker=symbol, default_size=22,
+                                          visible=False)
         self.unfolded_bars = bq.Lines(x=[[1.0, 1.0]], y=[[1.0, 1.0]], scales=unfolded,
                                       colors=[colour], stroke_width=1, visible=False)
         self.model_curve = bq.Lines(x=[1.0, 2.0], y=[1.0, 1.0], scales=unfolded,
-                                    colors=[darker(colour)], stroke_width=2.5, visible=False)
+                                    colors=[darker(colour)], stroke_width=2.0, visible=False)
         self.visible = True
+        self.groups = self.group(min_significance)
+
+    # -- the data, grouped for display -------------------------------------------------------
+    def group(self, min_significance: float) -> DisplayGroups:
+        """Group the channels for display and draw them (points, and upper limits)."""
+        ch = self.channels
+        usable = ch.e_lo > 0  # a channel from 0 keV has no place on a log axis
+        where = np.flatnonzero(usable)
+        groups = group_channels(ch.e_lo[usable], ch.e_hi[usable], ch.rate[usable],
+                                ch.error[usable], min_significance, MAX_GROUP)
+        self.groups = groups
+        self.offset = int(where[0]) if where.size else 0
+        sig = groups.significant
+        x, y = groups.energy[sig], groups.rate_per_kev[sig]
+        with self.points.hold_sync():
+            self.points.x, self.points.y = x, y
+        bx, by = error_bars(x, y, groups.error_per_kev[sig], groups.e_lo[sig], groups.e_hi[sig])
+        with self.bars.hold_sync():
+            self.bars.x, self.bars.y = bx, by
+        lx, ly, hx, hy = upper_limits(groups.energy[~sig], groups.e_lo[~sig], groups.e_hi[~sig],
+                                      groups.upper_limit_per_kev[~sig])
+        with self.limits.hold_sync():
+            self.limits.x, self.limits.y = lx, ly
+        with self.limit_heads.hold_sync():
+            self.limit_heads.x, self.limit_heads.y = hx, hy
+        return groups
+
+    def rate_span(self) -> tuple[float, float]:
+        """Smallest and largest value drawn (points with their bars, limits with their arrows)."""
+        g = self.groups
+        sig = g.significant
+        values = [g.rate_per_kev[sig] + g.error_per_kev[sig], g.rate_per_kev[sig],
+                  g.upper_limit_per_kev[~sig], g.upper_limit_per_kev[~sig] / 2.5]
+        every = np.concatenate(values)
+        every = every[positive(every)]
+        return (float(every.min()), float(every.max())) if every.size else (1e-3, 1.0)
 
     def data_marks(self) -> list[Any]:
-        return [self.bars, self.points, self.folded]
+        return [self.bars, self.limits, self.limit_heads, self.points, self.folded]
 
     def residual_marks(self) -> list[Any]:
         return [self.residual_bars, self.residual_points]
@@ -122,30 +177,51 @@ class _SpectrumMarks:
 
     def show(self, visible: bool, fitted: bool) -> None:
         self.visible = visible
-        self.points.visible = self.bars.visible = visible
-        self.points.display_legend = visible  # bqplot lists hidden marks in its legend too
+        for mark in (self.points, self.bars, self.limits, self.limit_heads):
+            mark.visible = visible
         for mark in (self.folded, *self.residual_marks(), *self.unfolded_marks()):
             mark.visible = visible and fitted
-        self.unfolded_points.display_legend = visible and fitted
 
-    def show_fit(self, fit: SpectralFit) -> None:
+    def fade(self, faded: bool) -> None:
+        opacity = FADED if faded else 1.0
+        for mark in (self.points, self.limit_heads, self.residual_points, self.unfolded_points):
+            mark.default_opacities = [opacity]
+        for mark in (self.bars, self.limits, self.folded, self.residual_bars,
+                     self.unfolded_bars, self.model_curve):
+            mark.opacities = [opacity]
+
+    def show_fit(self, fit: SpectralFit, min_significance: float) -> None:
         ch = fit.channels
         on_axis = ch.e_lo > 0  # a channel from 0 keV has no place on a log axis
-        lo, hi, energy = ch.e_lo[on_axis], ch.e_hi[on_axis], ch.energy[on_axis]
+        lo, hi = ch.e_lo[on_axis], ch.e_hi[on_axis]
         with self.folded.hold_sync():
             self.folded.x, self.folded.y = step_curve(lo, hi, (fit.folded / ch.width)[on_axis])
-        residuals = fit.residuals[on_axis]
+        # residuals and the unfolded spectrum on display groups of the fitted channels
+        groups = group_channels(lo, hi, ch.rate[on_axis], fit.total_error[on_axis],
+                                min_significance, MAX_GROUP)
+        data = groups.rate
+        model = groups.sum(fit.folded[on_axis])
+        error = groups.quadrature(fit.total_error[on_axis])
+        residuals = (data - model) / error
         with self.residual_points.hold_sync():
-            self.residual_points.x, self.residual_points.y = energy, residuals
-        rx, ry = error_bars(energy, residuals, np.ones_like(residuals), log_y=False)
+            self.residual_points.x, self.residual_points.y = groups.energy, residuals
+        rx, ry = error_bars(groups.energy, residuals, np.ones_like(residuals), groups.e_lo,
+                            groups.e_hi, log_y=False)
         with self.residual_bars.hold_sync():
             self.residual_bars.x, self.residual_bars.y = rx, ry
-        _, e2n, error = fit.unfolded()
-        shown = positive(e2n) & on_axis
+        # as XSPEC's eufspec: data over folded model, times the model's E^2 N(E) in the group
+        energy = groups.energy
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(model != 0, data / model, np.nan)
+            ratio_error = np.where(model != 0, error / np.abs(model), np.nan)
+        mean_density = bin_integral(fit.model, fit.best, groups.e_lo, groups.e_hi) / groups.width
+        e2n = energy**2 * ratio * mean_density
+        e2n_error = energy**2 * ratio_error * mean_density
+        shown = positive(e2n) & groups.significant
         with self.unfolded_points.hold_sync():
-            self.unfolded_points.x, self.unfolded_points.y = ch.energy[shown], e2n[shown]
-        ux, uy = error_bars(ch.energy[shown], e2n[shown], error[shown], ch.e_lo[shown],
-                            ch.e_hi[shown])
+            self.unfolded_points.x, self.unfolded_points.y = energy[shown], e2n[shown]
+        ux, uy = error_bars(energy[shown], e2n[shown], e2n_error[shown], groups.e_lo[shown],
+                            groups.e_hi[shown])
         with self.unfolded_bars.hold_sync():
             self.unfolded_bars.x, self.unfolded_bars.y = ux, uy
         grid = np.geomspace(*fit.energy_range, 200)
@@ -168,6 +244,9 @@ class SpectrumView(widgets.VBox):
         keV; 20-300 keV by default where every spectrum covers it.
     systematic : float
         Fractional systematic error (``SYS_ERR``) added to every channel in fits.
+    min_significance : float
+        Display grouping: neighbouring channels are drawn as one bin until it reaches this many
+        sigma (0 draws every channel); the fit always uses the channels.
 
     Attributes
     ----------
@@ -177,12 +256,15 @@ class SpectrumView(widgets.VBox):
         ``{label: SpectralFit}`` of the last fit (observable trait).
     status : str
         The line under the controls: what the last fit did, or why it could not run.
+    results_text : str
+        The table of the last fit as plain text (tab-separated), with its notes and hints.
     """
 
     model = traitlets.Enum(tuple(MODELS), default_value="cutoffpl")
     energy_range = traitlets.Tuple(traitlets.Float(), traitlets.Float(),
                                    default_value=DEFAULT_RANGE_KEV)
     systematic = traitlets.Float(0.0, min=0.0, max=0.99)
+    min_significance = traitlets.Float(MIN_SIGNIFICANCE, min=0.0)
     fits = traitlets.Dict()
     status = traitlets.Unicode("")
     highlighted = traitlets.List(traitlets.Unicode())
@@ -193,6 +275,7 @@ class SpectrumView(widgets.VBox):
         model: str = "cutoffpl",
         energy_range: tuple[float, float] | None = None,
         systematic: float = 0.0,
+        min_significance: float = MIN_SIGNIFICANCE,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -208,12 +291,12 @@ class SpectrumView(widgets.VBox):
             "unfolded": bq.LogScale(),
             "band": bq.LinearScale(min=0.0, max=1.0),
         }
-        self._marks = {
-            label: _SpectrumMarks(label, PALETTE[i % len(PALETTE)], SYMBOLS[i % len(SYMBOLS)],
-                                  channels[label], self._scales)
-            for i, label in enumerate(self.spectra)
-        }
-        self._build(channels)
+        self.set_trait("min_significance", float(min_significance))
+        self._marks = {label: _SpectrumMarks(label, channels[label], self._scales,
+                                             self.min_significance)
+                       for label in self.spectra}
+        self.results_text = ""
+        self._build()
         self.model = model
         self.systematic = float(systematic)
         self.energy_range = tuple(energy_range) if energy_range else _default_range(
@@ -222,59 +305,52 @@ class SpectrumView(widgets.VBox):
         self.add_class("oda-spectrum-view")
 
     # -- layout ----------------------------------------------------------------------------
-    @staticmethod
-    def _rate_span(channels: dict[str, ChannelSpectrum]) -> tuple[float, float]:
-        """Smallest and largest positive rate per keV, error bars included."""
-        values = []
-        for c in channels.values():
-            y = c.rate_per_kev
-            shown = positive(y)
-            values += [y[shown] + c.error_per_kev[shown], 0.1 * y[shown], y[shown]]
-        every = np.concatenate(values) if values else np.array([1.0])
-        every = every[positive(every)]
-        return (float(every.min()), float(every.max())) if every.size else (1e-3, 1.0)
+    def _rate_span(self) -> tuple[float, float]:
+        spans = [m.rate_span() for m in self._marks.values()]
+        return min(s[0] for s in spans), max(s[1] for s in spans)
 
-    def _build(self, channels: dict[str, ChannelSpectrum]) -> None:
+    def _energy_axis(self, scale: Any) -> Any:
+        return bq.Axis(scale=scale, label="Energy (keV)", tick_format=PLAIN,
+                       tick_values=log_ticks(*self._e_span))
+
+    def _build(self) -> None:
         s = self._scales
         self._band = bq.Lines(x=[[20.0, 20.0], [300.0, 300.0]], y=[[0.0, 1.0], [0.0, 1.0]],
                               scales={"x": s["x"], "y": s["band"]}, colors=["#777777"],
                               line_style="dashed", stroke_width=1)
-        data_marks = [m for marks in self._marks.values() for m in marks.data_marks()]
-        energy_axis = bq.Axis(scale=s["x"], label="Energy (keV)")
+        self._rate_axis = bq.Axis(scale=s["rate"], side="left", label="counts s⁻¹ keV⁻¹",
+                                  tick_format=PLAIN, label_offset="55px")
+        self._set_rate_range()
         self.figure = bq.Figure(
-            marks=[self._band, *data_marks],
-            axes=[energy_axis, bq.Axis(scale=s["rate"], side="left",
-                                       label="counts s⁻¹ keV⁻¹", tick_format=".0e",
-                                       tick_values=log_ticks(*self._rate_span(channels)),
-                                       label_offset="50px")],
-            legend_location="top-right", fig_margin=dict(top=20, bottom=45, left=75, right=20),
-            layout=widgets.Layout(width="100%", height="340px"), title="Count spectrum",
+            marks=self._data_marks(), axes=[self._energy_axis(s["x"]), self._rate_axis],
+            fig_margin=dict(top=12, bottom=45, left=80, right=20),
+            layout=widgets.Layout(width="100%", height="360px"),
         )
         self._brush = bq.interacts.BrushIntervalSelector(scale=s["x"], marks=[self._band],
                                                          color="#999999")
         self._brush.observe(self._on_brush, names="selected")
         self.figure.interaction = self._brush
-        zero = bq.Lines(x=[list(self._e_span)], y=[[0.0, 0.0]], scales={"x": s["x"], "y": s["residual"]},
-                        colors=["#777777"], line_style="dashed")
-        residual_marks = [m for marks in self._marks.values() for m in marks.residual_marks()]
+        zero = bq.Lines(x=[list(self._e_span)], y=[[0.0, 0.0]],
+                        scales={"x": s["x"], "y": s["residual"]}, colors=["#777777"],
+                        line_style="dashed")
+        self._zero = zero
+        self._residual_axis = bq.Axis(scale=s["residual"], side="left",
+                                      label="(data − model) / error", tick_format=PLAIN,
+                                      label_offset="55px")
         self.residual_figure = bq.Figure(
-            marks=[zero, *residual_marks],
-            axes=[bq.Axis(scale=s["x"], label="Energy (keV)"),
-                  bq.Axis(scale=s["residual"], side="left",
-                          label="(data − model) / error")],
-            fig_margin=dict(top=10, bottom=45, left=75, right=20),
-            layout=widgets.Layout(width="100%", height="170px", display="none"),
+            marks=self._residual_marks(),
+            axes=[self._energy_axis(s["x"]), self._residual_axis],
+            fig_margin=dict(top=10, bottom=45, left=80, right=20),
+            layout=widgets.Layout(width="100%", height="180px"),
         )
-        unfolded_marks = [m for marks in self._marks.values() for m in marks.unfolded_marks()]
-        self._unfolded_axis = bq.Axis(scale=s["unfolded"], side="left", tick_format=".0e",
-                                      label="E² F(E) (keV² ph cm⁻² s⁻¹ keV⁻¹)",
-                                      label_offset="50px")
+        self._unfolded_axis = bq.Axis(scale=s["unfolded"], side="left", tick_format=PLAIN,
+                                      label="E² N(E) (keV² ph cm⁻² s⁻¹ keV⁻¹)",
+                                      label_offset="55px")
         self.unfolded_figure = bq.Figure(
-            marks=unfolded_marks,
-            axes=[bq.Axis(scale=s["x_unfolded"], label="Energy (keV)"), self._unfolded_axis],
-            legend_location="top-right", title="Unfolded spectrum (after a fit)",
-            fig_margin=dict(top=30, bottom=45, left=75, right=20),
-            layout=widgets.Layout(width="100%", height="300px", display="none"),
+            marks=self._unfolded_marks(),
+            axes=[self._energy_axis(s["x_unfolded"]), self._unfolded_axis],
+            fig_margin=dict(top=12, bottom=45, left=80, right=20),
+            layout=widgets.Layout(width="100%", height="300px"),
         )
         self.figure.add_class("oda-spectrum-figure")
         self.residual_figure.add_class("oda-residual-figure")
@@ -304,42 +380,104 @@ class SpectrumView(widgets.VBox):
                                          icon="line-chart")
         self.fit_button.add_class("oda-fit-button")
         self.fit_button.on_click(lambda _: self.fit())
+        self._grouping = widgets.BoundedFloatText(
+            value=self.min_significance, description="plot bins ≥", min=0.0, max=100.0,
+            step=1.0, layout=widgets.Layout(width="10em"),
+            tooltip="display only: neighbouring channels are drawn as one bin until it reaches "
+                    "this many sigma (0: every channel); the fit uses every channel",
+        )
+        self._grouping.style.description_width = "5.5em"
+        self._grouping.add_class("oda-spectrum-grouping")
+        widgets.link((self._grouping, "value"), (self, "min_significance"))
         self._status = widgets.Label()
         self._status.add_class("oda-fit-status")
         traitlets.dlink((self, "status"), (self._status, "value"))
 
-        toggles = []
+        self._toggles_by_label: dict[str, widgets.Checkbox] = {}
+        items = []
         for label, marks in self._marks.items():
+            glyph = widgets.HTML(marker_svg(marks.style, 13))
             box = widgets.Checkbox(value=True, description=label, indent=False,
-                                   layout=widgets.Layout(width="auto"))
+                                   layout=widgets.Layout(width="auto"),
+                                   tooltip=f"show or hide {label}")
             box.add_class("oda-spectrum-toggle")
             box.observe(lambda change, lbl=label: self._on_toggle(lbl, change["new"]),
                         names="value")
-            toggles.append(box)
-            if marks.hidden_channels:
-                self.status = (f"{marks.hidden_channels} channels of {label} with a rate (or "
-                               "an energy) of zero or below are not drawn on the log axes")
-        self._toggles = widgets.HBox(toggles, layout=widgets.Layout(flex_flow="row wrap"))
-        self._results = widgets.VBox([widgets.Label("No fit yet: choose a model and press Fit.")])
+            self._toggles_by_label[label] = box
+            item = widgets.HBox([glyph, box], layout=widgets.Layout(align_items="center",
+                                                                    width="auto"))
+            item.add_class("oda-spectrum-legend-item")
+            items.append(item)
+        self._toggles = widgets.HBox(list(self._toggles_by_label.values()))  # (for tests)
+        self.legend = widgets.HBox(items, layout=widgets.Layout(flex_flow="row wrap"))
+        self.legend.add_class("oda-spectrum-legend")
+        self._results = widgets.HTML("")
         self._results.add_class("oda-fit-results")
 
-        units = widgets.Label("keV")
-        controls = widgets.HBox([self._model_menu, self._e_min, self._e_max, units,
+        controls = widgets.HBox([self._model_menu, self._e_min, self._e_max, widgets.Label("keV"),
                                  self._systematic, self.fit_button],
                                 layout=widgets.Layout(flex_flow="row wrap",
                                                       align_items="center"))
         controls.add_class("oda-fit-controls")
-        plots = widgets.VBox([self.figure, self.residual_figure],
-                             layout=widgets.Layout(flex="1 1 0%", min_width="420px"))
-        self._results.layout = widgets.Layout(width="24em", flex="0 0 auto")
-        self.children = [
-            widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none")),
-            controls,
-            self._status,
-            self._toggles,
-            widgets.HBox([plots, self._results], layout=widgets.Layout(width="100%")),
-            self.unfolded_figure,
-        ]
+        display = widgets.HBox([self._grouping, widgets.Label("σ")],
+                               layout=widgets.Layout(align_items="center", margin="0 0 0 auto"))
+        display.add_class("oda-spectrum-display")
+        legend_row = widgets.HBox([self.legend, display],
+                                  layout=widgets.Layout(align_items="center", width="100%"))
+        self._style = widgets.HTML(f"<style>{_CSS}</style>",
+                                   layout=widgets.Layout(display="none"))
+        # the residuals and the unfolded spectrum join once there is a fit: a figure laid out
+        # while hidden has no size, and bqplot would draw it with negative ones
+        self._heading_unfolded = widgets.HTML("Unfolded spectrum (through the fitted model)")
+        self._heading_unfolded.add_class("oda-spectrum-heading")
+        self.children = [self._style, controls, self._status, legend_row, self.figure]
+
+    def _data_marks(self) -> list[Any]:
+        return [self._band, *(m for marks in self._ordered() for m in marks.data_marks())]
+
+    def _residual_marks(self) -> list[Any]:
+        zero = getattr(self, "_zero", None)
+        marks = [m for marks in self._ordered() for m in marks.residual_marks()]
+        return [zero, *marks] if zero is not None else marks
+
+    def _unfolded_marks(self) -> list[Any]:
+        return [m for marks in self._ordered() for m in marks.unfolded_marks()]
+
+    def _ordered(self) -> list[_SpectrumMarks]:
+        """The spectra, highlighted ones last: drawn in front of the others."""
+        lit = set(self.highlighted)
+        return sorted(self._marks.values(), key=lambda marks: marks.label in lit)
+
+    def _set_rate_range(self) -> None:
+        low, high = self._rate_span()
+        low, high = low / 1.6, high * 1.6
+        scale = self._scales["rate"]
+        with scale.hold_sync():
+            scale.min, scale.max = low, high
+        self._rate_axis.tick_values = log_ticks(low, high)
+
+    def _set_residual_range(self, drawn: list[_SpectrumMarks]) -> None:
+        """A symmetric residual axis with whole-number ticks (at most seven)."""
+        values = np.concatenate([np.ravel(m.residual_bars.y) for m in drawn]) if drawn else []
+        values = np.asarray(values, dtype=float)
+        values = values[np.isfinite(values)]
+        reach = max(3.0, float(np.ceil(np.abs(values).max()))) if values.size else 3.0
+        step = max(1.0, float(np.ceil(reach / 3)))
+        reach = step * np.ceil(reach / step)
+        scale = self._scales["residual"]
+        with scale.hold_sync():
+            scale.min, scale.max = -reach, reach
+        self._residual_axis.tick_values = np.arange(-reach, reach + step / 2, step)
+
+    def _show_fitted_figures(self) -> None:
+        wanted = [self.figure, self.residual_figure]
+        if self.residual_figure in self.children:
+            return
+        at = list(self.children).index(self.figure)
+        children = list(self.children)
+        children[at:at + 1] = wanted
+        children += [self._results, self._heading_unfolded, self.unfolded_figure]
+        self.children = children
 
     # -- reactions -------------------------------------------------------------------------
     @traitlets.validate("energy_range")
@@ -363,6 +501,16 @@ class SpectrumView(widgets.VBox):
 
     _typing = False
 
+    @traitlets.observe("min_significance")
+    def _on_grouping(self, change: dict[str, Any]) -> None:
+        if not hasattr(self, "_marks"):
+            return
+        for label, marks in self._marks.items():
+            marks.group(change["new"])
+            if label in self.fits:
+                marks.show_fit(self.fits[label], change["new"])
+        self._set_rate_range()
+
     def _on_range_typed(self, _: dict[str, Any]) -> None:
         if self._typing:
             return
@@ -384,10 +532,10 @@ class SpectrumView(widgets.VBox):
     def _on_toggle(self, label: str, visible: bool) -> None:
         self._marks[label].show(visible, fitted=label in self.fits)
 
-    # -- the fit ---------------------------------------------------------------------------
+    # -- highlighting ----------------------------------------------------------------------
     def highlight(self, labels: Iterable[str]) -> None:
-        """Draw the spectra of ``labels`` (sources) larger and dim the others; an empty list,
-        or no spectrum of those labels, draws every spectrum alike."""
+        """Draw the spectra of ``labels`` (sources) in front, larger, and fade the others; an
+        empty list, or no spectrum of those labels, draws every spectrum alike."""
         self.highlighted = [str(label) for label in labels]
 
     @traitlets.observe("highlighted")
@@ -395,12 +543,16 @@ class SpectrumView(widgets.VBox):
         wanted = set(change["new"]) & set(self._marks)
         for label, marks in self._marks.items():
             lit = label in wanted
-            dim = bool(wanted) and not lit
+            marks.fade(bool(wanted) and not lit)
             with marks.points.hold_sync():
-                marks.points.default_size = 40 if lit else 10
-                marks.points.opacities = [0.25 if dim else 1.0]
-            marks.bars.opacities = [0.25 if dim else 1.0]
+                marks.points.default_size = 80 if lit else 28
+            item = self.legend.children[list(self._marks).index(label)]
+            (item.add_class if lit else item.remove_class)("oda-spectrum-lit")
+        self.figure.marks = self._data_marks()
+        self.residual_figure.marks = self._residual_marks()
+        self.unfolded_figure.marks = self._unfolded_marks()
 
+    # -- the fit ---------------------------------------------------------------------------
     def fit(self) -> dict[str, SpectralFit]:
         """Fit :attr:`model` in :attr:`energy_range` to every spectrum shown (what Fit does).
 
@@ -426,37 +578,35 @@ class SpectrumView(widgets.VBox):
                 return {}
             except ValueError as exc:
                 problems.append(f"{label}: {exc}")
-        if results:  # the residuals and the unfolded spectrum exist once there is a fit
-            self.residual_figure.layout.display = None
-            self.unfolded_figure.layout.display = None
         for label, marks in self._marks.items():
             if label in results:
-                marks.show_fit(results[label])
+                marks.show_fit(results[label], self.min_significance)
             else:
                 marks.show(marks.visible, fitted=False)
         self.fits = results
         self._show_numbers(results)
+        if results:  # the residuals and the unfolded spectrum exist once there is a fit
+            self._show_fitted_figures()
         drawn = [m for label, m in self._marks.items() if label in results]
         span = np.concatenate([np.ravel(m.unfolded_bars.y) for m in drawn]) if drawn else []
         span = np.asarray(span, dtype=float)
         span = span[positive(span)]
         if span.size:
-            self._unfolded_axis.tick_values = log_ticks(float(span.min()), float(span.max()))
+            low, high = float(span.min()) / 1.3, float(span.max()) * 1.3
+            with self._scales["unfolded"].hold_sync():
+                self._scales["unfolded"].min, self._scales["unfolded"].max = low, high
+            self._unfolded_axis.tick_values = log_ticks(low, high)
+        self._set_residual_range([m for label, m in self._marks.items() if label in results])
         lo, hi = self.energy_range
         done = f"{self.model} fitted to {len(results)} of {len(shown)} spectra, {lo:g}-{hi:g} keV"
         self.status = "; ".join([done, *(f"⚠ {p}" for p in problems)])
         return results
 
     def _show_numbers(self, results: dict[str, SpectralFit]) -> None:
-        blocks = []
-        for label, fit in results.items():
-            head = widgets.Label(f"{label}: {fit.model}")
-            head.add_class("oda-fit-source")
-            rows = [widgets.Label(f"{name} = {value}{' ' + unit if unit else ''}")
-                    for name, value, unit in fit.parameter_rows()]
-            for row in rows:
-                row.add_class("oda-fit-param")
-            notes = [widgets.Label(f"note: {note}") for note in fit.notes]
-            blocks.append(widgets.VBox([head, *rows, widgets.Label(fit.statistic_text()),
-                                        widgets.Label(fit.flux_text()), *notes]))
-        self._results.children = blocks or [widgets.Label("No spectrum could be fitted.")]
+        self.results_text = fit_table_text(results)
+        if not results:
+            self._results.value = "<p>No spectrum could be fitted.</p>"
+            if self._results not in self.children:
+                self.children = [*self.children, self._results]
+            return
+        self._results.value = fit_table_html(results, self.model)

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PALETTE", "SYMBOLS", "darker", "error_bars", "log_ticks", "positive", "step_curve"]
+__all__ = ["darker", "error_bars", "log_ticks", "positive", "step_curve", "upper_limits"]
 
-# Okabe-Ito colours, distinguishable with the common colour-vision deficiencies; each spectrum
-# also gets its own marker shape, so colour never carries the difference alone
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-           "#F0E442")
-SYMBOLS = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
+#: How far down an upper limit's arrow reaches on a log axis (a factor below the limit).
+ARROW_FACTOR = 2.5
 
 
 def darker(colour: str, amount: float = 0.45) -> str:
@@ -62,6 +59,27 @@ def error_bars(
     if not x.size:
         return np.zeros((0, 2)), np.zeros((0, 2))
     return np.concatenate(xs), np.concatenate(ys)
+
+
+def upper_limits(x: np.ndarray, x_lo: np.ndarray, x_hi: np.ndarray, limit: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Upper limits drawn as XSPEC and papers draw them: a bar across the bin at the limit and
+    an arrow down from its middle.
+
+    Returns
+    -------
+    xs, ys : numpy.ndarray
+        Segments for a ``Lines`` mark, shape (2 n, 2): the bars, then the shafts.
+    head_x, head_y : numpy.ndarray
+        Where the arrow heads go (a ``triangle-down`` marker each).
+    """
+    x, lo, hi, top = (np.asarray(v, dtype=float) for v in (x, x_lo, x_hi, limit))
+    if not x.size:
+        return np.zeros((0, 2)), np.zeros((0, 2)), x, x
+    bottom = top / ARROW_FACTOR
+    xs = np.concatenate([np.column_stack([lo, hi]), np.column_stack([x, x])])
+    ys = np.concatenate([np.column_stack([top, top]), np.column_stack([top, bottom])])
+    return xs, ys, x, bottom
 
 
 def step_curve(lo: np.ndarray, hi: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

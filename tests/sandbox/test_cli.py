@@ -54,10 +54,12 @@ def _start_demo(tmp_path):
     pytest.importorskip("jupyterlab")
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
+    (notebooks / "explorer.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, '
+                                              '"nbformat_minor": 5}')
     output = (tmp_path / "demo.out").open("w+")
     demo = subprocess.Popen(
         [sys.executable, "-m", "oda_widgets.cli", "demo", "--no-browser", "--lab-port", "0",
-         "--duration", "0", "--notebooks", str(notebooks)],
+         "--duration", "0", "--notebooks", str(notebooks), "--workdir", str(tmp_path / "run")],
         stdout=output, stderr=subprocess.STDOUT, text=True,
         env=dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "jupyter_config"),
                  JUPYTER_RUNTIME_DIR=str(tmp_path / "jupyter_runtime")),
@@ -167,11 +169,26 @@ def test_demo_serves_lab_and_sandbox_and_stops_both(tmp_path, stop_signal):
         token = urllib.parse.parse_qs(parts.query)["token"][0]
         # the printed link opens the class notebook in a logged-in JupyterLab
         assert parts.path == "/lab/tree/explorer.ipynb"
-        # which asks nothing about news (its page config turns the news off)
+        # which asks nothing about news (its page config turns the news off, and its settings
+        # the "news?" toast)
         page = requests.get(f"{lab_base}/lab", params={"token": token}, timeout=60).text
         found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)'
                           r"</script>", page, re.S)
         assert found and json.loads(found.group(1))["news"] == {"disabled": True}
+        setting = requests.get(
+            f"{lab_base}/lab/api/settings/@jupyterlab/apputils-extension:notification",
+            params={"token": token}, timeout=60).json()
+        assert setting["settings"]["fetchNews"] == "false"
+        # on a copy of the notebooks: what the class runs and saves stays out of the clone
+        copy = tmp_path / "run" / "notebooks"
+        assert (copy / "explorer.ipynb").is_file()
+        assert str(copy) in (tmp_path / "demo.out").read_text()
+        contents = requests.get(f"{lab_base}/api/contents", params={"token": token},
+                                timeout=60).json()
+        assert [c["name"] for c in contents["content"]] == ["explorer.ipynb"]
+        requests.put(f"{lab_base}/api/contents/new.txt", params={"token": token},
+                     json={"type": "file", "format": "text", "content": "x"}, timeout=60)
+        assert (copy / "new.txt").is_file() and not (tmp_path / "notebooks" / "new.txt").exists()
         status = requests.get(f"{lab_base}/api/status", params={"token": token}, timeout=30)
         assert status.status_code == 200 and "started" in status.json()
         assert requests.get(f"{lab_base}/api/status", timeout=30).status_code == 403

@@ -62,3 +62,30 @@ def test_a_jemx_spectrum_whose_first_channel_starts_at_zero_fits_and_draws():
     assert np.min(marks.points.x) > 0 and np.isfinite(marks.bars.y).all()
     view.fit()
     assert np.min(marks.residual_points.x) > 0 and np.min(marks.unfolded_points.x) > 0
+
+
+# the class's field (notebooks/explorer.ipynb): five sources, most too faint for a cut-off
+CLASS_FIELD = dict(RA=255.986542, DEC=-37.844167, T1="2003-03-15T23:27:40.0",
+                   T2="2003-03-16T00:03:15.0")
+
+
+def test_the_default_fit_of_the_class_spectra_gives_every_source_an_index_with_an_error(sandbox):
+    import math
+
+    import oda_widgets as ow
+
+    dispatcher = Dispatcher(url=sandbox.url, token="", registry=False)
+    products = dispatcher.submit("isgri", "isgri_spectrum", **CLASS_FIELD).result(timeout=120)
+    assert len(products.spectra) == 5
+    view = ow.SpectrumView(products.spectra)   # its defaults: cutoffpl, 20-300 keV
+    fits = view.fit()
+    assert sorted(fits) == sorted(products.spectra)
+    for source, fit in fits.items():
+        index, error = fit.values["index"]
+        assert math.isfinite(error) and 0 < error < 2, (source, fit.summary())
+        # a cut-off the data cannot measure is a limit, not a number with "no error"
+        ecut_error = fit.values["ecut"][1]
+        assert math.isfinite(ecut_error) or "ecut" in fit.limits, (source, fit.summary())
+    assert any(fit.limits for fit in fits.values())
+    assert "(no error)" not in view.results_text
+    dispatcher.close()

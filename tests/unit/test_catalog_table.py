@@ -51,6 +51,15 @@ def test_rows_show_every_column_the_user_reads(catalog):
     assert table.summary == "2 sources, as the job returned them"
 
 
+def test_each_row_carries_its_sources_colour_in_every_view(catalog):
+    from oda_widgets.widgets.source_colours import PALETTE, source_colour
+
+    table = CatalogTable(catalog)
+    for row in table.rows:
+        assert row["colour"] == source_colour(row["name"]) and row["colour"] in PALETTE
+    assert len({row["colour"] for row in table.rows}) == len(table.rows)
+
+
 def test_table_follows_every_catalog_edit_and_every_undo(catalog):
     table = CatalogTable(catalog)
     history = [(shown(table), table.summary)]

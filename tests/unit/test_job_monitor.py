@@ -132,6 +132,7 @@ def test_failed_row_carries_the_server_texts(monitor_factory, clock):
     assert row["status_label"] == "failed"
     assert row["error"] == {
         "kind": "JobFailed",
+        "plain": "",
         "message": "failed: get dataserver products",
         "error_message": "ISGRI spectrum extraction crashed",
         "debug_message": "Traceback (most recent call last): ...",

@@ -58,16 +58,55 @@ def test_the_public_name_and_the_curves_it_takes(isgri_curves):
         LightCurveView(42)
 
 
-def test_few_bins_are_sent_as_they_are_with_one_error_bar_each(isgri_curves):
+def test_few_bins_are_sent_as_they_are_with_error_and_bin_width_bars(isgri_curves):
     view = LightCurveView(isgri_curves)
-    for lc, line, bars in zip(isgri_curves.values(), view.lines, view.bars, strict=True):
+    for lc, points, bars in zip(isgri_curves.values(), view.points, view.bars, strict=True):
         rate = np.asarray(lc.hdu.data["RATE"], dtype=np.float32)
-        np.testing.assert_array_equal(line.y, rate)
+        np.testing.assert_array_equal(points.y, rate)
+        n = len(rate)
         error = np.asarray(lc.hdu.data["ERROR"], dtype=float)
-        np.testing.assert_allclose(bars.y[2::3] - bars.y[1::3], 2 * error, rtol=1e-5)
+        np.testing.assert_allclose(bars.y[2:3 * n:3] - bars.y[1:3 * n:3], 2 * error, rtol=1e-5)
         assert np.isnan(bars.y[0::3]).all()
+        # then a horizontal bar per bin, as wide as the bin (TIMEDEL, in days)
+        ms = bars.x[3 * n:].astype("datetime64[ms]").astype(float)
+        widths = ms[2::3] - ms[1::3]
+        np.testing.assert_allclose(widths, lc.hdu.data["TIMEDEL"] * 86400e3, rtol=1e-6)
+        np.testing.assert_array_equal(bars.y[3 * n + 1::3], rate)
     assert view.y_axis.label == "Rate (count/s)"
     assert "all drawn" in view.info.value
+
+
+def test_the_line_through_the_bins_breaks_at_every_gap():
+    # 60 s bins: the slews between the three science windows leave empty bins
+    params = {**ISGRI, "time_bin": 60.0}
+    scws = science_windows(params["T1"], params["T2"], params["RA"], params["DEC"], 15.0, 50, None)
+    products = decode_products(make_products("isgri", "isgri_lc", params, scws),
+                               product="isgri_lc", instrument="isgri")
+    lc = next(iter(products.light_curves.values()))
+    view = LightCurveView({"one": lc})
+    time = np.asarray(lc.hdu.data["TIME"]) * 86400
+    half = np.asarray(lc.hdu.data["TIMEDEL"]) * 86400 / 2
+    gaps = int(np.sum((time[1:] - half[1:]) - (time[:-1] + half[:-1]) > 1.0))
+    assert gaps >= 1, "the sandbox's windows have slews between them"
+    y = view.lines[0].y
+    assert int(np.isnan(y).sum()) == gaps
+    # and no NaN inside a run of adjacent bins
+    assert len(y) == len(time) + gaps
+
+
+def test_rate_ticks_are_round_numbers_with_one_precision_and_the_axis_ends_on_them(isgri_curves):
+    from oda_widgets.widgets.light_curve import nice_ticks
+
+    view = LightCurveView(isgri_curves)
+    ticks = np.asarray(view.y_axis.tick_values)
+    steps = np.diff(ticks)
+    assert np.allclose(steps, steps[0]) and 3 <= len(ticks) <= 8
+    assert view.y_scale.min == ticks[0] and view.y_scale.max == ticks[-1]
+    decimals = int(view.y_axis.tick_format.split(".")[1][0])
+    assert all(f"{t:.{decimals}f}" == f"{round(t, decimals):.{decimals}f}" for t in ticks)
+    assert nice_ticks(0.3, 17.6)[0].tolist() == [0.0, 5.0, 10.0, 15.0, 20.0]
+    assert nice_ticks(0.012, 0.047)[0].tolist() == [0.01, 0.02, 0.03, 0.04, 0.05]
+    assert nice_ticks(0.012, 0.047)[1] == 2
 
 
 def test_a_million_samples_are_sent_as_column_extremes_and_redrawn_on_zoom(spi_acs_curve):

@@ -92,12 +92,18 @@ def test_polar_draws_its_curve_from_t1_and_saves_the_root_file_unchanged(tmp_pat
     root = view.products.polar_lc_1
     assert view.save_buttons["polar_lc_1"].description == "Save file"
     assert view.save_buttons["polar_lc_0_lc"].description == "Save FITS"
+    # the button downloads in the browser: the bytes it sends are the file's, unchanged
+    sent = []
+    view.page.download = lambda name, data, mime: sent.append((name, data, mime))
     view.save_buttons["polar_lc_1"].click()
-    (written,) = tmp_path.iterdir()
-    assert written.read_bytes() == root.data
-    assert "Saved" in view.status
-    view.save_buttons["polar_lc_1"].click()  # a second click keeps the file and says so
-    assert "exists" in view.status and written.read_bytes() == root.data
+    assert sent == [("polar_lc_1.bin", root.data, "application/octet-stream")]
+    assert view.status.startswith("Downloading polar_lc_1.bin")
+    assert list(tmp_path.iterdir()) == []          # nothing written on the kernel's disk
+    # save() still writes on the kernel's disk, and keeps a file it finds there
+    (written,) = view.save("polar_lc_1")
+    assert written.read_bytes() == root.data and written.parent == tmp_path
+    with pytest.raises(FileExistsError):
+        view.save("polar_lc_1")
 
 
 def test_text_products_are_plain_text_never_markup():

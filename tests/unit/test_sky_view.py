@@ -183,8 +183,11 @@ def test_looks_follow_added_selected_and_duplicate(mosaic):
     assert looks["Added here"] == ("diamond", False)
     # NEW_1 and NEW_2 are 1 arcmin apart, closer than 3 arcmin: both flagged
     assert looks["NEW_1"][0] == looks["NEW_2"][0] == "triangle"
-    colours = {s["shape"]: s["color"] for s in last_sources(sky)}
-    assert len(set(colours.values())) == 3
+    # each source in its own colour, the one it has in every view; its shape says what it is
+    from oda_widgets.widgets.source_colours import source_colour
+
+    colours = {s["name"]: s["color"] for s in last_sources(sky)}
+    assert colours == {name: source_colour(name) for name in colours}
     assert sky.selected == [0] and new_id in catalog.added_ids
 
 

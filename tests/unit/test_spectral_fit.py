@@ -151,17 +151,43 @@ def test_a_model_the_data_reject_gets_no_errors_and_says_why(simulator):
     assert "(no error)" in fit.summary() and "note: no errors" in fit.summary()
 
 
-def test_a_parameter_stopped_at_its_limit_is_noted(simulator):
+def test_a_parameter_the_data_do_not_constrain_is_a_limit_and_the_others_keep_errors(simulator):
     def power_law(e):
         return 1.0 * e**-2.0
 
     spectrum = simulator.spectrum(power_law, EXPOSURE_CHI2, 15, True)
     fit = spectrum.fit("cutoffpl", (20, 100))  # a pure power law: no cut-off to find
-    assert fit.values["ecut"][0] == 1e4
-    assert any(note.startswith("ecut stopped at its limit 10000") for note in fit.notes)
-    assert "note: ecut stopped" in fit.summary()
+    side, limit = fit.limits["ecut"]
+    assert side == "lower" and 20 < limit < 1e4
+    # the profile says it: the statistic with ecut fixed at its limit is 2.7 above the best
+    assert np.isnan(fit.values["ecut"][1])
+    index, error = fit.values["index"]
+    # (ecut frozen at its limit, 1e4 keV, still bends the spectrum by 1 % at 100 keV)
+    assert np.isfinite(error) and 0 < error < 0.02 and abs(index - 2.0) < 0.02
+    assert np.isfinite(fit.values["norm"][1])
+    rows = {name: (value, unit) for name, value, unit in fit.parameter_rows()}
+    assert rows["ecut"] == (f"> {limit:.3g}", "keV (90 %)")
+    assert any(note.startswith("ecut is not constrained by these data") for note in fit.notes)
+    # the power law inside the cut-off power law fits as well, and the fit says so
+    assert fit.simpler[0] == "powerlaw" and fit.simpler[2] == 1
+    assert fit.simpler[1] - fit.statistic < 2.706
+    assert any("a power law (powerlaw) fits as well" in hint for hint in fit.hints)
+    assert "hint: a power law" in fit.summary()
+    # a real cut-off in range: every error from the covariance, nothing to say
     plain = simulator.spectrum(lambda e: cutoffpl(e, **CUTOFFPL), EXPOSURE_CHI2, 15, True)
-    assert plain.fit("cutoffpl", (20, 300)).notes == ()
+    fitted = plain.fit("cutoffpl", (20, 300))
+    assert fitted.notes == () and fitted.hints == () and fitted.limits == {}
+    assert fitted.simpler[1] - fitted.statistic > 100  # the power law is far worse
+
+
+def test_a_loose_cut_off_limit_follows_the_profile_of_the_statistic(simulator):
+    spectrum = simulator.spectrum(lambda e: 1.0 * e**-2.0, EXPOSURE_CHI2, 16, True)
+    fit = spectrum.fit("cutoffpl", (20, 100))
+    _, limit = fit.limits["ecut"]
+    # fixing ecut just below the limit costs more than 2.706 in chi2, just above it less
+    below = spectrum.fit("cutoffpl", (20, 100), start={"ecut": 0.8 * limit}, freeze=["ecut"])
+    above = spectrum.fit("cutoffpl", (20, 100), start={"ecut": 1.25 * limit}, freeze=["ecut"])
+    assert below.statistic - fit.statistic > 2.706 > above.statistic - fit.statistic
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,8 @@ __all__ = [
     "validate_url",
     "resolve_url",
     "sandbox_url",
+    "is_sandbox_url",
+    "SANDBOX_SHARE_NOTE",
 ]
 
 #: The ODA production dispatcher (oda_api's fallback for site ``unige-production``).
@@ -133,3 +135,22 @@ def sandbox_url() -> str:
             # One sandbox per process: every Dispatcher(url="sandbox") shares it.
             _sandbox = start_sandbox(port=0)
         return validate_url(_sandbox.url)
+
+
+#: What a share link of a sandbox query leads to, in words.
+SANDBOX_SHARE_NOTE = (
+    "The sandbox has no web front end: this link opens a page that says so and lists the "
+    "query. QueryForm.from_url(link) fills a form with it in a notebook."
+)
+
+
+def is_sandbox_url(url: str | None) -> bool:
+    """Whether ``url`` is the local sandbox's (``$ODA_WIDGETS_SANDBOX_URL``, or the one this
+    process started); it never starts one."""
+    if not url:
+        return False
+    wanted = str(url).rstrip("/")
+    known = [os.environ.get(SANDBOX_URL_ENV_VAR, "").strip().rstrip("/")]
+    if _sandbox is not None:
+        known.append(str(_sandbox.url).rstrip("/"))
+    return any(k and k == wanted for k in known)

@@ -33,6 +33,8 @@ SEED_PARAMETERS = (
 )
 
 IJD_MJD_OFFSET = 51544.0
+#: Times per science window at which a source's level is averaged (flares last minutes to days).
+_LEVEL_SAMPLES = 48
 
 
 def product_seed(instrument: str, product: str, params: Mapping[str, Any],
@@ -85,10 +87,6 @@ class SourceInField:
         """Good exposure of each window, seconds."""
         return np.array([s.exposure_s for s in self.scws])
 
-    @cached_property
-    def mid_mjd(self) -> np.ndarray:
-        return np.array([0.5 * (s.start_mjd + s.stop_mjd) for s in self.scws])
-
     @property
     def effective_exposure(self) -> float:
         """On-axis equivalent exposure, seconds."""
@@ -96,12 +94,19 @@ class SourceInField:
 
     @cached_property
     def mean_variability(self) -> float:
-        """Flux relative to the typical level, averaged with the effective exposure as weight."""
+        """Flux relative to the typical level, averaged over the time each window exposes the
+        source (weights: effective exposure), as the light curve of the same windows averages it."""
         if self.source.row is None:
             return 0.0
         weights = self.exposure * self.coding
-        level = variability(self.source.row, self.mid_mjd)
-        return float(np.average(level, weights=weights)) if weights.sum() > 0 else 0.0
+        if weights.sum() <= 0:
+            return 0.0
+        start = mjd_tt([s.start for s in self.scws])
+        stop = mjd_tt([s.stop for s in self.scws])
+        fractions = (np.arange(_LEVEL_SAMPLES) + 0.5) / _LEVEL_SAMPLES
+        times = start[:, None] + (stop - start)[:, None] * fractions[None, :]
+        level = variability(self.source.row, times.ravel()).reshape(times.shape).mean(axis=1)
+        return float(np.average(level, weights=weights))
 
     def photon_flux_per_bin(self, level: float = 1.0) -> np.ndarray:
         """Photon flux in each input energy bin of the response, ph/cm2/s, at ``level``."""

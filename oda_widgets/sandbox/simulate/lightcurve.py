@@ -1,7 +1,10 @@
 """Source light curves (ISGRI ``ISGR-SRC.-LCR``, JEM-X ``JMXn-SRC.-LCR``), one product per source.
 
 Bins of ``time_bin`` seconds on a grid starting at the first window, kept where a window exposes
-the source; times are IJD (MJD - 51544, TT) at the bin centre. The ISGRI columns are those of
+the source; times are IJD (MJD - 51544, TT) at the bin centre. RATE is background-subtracted and
+corrected for the coding fraction (an on-axis-equivalent rate, as OSA's PIF-weighted extraction
+gives), so a source has the same rate in its light curve, its spectrum and the mosaic of the
+same science windows and band; off-axis bins only have larger errors. The ISGRI columns are those of
 ``ii_lc_extract`` (TIME, TIMEDEL, TOT_COUNTS, BACKV, BACKE, RATE, ERROR, XAX_E, FRACEXP); the
 JEM-X ones those of ``lc_pick`` (TIME, RATE, ERROR, BRATE, BERROR, BARYTIME, FRACEXP, TIMEDEL).
 """
@@ -72,11 +75,13 @@ def _light_curve(view: SourceInField, params: Mapping[str, Any], instrument: str
     source_counts = rate_on_axis * level * coding * good_s
     unique_bins, slot = np.unique(bin_index, return_inverse=True)
     exposure = np.bincount(slot, weights=good_s)
+    # the on-axis-equivalent exposure of each bin: what the source's counts are divided by
+    effective = np.bincount(slot, weights=good_s * coding)
     expected_source = np.bincount(slot, weights=source_counts)
     background = TELESCOPES[instrument].background_rate(e1, e2)
     total = rng.poisson(expected_source + background * exposure).astype(float)
-    rate = total / exposure - background
-    error = np.sqrt(np.maximum(total, 1.0)) / exposure
+    rate = (total - background * exposure) / effective
+    error = np.sqrt(np.maximum(total, 1.0)) / effective
     back_error = background * _BACKGROUND_RELATIVE_ERROR * np.ones_like(rate)
     time_ijd = origin + (unique_bins + 0.5) * step_d - IJD_MJD_OFFSET
     timedel_d = np.full(unique_bins.size, step_d)

@@ -1,8 +1,9 @@
 """Source spectra: per source a PHA (OGIP type I), its ARF and its RMF, as three products.
 
 Counts are the source's photon spectrum (its mean level over the windows) folded through
-ARF x RMF, plus background, with Poisson noise; the PHA holds the background-subtracted rate, as
-OSA's PIF-fitted ISGRI spectra do.
+ARF x RMF for its on-axis-equivalent exposure, plus the background of the whole time, with Poisson
+noise; the PHA holds the background-subtracted on-axis rate, as OSA's PIF-fitted ISGRI spectra do
+(so the rate in a band is the light curve's and the mosaic's rate in that band).
 """
 
 from __future__ import annotations
@@ -43,10 +44,12 @@ def background_count_rate(instrument: str, response: Response) -> np.ndarray:
 def _pha_hdu(view: SourceInField, instrument: str, params: Mapping[str, Any],
              rng: np.random.Generator) -> fits.BinTableHDU:
     response = view.response
+    # the source is seen for its on-axis-equivalent exposure, the background for the whole time
     exposure = view.effective_exposure
+    on_time = float(np.sum(view.exposure[view.coding > 0]))
     background = background_count_rate(instrument, response)
-    total = rng.poisson((model_count_rate(view) + background) * exposure).astype(float)
-    rate = total / exposure - background
+    total = rng.poisson(model_count_rate(view) * exposure + background * on_time).astype(float)
+    rate = (total - background * on_time) / exposure
     stat_err = np.sqrt(np.maximum(total, 1.0)) / exposure
     n = response.n_channels
     hdu = fits.BinTableHDU.from_columns(
