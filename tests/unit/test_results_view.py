@@ -139,9 +139,10 @@ def test_workflow_products_each_in_its_view_titled_by_its_label_and_all_saved(tm
     assert view.pictures["quicklook_2"].image.value == products.quicklook_2.data
     assert view.texts["n_detected_3"].value == str(products.n_detected_3.value)
     assert "Sources detected" in _texts(view) and "Summary" in _texts(view)
-    for button in view.save_buttons.values():
+    for name, button in view.save_buttons.items():
         button.click()
-        assert view.status.startswith("Saved "), view.status
+        assert view.status.startswith("Downloading "), view.status
+        view.save(name)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "n_detected_3.txt", "quicklook_2.png", "sky_map_0.fits", "sources_1.fits",
         "summary_4.txt"]
