@@ -25,6 +25,7 @@ import traitlets
 from ..client.errors import OdaError
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
 from .events import Events
+from .front_end_loader import FrontEndCode, loader_module
 from .front_ends import front_end_file
 from .throttle import Throttle
 
@@ -197,7 +198,7 @@ def _weak_deliverer(monitor: JobMonitor) -> Callable[[Mapping[Hashable, Any]], N
     return deliver
 
 
-class JobMonitor(anywidget.AnyWidget):
+class JobMonitor(FrontEndCode, anywidget.AnyWidget):
     """A table of ODA jobs followed in the background: status, progress, errors, actions.
 
     Parameters
@@ -224,7 +225,7 @@ class JobMonitor(anywidget.AnyWidget):
 
     # The text, not the path: anywidget connects every instance of a widget whose front end is a
     # file to that file's change signal, which would keep every monitor (and its jobs) alive.
-    _esm = front_end_file("job_monitor.js").read_text(encoding="utf-8")
+    _esm = loader_module("job_monitor")  # the code itself is served once per page
     _css = front_end_file("job_monitor.css").read_text(encoding="utf-8")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
