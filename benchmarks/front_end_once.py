@@ -194,6 +194,8 @@ def report(results: dict[tuple[str, int], Any], counts: list[int]) -> None:
             before, after = results[("inline", count)][page], results[("served", count)][page]
             rows = [("ws MB", before["ws"] / 1e6, after["ws"] / 1e6),
                     ("http MB", before["http"] / 1e6, after["http"] / 1e6),
+                    ("total MB", (before["ws"] + before["http"]) / 1e6,
+                     (after["ws"] + after["http"]) / 1e6),
                     ("to pixels s", before["seconds"], after["seconds"])]
             for label, b, a in rows:
                 ratio = f"{a / b:7.2f}" if b else f"{'-':>7s}"
