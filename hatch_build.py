@@ -1,11 +1,17 @@
-"""Wheel build hook: build the sky view's front end (Aladin Lite from npm) into the package.
+"""Wheel build hook: build the sky view's front end (Aladin Lite from npm) into the package,
+and ship every widget's ES module where Jupyter serves it.
 
 ``oda_widgets/_aladin/`` is not in git: a wheel (and an editable install) gets it from
 ``scripts/build_sky_bundle.py``, which installs the npm packages it needs. See docs/sky.md.
+The ES modules (the bundle, the catalog table's, the job monitor's) also go, named by their
+content hash, to ``share/jupyter/labextensions/oda_widgets/static/`` as the wheel's shared data:
+JupyterLab, Notebook 7 and Voila serve that folder, so each page loads them once and the browser
+caches them (``oda_widgets/widgets/front_ends.py``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -15,12 +21,28 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
 class SkyBundleHook(BuildHookInterface):
-    """Runs ``scripts/build_sky_bundle.py`` before the wheel's files are collected."""
+    """Runs ``scripts/build_sky_bundle.py`` before the wheel's files are collected, then adds
+    the served ES modules as shared data."""
 
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
             return
-        script = Path(self.root) / "scripts" / "build_sky_bundle.py"
-        subprocess.run([sys.executable, str(script)], check=True, cwd=self.root)
+        root = Path(self.root)
+        subprocess.run([sys.executable, str(root / "scripts" / "build_sky_bundle.py")],
+                       check=True, cwd=self.root)
+        front_ends = _load(root / "oda_widgets" / "widgets" / "front_ends.py")
+        shared = build_data.setdefault("shared_data", {})
+        for served in front_ends.served_files():
+            shared[str(served.path)] = f"share/jupyter/{served.data_path}"
+
+
+def _load(path: Path) -> Any:
+    """A standard-library-only module of the package, loaded by path (the build runs before
+    the package's dependencies are installed)."""
+    spec = importlib.util.spec_from_file_location("oda_widgets_front_ends", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module   # its dataclass looks its module up
+    spec.loader.exec_module(module)
+    return module

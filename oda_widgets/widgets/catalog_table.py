@@ -27,6 +27,7 @@ from ..client.catalog.files import FORMATS, catalog_bytes, save_catalog
 from ..client.catalog.source_catalog import Catalog
 from ..client.errors import ValidationError
 from .events import Events
+from .front_end_loader import FrontEndCode, loader_module
 from .front_ends import front_end_file
 from .source_colours import source_colour
 
@@ -150,7 +151,7 @@ def rows_of(catalog: Catalog) -> list[dict[str, Any]]:
     return rows
 
 
-class CatalogTable(anywidget.AnyWidget):
+class CatalogTable(FrontEndCode, anywidget.AnyWidget):
     """An editable table of a source catalog, linked to every other view of the same catalog.
 
     Parameters
@@ -176,7 +177,7 @@ class CatalogTable(anywidget.AnyWidget):
     """
 
     # The text, not the path (see JobMonitor): a file-backed front end keeps every widget alive.
-    _esm = front_end_file("catalog_table.js").read_text(encoding="utf-8")
+    _esm = loader_module("catalog_table")  # the code itself is served once per page
     _css = front_end_file("catalog_table.css").read_text(encoding="utf-8")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)

@@ -27,6 +27,7 @@ from ..client.failure_words import plain_failure
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
 from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
 from .events import Events
+from .front_end_loader import FrontEndCode, loader_module
 from .front_ends import front_end_file
 from .throttle import Throttle
 
@@ -201,7 +202,7 @@ def _weak_deliverer(monitor: JobMonitor) -> Callable[[Mapping[Hashable, Any]], N
     return deliver
 
 
-class JobMonitor(anywidget.AnyWidget):
+class JobMonitor(FrontEndCode, anywidget.AnyWidget):
     """A table of ODA jobs followed in the background: status, progress, errors, actions.
 
     Parameters
@@ -228,7 +229,7 @@ class JobMonitor(anywidget.AnyWidget):
 
     # The text, not the path: anywidget connects every instance of a widget whose front end is a
     # file to that file's change signal, which would keep every monitor (and its jobs) alive.
-    _esm = front_end_file("job_monitor.js").read_text(encoding="utf-8")
+    _esm = loader_module("job_monitor")  # the code itself is served once per page
     _css = front_end_file("job_monitor.css").read_text(encoding="utf-8")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)

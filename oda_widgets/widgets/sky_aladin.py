@@ -6,7 +6,8 @@ them, and a second view replays the first one's queued calls. This subclass
 
 - loads its front end from the package (``oda_widgets/_aladin/sky_aladin.js``, built by
   ``scripts/build_sky_bundle.py``: ipyaladin's own front end with Aladin Lite from npm bundled in,
-  plus ``js/sky_aladin.js``), so nothing is fetched at run time;
+  plus ``js/sky_aladin.js``), so nothing is fetched at run time; the widget's state carries only
+  its loader, the bundle is served once per page and cached (``widgets/front_end_loader.py``);
 - gives each view its own call queue (emptied once replayed) and its own callbacks (each event's
   in an ``ipywidgets.CallbackDispatcher``, as ``Button.on_click`` keeps them);
 - adds the messages the sky view needs (image with cuts, sources updated in place, clicks) and
@@ -26,6 +27,7 @@ from ipyaladin import Aladin
 from ipyaladin.utils.call_store import CallStore
 from ipywidgets import CallbackDispatcher
 
+from .front_end_loader import FrontEndCode, loader_module
 from .front_ends import front_end_file
 
 __all__ = ["FrontEndMissing", "SkyAladin", "bundle_path"]
@@ -82,7 +84,7 @@ class _OnceCallStore(CallStore):
             func(*args, **kwargs)
 
 
-class SkyAladin(Aladin):
+class SkyAladin(FrontEndCode, Aladin):
     """``ipyaladin.Aladin`` with Aladin Lite served from the package and per-view state.
 
     Everything ipyaladin offers works on it (``add_fits``, ``add_table``, ``target``, ``fov``,
@@ -121,8 +123,10 @@ class SkyAladin(Aladin):
         self._click_events = CallbackDispatcher()
         self._image_events = CallbackDispatcher()
         self.image_drawn: dict[str, Any] | None = None
-        # anywidget turns these instance values into the synced _esm/_css traits of this view
-        self._esm = bundle_path().read_text(encoding="utf-8")
+        # anywidget turns these instance values into the synced _esm/_css traits of this view:
+        # the loader of the bundle (a few kB), not the bundle, which is served once per page
+        bundle_path()
+        self._esm = loader_module("sky_aladin")
         self._css = _css()
         # no start-up ping to Aladin Lite's logger (online only)
         options.setdefault("log", False)

@@ -36,6 +36,12 @@ def check_sky(lab, page) -> None:
     assert sources_on_sky(page) == [count]
     levels = grey_levels(page, footprint_corners(page))
     assert levels["inside"] > 30, levels
+    # the bundle came once, from the Jupyter server's static route (not the kernel, not a CDN)
+    served = lab.page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('/oda_widgets/static/sky_aladin.'))"
+        ".map(e => [e.name, e.responseStatus])")
+    assert len(served) == 1 and served[0][1] == 200, served
     # Voila itself asks CDNs for Font Awesome and MathJax; the sky view asks nothing outside
     assert not [u for u in lab.blocked if any(k in u for k in SKY_HOSTS)], lab.blocked
 

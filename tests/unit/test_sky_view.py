@@ -130,7 +130,8 @@ def test_the_view_asks_aladin_lite_for_no_survey_and_no_logger():
     view = SkyAladin()
     assert view._init_options["survey"] == [] and view._init_options["log"] is False
     assert view.survey is None   # ipyaladin applies a non-None survey at render
-    assert "esm.sh" not in view._esm and "aladin-lite" in view._esm
+    # the front end is the bundle, served by Jupyter (no CDN): the view's state names its file
+    assert "esm.sh" not in view._esm and '"file": "sky_aladin.' in view._esm
 
 
 # -- what is drawn, and when ----------------------------------------------------------------------
