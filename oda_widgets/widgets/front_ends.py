@@ -41,6 +41,7 @@ _SERVED = {
     "sky_aladin": lambda: _PACKAGE / "_aladin" / "sky_aladin.js",
     "catalog_table": lambda: front_end_file("catalog_table.js"),
     "job_monitor": lambda: front_end_file("job_monitor.js"),
+    "table_view": lambda: front_end_file("table_view.js"),
 }
 
 
@@ -67,7 +68,7 @@ class ServedFile:
     Attributes
     ----------
     name : str
-        ``"sky_aladin"``, ``"catalog_table"`` or ``"job_monitor"``.
+        ``"sky_aladin"``, ``"catalog_table"``, ``"job_monitor"`` or ``"table_view"``.
     path : Path
         The module in the package (or the checkout).
     digest : str

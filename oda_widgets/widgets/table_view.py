@@ -21,6 +21,7 @@ from astropy.table import Table
 
 from ..analysis.curve_values import pretty_unit
 from ..client.products.kinds import TableProduct
+from .front_end_loader import FrontEndCode, loader_module
 from .front_ends import front_end_file
 
 __all__ = ["TableView"]
@@ -75,7 +76,7 @@ def _sort_order(column: Any, descending: bool) -> np.ndarray:
     return np.concatenate([order, np.flatnonzero(missing)])
 
 
-class TableView(anywidget.AnyWidget):
+class TableView(FrontEndCode, anywidget.AnyWidget):
     """A table with units, scrollable and sortable, however long.
 
     Parameters
@@ -102,7 +103,7 @@ class TableView(anywidget.AnyWidget):
     >>> view.sort_column, view.sort_descending = "col3", True      # doctest: +SKIP
     """
 
-    _esm = front_end_file("table_view.js").read_text(encoding="utf-8")
+    _esm = loader_module("table_view")  # the code itself is served once per page
     _css = front_end_file("table_view.css").read_text(encoding="utf-8")
 
     columns = traitlets.List(traitlets.Dict()).tag(sync=True)
