@@ -8,8 +8,10 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-# the mmoda tier runs its tests inside the local MMODA peer's namespace (tests/support/mmoda_tier.py)
-pytest_plugins = ["support.mmoda_tier"]
+# the mmoda tier runs its tests inside the local MMODA peer's namespace (tests/support/mmoda_tier.py);
+# the browser harness's fixtures are registered once, here: two registrations (one per tier's
+# conftest) would be two session-wide Playwrights in one thread, which Playwright refuses
+pytest_plugins = ["support.mmoda_tier", "support.browser_harness"]
 
 # No per-example deadline: hypothesis's 200 ms default is a wall-clock limit in disguise, and on
 # a loaded CI machine a slow example would fail for the machine's sake, not the code's.

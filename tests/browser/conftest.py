@@ -1,5 +1,2 @@
-"""The browser tier's fixtures: the harness of ``tests/support/browser_harness.py``."""
-
-from support.browser_harness import browser, browser_dir, jupyterlab, lab, sandbox
-
-__all__ = ["browser", "browser_dir", "jupyterlab", "lab", "sandbox"]
+"""The browser tier's fixtures are the harness's (``tests/support/browser_harness.py``),
+registered for every tier in ``tests/conftest.py``."""

@@ -1,17 +1,16 @@
 """Fixtures of the mmoda tier: today's platform (dispatcher 1.3.6 with nb2workflow), reached from
-inside the local peer's namespace (tests/support/mmoda_tier.py runs this tier there), and the
-browser harness, whose JupyterLab and Chromium run inside the namespace too."""
+inside the local peer's namespace (tests/support/mmoda_tier.py runs this tier there). The browser
+harness's fixtures (registered in tests/conftest.py) start JupyterLab and Chromium there too."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-from support.browser_harness import browser, browser_dir, jupyterlab, lab, sandbox
 
 from oda_widgets.client.dispatcher import Dispatcher
 
-__all__ = ["browser", "browser_dir", "jupyterlab", "lab", "mmoda", "mmoda_url", "sandbox"]
+__all__ = ["mmoda", "mmoda_url"]
 
 
 @pytest.fixture(scope="session")
