@@ -238,6 +238,7 @@ def test_asking_again_for_a_running_job_reports_its_progress_without_restarting_
     assert "numpy_data_product_list" in seen[-1]["products"]
 
 
+@pytest.mark.shared
 def test_a_computation_the_simulation_refuses_is_a_failed_job_not_an_http_error(sandbox):
     reference = capture("dispatcher-1.3.3/28_async_dummy_Real_poll_failed.json")
     light_curve = {**SPECTRUM, "product_type": "isgri_lc", "time_bin": "5000",

@@ -8,8 +8,9 @@ started, the same tests run in a second pytest inside the namespace, and the pee
 whatever happens (unless it was already running: then it is left as it was found). Inside
 (``ODA_WIDGETS_MMODA_INSIDE=1``, set by this plugin) only the ``mmoda`` tests run.
 
-Where the peer is absent (a user's clone without ``../shared``) or cannot run (it needs root),
-the tests stay in the outer run and skip with that reason.
+Where the peer cannot run (it needs root) the tests stay in the outer run and skip with that
+reason; where ``../shared`` is absent (a user's clone) they are among the tests that need it
+(``support/shared.py``), skipped and counted on one line.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-PEER = Path(os.environ.get("ODA_WIDGETS_MMODA_PEER", REPO.parent / "shared" / "peers" / "mmoda"))
+from support import shared
+
+PEER = Path(os.environ.get("ODA_WIDGETS_MMODA_PEER", shared.MMODA_PEER))
 INSIDE = os.environ.get("ODA_WIDGETS_MMODA_INSIDE") == "1"
 MARKER = "mmoda"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
-from product_digest import described
+from support.product_digest import described
 
 
 def _described(name: str, product: object) -> dict:
