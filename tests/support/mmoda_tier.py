@@ -117,7 +117,7 @@ def _run_inside(config: pytest.Config, nodeids: list[str], say: Callable[[str], 
 def pytest_runtestloop(session: pytest.Session) -> Iterator[None]:
     yield
     nodeids = session.config.stash.get(_deferred, [])
-    if not nodeids or session.shouldstop:
+    if not nodeids or session.shouldstop or session.config.option.collectonly:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     say = reporter.write_line if reporter is not None else print
