@@ -41,6 +41,8 @@ def why_not_runnable() -> str | None:
     return None
 
 
+# last: after `-m` and `-k` have deselected, so that `scripts/test -m unit` starts no peer
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     ours = [item for item in items if item.get_closest_marker(MARKER)]
     if INSIDE:
