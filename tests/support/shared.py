@@ -7,10 +7,11 @@ user's clone has not.
 
 A test that reads it says so with ``@pytest.mark.shared`` (or in ``pytestmark``), and takes its
 paths from here; a fixture that reads it (pytest puts no marks on fixtures) asks for the
-``shared_data`` fixture, and every test using it is counted as marked. Where ``../shared`` is absent such a test is skipped with :data:`ABSENT` before
-it runs, and the run reports those skips on one line; under the README's test command every other
-skip is still a failure (``tests/conftest.py``). Where ``../shared`` is present a missing file in
-it is a broken set-up: the test fails on it rather than skip.
+``shared_data`` fixture, and every test using it is counted as marked. Where ``../shared`` is
+absent such a test is skipped with :data:`ABSENT` before it runs, and the run reports those skips
+on one line; under the README's test command every other skip is still a failure
+(``tests/conftest.py``). Where ``../shared`` is present a missing file in it is a broken set-up:
+the test fails on it rather than skip.
 """
 
 from __future__ import annotations
