@@ -139,6 +139,7 @@ def failed_message(product: str) -> str:
     return reference["exit_status"]["message"].replace(their_product, product)
 
 
+@pytest.mark.shared
 def test_a_job_reports_each_science_window_then_is_ready():
     with start_sandbox(duration=SECONDS_PER_SCW) as sandbox:
         first = requests.get(f"{sandbox.url}/run_analysis",
@@ -186,6 +187,7 @@ def test_polling_someone_elses_job_is_refused(sandbox):
     assert answer.json()["exit_status"]["debug_message"].startswith(f"The provided job_id={job_id}")
 
 
+@pytest.mark.shared
 def test_no_pointings_fail_the_job_with_http_200(sandbox):
     answer = requests.get(f"{sandbox.url}/run_analysis",
                           params={**SPECTRUM, "scw_list": None, "query_status": "new",
@@ -199,6 +201,7 @@ def test_no_pointings_fail_the_job_with_http_200(sandbox):
     assert body["exit_status"]["debug_message"]  # the sandbox says why nothing was found
 
 
+@pytest.mark.shared
 def test_ready_then_done_with_products_and_cached_rerun(sandbox):
     job_id = requests.get(f"{sandbox.url}/run_analysis",
                           params={**SPECTRUM, "query_status": "new"}).json()["job_monitor"]["job_id"]
