@@ -31,9 +31,6 @@ from typing import Any
 
 from timing import median_ms  # benchmarks/timing.py, beside this script
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "unit"))
-
 BAND = (20.0, 300.0)
 SYSTEMATIC = 0.01
 
@@ -55,7 +52,10 @@ def sandbox_crab() -> Any:
 
 def real_rmf_spectrum(model: str) -> Any | None:
     """A spectrum of ``model`` folded through the real ISGRI RMF (flat ARF), Poisson noise."""
-    from simulated_spectra import ISGRI_RMF, Simulator, bknpower, cutoffpl
+    from harness import simulated_spectra  # benchmarks/harness.py: the tests' simulated spectra
+
+    ISGRI_RMF, Simulator = simulated_spectra.ISGRI_RMF, simulated_spectra.Simulator
+    bknpower, cutoffpl = simulated_spectra.bknpower, simulated_spectra.cutoffpl
 
     if not ISGRI_RMF.exists():
         return None

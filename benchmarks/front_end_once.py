@@ -37,7 +37,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
+sys.path.insert(0, str(REPO))  # this tree's package, whatever else is installed
+
+from harness import processes, sky_page  # noqa: E402 - benchmarks/harness.py, beside this script
 
 
 def _sky_bench() -> Any:
@@ -51,8 +53,7 @@ def _sky_bench() -> Any:
 
 sky_bench = _sky_bench()
 
-from support.processes import stop_process_group  # noqa: E402
-from support.sky_page import PRODUCTS  # noqa: E402
+stop_process_group, PRODUCTS = processes.stop_process_group, sky_page.PRODUCTS
 
 from oda_widgets.sandbox import start_sandbox  # noqa: E402
 from oda_widgets.widgets.front_ends import served_files  # noqa: E402

@@ -31,9 +31,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 PRELUDE = """
 import base64, gzip, json, os, pickle, resource, sys, threading, time
-sys.path[:0] = [{tree!r}, {tests!r}]
+sys.path[:0] = [{tree!r}, {benchmarks!r}]
 import numpy as np
-from support.hostile_dispatcher import HostileDispatcher, description, done_answer, gzip_bomb
+from harness import hostile_dispatcher
+HostileDispatcher, description = hostile_dispatcher.HostileDispatcher, hostile_dispatcher.description
+done_answer, gzip_bomb = hostile_dispatcher.done_answer, hostile_dispatcher.gzip_bomb
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.products.product_set import decode_products
 from oda_widgets.widgets.form import QueryForm
@@ -271,7 +273,7 @@ ATTACKS: dict[str, tuple[str, str]] = {
 
 def run_attack(tree: Path, name: str, memory: int, limit: float) -> dict:
     """One attack in a fresh process against ``tree``."""
-    code = PRELUDE.format(tree=str(tree), tests=str(REPO / "tests"))
+    code = PRELUDE.format(tree=str(tree), benchmarks=str(REPO / "benchmarks"))
     code += textwrap.dedent(ATTACKS[name][1])
     code += "\nos._exit(0)\n"  # the hostile server's threads must not keep the process
     home = tempfile.mkdtemp(prefix="hostile-")

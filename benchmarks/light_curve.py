@@ -36,11 +36,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-
-from support import browser_harness as H  # noqa: E402 - the browser tests' helpers
+from harness import REPO, processes  # benchmarks/harness.py, beside this script
+from harness import browser_harness as H  # the browser tests' JupyterLab and Chromium
 
 PREPARE = """\
 import numpy as np, bqplot
@@ -277,9 +274,7 @@ def main() -> None:
         finally:
             playwright.stop()
             lab.shutdown_kernels()
-            from support.processes import stop_process_group
-
-            stop_process_group(process)
+            processes.stop_process_group(process)
 
     cap = args.cap
     print("\nLight curves in Chromium: LightCurveView (ours) against bqplot Lines with every "

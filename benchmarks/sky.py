@@ -46,19 +46,18 @@ from typing import Any
 from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
+sys.path.insert(0, str(REPO))  # this tree's package, whatever else is installed
 
-
-from support import browser_harness as _harness  # noqa: E402 - the browser tests' helpers
-
-CHROMIUM, CHROMIUM_FLAGS, LAB_TOKEN = _harness.CHROMIUM, _harness.CHROMIUM_FLAGS, _harness.LAB_TOKEN
-LOOPBACK, JupyterLab, LabPage = _harness.LOOPBACK, _harness.JupyterLab, _harness.LabPage
-free_port, write_settings = _harness.free_port, _harness.write_settings
-
-from support.processes import stop_process_group  # noqa: E402
-from support.sky_page import PRODUCTS, wait_for_image, wait_for_sources  # noqa: E402
+from harness import browser_harness, processes, sky_page  # noqa: E402 - benchmarks/harness.py
 
 from oda_widgets.sandbox import start_sandbox  # noqa: E402
+
+CHROMIUM, CHROMIUM_FLAGS, LAB_TOKEN = (browser_harness.CHROMIUM, browser_harness.CHROMIUM_FLAGS,
+                                       browser_harness.LAB_TOKEN)
+LOOPBACK, JupyterLab, LabPage = browser_harness.LOOPBACK, browser_harness.JupyterLab, browser_harness.LabPage
+free_port, write_settings = browser_harness.free_port, browser_harness.write_settings
+stop_process_group = processes.stop_process_group
+PRODUCTS, wait_for_image, wait_for_sources = sky_page.PRODUCTS, sky_page.wait_for_image, sky_page.wait_for_sources
 
 ALADIN_JS = REPO / ".cache" / "sky-bundle" / "node_modules" / "aladin-lite" / "dist" / "aladin.js"
 

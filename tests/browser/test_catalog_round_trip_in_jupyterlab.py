@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import pytest
-from catalog_pages import IMAGE_JOB, ROWS, TABLE, grid, kernel_json, kernel_state
+from support.catalog_pages import IMAGE_JOB, ROWS, TABLE, grid, kernel_json, kernel_state
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from catalog_pages import (
+from support.catalog_pages import (
     IMAGE_JOB,
     KERNEL_STATE,
     ROWS,

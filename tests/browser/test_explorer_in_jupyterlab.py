@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 import pytest
-from catalog_pages import ROWS, TABLE, grid
+from support.catalog_pages import ROWS, TABLE, grid
 from support.sky_page import click_source, wait_for_sources
 
 pytestmark = pytest.mark.browser

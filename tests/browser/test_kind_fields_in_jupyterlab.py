@@ -84,7 +84,7 @@ def test_echo_reads_its_own_time_and_is_done(lab):
 def phosphoros_entry() -> dict:
     """A PhosphorosFiltersTable's description entry, written by the dispatcher's own class."""
     python = Path(os.environ.get("MMODA_PEER_HOME", "/tmp/mmoda-peer")) / "venv" / "bin" / "python"
-    script = Path(__file__).resolve().parents[1] / "mmoda" / "peer_classes.py"
+    script = Path(__file__).resolve().parents[1] / "support" / "peer_classes.py"
     value = {"filter": ["CFHT|MegaCam.g", "CFHT|MegaCam.r"], "flux": ["FLUX_G", "FLUX_R"],
              "flux_error": ["FLUXERR_G", "FLUXERR_R"]}
     request = {"cases": [{"class": "PhosphorosFiltersTable", "kwargs": {

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from catalog_pages import ROWS, kernel_json
+from support.catalog_pages import ROWS, kernel_json
 from support.sky_page import PRODUCTS, wait_for_sources
 
 pytestmark = pytest.mark.browser

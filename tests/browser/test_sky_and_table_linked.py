@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import pytest
-from catalog_pages import ROWS, TABLE, grid, kernel_json
+from support.catalog_pages import ROWS, TABLE, grid, kernel_json
 from support.sky_page import PRODUCTS, click_source, sources_on_sky, wait_for_sources
 
 pytestmark = pytest.mark.browser

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from support import shared
 from support.sky_page import (
     PRODUCTS,
     click_source,
@@ -134,13 +135,11 @@ def test_without_webgl2_the_view_says_why_in_words(lab):
     status.filter(has_text="could not start").wait_for()
 
 
-REAL_MOSAIC = (Path(__file__).resolve().parents[3] / "shared" / "data" / "integral"
-               / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz")
+REAL_MOSAIC = shared.INTEGRAL / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz"
 
 
+@pytest.mark.shared
 def test_a_real_isgri_mosaic_with_every_look(lab):
-    if not REAL_MOSAIC.is_file():
-        pytest.skip(f"{REAL_MOSAIC} is missing")
     cells = [
         "import json\n"
         "import oda_widgets as ow\n"

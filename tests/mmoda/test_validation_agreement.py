@@ -239,7 +239,7 @@ def ask_peer(cases: list[tuple[str, dict, list[str]]]) -> list[dict]:
     """The dispatcher's classes' descriptions and verdicts (``peer_classes.py`` in its venv)."""
     request = {"cases": [{"class": c, "kwargs": k, "inputs": i} for c, k, i in cases]}
     done = subprocess.run(
-        [peer_python(), str(HERE / "peer_classes.py")], input=json.dumps(request),
+        [peer_python(), str(HERE.parent / "support" / "peer_classes.py")], input=json.dumps(request),
         capture_output=True, text=True, check=False, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]

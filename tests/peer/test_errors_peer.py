@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from support import shared
 
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.errors import (
@@ -18,14 +18,6 @@ from oda_widgets.client.jobs import JobStatus
 
 pytestmark = pytest.mark.peer
 WAIT = 120
-CAPTURES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dispatcher-1.3.3"
-
-
-def _capture(name: str) -> Path:
-    path = CAPTURES / name
-    if not path.exists():
-        pytest.skip(f"the dispatcher capture {path} is absent")
-    return path
 
 
 @pytest.fixture()
@@ -95,12 +87,13 @@ def test_an_unknown_instrument_is_rejected(signed):
     assert "known" in error.message and "empty-async" in error.message
 
 
+@pytest.mark.shared
 def test_an_unknown_product_is_refused_first_by_validation_then_by_the_server(signed):
     with pytest.raises(ValidationError, match="numerical"):
         signed.submit("empty-async", "nosuch")
     error = failed_with(signed.submit("empty-async", "nosuch", validate=False), RequestRejected)
     # the server's own words, as the same request got them when the captures were made
-    captured = json.loads(_capture("34_err_unknown_product.json").read_text())
+    captured = json.loads((shared.CAPTURES_133 / "34_err_unknown_product.json").read_text())
     assert "product type nosuch not in query_dictionary" in captured["error_message"]
     assert error.message == captured["error_message"]
 

@@ -8,9 +8,9 @@ the form sends them; each product of the next job belongs to exactly the sources
 from __future__ import annotations
 
 import pytest
-from _sandbox_products import meta
 from astropy.coordinates import SkyCoord
 from support.dispatcher_answers import run_to_done
+from support.sandbox_products import meta
 
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.sandbox import start_sandbox

@@ -11,8 +11,8 @@ import json
 
 import pytest
 import requests
-from _sandbox_products import meta
 from support.dispatcher_answers import run_to_done
+from support.sandbox_products import meta
 
 pytestmark = pytest.mark.sandbox
 

@@ -139,6 +139,7 @@ def failed_message(product: str) -> str:
     return reference["exit_status"]["message"].replace(their_product, product)
 
 
+@pytest.mark.shared
 def test_a_job_reports_each_science_window_then_is_ready():
     with start_sandbox(duration=SECONDS_PER_SCW) as sandbox:
         first = requests.get(f"{sandbox.url}/run_analysis",
@@ -186,6 +187,7 @@ def test_polling_someone_elses_job_is_refused(sandbox):
     assert answer.json()["exit_status"]["debug_message"].startswith(f"The provided job_id={job_id}")
 
 
+@pytest.mark.shared
 def test_no_pointings_fail_the_job_with_http_200(sandbox):
     answer = requests.get(f"{sandbox.url}/run_analysis",
                           params={**SPECTRUM, "scw_list": None, "query_status": "new",
@@ -199,6 +201,7 @@ def test_no_pointings_fail_the_job_with_http_200(sandbox):
     assert body["exit_status"]["debug_message"]  # the sandbox says why nothing was found
 
 
+@pytest.mark.shared
 def test_ready_then_done_with_products_and_cached_rerun(sandbox):
     job_id = requests.get(f"{sandbox.url}/run_analysis",
                           params={**SPECTRUM, "query_status": "new"}).json()["job_monitor"]["job_id"]
@@ -238,6 +241,7 @@ def test_asking_again_for_a_running_job_reports_its_progress_without_restarting_
     assert "numpy_data_product_list" in seen[-1]["products"]
 
 
+@pytest.mark.shared
 def test_a_computation_the_simulation_refuses_is_a_failed_job_not_an_http_error(sandbox):
     reference = capture("dispatcher-1.3.3/28_async_dummy_Real_poll_failed.json")
     light_curve = {**SPECTRUM, "product_type": "isgri_lc", "time_bin": "5000",

@@ -28,8 +28,6 @@ def transcript_raise(step: str) -> tuple[str, str]:
     """The exception class and first line of ``str(e)`` oda_api 1.3.5 raised at ``step`` against
     the real dispatcher, from the captures' ``odaapi_transcript.txt``."""
     path = CAPTURES / "dispatcher-1.3.3" / "odaapi_transcript.txt"
-    if not path.exists():
-        pytest.skip(f"real dispatcher captures not found at {CAPTURES} (need ../shared/data)")
     found = re.search(rf"^===== {re.escape(step)}\n-> RAISED [\w.]*\.(\w+): (.*)$", path.read_text(),
                       re.MULTILINE)
     assert found, f"no step {step!r} in {path}"
@@ -51,6 +49,7 @@ print(json.dumps({"instruments": instruments, "queries": [q[0]["query_name"] if 
     assert out["n_product"] == 5
 
 
+@pytest.mark.shared
 def test_bad_requests_raise_what_oda_api_raises(sandbox, run_odaapi):
     token = sandbox.make_token(["general"])
     out = run_odaapi(PREAMBLE + """

@@ -58,6 +58,7 @@ def test_instr_list_redirects_then_lists(sandbox):
         "isgri", "jemx", "spi_acs", "polar", "gev_sky"]
 
 
+@pytest.mark.shared
 def test_instr_list_of_protocol_133_needs_an_instrument_argument():
     with start_sandbox(protocol="1.3.3") as old:
         refused = requests.get(f"{old.url}/api/instr-list")
@@ -68,6 +69,7 @@ def test_instr_list_of_protocol_133_needs_an_instrument_argument():
         assert requests.get(f"{old.url}/api/instr-list?instrument=mock").json()[0] == "isgri"
 
 
+@pytest.mark.shared
 def test_meta_data_has_the_current_generation_shape(sandbox):
     real = exchange_response("async_full.exchange.json", 0)  # for the file to exist
     assert real[0] == 200
@@ -103,6 +105,7 @@ def test_meta_data_product_filter_and_isgri_defaults(sandbox):
     assert instrument["E1_keV"]["extra_metadata"]["label"]
 
 
+@pytest.mark.shared
 def test_meta_data_of_protocol_133_is_string_encoded():
     reference = capture("dispatcher-1.3.3/03_meta_data_empty-async.json")[0]
     with start_sandbox(protocol="1.3.3") as old:
@@ -115,6 +118,7 @@ def test_meta_data_of_protocol_133_is_string_encoded():
     assert all(set(entry) == {"name", "units", "value"} for entry in instrument[1:])
 
 
+@pytest.mark.shared
 def test_unknown_instrument_is_400_like_the_real_one(sandbox):
     reference = capture("dispatcher-1.3.3/07_meta_data_unknown_instrument.json")
     answer = requests.get(f"{sandbox.url}/api/meta-data", params={"instrument": "nosuch"})
@@ -128,6 +132,7 @@ def test_unknown_instrument_is_400_like_the_real_one(sandbox):
     assert shape(answer.json()["installed_instruments"]) == shape(reference["installed_instruments"])
 
 
+@pytest.mark.shared
 def test_unknown_product_is_an_html_500_for_descriptions_and_400_for_runs(sandbox):
     meta = requests.get(f"{sandbox.url}/api/par-names",
                         params={"instrument": "isgri", "product_type": "nosuch"})
@@ -182,6 +187,7 @@ UNCAPTURED_REFUSALS = [
     ],
     ids=["RA", "max_pointings", "E1_keV", "T1", "integral_data_rights", "RA_nul", "scw_list"],
 )
+@pytest.mark.shared
 def test_bad_values_get_the_real_texts(sandbox, arguments, message):
     status, reference = exchange_response("badangle.exchange.json", 1)
     answer = requests.get(f"{sandbox.url}/run_analysis", params={**IMAGE, **arguments})
@@ -196,6 +202,7 @@ def test_bad_values_get_the_real_texts(sandbox, arguments, message):
     assert body["error"] == f"{their_class}{expected}"
 
 
+@pytest.mark.shared
 def test_protocol_133_reports_angles_as_it_did():
     reference = capture("dispatcher-1.3.3/32_err_RA_a.json")  # the same RA=a, to empty-async
     with start_sandbox(protocol="1.3.3") as old:
@@ -205,6 +212,7 @@ def test_protocol_133_reports_angles_as_it_did():
     assert answer.json()["error"] == with_our_instrument(reference["error"])
 
 
+@pytest.mark.shared
 def test_tokens_expired_foreign_and_garbage(sandbox):
     expired = requests.get(f"{sandbox.url}/run_analysis",
                            params={**IMAGE, "token": sandbox.make_token(hours=-1)})
@@ -229,6 +237,7 @@ def test_tokens_expired_foreign_and_garbage(sandbox):
     assert (listing.status_code, listing.text) == (403, "The token provided is not valid.")
 
 
+@pytest.mark.shared
 def test_missing_roles_get_the_403_envelope(sandbox):
     reference = capture("dispatcher-1.3.3/10_run_empty_numerical_Dummy_public_403.json")
     answer = requests.get(f"{sandbox.url}/run_analysis",
@@ -251,6 +260,7 @@ def test_missing_roles_get_the_403_envelope(sandbox):
         [intro, their_roles.replace("[]", "['general']"), lacking, *our_missing, outro])
 
 
+@pytest.mark.shared
 def test_a_poll_of_an_unknown_job_is_refused(sandbox):
     reference = capture("dispatcher-1.3.3/39_err_poll_wrong_job_id.json")
     answer = requests.get(f"{sandbox.url}/run_analysis",
@@ -260,6 +270,7 @@ def test_a_poll_of_an_unknown_job_is_refused(sandbox):
     assert answer.json()["error"] == reference["error"]
 
 
+@pytest.mark.shared
 def test_missing_instrument_and_query_type(sandbox):
     reference = capture("dispatcher-1.3.3/35_err_no_instrument.json")
     answer = requests.get(f"{sandbox.url}/run_analysis", params={"query_status": "new"})

@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 import pytest
-from _sandbox_products import SHARED_DATA, to_hdulist
 from astropy.wcs import WCS
+from support import shared
+from support.sandbox_products import to_hdulist
 
 from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
@@ -80,10 +81,9 @@ def test_bright_known_sources_are_named_in_the_catalog(answer):
     assert {"4U 1700-377", "OAO 1657-415", "GX 349+2"} <= names
 
 
+@pytest.mark.shared
 def test_catalog_shape_equals_the_real_captured_catalog(answer):
-    path = SHARED_DATA / "dispatcher-1.3.6" / "catalog.exchange.json"
-    if not path.exists():
-        pytest.skip(f"real captured catalog not found at {path}")
+    path = shared.CAPTURES_136 / "catalog.exchange.json"
     exchanges = json.loads(path.read_text())
     real = next(e["resp"]["products"]["catalog"] for e in exchanges
                 if isinstance(e.get("resp"), dict) and "catalog" in e["resp"].get("products", {}))

@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 import pytest
-from _sandbox_products import SHARED_DATA, meta, to_hdulist
 from astropy.io import fits
+from support import shared
+from support.sandbox_products import meta, to_hdulist
 
 from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
@@ -65,13 +66,12 @@ def test_rate_follows_the_source_brightness(answer):
     assert means["4U 1700-377"] > 2 * means["OAO 1657-415"] > 0
 
 
+@pytest.mark.shared
 def test_jemx_light_curve_matches_the_real_jemx_file_columns(scws):
     answer = make_products("jemx", "jemx_lc", {**PARAMS, "E1_keV": 3.0, "E2_keV": 20.0,
                                                 "jemx_num": 1}, scws)
     ours = to_hdulist(answer["numpy_data_product_list"][0])["JMX1-SRC.-LCR"]
-    path = SHARED_DATA / "integral" / "jemx_lc.fits"
-    if not path.exists():
-        pytest.skip(f"real JEM-X light curve not found at {path}")
+    path = shared.INTEGRAL / "jemx_lc.fits"
     with fits.open(path) as real:
         theirs = real["JMX1-SRC.-LCR"]
         assert ours.columns.names == theirs.columns.names

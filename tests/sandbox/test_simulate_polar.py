@@ -6,8 +6,8 @@ import pickle
 
 import numpy as np
 import pytest
-from _sandbox_products import meta
 from astropy.time import Time
+from support.sandbox_products import meta
 
 from oda_widgets.sandbox.simulate import make_products
 from oda_widgets.sandbox.simulate.polar import BACKGROUND_RATE, EXAMPLE_BURST

@@ -4,7 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from _sandbox_products import SHARED_DATA, meta, to_hdulist
+from support import shared
+from support.sandbox_products import meta, to_hdulist
 
 from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
@@ -54,12 +55,11 @@ def test_pha_arf_rmf_grids_agree(answer):
     assert matrix.columns["MATRIX"].format.startswith("PE")
 
 
+@pytest.mark.shared
 def test_rmf_structure_matches_the_real_isgri_rmf(answer):
     from astropy.io import fits
 
-    path = SHARED_DATA / "integral" / "isgri_rmf_Crab.fits"
-    if not path.exists():
-        pytest.skip(f"real ISGRI RMF not found at {path}")
+    path = shared.INTEGRAL / "isgri_rmf_Crab.fits"
     ours = to_hdulist(answer["numpy_data_product_list"][2])
     with fits.open(path) as real:
         for name in ("EBOUNDS", "SPECRESP MATRIX"):

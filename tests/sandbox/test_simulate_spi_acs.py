@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from _sandbox_products import meta, to_hdulist
+from support.sandbox_products import meta, to_hdulist
 
 from oda_widgets.sandbox.simulate import make_products
 from oda_widgets.sandbox.simulate.spi_acs import _bursts

@@ -1,5 +1,7 @@
 """Real dispatcher answers recorded in ``../shared/data``, and a job run to its end over HTTP.
 
+A test reading an answer is marked ``shared`` (``support/shared.py``).
+
 Plain functions (not fixtures), imported as ``from support.dispatcher_answers import ...`` by the
 tiers that need them, so no test module imports a ``conftest`` by name.
 """
@@ -10,21 +12,19 @@ import json
 import time
 from pathlib import Path
 
-import pytest
 import requests
+
+from support import shared
 
 __all__ = ["CAPTURES", "REPO", "capture", "captured_catalog", "exchange_response", "run_to_done"]
 
 REPO = Path(__file__).resolve().parents[2]
-CAPTURES = REPO.parent / "shared" / "data"
+CAPTURES = shared.DATA
 
 
 def capture(name: str):
     """A recorded answer of a real dispatcher, e.g. ``dispatcher-1.3.3/07_meta_data_unknown_instrument.json``."""
-    path = CAPTURES / name
-    if not path.exists():
-        pytest.skip(f"real dispatcher captures not found at {CAPTURES} (need ../shared/data)")
-    return json.loads(path.read_text())
+    return json.loads((CAPTURES / name).read_text())
 
 
 def exchange_response(name: str, index: int) -> tuple[int, object]:

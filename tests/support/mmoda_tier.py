@@ -8,8 +8,9 @@ started, the same tests run in a second pytest inside the namespace, and the pee
 whatever happens (unless it was already running: then it is left as it was found). Inside
 (``ODA_WIDGETS_MMODA_INSIDE=1``, set by this plugin) only the ``mmoda`` tests run.
 
-Where the peer is absent (a user's clone without ``../shared``) or cannot run (it needs root),
-the tests stay in the outer run and skip with that reason.
+Where the peer cannot run (it needs root) the tests stay in the outer run and skip with that
+reason; where ``../shared`` is absent (a user's clone) they are among the tests that need it
+(``support/shared.py``), skipped and counted on one line.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-PEER = Path(os.environ.get("ODA_WIDGETS_MMODA_PEER", REPO.parent / "shared" / "peers" / "mmoda"))
+from support import shared
+
+PEER = Path(os.environ.get("ODA_WIDGETS_MMODA_PEER", shared.MMODA_PEER))
 INSIDE = os.environ.get("ODA_WIDGETS_MMODA_INSIDE") == "1"
 MARKER = "mmoda"
 
@@ -39,6 +41,8 @@ def why_not_runnable() -> str | None:
     return None
 
 
+# last: after `-m` and `-k` have deselected, so that `scripts/test -m unit` starts no peer
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     ours = [item for item in items if item.get_closest_marker(MARKER)]
     if INSIDE:
@@ -115,7 +119,7 @@ def _run_inside(config: pytest.Config, nodeids: list[str], say: Callable[[str], 
 def pytest_runtestloop(session: pytest.Session) -> Iterator[None]:
     yield
     nodeids = session.config.stash.get(_deferred, [])
-    if not nodeids or session.shouldstop:
+    if not nodeids or session.shouldstop or session.config.option.collectonly:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     say = reporter.write_line if reporter is not None else print

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
-from product_digest import described
+from product_digest import described  # run as a script: its folder is on sys.path
 
 
 def _described(name: str, product: object) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from scripted_dispatcher import ScriptedDispatcher
+from support.scripted_dispatcher import ScriptedDispatcher
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from astropy.io import fits
 from astropy.table import Table
 from astropy.time import Time
-from encoding_helpers import encode_binary, encode_hdulist, encode_table
+from support.encoding_helpers import encode_binary, encode_hdulist, encode_table
 
 from oda_widgets.client.products.announced import (
     IMAGE,

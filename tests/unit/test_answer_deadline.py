@@ -9,7 +9,7 @@ import threading
 
 import jwt
 import pytest
-from scripted_dispatcher import Reply, ScriptedDispatcher, envelope
+from support.scripted_dispatcher import Reply, ScriptedDispatcher, envelope
 
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.errors import DispatcherUnavailable

@@ -7,10 +7,10 @@ cdci-data-analysis 1.3.3) where one shows the case, else shaped like them (``env
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
-from scripted_dispatcher import envelope
+from support import shared
+from support.scripted_dispatcher import envelope
 
 from oda_widgets.client.answers import JOB_ID_PATTERN, decoded_products, read_answer
 from oda_widgets.client.errors import (
@@ -24,7 +24,7 @@ from oda_widgets.client.products.product_set import ProductSet
 
 pytestmark = pytest.mark.unit
 
-CAPTURED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dispatcher-1.3.3"
+CAPTURED = shared.CAPTURES_133
 SESSION = "SESSIONSESSION01"
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2VuLXBheWxvYWQ.c2lnbmF0dXJlLXRleHQ"
 
@@ -44,6 +44,7 @@ def answer(query_status: str, job_id: str = "0123456789abcdef", **kwargs) -> dic
     return envelope(query_status, job_id, SESSION, **kwargs)
 
 
+@pytest.mark.shared
 def test_a_running_answer_gives_the_status_progress_and_job_id():
     progress = captured("16_async_dummy_Real_poll_progress.json")
     job = job_of(progress, "c675ecfddcceecb7")
@@ -62,6 +63,7 @@ def test_the_first_answer_gives_a_new_job_its_id():
     assert read_answer(job_of(), answer("submitted", "")).job_id is None  # "" is no id yet
 
 
+@pytest.mark.shared
 def test_a_job_failed_through_the_backends_callback_takes_the_reports_words():
     failed = captured("28_async_dummy_Real_poll_failed.json")
     assert failed["exit_status"]["message"] == ""  # the dispatcher's own words are empty
@@ -88,6 +90,7 @@ def test_a_failed_answer_without_any_words_says_the_server_gave_no_reason():
     assert error.message == "the job failed on the server (it gave no reason)"
 
 
+@pytest.mark.shared
 def test_a_403_answer_is_unauthorized_with_the_dispatchers_message():
     refused = captured("23_async_numerical_Real_public_403.json")
     reading = read_answer(job_of(refused), refused)
@@ -96,6 +99,7 @@ def test_a_403_answer_is_unauthorized_with_the_dispatchers_message():
     assert reading.job_id == "309a45c5f3f1bfc1"
 
 
+@pytest.mark.shared
 def test_a_done_answer_hands_over_its_raw_products_which_decode():
     done = captured("08_run_empty_dummy_Dummy_done.json")
     reading = read_answer(job_of(done), done)

@@ -15,23 +15,22 @@ import json
 import re
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from scripted_dispatcher import Reply, ScriptedDispatcher
+from support import shared
+from support.scripted_dispatcher import Reply, ScriptedDispatcher
 
 from oda_widgets.client.errors import JobFailed, ProductDecodeError, RequestRejected, Unauthorized
 from oda_widgets.client.jobs import Job, JobEvent, JobStatus
 from oda_widgets.client.poller import Poller
 from oda_widgets.client.transport.http import Transport
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.shared]
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-OLD = DATA / "dispatcher-1.3.3"
-NEW = DATA / "dispatcher-1.3.6"
+OLD = shared.CAPTURES_133
+NEW = shared.CAPTURES_136
 WAIT = 60
 
 
@@ -148,10 +147,8 @@ def _backend_report(answer: dict) -> str:
     return f"{report.get('message')} at {report.get('node_id')}" if report else ""
 
 
-@pytest.mark.parametrize("name", sorted(CAPTURES) or ["(no captures)"])
+@pytest.mark.parametrize("name", sorted(CAPTURES))
 def test_a_captured_answer_reaches_the_user_as_the_server_meant_it(server, poller, name):
-    if name not in CAPTURES:
-        pytest.skip(f"no run_analysis captures in {OLD} or {NEW}")
     capture = CAPTURES[name]
     key = f"case-{re.sub(r'[^A-Za-z0-9]', '-', name)}"
     job = _job_for(capture, key)
@@ -199,8 +196,6 @@ def test_a_captured_answer_reaches_the_user_as_the_server_meant_it(server, polle
 
 
 def _old(name: str) -> Capture:
-    if name not in CAPTURES:
-        pytest.skip(f"the capture {OLD / name} is absent")
     return CAPTURES[name]
 
 

@@ -17,7 +17,7 @@ from oda_widgets.client.errors import ValidationError
 pytestmark = pytest.mark.unit
 
 @pytest.fixture
-def captured() -> dict:
+def captured(shared_data) -> dict:
     return captured_catalog()
 
 

@@ -19,7 +19,7 @@ from oda_widgets.client.errors import ValidationError
 pytestmark = pytest.mark.unit
 
 @pytest.fixture
-def catalog() -> Catalog:
+def catalog(shared_data) -> Catalog:
     return Catalog.from_dispatcher(captured_catalog())
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from astropy.io import fits
@@ -22,12 +21,11 @@ from oda_widgets.client.errors import ValidationError
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 HOSTILE = 'a"} # text={x'
 
 
 @pytest.fixture
-def catalog() -> Catalog:
+def catalog(shared_data) -> Catalog:
     catalog = Catalog.from_dispatcher(captured_catalog())
     # an edited catalog: a source added (NaN-free defaults), one renamed, one moved
     catalog.add_source("Vela X-1", 135.5285875, -40.55469333, significance=8.5)

@@ -14,7 +14,7 @@ from oda_widgets.widgets.catalog_table import CatalogTable
 pytestmark = pytest.mark.unit
 
 @pytest.fixture
-def catalog() -> Catalog:
+def catalog(shared_data) -> Catalog:
     return Catalog.from_dispatcher(captured_catalog())
 
 
@@ -197,7 +197,7 @@ def test_a_closed_table_stops_following(catalog):
 
 
 def test_use_catalog_puts_the_edited_catalog_into_the_form(catalog):
-    from test_form import form_for, sandbox_documents
+    from support.saved_descriptions import form_for, sandbox_documents
 
     form = form_for(sandbox_documents(), "isgri", "isgri_image")
     table = CatalogTable(catalog, form=form)
@@ -222,7 +222,7 @@ def test_use_catalog_puts_the_edited_catalog_into_the_form(catalog):
 
 
 def test_add_the_query_object_takes_the_forms_name_and_position(catalog):
-    from test_form import form_for, sandbox_documents
+    from support.saved_descriptions import form_for, sandbox_documents
 
     form = form_for(sandbox_documents(), "isgri", "isgri_spectrum")
     table = CatalogTable(catalog)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import jwt
 import pytest
-from scripted_dispatcher import ScriptedDispatcher, envelope
+from support.scripted_dispatcher import ScriptedDispatcher, envelope
 
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.jobs import Job, JobStatus

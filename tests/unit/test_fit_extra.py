@@ -22,7 +22,7 @@ _WITHOUT_SHERPA = "import sys\nsys.modules['sherpa'] = None\n"
 
 
 def _run(code: str) -> Any:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "tests" / "unit")]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "tests")]))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
@@ -33,7 +33,7 @@ def test_fit_without_sherpa_names_the_extra_and_the_build_packages():
     out = _run(_WITHOUT_SHERPA + textwrap.dedent("""
         import json
         import numpy as np
-        from simulated_spectra import pha_hdulist, spectrum_product
+        from support.simulated_spectra import pha_hdulist, spectrum_product
         from oda_widgets.analysis.fit_extra import FitUnavailable, fitting_available
         spectrum = spectrum_product(pha_hdulist(np.ones(256), 100.0, True), None, None)
         try:
@@ -58,13 +58,11 @@ def test_importing_the_client_loads_neither_analysis_nor_sherpa():
     assert out == []
 
 
+@pytest.mark.shared
 def test_the_fit_button_without_sherpa_says_how_to_get_it_and_the_spectrum_still_draws():
-    from simulated_spectra import real_isgri_rmf
-
-    real_isgri_rmf()  # skips with the reason when the shared data are absent
     out = _run(_WITHOUT_SHERPA + textwrap.dedent("""
         import json
-        from simulated_spectra import Simulator, cutoffpl
+        from support.simulated_spectra import Simulator, cutoffpl
         import oda_widgets as ow
         sim = Simulator()
         view = ow.SpectrumView({"Crab": sim.spectrum(lambda e: cutoffpl(e, 2.0, 300.0, 9.0),

@@ -21,11 +21,12 @@ import jwt
 import pytest
 import traitlets
 from ipywidgets.widgets.widget import _instances
+from support import shared
+from support.saved_descriptions import SavedDispatcher, form_for, sandbox_documents
 
 from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.jobs import Job
 from oda_widgets.client.query.spec import parse_instrument_description
-from oda_widgets.sandbox import descriptions as sandbox_descriptions
 from oda_widgets.widgets import QueryForm
 from oda_widgets.widgets.fields import (
     BooleanField,
@@ -40,48 +41,17 @@ from oda_widgets.widgets.token_box import TokenBox
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-CAPTURE_133 = DATA / "dispatcher-1.3.3"
-CAPTURE_136 = DATA / "dispatcher-1.3.6" / "api_meta-data_instrument=empty.json"
-
-
-class SavedDispatcher(Dispatcher):
-    """A real Dispatcher whose description requests are answered from saved documents.
-
-    Everything else (token handling, api_code, validation on submit) is the client's own code.
-    """
-
-    def __init__(self, documents: dict[str, Any], token: str | None = None) -> None:
-        super().__init__(url="http://127.0.0.1:9/dispatch-data", token=token or "", registry=False)
-        self._documents = documents
-
-    def instruments(self) -> list[str]:
-        return list(self._documents)
-
-    def describe(self, instrument: str, product: str | None = None) -> Any:
-        return parse_instrument_description(self._documents[instrument])
-
-
-def sandbox_documents(generation: str = "current") -> dict[str, Any]:
-    return {
-        name: [description.describe(generation=generation)]
-        for name, description in sandbox_descriptions.instruments().items()
-    }
+CAPTURE_133 = shared.CAPTURES_133
+CAPTURE_136 = shared.CAPTURES_136 / "api_meta-data_instrument=empty.json"
 
 
 def load_capture(path: Path) -> Any:
-    if not path.exists():
-        pytest.skip(f"the captured dispatcher answers are not at {path} (../shared/data)")
     return json.loads(path.read_text())
 
 
 def make_token(name: str = "Jane Doe", email: str = "jane@example.org") -> str:
     claims = {"sub": email, "name": name, "roles": "general", "exp": int(time.time()) + 3600}
     return jwt.encode(claims, "a-secret-that-is-not-the-servers-at-all", algorithm="HS256")
-
-
-def form_for(documents: dict[str, Any], instrument: str, product: str | None = None, **kw) -> QueryForm:
-    return QueryForm(SavedDispatcher(documents), instrument=instrument, product=product, **kw)
 
 
 def all_products(documents: dict[str, Any]) -> list[tuple[str, str]]:
@@ -152,6 +122,7 @@ def test_sections_follow_the_description_groups():
         assert any(group in title for title in titles), (group, titles)
 
 
+@pytest.mark.shared
 def test_real_133_descriptions_build_every_product():
     for path in ("04_meta_data_empty.json", "03_meta_data_empty-async.json"):
         doc = load_capture(CAPTURE_133 / path)
@@ -167,6 +138,7 @@ def test_real_133_descriptions_build_every_product():
             assert switches[0].times == [form.fields["T1"], form.fields["T2"]]
 
 
+@pytest.mark.shared
 def test_real_133_product_filtered_description():
     doc = load_capture(CAPTURE_133 / "05_meta_data_empty-async_product_numerical.json")
     form = form_for({"empty-async": doc}, "empty-async")
@@ -175,6 +147,7 @@ def test_real_133_product_filtered_description():
     assert form.fields["p"].value == 10.0
 
 
+@pytest.mark.shared
 def test_current_capture_restricted_and_structured_parameters():
     doc = load_capture(CAPTURE_136)
     form = form_for({"empty": doc}, "empty", "restricted")
@@ -582,6 +555,7 @@ KIND_CASES_133 = [
 
 
 @pytest.mark.parametrize(("product", "name", "typed", "message", "hint"), KIND_CASES_136)
+@pytest.mark.shared
 def test_each_kind_shows_the_136_servers_text_and_the_specs_hint(product, name, typed, message, hint):
     form = form_for({"empty": load_capture(CAPTURE_136)}, "empty", product)
     field = form.fields[name]
@@ -596,6 +570,7 @@ def test_each_kind_shows_the_136_servers_text_and_the_specs_hint(product, name, 
 
 
 @pytest.mark.parametrize(("product", "name", "typed", "message", "hint"), KIND_CASES_133)
+@pytest.mark.shared
 def test_each_kind_shows_the_133_servers_text_and_the_specs_hint(product, name, typed, message, hint):
     form = form_for({"empty": load_capture(CAPTURE_133 / "04_meta_data_empty.json")}, "empty", product)
     field = form.fields[name]
@@ -606,6 +581,7 @@ def test_each_kind_shows_the_133_servers_text_and_the_specs_hint(product, name, 
     assert form.submit_button.disabled
 
 
+@pytest.mark.shared
 def test_the_133_catalog_refusal_is_the_servers_text_with_the_step_as_hint():
     form = form_for({"empty": load_capture(CAPTURE_133 / "04_meta_data_empty.json")}, "empty", "dummy")
     catalog = {
@@ -628,6 +604,7 @@ def test_the_133_catalog_refusal_is_the_servers_text_with_the_step_as_hint():
     assert "missing 'cat_frame'" in field.error_hint
 
 
+@pytest.mark.shared
 def test_the_133_science_window_list_refuses_what_the_server_refuses():
     doc = load_capture(CAPTURE_133 / "03_meta_data_empty-async.json")
     form = form_for({"empty-async": doc}, "empty-async", "dummy")
@@ -639,6 +616,7 @@ def test_the_133_science_window_list_refuses_what_the_server_refuses():
     assert form.parameters()["scw_list"] == ["066500220010.001", "066500230010.001", "not-a-scw"]
 
 
+@pytest.mark.shared
 def test_an_angle_shows_its_value_in_degrees_as_typed():
     form = form_for({"empty": load_capture(CAPTURE_133 / "04_meta_data_empty.json")}, "empty", "echo")
     ra, ang = form.fields["RA"], form.fields["ang"]
@@ -651,6 +629,7 @@ def test_an_angle_shows_its_value_in_degrees_as_typed():
     assert form.parameters()["RA"] == pytest.approx(140.0958333333)
 
 
+@pytest.mark.shared
 def test_an_empty_field_is_not_sent_and_says_the_default_applies():
     form = form_for({"empty": load_capture(CAPTURE_133 / "04_meta_data_empty.json")}, "empty", "echo")
     for name in ("RA", "src_name", "ang", "T1"):
@@ -663,6 +642,7 @@ def test_an_empty_field_is_not_sent_and_says_the_default_applies():
     assert not form.submit_button.disabled
 
 
+@pytest.mark.shared
 def test_a_required_parameter_without_default_cannot_be_left_empty():
     form = form_for({"empty": load_capture(CAPTURE_136)}, "empty", "dummy")
     spec = form.spec.parameter("dummy", "RA")

@@ -6,7 +6,7 @@ The forms are built from the sandbox's own descriptions (see test_form.py)."""
 from __future__ import annotations
 
 import pytest
-from test_form import form_for, sandbox_documents
+from support.saved_descriptions import form_for, sandbox_documents
 
 from oda_widgets.client.failure_words import plain_failure
 from oda_widgets.widgets.time_bin_default import TARGET_BINS, round_bin

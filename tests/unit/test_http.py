@@ -6,7 +6,7 @@ import logging
 
 import jwt
 import pytest
-from scripted_dispatcher import Reply, envelope
+from support.scripted_dispatcher import Reply, envelope
 
 from oda_widgets.client.errors import (
     DispatcherError,

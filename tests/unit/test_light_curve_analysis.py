@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from astropy.io import fits
 from astropy.time import Time, TimeDelta
+from support import shared
 
 from oda_widgets.analysis import CurveSamples, TimeAxis, minmax_columns, rebin
 from oda_widgets.analysis.time_axis import duration_text, range_text
@@ -15,7 +14,7 @@ from oda_widgets.client.products.light_curve import LightCurve
 
 pytestmark = pytest.mark.unit
 
-JEMX_LC = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "integral" / "jemx_lc.fits"
+JEMX_LC = shared.INTEGRAL / "jemx_lc.fits"
 
 
 # --- decimation -----------------------------------------------------------------------------------
@@ -225,7 +224,7 @@ def test_seconds_since_t1_count_the_leap_second_utc_dates_do_not():
         pytest.approx(0.0, abs=1e-6)
 
 
-@pytest.mark.skipif(not JEMX_LC.exists(), reason=f"real JEM-X light curve not found at {JEMX_LC}")
+@pytest.mark.shared
 def test_the_real_jemx_light_curve_reads_with_its_times():
     with fits.open(JEMX_LC) as hdus:
         lc = LightCurve("jemx_lc", fits.HDUList([h.copy() for h in hdus]), {})

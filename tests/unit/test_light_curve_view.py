@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from astropy.time import Time
-from test_form import SavedDispatcher, sandbox_documents
+from support.saved_descriptions import SavedDispatcher, sandbox_documents
 
 import oda_widgets as ow
 from oda_widgets.client.products.product_set import decode_products

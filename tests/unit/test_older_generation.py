@@ -6,25 +6,22 @@ The parameters are those of the captured 1.3.3 description of the instrument ``e
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from support import shared
 
 from oda_widgets.client.errors import ValidationErrors
 from oda_widgets.client.query.generations import OLDER, parameter_words
 from oda_widgets.client.query.spec import parse_instrument_description
 from oda_widgets.client.query.wire import encode_parameters
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.shared]
 
-CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "data" / "dispatcher-1.3.3"
 
 
 @pytest.fixture(scope="module")
 def spec():
-    path = CAPTURES / "04_meta_data_empty.json"
-    if not path.exists():
-        pytest.skip(f"the captured dispatcher answers are not at {path}")
+    path = shared.CAPTURES_133 / "04_meta_data_empty.json"
     return parse_instrument_description(json.loads(path.read_text()))
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import astropy.units as u
 import pytest
 from astropy.time import Time
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from support import shared
 
 from oda_widgets.client.errors import ValidationError
 from oda_widgets.client.query.parameter_reading import guess_kind, parameter_from_description
@@ -31,7 +31,6 @@ from oda_widgets.client.query.parameters import (
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 ONTO = "http://odahub.io/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -183,10 +182,9 @@ def test_refused_values_carry_the_dispatchers_message(key, value, values, messag
     assert refused(key, value, values).message == message
 
 
+@pytest.mark.shared
 def test_captured_bad_angle_answer_matches():
-    path = DATA / "dispatcher-1.3.6" / "badangle.exchange.json"
-    if not path.exists():
-        pytest.skip(f"captured dispatcher answers not found at {path}")
+    path = shared.CAPTURES_136 / "badangle.exchange.json"
     exchange = json.loads(path.read_text())
     answer = next(x["resp"] for x in exchange if "run_analysis" in x["url"])
     assert refused("ang", "abc").message == answer["error_message"]

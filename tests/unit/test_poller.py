@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from scripted_dispatcher import Reply, ScriptedDispatcher, envelope
+from support.scripted_dispatcher import Reply, ScriptedDispatcher, envelope
 
 from oda_widgets.client.errors import (
     DispatcherError,

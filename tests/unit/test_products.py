@@ -14,13 +14,14 @@ import pytest
 from astropy.io import fits
 from astropy.table import Table
 from astropy.time import Time
-from encoding_helpers import (
+from support import shared
+from support.encoding_helpers import (
     encode_binary,
     encode_hdulist,
     encode_picture,
     encode_table,
 )
-from odaapi_encoder import encode_with_odaapi
+from support.odaapi_encoder import encode_with_odaapi
 
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.errors import ProductDecodeError, UnsafePayload
@@ -39,16 +40,9 @@ from oda_widgets.client.products.product_set import (
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-OLD = DATA / "dispatcher-1.3.3"
-NEW = DATA / "dispatcher-1.3.6"
-INTEGRAL = DATA / "integral"
-
-
-def _needs(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared data {path} is absent")
-    return path
+OLD = shared.CAPTURES_133
+NEW = shared.CAPTURES_136
+INTEGRAL = shared.INTEGRAL
 
 
 def _png() -> bytes:
@@ -74,17 +68,17 @@ def _old_answers() -> list[Path]:
 
 def _full_numerical_product() -> dict:
     """The complete numerical product of the 1.3.3 capture (the 1.3.6 captures cut the pickle)."""
-    answer = json.loads(_needs(OLD / "11_run_empty_numerical_Dummy_token_done.json").read_text())
+    answer = json.loads((OLD / "11_run_empty_numerical_Dummy_token_done.json").read_text())
     return answer["products"]["numpy_data_product_list"][0]
 
 
 # -- real captures ---------------------------------------------------------------------------
 
 
+@pytest.mark.shared
 def test_every_product_answer_of_dispatcher_1_3_3_decodes_as_oda_api_named_it():
-    files = _old_answers() if OLD.exists() else []
-    if not files:
-        pytest.skip(f"no product answers in {OLD}")
+    files = _old_answers()
+    assert files, f"no product answers in {OLD}"
     for path in files:
         answer = json.loads(path.read_text())
         products = decode_products(answer["products"], product="numerical", instrument="empty")
@@ -97,14 +91,16 @@ def test_every_product_answer_of_dispatcher_1_3_3_decodes_as_oda_api_named_it():
         assert item.hdulist[1].name == "TABLE"
 
 
+@pytest.mark.shared
 def test_transcript_agrees_on_the_names():
-    transcript = _needs(OLD / "odaapi_transcript.txt").read_text()
+    transcript = (OLD / "odaapi_transcript.txt").read_text()
     assert "'prod_name': 'numerical_0'" in transcript
     assert "shape=(100, 100) dtype=float64" in transcript
 
 
+@pytest.mark.shared
 def test_every_done_answer_without_products_decodes_to_an_empty_set():
-    for path in sorted(_needs(OLD).glob("*.json")):
+    for path in sorted(OLD.glob("*.json")):
         answer = json.loads(path.read_text())
         if not isinstance(answer, dict) or not isinstance(answer.get("products"), dict):
             continue
@@ -114,8 +110,9 @@ def test_every_done_answer_without_products_decodes_to_an_empty_set():
             assert len(products) == 0, path.name
 
 
+@pytest.mark.shared
 def test_dispatcher_1_3_6_catalog_answer_decodes_with_oda_api_names():
-    exchange = json.loads(_needs(NEW / "catalog.exchange.json").read_text())
+    exchange = json.loads((NEW / "catalog.exchange.json").read_text())
     products = dict(exchange[1]["resp"]["products"])
     products["numpy_data_product_list"] = [_full_numerical_product()]
     result = decode_products(products, product="numerical", instrument="empty")
@@ -125,14 +122,16 @@ def test_dispatcher_1_3_6_catalog_answer_decodes_with_oda_api_names():
     assert result.catalog.names == ["GRS 1915+105", "MAXI J1820+070"]
 
 
+@pytest.mark.shared
 def test_dispatcher_1_3_6_truncated_capture_is_reported_as_damaged_not_unsafe():
-    exchange = json.loads(_needs(NEW / "numerical.exchange.json").read_text())
+    exchange = json.loads((NEW / "numerical.exchange.json").read_text())
     with pytest.raises(ProductDecodeError, match="damaged or truncated"):
         decode_products(exchange[1]["resp"]["products"], product="numerical")
 
 
+@pytest.mark.shared
 def test_tokens_are_removed_from_parameters_and_api_code():
-    exchange = json.loads(_needs(NEW / "catalog.exchange.json").read_text())
+    exchange = json.loads((NEW / "catalog.exchange.json").read_text())
     products = dict(exchange[1]["resp"]["products"])
     products["numpy_data_product_list"] = [_full_numerical_product()]
     token = products["analysis_parameters"]["token"].split("...")[0]
@@ -146,8 +145,9 @@ def test_tokens_are_removed_from_parameters_and_api_code():
 # -- INTEGRAL products encoded by oda_api, as the dispatcher's plugins encode them --------------
 
 
+@pytest.mark.shared
 def test_mosaic_is_a_sky_image_with_a_working_wcs(tmp_path):
-    path = _needs(INTEGRAL / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz")
+    path = INTEGRAL / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz"
     original = fits.open(path)
     [encoded] = encode_with_odaapi((path, "mosaic_image", {"product": "mosaic"}))
     products = decode_products({"numpy_data_product_list": [encoded]}, product="isgri_image")
@@ -166,8 +166,9 @@ def test_mosaic_is_a_sky_image_with_a_working_wcs(tmp_path):
         assert back[0].header["CTYPE1"] == "RA---TAN" and back[0].header["MJDREF"] == 51544.0
 
 
+@pytest.mark.shared
 def test_isgri_style_mosaic_extensions_are_found_by_kind(tmp_path):
-    original = fits.open(_needs(INTEGRAL / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz"))
+    original = fits.open(INTEGRAL / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz")
     base = original[0]
     hdus = [fits.PrimaryHDU()]
     for factor, kind in enumerate(("INTENSITY", "VARIANCE", "SIGNIFICANCE", "EXPOSURE"), 1):
@@ -187,8 +188,9 @@ def test_isgri_style_mosaic_extensions_are_found_by_kind(tmp_path):
     assert image.wcs.has_celestial
 
 
+@pytest.mark.shared
 def test_jemx_light_curve_has_units_source_and_times(tmp_path):
-    path = _needs(INTEGRAL / "jemx_lc.fits")
+    path = INTEGRAL / "jemx_lc.fits"
     original = fits.open(path)
     [encoded] = encode_with_odaapi((path, None, {"src_name": "GRB 221009A"}))
     products = decode_products({"numpy_data_product_list": [encoded]}, product="jemx_lc")
@@ -240,8 +242,9 @@ def _pha_and_arf(rmf: fits.HDUList) -> tuple[fits.HDUList, fits.HDUList]:
     return fits.HDUList([fits.PrimaryHDU(), pha]), fits.HDUList([fits.PrimaryHDU(), arf])
 
 
+@pytest.mark.shared
 def test_spectrum_with_real_rmf_writes_three_ogip_files(tmp_path):
-    rmf_path = _needs(INTEGRAL / "isgri_rmf_Crab.fits")
+    rmf_path = INTEGRAL / "isgri_rmf_Crab.fits"
     rmf = fits.open(rmf_path)
     pha, arf = _pha_and_arf(rmf)
     pha.writeto(tmp_path / "in.pha")
@@ -288,8 +291,9 @@ def test_spectrum_with_real_rmf_writes_three_ogip_files(tmp_path):
         spectrum.write_fits(tmp_path / "crab.pha")
 
 
+@pytest.mark.shared
 def test_spectrum_without_sys_err_column_gets_the_keyword(tmp_path):
-    rmf = fits.open(_needs(INTEGRAL / "isgri_rmf_Crab.fits"))
+    rmf = fits.open(INTEGRAL / "isgri_rmf_Crab.fits")
     pha, _ = _pha_and_arf(rmf)
     pha[1].columns.del_col("SYS_ERR")
     pha = fits.HDUList(

@@ -11,7 +11,7 @@ import time
 import jwt
 import numpy as np
 import pytest
-from scripted_dispatcher import ScriptedDispatcher, envelope
+from support.scripted_dispatcher import ScriptedDispatcher, envelope
 
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.errors import JobFailed, OdaError, UnsafePayload

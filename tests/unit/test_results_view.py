@@ -167,7 +167,7 @@ def test_a_workflows_flux_curve_is_drawn_titled_and_its_comment_is_a_note():
 
 def test_curves_of_different_quantities_get_a_view_each_and_a_curve_without_values_a_note():
     from astropy.io import fits
-    from encoding_helpers import encode_hdulist
+    from support.encoding_helpers import encode_hdulist
 
     def curve(column: str) -> dict:
         table = fits.BinTableHDU.from_columns([

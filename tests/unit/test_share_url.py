@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
-from test_form import SavedDispatcher, sandbox_documents
+from support.saved_descriptions import SavedDispatcher, sandbox_documents
 
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.client.jobs import Job

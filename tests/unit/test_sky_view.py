@@ -9,7 +9,6 @@ front end against these same messages.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import comm
@@ -17,6 +16,7 @@ import numpy as np
 import pytest
 import traitlets
 from astropy.io import fits
+from support import shared
 from support.recording_comm import RecordingComm
 
 from oda_widgets.client.catalog.source_catalog import Catalog
@@ -27,7 +27,7 @@ from oda_widgets.widgets.sky_payload import SIGNIFICANCE_CUTS, framing
 
 pytestmark = pytest.mark.unit
 
-MOSAIC = (Path(__file__).resolve().parents[2].parent / "shared" / "data" / "integral"
+MOSAIC = (shared.INTEGRAL
           / "isgri_mosaic_1E1740.7-2942_25-40keV.fits.gz")
 
 
@@ -41,10 +41,8 @@ def oda_messages(view: SkyAladin, kind: str) -> list[tuple[dict[str, Any], list[
 
 
 @pytest.fixture
-def mosaic() -> SkyImage:
+def mosaic(shared_data) -> SkyImage:
     """The real ISGRI mosaic as the four kinds of an ISGRI mosaic file (different data each)."""
-    if not MOSAIC.is_file():
-        pytest.skip(f"{MOSAIC} is missing")
     base = fits.open(MOSAIC)[0]
     hdus = [fits.PrimaryHDU()]
     for factor, kind in enumerate(("INTENSITY", "VARIANCE", "SIGNIFICANCE", "EXPOSURE"), 1):
@@ -326,9 +324,8 @@ def test_the_view_is_centred_and_zoomed_on_the_footprint(mosaic):
     assert sky.aladin.target.ra.deg == pytest.approx(where.ra)
 
 
+@pytest.mark.shared
 def test_a_one_image_file_shows_its_image_with_sigma_cuts():
-    if not MOSAIC.is_file():
-        pytest.skip(f"{MOSAIC} is missing")
     image = SkyImage("mosaic", fits.open(MOSAIC), {"product": "mosaic"})
     sky = SkyView(image)
     assert sky.extensions == ["PRIMARY"] and sky.extension == "PRIMARY"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support import shared
 
 from oda_widgets.client.errors import RequestRejected, ValidationError, ValidationErrors
 from oda_widgets.client.query.parameters import FormatParameter
@@ -13,7 +14,7 @@ from oda_widgets.client.query.spec import InstrumentSpec, parse_instrument_descr
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = shared.DATA
 CURRENT = DATA / "dispatcher-1.3.6" / "api_meta-data_instrument=empty.json"
 
 
@@ -30,25 +31,19 @@ def unknown_instrument_files() -> list[Path]:
     )
 
 
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"captured dispatcher answers not found at {path}")
-    return path
-
-
 def load(path: Path):
-    return json.loads(need(path).read_text())
+    return json.loads(path.read_text())
 
 
+@pytest.mark.shared
 def test_the_captured_descriptions_are_there():
-    if not DATA.exists():
-        pytest.skip(f"captured dispatcher answers not found at {DATA}")
     names = {p.name for p in description_files()}
     assert len(names) == 7  # 6 of 1.3.3 (whole and product-filtered) and 1 of 1.3.6
     assert len(set(unknown_instrument_files())) == 2
 
 
 @pytest.mark.parametrize("path", description_files(), ids=lambda p: p.name)
+@pytest.mark.shared
 def test_every_description_gives_a_spec_whose_defaults_validate(path):
     doc = load(path)
     spec = parse_instrument_description(doc)
@@ -70,6 +65,7 @@ def test_every_description_gives_a_spec_whose_defaults_validate(path):
 
 
 @pytest.mark.parametrize("path", unknown_instrument_files(), ids=lambda p: p.name)
+@pytest.mark.shared
 def test_unknown_instrument_answer_gives_a_clear_error(path):
     with pytest.raises(RequestRejected) as info:
         parse_instrument_description(load(path))
@@ -78,8 +74,9 @@ def test_unknown_instrument_answer_gives_a_clear_error(path):
     assert "known: ['empty', 'empty-async', 'empty-semi-async']" in message
 
 
+@pytest.mark.shared
 def test_description_as_text_or_bytes():
-    text = need(CURRENT).read_text()
+    text = CURRENT.read_text()
     assert parse_instrument_description(text).name == "empty"
     assert parse_instrument_description(text.encode()).name == "empty"
 
@@ -108,6 +105,7 @@ def current() -> InstrumentSpec:
     return parse_instrument_description(load(CURRENT))
 
 
+@pytest.mark.shared
 def test_current_generation_reads_restrictions_and_format_companion(current):
     params = {p.name: p for p in current.parameters("restricted")}
     assert params["bounded_int_par"].kind == "integer"
@@ -121,6 +119,7 @@ def test_current_generation_reads_restrictions_and_format_companion(current):
     assert current.parameter("file_dummy", "dummy_file").optional
 
 
+@pytest.mark.shared
 def test_groups_are_source_instrument_product(current):
     groups = current.groups("echo")
     assert [g.query_name for g in groups] == ["src_query", "empty_instrument_query", "echo_parameters_dummy_query"]
@@ -129,6 +128,7 @@ def test_groups_are_source_instrument_product(current):
     assert current.products["echo"].query_name == "echo_parameters_dummy_query"
 
 
+@pytest.mark.shared
 def test_one_time_format_applies_to_both_times(current):
     sent = current.validate("dummy", {"T1": "58000", "T2": "58001", "T_format": "mjd"})
     assert (sent["T1"], sent["T2"], sent["T_format"]) == ("58000", "58001", "mjd")
@@ -140,6 +140,7 @@ def test_one_time_format_applies_to_both_times(current):
     }
 
 
+@pytest.mark.shared
 def test_every_bad_parameter_is_listed(current):
     with pytest.raises(ValidationErrors) as info:
         current.validate("restricted", {"RA": "a", "bounded_int_par": "4.5", "string_select_par": "x", "colour": "red"})
@@ -152,24 +153,28 @@ def test_every_bad_parameter_is_listed(current):
     assert isinstance(info.value, ValidationError)
 
 
+@pytest.mark.shared
 def test_unknown_name_suggests_the_right_one(current):
     with pytest.raises(ValidationErrors) as info:
         current.validate("numerical", {"ra": 10})
     assert "Did you mean 'RA'?" in info.value.errors[0].hint
 
 
+@pytest.mark.shared
 def test_none_for_a_required_parameter(current):
     with pytest.raises(ValidationErrors) as info:
         current.validate("numerical", {"p": None})
     assert info.value.by_parameter() == {"p": "Non-optional parameter p is set to None"}
 
 
+@pytest.mark.shared
 def test_explicit_none_for_an_optional_parameter_with_a_default_is_sent(current):
     sent = current.validate("optional", {"optional_def_float": None})
     assert "optional_def_float" in sent and sent["optional_def_float"] is None
     assert "optional_def_none" not in sent
 
 
+@pytest.mark.shared
 def test_token_and_user_catalog_are_not_query_parameters(current):
     with pytest.raises(ValidationErrors) as info:
         current.validate("dummy", {"token": "secret-value", "user_catalog": "{}"})
@@ -179,6 +184,7 @@ def test_token_and_user_catalog_are_not_query_parameters(current):
     assert "secret-value" not in str(info.value)
 
 
+@pytest.mark.shared
 def test_unknown_product_lists_the_products(current):
     with pytest.raises(ValidationError) as info:
         current.validate("imaeg", {})
@@ -186,6 +192,7 @@ def test_unknown_product_lists_the_products(current):
     assert "Unknown product 'imaeg' for instrument empty: choose one of dummy, numerical, file_dummy" in info.value.message
 
 
+@pytest.mark.shared
 def test_catalog_selection_travels_with_the_catalog(current):
     assert current.validate("dummy", {"catalog_selected_objects": [0, 3]})["catalog_selected_objects"] == "0,3"
     with pytest.raises(ValidationErrors) as info:
@@ -195,6 +202,7 @@ def test_catalog_selection_travels_with_the_catalog(current):
     }
 
 
+@pytest.mark.shared
 def test_values_are_sent_in_description_order(current):
     sent = current.validate("echo", {"energ": "2", "ang": "1d", "RA": "17h45m40s"})
     assert list(sent)[:3] == ["src_name", "RA", "DEC"]
@@ -203,6 +211,7 @@ def test_values_are_sent_in_description_order(current):
 
 
 # -- the older generation and product-filtered descriptions ---------------------------------
+@pytest.mark.shared
 def test_older_generation_reads_json_text_queries():
     spec = parse_instrument_description(load(DATA / "dispatcher-1.3.3" / "04_meta_data_empty.json"))
     kinds = {p.name: p.kind for p in spec.parameters("echo")}
@@ -221,6 +230,7 @@ def test_older_generation_reads_json_text_queries():
     assert "does not match isot format" in info.value.by_parameter()["T1"]
 
 
+@pytest.mark.shared
 def test_both_generations_agree_on_shared_parameters():
     old = parse_instrument_description(load(DATA / "dispatcher-1.3.3" / "04_meta_data_empty.json"))
     new = parse_instrument_description(load(CURRENT))
@@ -230,6 +240,7 @@ def test_both_generations_agree_on_shared_parameters():
         assert new_kinds == old_kinds
 
 
+@pytest.mark.shared
 def test_product_filtered_description():
     spec = parse_instrument_description(load(DATA / "dispatcher-1.3.3" / "05_meta_data_empty-async_product_numerical.json"))
     assert list(spec.products) == ["numerical"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from simulated_spectra import (
+from support.simulated_spectra import (
     Simulator,
     bknpower,
     cutoffpl,
@@ -30,7 +30,7 @@ BKNPOWER = dict(index1=1.8, ebreak=60.0, index2=2.6, norm=1.0)
 
 
 @pytest.fixture(scope="module")
-def simulator():
+def simulator(shared_data):
     return Simulator()
 
 

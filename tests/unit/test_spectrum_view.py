@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from simulated_spectra import Simulator, cutoffpl
+from support.simulated_spectra import Simulator, cutoffpl
 
 import oda_widgets as ow
 from oda_widgets.analysis.channels import channel_spectrum
@@ -15,7 +15,7 @@ pytest.importorskip("sherpa", reason="spectral fitting needs the fit extra (scri
 
 
 @pytest.fixture(scope="module")
-def spectra():
+def spectra(shared_data):
     simulator = Simulator()
     return {
         "2017": simulator.spectrum(lambda e: cutoffpl(e, 1.5, 120.0, 0.5), 2e4, 1, True),

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from scripted_dispatcher import envelope
+from support.scripted_dispatcher import envelope
 
 from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.transport.status_requests import _quoted_field, form_encoded

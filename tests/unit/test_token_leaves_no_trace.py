@@ -18,7 +18,7 @@ import traceback
 
 import jwt
 import pytest
-from scripted_dispatcher import Reply, envelope
+from support.scripted_dispatcher import Reply, envelope
 
 from oda_widgets.client import Dispatcher
 from oda_widgets.client.errors import (

@@ -11,26 +11,22 @@ import re
 import subprocess
 import sys
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 import pytest
 from astropy import units as u
 from astropy.io import fits
 from astropy.table import MaskedColumn, Table
+from support import shared
 
 from oda_widgets.client.errors import UnsafePayload
 from oda_widgets.client.products.unpickle import safe_loads
 
 pytestmark = pytest.mark.unit
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+DATA = shared.DATA
 
 
-def _needs(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"shared data {path} is absent")
-    return path
 
 
 class _RunsShell:
@@ -140,8 +136,9 @@ def test_fits_rec_with_a_string_column_round_trips():
     assert list(back["NAME"]) == ["Crab", "4U 1700-377"]
 
 
+@pytest.mark.shared
 def test_real_light_curve_fits_rec_round_trips():
-    hdulist = fits.open(_needs(DATA / "integral" / "jemx_lc.fits"))
+    hdulist = fits.open(DATA / "integral" / "jemx_lc.fits")
     data = hdulist[1].data
     back = safe_loads(pickle.dumps(data))
     assert np.array_equal(back["RATE"], data["RATE"])
@@ -187,16 +184,18 @@ def _binarys_of(answer: dict) -> str:
         "59_odaapi_async_numerical_Dummy_token_run_analysis.json",
     ],
 )
+@pytest.mark.shared
 def test_captured_dispatcher_1_3_3_array_decodes(name):
-    answer = json.loads(_needs(DATA / "dispatcher-1.3.3" / name).read_text())
+    answer = json.loads((DATA / "dispatcher-1.3.3" / name).read_text())
     array = safe_loads(base64.b64decode(_binarys_of(answer)))
     assert array.shape == (100, 100) and array.dtype == np.float64
 
 
+@pytest.mark.shared
 def test_captured_dispatcher_1_3_6_pickle_names_only_admitted_globals():
     # The capture tool cut the 1.3.6 base64 after ~200 characters; what is left still holds the
     # globals (NumPy 2 spellings), which must be admitted before the data runs out.
-    exchange = json.loads(_needs(DATA / "dispatcher-1.3.6" / "numerical.exchange.json").read_text())
+    exchange = json.loads((DATA / "dispatcher-1.3.6" / "numerical.exchange.json").read_text())
     text = _binarys_of(exchange[1]["resp"]).split("...")[0]
     prefix = base64.b64decode(text[: len(text) // 4 * 4])
     assert b"numpy._core.multiarray" in prefix

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_pickles import ATTACKS
+from support.hostile_pickles import ATTACKS
 
 pytestmark = pytest.mark.unit
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
+TESTS = Path(__file__).resolve().parents[1]
+REPO = TESTS.parent
 
 _CHILD = """
 import sys
@@ -23,7 +23,7 @@ import numpy as np
 from astropy.io import fits
 from oda_widgets.client.errors import OdaError, UnsafePayload
 from oda_widgets.client.products.unpickle import safe_loads
-import hostile_pickles
+from support import hostile_pickles
 
 init_before = fits.Column.__dict__.get("__init__")
 payload = hostile_pickles.ATTACKS[sys.argv[1]]()
@@ -46,7 +46,7 @@ print("column patched" if patched else "column intact")
 
 def _run_child(name: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(HERE), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(TESTS), env.get("PYTHONPATH", "")])
     return subprocess.run(
         [sys.executable, "-c", _CHILD, name],
         capture_output=True, text=True, timeout=300, env=env, cwd=REPO,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from scripted_dispatcher import envelope
+from support.scripted_dispatcher import envelope
 
 from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.errors import DispatcherError

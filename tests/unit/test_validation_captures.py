@@ -9,19 +9,19 @@ dispatcher run live, input by input, in ``tests/peer/test_validation_agrees_with
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from support import shared
 
 from oda_widgets.client.errors import ValidationError
 from oda_widgets.client.query.generations import CURRENT
 from oda_widgets.client.query.parameter_reading import parameter_from_description
 from oda_widgets.client.query.spec import parse_instrument_description
 
-pytestmark = pytest.mark.unit
+pytestmark = [pytest.mark.unit, pytest.mark.shared]
 
-CAPTURES = Path(__file__).resolve().parents[3] / "shared" / "data" / "dispatcher-1.3.6"
+CAPTURES = shared.CAPTURES_136
 DESCRIPTION = CAPTURES / "api_meta-data_instrument=empty.json"
 #: What the captured empty-async instrument adds to the described empty one (its 1.3.6 entry).
 SCW_LIST = {"name": "scw_list", "units": None, "value": [], "restrictions": {"is_optional": True},
@@ -33,8 +33,6 @@ BOOKKEEPING = {"instrument", "product_type", "query_type", "off_line", "query_st
 
 
 def captured_requests() -> list[tuple[str, dict, int, str | None]]:
-    if not CAPTURES.exists():
-        pytest.skip(f"the captured dispatcher answers are not at {CAPTURES}")
     found = []
     for path in sorted(CAPTURES.glob("*.exchange.json")):
         for number, exchange in enumerate(json.loads(path.read_text())):

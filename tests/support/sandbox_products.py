@@ -5,11 +5,8 @@ from __future__ import annotations
 import base64
 import json
 import pickle
-from pathlib import Path
 
 from astropy.io import fits
-
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 _HDU_CLASSES = {
     "primary": fits.PrimaryHDU,

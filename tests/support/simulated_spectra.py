@@ -7,22 +7,18 @@ recovers the input checks the library's reading of the files and our models at o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 from astropy.io import fits
 
 from oda_widgets.client.products.kinds import NumpyProduct
 from oda_widgets.client.products.spectrum import Spectrum
+from support import shared
 
-ISGRI_RMF = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "integral" / "isgri_rmf_Crab.fits"
+ISGRI_RMF = shared.INTEGRAL / "isgri_rmf_Crab.fits"
 
 
 def real_isgri_rmf() -> fits.HDUList:
     """The real OSA ISGRI RMF (its matrix holds the effective area too, so the ARF is flat)."""
-    if not ISGRI_RMF.exists():
-        pytest.skip(f"real ISGRI RMF not found at {ISGRI_RMF} (need ../shared/data)")
     hdus = fits.open(ISGRI_RMF, memmap=False, lazy_load_hdus=False)
     for hdu in hdus:
         _ = hdu.data  # read everything now: the file is closed below
