@@ -22,7 +22,6 @@ Run from the repository root (a few minutes)::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import statistics
 import subprocess
@@ -34,16 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this tree's package, whatever else is installed
 
 
-def _sky_bench() -> Any:
-    """benchmarks/sky.py, for its JupyterLab, page and kernel helpers."""
-    spec = importlib.util.spec_from_file_location("sky_bench", REPO / "benchmarks" / "sky.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-sky = _sky_bench()
+import sky  # noqa: E402 - benchmarks/sky.py, for its JupyterLab, page and kernel helpers
 from environments import odaapi_python  # noqa: E402
 
 FIELD = dict(RA=255.986542, DEC=-37.844167, T1="2003-03-15T23:27:40.0",

@@ -27,11 +27,9 @@ Run from the repository root (about three minutes)::
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -39,23 +37,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # this tree's package, whatever else is installed
 
-from harness import processes, sky_page  # noqa: E402 - benchmarks/harness.py, beside this script
+import sky as sky_bench  # noqa: E402 - benchmarks/sky.py, for its JupyterLab start-up and page helpers
+from harness import sky_page  # noqa: E402 - benchmarks/harness.py, beside this script
 
+PRODUCTS = sky_page.PRODUCTS
 
-def _sky_bench() -> Any:
-    """benchmarks/sky.py, for its JupyterLab start-up and page helpers."""
-    spec = importlib.util.spec_from_file_location("sky_bench", REPO / "benchmarks" / "sky.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-sky_bench = _sky_bench()
-
-stop_process_group, PRODUCTS = processes.stop_process_group, sky_page.PRODUCTS
-
-from oda_widgets.sandbox import start_sandbox  # noqa: E402
 from oda_widgets.widgets.front_ends import served_files  # noqa: E402
 
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
@@ -151,7 +137,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--views", type=int, nargs="+", default=[1, 5])
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
 
     sizes = served_sizes()
     if not any(n.startswith("sky_aladin.") for n in sizes):
@@ -161,24 +146,12 @@ def main() -> None:
     if missing:
         raise SystemExit(f"{missing} not served from {prefix_folder}: run "
                          "python scripts/serve_front_ends.py (scripts/setup does)")
-    sandbox = start_sandbox(port=0, duration=0.05)
     results: dict[tuple[str, int], Any] = {}
-    with tempfile.TemporaryDirectory(prefix="oda-front-end-bench-") as tmp:
-        lab = sky_bench.start_jupyterlab(Path(tmp), sandbox.url)
-        playwright = sync_playwright().start()
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=str(sky_bench.CHROMIUM), headless=True,
-                args=[*sky_bench.CHROMIUM_FLAGS, OFFLINE])
-            for count in args.views:
-                for way in ("inline", "served"):
-                    results[(way, count)] = measure(browser, lab, way, count)
-            browser.close()
-        finally:
-            playwright.stop()
-            lab.shutdown_kernels()
-            stop_process_group(lab.process)
-            sandbox.stop()
+    with sky_bench.sandbox_lab_and_browser(0.05, "oda-front-end-bench-", (OFFLINE,)) as (
+            _sandbox, lab, browser):
+        for count in args.views:
+            for way in ("inline", "served"):
+                results[(way, count)] = measure(browser, lab, way, count)
     report(results, args.views)
 
 

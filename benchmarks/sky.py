@@ -251,8 +251,10 @@ def measure_baseline(browser: Any, lab: JupyterLab, edits: int) -> dict[str, Any
 
 
 @contextlib.contextmanager
-def sandbox_lab_and_browser(duration: float, prefix: str) -> Iterator[tuple[Any, JupyterLab, Any]]:
-    """A sandbox, JupyterLab on a temporary folder and a headless Chromium, all stopped after."""
+def sandbox_lab_and_browser(duration: float, prefix: str, chromium_args: tuple[str, ...] = (),
+                            ) -> Iterator[tuple[Any, JupyterLab, Any]]:
+    """A sandbox, JupyterLab on a temporary folder and a headless Chromium (with
+    ``chromium_args`` beside the harness's flags), all stopped after."""
     from playwright.sync_api import sync_playwright
 
     sandbox = start_sandbox(port=0, duration=duration)
@@ -261,7 +263,7 @@ def sandbox_lab_and_browser(duration: float, prefix: str) -> Iterator[tuple[Any,
         playwright = sync_playwright().start()
         try:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                                 args=CHROMIUM_FLAGS)
+                                                 args=[*CHROMIUM_FLAGS, *chromium_args])
             yield sandbox, lab, browser
             browser.close()
         finally:

@@ -39,6 +39,16 @@ def record_console(page) -> list[str]:
     return lines
 
 
+def run_two_skies_and_a_table(lab, notebook: str) -> int:
+    """Run the notebook of two sky views and a table; the catalog's length once all are shown."""
+    lab.write_notebook(notebook, [PRODUCTS, TWO_SKIES_AND_A_TABLE])
+    lab.open_notebook(notebook)
+    lab.run_all(timeout=240)
+    count = int(lab.run_code("print(len(catalog))").strip())
+    shown(lab, count)
+    return count
+
+
 def shown(lab, count: int) -> None:
     lab.page.wait_for_function(
         "(n) => [...document.querySelectorAll('.oda-sky-host')].filter(h => h.odaSky"
@@ -51,11 +61,7 @@ def shown(lab, count: int) -> None:
 def test_each_module_is_fetched_once_per_page_from_the_static_route(lab):
     loads = record_module_loads(lab.page)
     console = record_console(lab.page)
-    lab.write_notebook("front_end_once.ipynb", [PRODUCTS, TWO_SKIES_AND_A_TABLE])
-    lab.open_notebook("front_end_once.ipynb")
-    lab.run_all(timeout=240)
-    count = int(lab.run_code("print(len(catalog))").strip())
-    shown(lab, count)
+    run_two_skies_and_a_table(lab, "front_end_once.ipynb")
     fetched = sorted(SERVED.search(url).group(1) for url, _status in loads)
     # two sky views and a table: the bundle once, the table's module once
     assert fetched == ["catalog_table", "sky_aladin"], loads
@@ -79,11 +85,7 @@ def test_without_the_static_route_the_kernel_sends_the_code_once(lab):
 
     lab.page.route(SERVED, refuse)
     console = record_console(lab.page)
-    lab.write_notebook("front_end_from_kernel.ipynb", [PRODUCTS, TWO_SKIES_AND_A_TABLE])
-    lab.open_notebook("front_end_from_kernel.ipynb")
-    lab.run_all(timeout=240)
-    count = int(lab.run_code("print(len(catalog))").strip())
-    shown(lab, count)
+    count = run_two_skies_and_a_table(lab, "front_end_from_kernel.ipynb")
     wait_for_sources(lab.page, count)
     assert sources_on_sky(lab.page) == [count, count]
     assert sorted(SERVED.search(u).group(1) for u in refused) == ["catalog_table", "sky_aladin"]

@@ -13,22 +13,34 @@ from support.browser_harness import OUTPUT
 
 pytestmark = pytest.mark.mmoda
 
-JOB = (
-    "import os\n"
-    "import oda_widgets as ow\n"
-    "from oda_widgets.client.dispatcher import Dispatcher\n"
-    "disp = Dispatcher(os.environ['DISPATCHER_URL'], token='', registry=False)\n"
-    "products = disp.submit('nbexamples', 'product_label').result(timeout=300)\n"
-    "view = ow.ResultsView(products)\n"
-    "view\n"
-)
+def _results_of(lab, instrument: str, product: str):
+    """A notebook that submits ``instrument``/``product`` to the peer and shows its ResultsView,
+    run in JupyterLab; the page."""
+    cell = (
+        "import os\n"
+        "import oda_widgets as ow\n"
+        "from oda_widgets.client.dispatcher import Dispatcher\n"
+        "disp = Dispatcher(os.environ['DISPATCHER_URL'], token='', registry=False)\n"
+        f"products = disp.submit({instrument!r}, {product!r}).result(timeout=300)\n"
+        "ow.ResultsView(products)\n"
+    )
+    lab.write_notebook(f"{instrument}_{product}.ipynb", [cell])
+    lab.open_notebook(f"{instrument}_{product}.ipynb")
+    lab.run_all(timeout=300)
+    return lab.page
+
+
+def _keep(page, name: str, height: int) -> None:
+    """A screenshot of the results view under test-output/browser/, to look at."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": height})
+    view = page.locator(".oda-results").first
+    view.evaluate("(v) => v.scrollIntoView()")
+    view.screenshot(path=str(OUTPUT / f"{name}.png"))
 
 
 def test_a_picture_and_a_table_from_the_peer_in_their_views(lab):
-    lab.write_notebook("product_label.ipynb", [JOB])
-    lab.open_notebook("product_label.ipynb")
-    lab.run_all(timeout=300)
-    page = lab.page
+    page = _results_of(lab, "nbexamples", "product_label")
     page.locator(".oda-results .oda-results-title").first.wait_for(timeout=120000)
     titles = page.locator(".oda-results-title").all_text_contents()
     assert {"Light curve", "Picture", "Astropy table"} <= set(titles), titles
@@ -51,29 +63,11 @@ def test_a_picture_and_a_table_from_the_peer_in_their_views(lab):
     page.wait_for_function(
         """() => [...document.querySelectorAll('.oda-results-light-curves .axislabel')]
                  .some(t => t.textContent === 'Counts')""", timeout=60000)
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1400, "height": 2600})
-    view = page.locator(".oda-results").first
-    view.evaluate("(v) => v.scrollIntoView()")
-    view.screenshot(path=str(OUTPUT / "mmoda_product_label.png"))
-
-
-MAG_JOB = (
-    "import os\n"
-    "import oda_widgets as ow\n"
-    "from oda_widgets.client.dispatcher import Dispatcher\n"
-    "disp = Dispatcher(os.environ['DISPATCHER_URL'], token='', registry=False)\n"
-    "products = disp.submit('nb2wtests', 'lightcurve').result(timeout=300)\n"
-    "view = ow.ResultsView(products)\n"
-    "view\n"
-)
+    _keep(page, "mmoda_product_label", 2600)
 
 
 def test_a_magnitude_light_curve_from_the_peer_is_drawn_brighter_up(lab):
-    lab.write_notebook("magnitudes.ipynb", [MAG_JOB])
-    lab.open_notebook("magnitudes.ipynb")
-    lab.run_all(timeout=300)
-    page = lab.page
+    page = _results_of(lab, "nb2wtests", "lightcurve")
     page.wait_for_function(
         """() => [...document.querySelectorAll('.oda-results-light-curves .axislabel')]
                  .some(t => t.textContent === 'Magnitude')""", timeout=120000)
@@ -89,8 +83,4 @@ def test_a_magnitude_light_curve_from_the_peer_is_drawn_brighter_up(lab):
     assert len(ticks) >= 3
     by_value = sorted(ticks)
     assert by_value[0][1] < by_value[-1][1], ticks
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1400, "height": 1400})
-    view = page.locator(".oda-results").first
-    view.evaluate("(v) => v.scrollIntoView()")
-    view.screenshot(path=str(OUTPUT / "mmoda_magnitude_light_curve.png"))
+    _keep(page, "mmoda_magnitude_light_curve", 1400)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from comm.base_comm import BaseComm
@@ -19,6 +20,11 @@ class RecordingComm(BaseComm):
     def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None,
                     buffers: Any = None, **keys: Any) -> None:
         self.sent.append({"type": msg_type, "data": data or {}, "buffers": list(buffers or [])})
+
+    def published_bytes(self) -> int:
+        """What went to the front end: the JSON of every message and its binary buffers."""
+        return sum(len(json.dumps(m["data"]).encode()) + sum(len(b) for b in m["buffers"])
+                   for m in self.sent)
 
     def custom(self) -> list[tuple[dict[str, Any], list[Any]]]:
         """The custom messages sent so far (content, buffers)."""

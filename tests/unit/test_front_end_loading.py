@@ -7,11 +7,10 @@ kernel publishes: the state each view opens with, and the messages it sends afte
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import comm
 import pytest
-from comm.base_comm import BaseComm
+from support.recording_comm import RecordingComm
 
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.widgets.catalog_table import CatalogTable
@@ -22,31 +21,6 @@ from oda_widgets.widgets.sky import SkyView
 from oda_widgets.widgets.sky_aladin import SkyAladin, bundle_path
 
 pytestmark = pytest.mark.unit
-
-
-class RecordingComm(BaseComm):
-    """A comm whose other end is the test: it records what the kernel publishes."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.sent: list[dict[str, Any]] = []
-        super().__init__(**kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None,
-                    buffers: Any = None, **keys: Any) -> None:
-        self.sent.append({"type": msg_type, "data": data or {}, "buffers": list(buffers or [])})
-
-    def published_bytes(self) -> int:
-        """What went to the front end: the JSON of every message and its binary buffers."""
-        return sum(len(json.dumps(m["data"]).encode()) + sum(len(b) for b in m["buffers"])
-                   for m in self.sent)
-
-    def from_front_end(self, content: dict[str, Any]) -> None:
-        self.handle_msg({"content": {"data": {"method": "custom", "content": content}},
-                         "buffers": []})
-
-    def custom(self) -> list[tuple[dict[str, Any], list[Any]]]:
-        return [(m["data"]["content"], m["buffers"]) for m in self.sent
-                if m["data"].get("method") == "custom"]
 
 
 @pytest.fixture(autouse=True)
