@@ -23,17 +23,28 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "explorer.ipynb"
 WAIT = 300_000
 
 
+def _tab(page: Any, title: str) -> Any:
+    """A result tab by its short title (the Explorer's own tab bar)."""
+    return page.locator(".oda-explorer-tabs .oda-tab", has_text=title)
+
+
 def check_explorer(page: Any) -> None:
-    page.locator(".oda-explorer .oda-form .oda-field-RA input").first.wait_for(timeout=WAIT)
     page.wait_for_function(
         "() => document.querySelectorAll('.oda-explorer .oda-jm-row[data-status=done]')"
         ".length === 3", timeout=WAIT)
-    tabs = page.locator(".oda-explorer-tabs .lm-TabBar-tab")
+    # results open: the form folds to its one-line summary, and unfolds on a click
+    toggle = page.locator(".oda-explorer .oda-explorer-form-toggle")
+    toggle.wait_for(timeout=WAIT)
+    if "Show" in toggle.inner_text():
+        toggle.click()
+    page.locator(".oda-explorer .oda-form .oda-field-RA input").first.wait_for(timeout=WAIT)
+    tabs = page.locator(".oda-explorer-tabs .oda-tab")
+    tabs.nth(2).wait_for(timeout=WAIT)
     assert tabs.count() == 3
-    page.locator(".oda-explorer-tabs .lm-TabBar-tab", has_text="isgri_image").click()
+    _tab(page, "ISGRI image").click()
     wait_for_sources(page, 3, timeout=WAIT / 1000)  # the notebook kept three sources
     # the image tab's Share answers from the kernel with the query's link
-    tab = page.locator(".oda-explorer-tab").first
+    tab = page.locator(".oda-explorer-tab:visible").first  # the shown tab: the image
     tab.locator(".oda-explorer-share").click()
     link = tab.locator(".oda-explorer-share-url input")
     page.wait_for_function("(el) => el.value.includes('instrument=isgri')",
@@ -41,7 +52,7 @@ def check_explorer(page: Any) -> None:
     assert "product_type=isgri_image" in link.input_value()
     assert "session_id" not in link.input_value()
     # the spectra tab draws its spectra
-    page.locator(".oda-explorer-tabs .lm-TabBar-tab", has_text="isgri_spectrum").click()
+    _tab(page, "ISGRI spectra").click()
     page.locator(".oda-spectrum-view .oda-fit-results .oda-fit-source").first.wait_for(
         timeout=WAIT)
 
