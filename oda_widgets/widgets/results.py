@@ -44,6 +44,14 @@ _CSS = """
 """
 
 
+def _heading(shown: list[Product], one: str, several: str) -> str:
+    """A section's title: the server's label of its one product, else what the section holds
+    (a name such as ``mosaic_image_0_mosaic`` is for files, not for headings)."""
+    if len(shown) == 1:
+        return shown[0].label or one
+    return several
+
+
 def _section(title: str, views: list[widgets.Widget], kind: str) -> widgets.Widget:
     """A titled block holding one product's view (or the linked views of one image)."""
     heading = widgets.Label(title)
@@ -187,7 +195,8 @@ class ResultsView(widgets.VBox):
             if isinstance(product, SkyImage | Catalog) and "sky" not in placed:
                 placed.add("sky")
                 image = self.products.image
-                title = image.title if image is not None else "Source catalog"
+                title = _heading([image] if image is not None else [], "Sky image",
+                                 "Source catalog")
                 views = [v for v in (self.sky, self.catalog_table) if v is not None]
                 sections.append(_section(title, views, "sky"))
             elif isinstance(product, LightCurve) and "curves" not in placed:
@@ -195,13 +204,13 @@ class ResultsView(widgets.VBox):
                 for view in self.light_curve_views:
                     shown = [c for c in self.products.light_curves.values()
                              if c.quantity == view.quantity]
-                    title = shown[0].title if len(shown) == 1 else "Light curves"
+                    title = _heading(shown, "Light curve", "Light curves")
                     sections.append(_section(title, [view], "light-curves"))
             elif isinstance(product, Spectrum) and self.spectra is not None \
                     and "spectra" not in placed:
                 placed.add("spectra")
                 spectra = list(self.products.spectra.values())
-                title = spectra[0].title if len(spectra) == 1 else "Spectra"
+                title = _heading(spectra, "Spectrum", "Spectra")
                 sections.append(_section(title, [self.spectra], "spectra"))
             elif isinstance(product, TableProduct):
                 self.tables[product.name] = TableView(product)

@@ -53,6 +53,8 @@ def test_tables_and_pictures_are_public_views_loaded_on_first_use():
 def test_an_image_job_shows_sky_and_table_on_one_catalog(scws):
     view = ResultsView(_products("isgri", "isgri_image", FIELD, scws))
     assert view.sky is not None and view.catalog_table is not None
+    # no label from the server: the section says what it holds, not the file's name
+    assert _titles(view) == ["Sky image"]
     assert view.light_curves is None and view.spectra is None
     assert view.sky.catalog is view.catalog_table.catalog is view.products.catalog
     first, second = view.products.catalog.meta_ids[:2]
@@ -66,6 +68,7 @@ def test_an_image_job_shows_sky_and_table_on_one_catalog(scws):
 def test_light_curves_and_spectra_get_their_views_and_the_selection_highlights(scws):
     curves = ResultsView(_products("isgri", "isgri_lc", FIELD, scws))
     assert curves.sky is None and curves.spectra is None
+    assert _titles(curves) == ["Light curves"]
     assert {c.source for c in curves.light_curves.curves} == set(curves.products.light_curves)
     name = next(iter(curves.products.light_curves))
     curves.highlight([name])
@@ -76,6 +79,7 @@ def test_light_curves_and_spectra_get_their_views_and_the_selection_highlights(s
 
     spectra = ResultsView(_products("isgri", "isgri_spectrum", FIELD, scws))
     assert set(spectra.spectra.spectra) == set(spectra.products.spectra)
+    assert _titles(spectra) == ["Spectra"]
     spectra.highlight([name, "no such source"])
     assert spectra.spectra.highlighted == [name, "no such source"]
     sizes = {label: m.points.default_size for label, m in spectra.spectra._marks.items()}
