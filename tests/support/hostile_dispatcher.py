@@ -16,9 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from support.loopback_server import LoopbackServer
 
 __all__ = ["HostileDispatcher", "Answer", "gzip_bomb", "description", "done_answer"]
 
@@ -43,17 +45,14 @@ class Received:
     raw: str  # the request line and body, to search for a token however it was sent
 
 
-class HostileDispatcher:
+class HostileDispatcher(LoopbackServer):
     """``with HostileDispatcher() as evil:``; ``evil.url`` is its ``http://127.0.0.1:PORT``."""
 
     def __init__(self) -> None:
         self.answers: dict[str, Answer] = {}
         self.received: list[Received] = []
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     def answer(self, path: str, body: Any, status: int = 200, **headers: str) -> None:
         """Return ``body`` for every request to ``path`` or a path ending with it (``*``: any
@@ -133,15 +132,6 @@ class HostileDispatcher:
             do_POST = _serve
 
         return Handler
-
-    def __enter__(self) -> HostileDispatcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(timeout=10)
 
 
 def gzip_bomb(decompressed: int, chunk: bytes = b" ") -> bytes:

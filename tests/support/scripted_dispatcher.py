@@ -17,9 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import default as default_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from support.loopback_server import LoopbackServer
 
 
 @dataclass
@@ -107,7 +109,7 @@ def _multipart(content_type: str, body: bytes) -> tuple[list[tuple[str, str]], d
     return fields, files
 
 
-class ScriptedDispatcher:
+class ScriptedDispatcher(LoopbackServer):
     """Start with ``with ScriptedDispatcher() as server:``; ``server.url`` is its address."""
 
     def __init__(self) -> None:
@@ -116,11 +118,7 @@ class ScriptedDispatcher:
         self.request_times: dict[tuple[str, str], list[float]] = defaultdict(list)
         self._lock = threading.Lock()
         self._served: dict[tuple[str, str], int] = defaultdict(int)
-        handler = self._make_handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(self._make_handler())
 
     # --- scripting ----------------------------------------------------------------------------
     def script(self, key: str, replies: Iterable[Reply | dict], path: str = "/run_analysis") -> None:
@@ -241,12 +239,3 @@ class ScriptedDispatcher:
             do_POST = _answer
 
         return Handler
-
-    def __enter__(self) -> ScriptedDispatcher:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(timeout=10)
