@@ -19,7 +19,6 @@ pytestmark = pytest.mark.unit
 
 TESTS = Path(__file__).resolve().parents[1]
 CONFTEST = TESTS / "conftest.py"
-SUPPORT = ["__init__.py", "shared.py", "mmoda_tier.py"]
 
 READS_SHARED = (
     "import pytest\n"
@@ -52,10 +51,10 @@ CASES["test_reads_shared_and_skips.py"] = READS_SHARED + CASES["test_skips.py"].
 def _run(tmp_path: Path, name: str, no_skips: bool, shared: bool = True) -> subprocess.CompletedProcess:
     """Run ``name`` in a clone at ``tmp_path/clone``, with ``tmp_path/shared`` beside it if ``shared``."""
     tests = tmp_path / "clone" / "tests"
-    (tests / "support").mkdir(parents=True)
+    # tests/support whole: the conftest registers plugins from it (the mmoda tier, the harness)
+    shutil.copytree(TESTS / "support", tests / "support",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(CONFTEST, tests / "conftest.py")
-    for module in SUPPORT:
-        shutil.copy(TESTS / "support" / module, tests / "support" / module)
     (tests / name).write_text(CASES[name])
     if shared:
         (tmp_path / "shared" / "data").mkdir(parents=True)
