@@ -316,6 +316,9 @@ class ResultsView(widgets.VBox):
         for view in views:
             if view is not None:
                 view.close()
+        # the boxes around them too: an open section holding a closed view has no state to give
+        for child in self.children:
+            child.close()
         super().close()
 
     def __repr__(self) -> str:

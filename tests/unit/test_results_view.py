@@ -213,3 +213,16 @@ def test_a_product_left_as_a_cells_value_shows_as_its_view(scws):
     with capture_output() as shown:  # anything else keeps IPython's own display
         shell.display_formatter.format({"a": 1})
     assert shown.outputs == []
+
+
+def test_closing_a_view_leaves_no_open_box_around_a_closed_one(scws):
+    from ipywidgets.widgets.widget import _instances
+
+    view = ResultsView(_products("isgri", "isgri_image", FIELD, scws))
+    sections = [c for c in view.children if "oda-results-section" in c._dom_classes]
+    assert sections
+    view.close()
+    assert all(section.comm is None for section in sections)
+    # every widget still open can give its state (a page or a test may ask any of them)
+    for widget in list(_instances.values()):
+        widget.get_state()
