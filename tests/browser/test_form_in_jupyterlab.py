@@ -213,8 +213,10 @@ def test_check_with_the_dispatcher_and_show_code_without_the_token(lab, sandbox)
     field(page, "RA").locator("input").fill("83.633")
     page.locator(".oda-form .oda-actions button", has_text="Check with the dispatcher").click()
     status = page.locator(".oda-form .oda-status")
-    status.locator("text=it accepts the query").wait_for()
-    assert "RA=83.633" in status.inner_text()
+    # the dispatcher's dry run in one sentence: what it would run (the query's words, not its
+    # bookkeeping); the typed RA is in the code below
+    status.locator("text=The dispatcher accepts this query").wait_for()
+    assert "The dispatcher accepts this query: isgri_image, 1E 1740.7-2942" in status.inner_text()
     page.locator(".oda-form .oda-actions button", has_text="Show code").click()
     code = page.locator(".oda-form .oda-code pre")
     code.wait_for()
