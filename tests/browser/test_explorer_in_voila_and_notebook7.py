@@ -44,7 +44,7 @@ def check_explorer(page: Any) -> None:
     _tab(page, "ISGRI image").click()
     wait_for_sources(page, 3, timeout=WAIT / 1000)  # the notebook kept three sources
     # the image tab's Share answers from the kernel with the query's link
-    tab = page.locator(".oda-explorer-tab:visible").first  # the shown tab: the image
+    tab = page.locator(".oda-explorer-tab", has=page.locator(".oda-sky-host")).first
     tab.locator(".oda-explorer-share").click()
     link = tab.locator(".oda-explorer-share-url input")
     page.wait_for_function("(el) => el.value.includes('instrument=isgri')",

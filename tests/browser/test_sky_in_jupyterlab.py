@@ -167,10 +167,17 @@ def test_a_real_isgri_mosaic_with_every_look(lab):
     wait_for_image(lab.page, "PRIMARY")
     corners = json.loads(lab.run_code("print(json.dumps(image.wcs.calc_footprint().tolist()))"))
     assert grey_levels(lab.page, corners)["inside"] > 30
+    # every look drawn: the job's sources, one added by the user, the two near-duplicates, and
+    # the selected one
     looks = lab.page.evaluate(
-        "() => document.querySelector('.oda-sky-host').odaSky.catalog.getSources()"
-        ".map(s => s.image.width + 'x' + s.image.height)")
+        "() => [...document.querySelector('.oda-sky-host').odaSky.looks.values()]"
+        ".map(l => [l.name, l.shape, l.selected])")
     assert len(looks) == 7
+    shapes = {name: shape for name, shape, _selected in looks}
+    assert shapes["My candidate"] == "diamond"
+    assert shapes["NEW_1"] == shapes["NEW_2"] == "triangle"
+    assert shapes["GX 1+4"] == "circle"
+    assert [name for name, _shape, selected in looks if selected] == ["1E 1740.7-2942"]
     lab.page.locator(".oda-sky-host").screenshot(path=str(OUTPUT / "sky_real_mosaic.png"))
 
 
