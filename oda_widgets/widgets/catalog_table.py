@@ -28,7 +28,6 @@ from ..client.catalog.source_catalog import Catalog
 from ..client.errors import ValidationError
 from .events import Events
 from .front_end_loader import FrontEndCode, loader_module
-from .front_ends import front_end_file
 from .source_colours import source_colour
 
 __all__ = ["CatalogTable", "rows_of"]
@@ -177,8 +176,8 @@ class CatalogTable(FrontEndCode, anywidget.AnyWidget):
     """
 
     # The text, not the path (see JobMonitor): a file-backed front end keeps every widget alive.
-    _esm = loader_module("catalog_table")  # the code itself is served once per page
-    _css = front_end_file("catalog_table.css").read_text(encoding="utf-8")
+    # the code itself, with its stylesheet, is served once per page
+    _esm = loader_module("catalog_table")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     selected = traitlets.List(traitlets.Int()).tag(sync=True)
