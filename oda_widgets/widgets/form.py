@@ -179,7 +179,7 @@ class QueryForm(widgets.VBox):
         )
         actions.add_class("oda-actions")
         self.children = [
-            style_widget(),
+            style_widget("form"),
             # rows that carry the tooltips: ipywidgets shows none on a described control itself
             widgets.HBox([_titled(self.instrument_select), _titled(self.product_select)]),
             _titled(self.token_box.widget, self.token_box.password.tooltip),

@@ -35,6 +35,7 @@ from ..analysis.decimate import Decimated, minmax_columns
 from ..analysis.light_curve_samples import CurveSamples
 from ..analysis.rebin import Rebinned, rebin
 from ..analysis.time_axis import MODES, TimeAxis, duration_text, range_text
+from ._style import style_widget
 from .events import Events
 from .source_colours import source_colour
 from .spectrum_marks import log_ticks
@@ -49,14 +50,6 @@ QUIET_S = 0.2
 DOTS_UP_TO = 400
 
 _AXIS_NAMES = {"utc": "UTC", "mjd": "MJD", "t1": "s since T1"}
-_CSS = """
-.oda-lightcurve .oda-lc-note { color: var(--jp-ui-font-color2, #555); }
-.oda-lightcurve .oda-error-text { color: #b00020; font-weight: bold; }
-.oda-lightcurve .oda-lc-swatch { display: inline-block; width: 1.4em; height: 0.35em;
-  margin-right: 0.3em; vertical-align: middle; }
-"""
-
-
 def _text(text: str, css: str = "oda-lc-note") -> str:
     return f'<span class="{css}">{html.escape(text)}</span>'
 
@@ -155,7 +148,7 @@ class LightCurveView(widgets.VBox):
         self.bin_text.value = _text(self.bin_words)
         self._build_figure()
         self.children = [
-            widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none")),
+            style_widget("light_curve"),
             self.controls, self.rebin_row, self.legend_row, self.figure, self.info,
             self.selection_row,
         ]
