@@ -7,7 +7,7 @@
 // message is set with textContent, never as HTML.
 
 import { addStyle, button as jupyterButton, el } from "./dom.js";
-import CSS from "./catalog_table.css";
+import STYLESHEET from "./catalog_table.css";
 
 const COLUMNS = [
   { key: "name", label: "Name", editable: true, type: "text" },
@@ -81,7 +81,7 @@ function compareRows(a, b, key, direction) {
 }
 
 function render({ model, el: host }) {
-  addStyle("catalog_table", CSS);
+  addStyle("catalog_table", STYLESHEET);
   const root = el("div", "oda-catalog-table");
   // keys typed in the grid are the grid's: JupyterLab's notebook shortcuts (d d, z, arrows,
   // Enter) must not act on the notebook while the focus is in here

@@ -5,7 +5,7 @@
 // survives updates. Every server string is set with textContent, never as HTML.
 
 import { addStyle, button, el } from "./dom.js";
-import CSS from "./job_monitor.css";
+import STYLESHEET from "./job_monitor.css";
 
 // [action, label, when shown, what it does in words (the button's tooltip)]
 const ACTIONS = [
@@ -197,7 +197,7 @@ function tickElapsed(view) {
 }
 
 function render({ model, el: host }) {
-  addStyle("job_monitor", CSS);
+  addStyle("job_monitor", STYLESHEET);
   const root = el("div", "oda-job-monitor");
   const summary = el("div", "oda-jm-summary");
   summary.setAttribute("role", "status");

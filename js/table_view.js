@@ -7,7 +7,7 @@
 // state. Every value is set with textContent, never as HTML.
 
 import { addStyle, el } from "./dom.js";
-import CSS from "./table_view.css";
+import STYLESHEET from "./table_view.css";
 
 const ROW_HEIGHT = 26; // px; rows are one line high (long values end in an ellipsis)
 const BLOCK = 200; // rows per request
@@ -19,7 +19,7 @@ function sortWords(name, column, descending) {
 }
 
 function render({ model, el: host }) {
-  addStyle("table_view", CSS);
+  addStyle("table_view", STYLESHEET);
   const root = el("div", "oda-table-view");
   // arrows and Page keys scroll the table, not the notebook
   root.setAttribute("data-lm-suppress-shortcuts", "true");

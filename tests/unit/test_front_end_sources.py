@@ -44,6 +44,29 @@ def test_no_front_end_source_defines_its_own_el(name):
     assert "./dom.js" in imports_of(source)
 
 
+# what the browser gives every module: an import under one of these names hides it (an import
+# of a stylesheet named CSS once hid CSS.escape, and the catalog table's keyboard broke)
+BROWSER_GLOBALS = {"CSS", "URL", "Blob", "document", "window", "console", "navigator",
+                   "performance", "globalThis", "Element", "Node", "Event"}
+BINDINGS = re.compile(r"^\s*import\s+([^;]*?)\s+from\s", re.MULTILINE)
+
+
+def bound_names(text: str) -> set[str]:
+    names: set[str] = set()
+    for clause in BINDINGS.findall(text):
+        for part in re.split(r"[{},]", clause):
+            words = part.split()
+            if words and words[-1] not in {"*", "as"}:
+                names.add(words[-1])
+    return names
+
+
+@pytest.mark.parametrize("name", FRONT_ENDS)
+def test_no_import_hides_a_browser_global(name):
+    source = (JS / f"{name}.js").read_text(encoding="utf-8")
+    assert bound_names(source) & BROWSER_GLOBALS == set()
+
+
 def test_the_shared_helpers_set_text_never_html():
     dom = (JS / "dom.js").read_text(encoding="utf-8")
     assert DEFINES_EL.search(dom)
