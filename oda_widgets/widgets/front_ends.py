@@ -134,8 +134,9 @@ def _warn_if_older_than_sources(name: str, path: Path) -> None:
     if not _CHECKOUT_JS.is_dir():
         return
     built = path.stat().st_mtime
-    newer = sorted(p.name for p in _CHECKOUT_JS.iterdir()
-                   if p.suffix in {".js", ".css", ".mjs"} and p.stat().st_mtime > built)
+    sheet = "sky" if name == "sky_aladin" else name
+    sources = [_CHECKOUT_JS / f for f in (f"{name}.js", "dom.js", f"{sheet}.css")]
+    newer = sorted(p.name for p in sources if p.is_file() and p.stat().st_mtime > built)
     if newer:
         logger.warning("the built front end %s is older than %s in js/: run "
                        "`python scripts/build_front_ends.py`", name, ", ".join(newer))

@@ -8,6 +8,8 @@ browser, where no such file is served.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from pathlib import Path
 
@@ -107,6 +109,30 @@ def test_a_missing_bundle_says_how_to_build_it(tmp_path, monkeypatch):
         front_ends.built_file("table_view")
     # the rest of the package treats it as a missing file (served_files skips it)
     assert issubclass(FrontEndMissing, FileNotFoundError)
+
+
+def test_a_bundle_older_than_its_sources_is_reported(tmp_path, monkeypatch, caplog):
+    from oda_widgets.widgets import front_ends
+
+    js, built = tmp_path / "js", tmp_path / "built"
+    js.mkdir()
+    built.mkdir()
+    for source in ("table_view.js", "dom.js", "table_view.css"):
+        (js / source).write_text("// source\n")
+    bundle = built / "table_view.js"
+    bundle.write_text("// bundle\n")
+    monkeypatch.setattr(front_ends, "BUILT_FOLDER", built)
+    monkeypatch.setattr(front_ends, "_CHECKOUT_JS", js)
+    os.utime(bundle, (1_000_000, 1_000_000))
+    with caplog.at_level(logging.WARNING, logger=front_ends.__name__):
+        assert front_ends.built_file("table_view") == bundle
+    assert "dom.js, table_view.css, table_view.js" in caplog.text
+    assert "build_front_ends.py" in caplog.text
+    caplog.clear()
+    bundle.touch()  # built after its sources: nothing to say
+    with caplog.at_level(logging.WARNING, logger=front_ends.__name__):
+        front_ends.built_file("table_view")
+    assert caplog.text == ""
 
 
 def test_no_python_module_writes_a_style_element():
