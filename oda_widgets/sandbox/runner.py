@@ -250,7 +250,7 @@ class _NoData(Exception):
 def _science_windows(instrument: str, values: dict[str, Any]) -> list:
     if instrument not in POINTED:
         return []
-    from .pointings import NoPointings, science_windows
+    from .simulate.pointings import NoPointings, science_windows
 
     try:
         return science_windows(

@@ -7,8 +7,8 @@ import pytest
 
 from oda_widgets.client.products.announced import LIGHT_CURVE as ODA_LC
 from oda_widgets.client.products.product_set import decode_products
-from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
+from oda_widgets.sandbox.simulate.pointings import science_windows
 from oda_widgets.widgets.results import ResultsView
 
 pytestmark = pytest.mark.unit
