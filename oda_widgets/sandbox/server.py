@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
+from .generations import CURRENT
 from .tokens import make_token, new_secret
 
 __all__ = ["SandboxServer", "PathOnlyLogHandler", "start_sandbox"]
@@ -112,7 +113,7 @@ def start_sandbox(
     *,
     host: str = "127.0.0.1",
     duration: float = 0.0,
-    protocol: str = "current",
+    generation: str = CURRENT,
     faults: str | None = None,
     secret: str | None = None,
 ) -> SandboxServer:
@@ -126,8 +127,8 @@ def start_sandbox(
         Interface to listen on.
     duration : float
         Simulated seconds of analysis per science window (0: jobs complete at once).
-    protocol : {"current", "1.3.3"}
-        Dispatcher generation to speak.
+    generation : {"1.3.6", "1.3.3"}
+        Dispatcher generation to speak (``"current"`` is still read as 1.3.6).
     faults : str or None
         Fault plan (see :mod:`oda_widgets.sandbox.faults`).
     secret : str or None
@@ -139,5 +140,5 @@ def start_sandbox(
         Serving; call ``stop()`` when done.
     """
     secret = secret or new_secret()
-    app = create_app(secret, seconds_per_scw=duration, generation=protocol, faults=faults)
+    app = create_app(secret, seconds_per_scw=duration, generation=generation, faults=faults)
     return SandboxServer(app, host, port, secret)
