@@ -215,6 +215,20 @@ def test_a_product_left_as_a_cells_value_shows_as_its_view(scws):
     assert shown.outputs == []
 
 
+def test_the_view_table_names_classes_that_exist():
+    """IPython registers the table by name and says nothing of a name that no class has: a
+    product moved to another module would silently lose its view."""
+    import importlib
+
+    from oda_widgets._display_hook import PRODUCT_VIEWS
+    from oda_widgets._public import WIDGETS
+
+    for (module, name), view in PRODUCT_VIEWS.items():
+        product = getattr(importlib.import_module(module), name)
+        assert (product.__module__, product.__qualname__) == (module, name)
+        assert view in WIDGETS
+
+
 def test_closing_a_view_leaves_no_open_box_around_a_closed_one(scws):
     from ipywidgets.widgets.widget import _instances
 
