@@ -116,6 +116,7 @@ def start_sandbox(
     generation: str = CURRENT,
     faults: str | None = None,
     secret: str | None = None,
+    protocol: str | None = None,
 ) -> SandboxServer:
     """Start a sandbox dispatcher in a background thread.
 
@@ -133,6 +134,8 @@ def start_sandbox(
         Fault plan (see :mod:`oda_widgets.sandbox.faults`).
     secret : str or None
         Token-signing secret; random when None.
+    protocol : str or None
+        The former name of ``generation``, still read (scripts may pass it).
 
     Returns
     -------
@@ -140,5 +143,7 @@ def start_sandbox(
         Serving; call ``stop()`` when done.
     """
     secret = secret or new_secret()
+    if protocol is not None:
+        generation = protocol
     app = create_app(secret, seconds_per_scw=duration, generation=generation, faults=faults)
     return SandboxServer(app, host, port, secret)

@@ -267,8 +267,9 @@ def test_the_former_generation_names_are_still_read():
     assert _parser().parse_args(["sandbox"]).generation == "1.3.6"
     with pytest.raises(SystemExit):
         _parser().parse_args(["sandbox", "--generation", "1.3.4"])
-    for name, version in (("current", "1.3.6"), ("1.3.6", "1.3.6"), ("1.3.3", "1.3.3")):
-        with start_sandbox(generation=name) as server:
+    for given, version in (({"generation": "current"}, "1.3.6"), ({"generation": "1.3.6"}, "1.3.6"),
+                           ({"generation": "1.3.3"}, "1.3.3"), ({"protocol": "1.3.3"}, "1.3.3")):
+        with start_sandbox(**given) as server:
             refused = requests.get(f"{server.url}/api/meta-data", params={"instrument": "nope"})
         assert refused.json()["cdci_data_analysis_version"] == version
     with pytest.raises(ValueError, match="1.3.4"):
