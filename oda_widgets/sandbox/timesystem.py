@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .pointings import NoPointings, science_windows
 from .simulate.field import IJD_MJD_OFFSET, mjd_tt
+from .simulate.pointings import NoPointings, science_windows
 
 __all__ = ["COLUMNS", "KINDS", "scw_list_answer"]
 

@@ -13,8 +13,8 @@ from support.saved_descriptions import SavedDispatcher, sandbox_documents
 
 import oda_widgets as ow
 from oda_widgets.client.products.product_set import decode_products
-from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
+from oda_widgets.sandbox.simulate.pointings import science_windows
 from oda_widgets.widgets import LightCurveView, QueryForm
 
 pytestmark = pytest.mark.unit

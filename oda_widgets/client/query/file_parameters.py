@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from .kinds import register_kind
-from .parameters import ONTOLOGY, StringParameter, wire_text
+from .parameter_spec import ONTOLOGY, wire_text
+from .text_parameters import StringParameter
 
 __all__ = [
     "LocalFile",

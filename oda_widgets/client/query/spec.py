@@ -29,8 +29,9 @@ from .description_checks import (
     request_field_reason,
 )
 from .generations import CURRENT, OLDER, generation_of
-from .parameter_reading import parameter_from_description
-from .parameters import FormatParameter, ParameterSpec
+from .parameter_parsing import parameter_from_description
+from .parameter_spec import ParameterSpec
+from .time_parameters import FormatParameter
 
 __all__ = [
     "NOT_QUERY_PARAMETERS",

@@ -31,8 +31,8 @@ from astropy.table import Table
 from astropy.time import Time
 
 from ..encode import PICKLE_PROTOCOL, encode_product
-from ..pointings import ScienceWindow
-from ..sky import angular_separation, load_sources, stable_seed, variability
+from .pointings import ScienceWindow
+from .sky import angular_separation, load_sources, stable_seed, variability
 
 __all__ = [
     "COMMENT_KEY",
