@@ -60,8 +60,8 @@ def _sort_order(column: Any, descending: bool) -> np.ndarray:
     """Row indices sorting ``column``: stable, masked and NaN values last in both directions."""
     values = np.ma.asarray(column)
     if values.dtype.kind == "O":
-        values = np.ma.asarray([str(v) for v in values.filled(None)],
-                               mask=np.ma.getmaskarray(values))
+        values = np.ma.array([str(v) for v in values.filled(None)],
+                             mask=np.ma.getmaskarray(values))
     missing = np.ma.getmaskarray(values).copy()
     if values.dtype.kind in "fc":
         missing |= ~np.isfinite(np.ma.getdata(values))
