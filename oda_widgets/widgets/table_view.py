@@ -112,7 +112,7 @@ class TableView(FrontEndCode, anywidget.AnyWidget):
     sort_descending = traitlets.Bool(False).tag(sync=True)
     #: bumped each time the order changes: rows of an older order are dropped by the front end
     version = traitlets.Int(0).tag(sync=True)
-    head = traitlets.List().tag(sync=True)
+    head: traitlets.List[list[str]] = traitlets.List().tag(sync=True)
     caption = traitlets.Unicode("").tag(sync=True)
     rows_shown = traitlets.Int(15).tag(sync=True)
 
