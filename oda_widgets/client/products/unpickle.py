@@ -194,7 +194,7 @@ def _expected_dtype_state(target: np.dtype[Any], state: Any) -> tuple[Any, ...]:
         raise UnsafePayload(
             f"refused to decode a product: its pickle describes an impossible dtype ({exc})"
         ) from None
-    # (dtype's class, its constructor's arguments, this state): NumPy pickles a dtype so
+    # NumPy pickles a dtype as (its class, the constructor's arguments, this state)
     expected_state: tuple[Any, ...] = _reduced(expected.__reduce__())[2]
     return expected_state
 
@@ -205,7 +205,8 @@ if TYPE_CHECKING:
 
     class _PurePythonUnpickler(pickle._Unpickler):
         """The parts of the pure-Python unpickler this module overrides or reads, which the
-        standard library's type stubs leave out (they are undocumented, stable since Python 3.4)."""
+        standard library's type stubs leave out (undocumented, and there in every Python the
+        package supports)."""
 
         # each opcode's handler takes the unpickler class it was written for
         dispatch: ClassVar[dict[int, Callable[[Any], None]]]
