@@ -337,7 +337,7 @@ class LightCurveView(widgets.VBox):
         self.rate_buttons.value = self.log_rate
         old = self.figure
         self._build_figure()
-        self.children = tuple(self.figure if child is old else child for child in self.children)
+        self.children = [self.figure if child is old else child for child in self.children]
         old.close()
 
     def _set_interaction(self) -> None:
@@ -449,13 +449,13 @@ class LightCurveView(widgets.VBox):
         self._last_redraw = time.monotonic()
         self.redraws += 1
         self.last_redraw_bytes = total_bytes
-        shown = range_text(*self.axis.to_time(np.array([a, b])))
+        in_view = range_text(*self.axis.to_time(np.array([a, b])))
         if decimated is not None:
-            text = (f"In view: {shown}; {total_points:,} samples, drawn as the minimum and "
+            text = (f"In view: {in_view}; {total_points:,} samples, drawn as the minimum and "
                     f"maximum of each of {self.columns:,} columns of "
                     f"{duration_text(decimated.column_width)}")
         else:
-            text = f"In view: {shown}; {total_points:,} samples, all drawn"
+            text = f"In view: {in_view}; {total_points:,} samples, all drawn"
         self.info.value = _text(text)
 
     def _set_shown(self, shown: list[Rebinned]) -> None:
@@ -784,12 +784,12 @@ def _inside(d: Decimated, a: float, b: float) -> tuple[float, float] | None:
 
 def _ms(value: np.datetime64) -> float:
     """A ``datetime64`` as milliseconds since 1970 (a browser's Date value)."""
-    return float(np.datetime64(value, "ms").astype("int64"))
+    return float(value.astype("datetime64[ms]").astype(np.int64))
 
 
 def _py_date(value: np.datetime64) -> Any:
     """A ``datetime64`` as the Python ``datetime`` a bqplot DateScale's min/max take."""
-    return np.datetime64(value, "us").astype(object)
+    return value.astype("datetime64[us]").astype(object)
 
 
 def _linear_tick_format(ticks: np.ndarray, decimals: int) -> str:

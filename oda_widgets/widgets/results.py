@@ -10,7 +10,7 @@ labels, comments) are shown in plain widgets (``Label``, ``Textarea``), never as
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ _CSS = """
 """
 
 
-def _heading(shown: list[Product], one: str, several: str) -> str:
+def _heading(shown: Sequence[Product], one: str, several: str) -> str:
     """A section's title: the server's label of its one product, else what the section holds
     (a name such as ``mosaic_image_0_mosaic`` is for files, not for headings)."""
     if len(shown) == 1:
@@ -167,14 +167,15 @@ class ResultsView(widgets.VBox):
 
         groups: dict[str, dict[str, LightCurve]] = {}
         for name, curve in products.light_curves.items():
-            if curve.quantity is None:
+            quantity = curve.quantity
+            if quantity is None:
                 self.notes.append(f"{curve.title} is not drawn: its table "
                                   f"{curve.hdu.name} has no RATE, FLUX, MAG or COUNTS column")
                 continue
             curve = _with_time_reference(curve, products.analysis_parameters)
             # a curve of no named source (a workflow's) goes by its label in the legend
             key = name if curve.source or not curve.label else curve.label
-            groups.setdefault(curve.quantity, {})[key] = curve
+            groups.setdefault(quantity, {})[key] = curve
         views = []
         for curves in groups.values():
             try:
