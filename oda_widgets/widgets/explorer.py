@@ -24,6 +24,7 @@ from ..client.dispatcher import Dispatcher
 from ..client.jobs import Job
 from ..client.products.product_set import ProductSet
 from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
+from .closing import close_parts
 from .form import QueryForm
 from .job_monitor import JobMonitor, describe_parameters
 from .page_actions import PageActions
@@ -291,9 +292,11 @@ class Explorer(traitlets.HasTraits):
         if tab is None:
             raise KeyError(f"no tab is open for job {key!r}")
         self._show_tabs()
-        if view is not None:
-            view.close()
-        tab.close()
+        # the tab, its view and every widget of both (the Explorer's form stays): nothing of a
+        # closed tab is left open to keep its arrays and figures alive
+        close_parts(tab, keep=[self.form])
+        if view is not None and view.comm is not None:
+            view.close()  # a view the tab did not hold (a subclass's own layout)
 
     def tab_titles(self) -> list[str]:
         """The whole titles of the open tabs, in order (shown on hover)."""

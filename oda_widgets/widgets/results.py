@@ -25,6 +25,7 @@ from ..client.products.light_curve import LightCurve, time_origin
 from ..client.products.product_set import ProductSet
 from ..client.products.sky_image import SkyImage
 from ..client.products.spectrum import Spectrum
+from .closing import close_parts
 from .page_actions import PageActions
 from .product_download import download_file
 
@@ -310,17 +311,16 @@ class ResultsView(widgets.VBox):
                 view.highlight(names)
 
     def close(self) -> None:
+        """Close every view and the boxes around them, and let go of the job's catalog: a closed
+        view is freed once nothing of the user's holds it (the job and its products may live on)."""
         # (also called on a view whose building failed half way)
-        views = [getattr(self, name, None) for name in ("sky", "catalog_table", "spectra")]
-        views += [*getattr(self, "light_curve_views", ()),
-                  *getattr(self, "tables", {}).values(), *getattr(self, "pictures", {}).values()]
-        for view in views:
-            if view is not None:
-                view.close()
-        # the boxes around them too: an open section holding a closed view has no state to give
-        for child in self.children:
-            child.close()
-        super().close()
+        catalog = getattr(self, "catalog", None)
+        if catalog is not None:
+            catalog.remove_listener(self._catalog_changed)
+        # the views, the boxes around them (an open section holding a closed view has no state
+        # to give) and every part of each; the form is the user's and stays open
+        form = getattr(self, "form", None)
+        close_parts(self, keep=[form] if form is not None else [])
 
     def __repr__(self) -> str:
         shown = [n for n, v in (("sky", self.sky), ("catalog table", self.catalog_table),
