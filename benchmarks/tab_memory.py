@@ -65,8 +65,8 @@ def measure(tree: Path) -> dict[str, Any]:
     import oda_widgets as ow
     from oda_widgets.client.jobs import Job
     from oda_widgets.client.products.product_set import decode_products
-    from oda_widgets.sandbox.pointings import science_windows
     from oda_widgets.sandbox.simulate import make_products
+    from oda_widgets.sandbox.simulate.pointings import science_windows
 
     scws = science_windows(FIELD["T1"], FIELD["T2"], FIELD["RA"], FIELD["DEC"], 15.0, 50, None)
     jobs = []

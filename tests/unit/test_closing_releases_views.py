@@ -15,8 +15,8 @@ from support.saved_descriptions import SavedDispatcher, sandbox_documents
 import oda_widgets as ow
 from oda_widgets.client.jobs import Job
 from oda_widgets.client.products.product_set import decode_products
-from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
+from oda_widgets.sandbox.simulate.pointings import science_windows
 from oda_widgets.widgets.closing import close_parts
 
 pytestmark = pytest.mark.unit
