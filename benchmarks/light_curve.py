@@ -272,9 +272,13 @@ def measure(browser: Any, lab: Any, seconds: float, cap: float,
         for _ in range(3):
             page.mouse.move(bx, by)
             page.evaluate(BASE_MARK)
-            zooms.append(timed(lambda: page.mouse.wheel(0, -400),
-                               lambda: page.wait_for_function(BASE_CHANGED, polling="raf",
-                                                              timeout=cap * 1000)))
+            try:
+                zooms.append(timed(lambda: page.mouse.wheel(0, -400),
+                                   lambda: page.wait_for_function(BASE_CHANGED, polling="raf",
+                                                                  timeout=cap * 1000)))
+            except Exception:  # noqa: BLE001 - Playwright's TimeoutError: the page is frozen
+                result["base_zoom"] = None
+                return result
             page.wait_for_timeout(300)
         result["base_zoom"] = statistics.median(zooms)
         return result
