@@ -45,6 +45,12 @@ from .source_colours import source_colour
 
 __all__ = ["LightCurveView", "nice_ticks"]
 
+#: The view's attributes that are its controls (built just after the figure).
+_CONTROLS = frozenset({
+    "controls", "axis_buttons", "rate_buttons", "mode_buttons", "reset_button", "rebin_select",
+    "bin_seconds", "bin_button", "bin_text", "rebin_row", "toggles", "legend_row",
+    "selection_text", "use_button", "use_message", "selection_row"})
+
 #: Seconds to wait after the last change of the visible range before re-decimating.
 DEBOUNCE_S = 0.06
 #: A range change this long after the last redraw is drawn at once.
@@ -158,24 +164,39 @@ class LightCurveView(TimeBrush, widgets.VBox):
 
         self.set_trait("time_axis", time_axis)
         self.set_trait("log_rate", log_rate)
-        self._build_controls()
+        # the figure and the words under it first; the controls around them once the view is
+        # on its way to the browser (the next turn of the kernel's event loop), or at once
+        # without a running loop, or when a program reaches for one of them
+        plain = widgets.Layout()
+        self.info = widgets.HTML("", layout=plain)
+        self.info.add_class("oda-lc-info")
+        self._above, self._below = widgets.VBox(layout=plain), widgets.VBox(layout=plain)
         self._build_figure()
-        self.children = [self.controls, self.rebin_row, self.legend_row, self.figure, self.info,
-                         self.selection_row]
+        self.children = [self._above, self.figure, self.info, self._below]
         self.observe(self._axis_changed, names=["time_axis", "log_rate"])
+        try:
+            asyncio.get_running_loop().call_soon(self._build_controls)
+        except RuntimeError:
+            self._build_controls()
+
+    def __getattr__(self, name: str) -> Any:
+        # a control asked for before the event loop built them: build them now
+        if name in _CONTROLS and "_above" in self.__dict__ and "toggles" not in self.__dict__:
+            self._build_controls()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # --- building ------------------------------------------------------------------------------
     def _build_controls(self) -> None:
+        if "toggles" in self.__dict__:
+            return
         native = max(s.native_bin for s in self.curves)
         span = self._full[1] - self._full[0]
         factors = [1] + [2 ** k for k in range(1, 21) if native * 2 ** k <= span / 2]
         c = Controls([curve.source for curve in self.curves], axis_label(self.quantity, []),
                      takes_log(self.quantity), self.time_axis, self.log_rate, factors, native)
         self.controls = c.top
-        for name in ("axis_buttons", "rate_buttons", "mode_buttons", "reset_button",
-                     "rebin_select", "bin_seconds", "bin_button", "bin_text", "rebin_row",
-                     "toggles", "legend_row", "info", "selection_text", "use_button",
-                     "use_message", "selection_row"):
+        for name in _CONTROLS - {"controls"}:
             setattr(self, name, getattr(c, name))
         self.bin_text.value = note(self.bin_words)
         self.axis_buttons.observe(lambda c: setattr(self, "time_axis", c["new"]), names="value")
@@ -187,6 +208,10 @@ class LightCurveView(TimeBrush, widgets.VBox):
         for index, toggle in enumerate(self.toggles):
             toggle.observe(lambda c, i=index: self._toggle(i, c["new"]), names="value")
         self.use_button.on_click(lambda _b: self._use_clicked())
+        if self.selected_range is not None:
+            self._selection_changed({"new": self.selected_range})
+        self._above.children = [self.controls, self.rebin_row, self.legend_row]
+        self._below.children = [self.selection_row]
 
     def _build_figure(self) -> None:
         """Scales, axes, marks and figure, each made holding its first state (sent once)."""
@@ -219,10 +244,10 @@ class LightCurveView(TimeBrush, widgets.VBox):
         wanted = self._wanted()
         self.curve_marks = [
             CurveMarks(curve.source, source_colour(curve.source), scales, arrays,
-                       visible=toggle.value, lit=curve.source in wanted,
+                       visible=self._curve_shown(index), lit=curve.source in wanted,
                        dim=bool(wanted) and curve.source not in wanted)
-            for curve, arrays, toggle in zip(self.curves, drawing.arrays, self.toggles,
-                                             strict=True)
+            for index, (curve, arrays) in enumerate(zip(self.curves, drawing.arrays,
+                                                        strict=True))
         ]
         twin = [] if self.range_scale is self.x_scale else [self.range_scale]
         self.panzoom = PanZoom(scales={"x": [self.x_scale, *twin]})
@@ -231,7 +256,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
             marks=self._ordered_marks(), axes=[self.x_axis, self.y_axis],
             fig_margin={"top": 24, "bottom": 50, "left": 80, "right": 20},
             layout=widgets.Layout(width="100%", height="420px"),
-            interaction=self.panzoom if self.mode_buttons.value == "zoom" else self.brush,
+            interaction=self.panzoom if self._zooming() else self.brush,
             animation_duration=0,
         )
         self.figure.add_class("oda-lc-figure")
@@ -278,8 +303,18 @@ class LightCurveView(TimeBrush, widgets.VBox):
             part.close()
 
     def _set_interaction(self) -> None:
-        self.figure.interaction = (self.panzoom if self.mode_buttons.value == "zoom"
-                                   else self.brush)
+        self.figure.interaction = self.panzoom if self._zooming() else self.brush
+
+    def _zooming(self) -> bool:
+        """Whether the plot zooms and pans (else the brush selects); zooms until the controls
+        are built."""
+        buttons = self.__dict__.get("mode_buttons")
+        return buttons is None or buttons.value == "zoom"
+
+    def _curve_shown(self, index: int) -> bool:
+        """Whether a curve is shown (its legend toggle; shown until the controls are built)."""
+        toggles = self.__dict__.get("toggles")
+        return toggles is None or bool(toggles[index].value)
 
     # --- the visible range ----------------------------------------------------------------------
     @property
@@ -373,7 +408,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
                 decimated = d
             inside = _inside(d, a, b)
             total_points += _points_inside(curve.time, a, b)
-            if self.toggles[index].value and inside is not None:
+            if self._curve_shown(index) and inside is not None:
                 y_low = min(y_low, inside[0])
                 y_high = max(y_high, inside[1])
         shown_text = range_text(*self.axis.to_time(np.array([a, b])))

@@ -139,7 +139,6 @@ class Controls:
         self.legend_row = widgets.HBox(items, layout=wrap)
         self.legend_row.add_class("oda-lc-legend")
 
-        self.info = text("", "oda-lc-info")
         self.selection_text = text(note(NO_SELECTION), "oda-lc-selection")
         self.use_button = button(
             "oda-lc-use-range", auto, description="Use this time range", icon="clock",
