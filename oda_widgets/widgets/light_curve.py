@@ -33,13 +33,21 @@ from astropy.time import Time, TimeDelta
 from bqplot.interacts import PanZoom
 
 from ..analysis.curve_values import axis_label, inverted, takes_log
-from ..analysis.decimate import Decimated, minmax_columns
+from ..analysis.decimate import minmax_columns
 from ..analysis.light_curve_samples import CurveSamples
 from ..analysis.rebin import Rebinned, rebin
 from ..analysis.time_axis import MODES, TimeAxis, duration_text, range_text
 from .light_curve_brush import TimeBrush
 from .light_curve_controls import Controls, note
-from .light_curve_marks import CurveMarks, MarkArrays, bar_ends, gaps_between, mark_arrays
+from .light_curve_marks import (
+    CurveMarks,
+    MarkArrays,
+    bar_ends,
+    drawn_range,
+    gaps_between,
+    mark_arrays,
+    samples_inside,
+)
 from .light_curve_ticks import nice_ticks, rate_axis, utc_ticks
 from .source_colours import source_colour
 
@@ -406,8 +414,8 @@ class LightCurveView(TimeBrush, widgets.VBox):
                                       lambda x: self.axis.to_axis(x, mode)))
             if d.decimated:
                 decimated = d
-            inside = _inside(d, a, b)
-            total_points += _points_inside(curve.time, a, b)
+            inside = drawn_range(d, a, b)
+            total_points += samples_inside(curve.time, a, b)
             if self._curve_shown(index) and inside is not None:
                 y_low = min(y_low, inside[0])
                 y_high = max(y_high, inside[1])
@@ -567,28 +575,6 @@ class LightCurveView(TimeBrush, widgets.VBox):
     def __repr__(self) -> str:
         names = ", ".join(c.source for c in self.curves)
         return f"LightCurveView({names}; {sum(len(c) for c in self.curves):,} samples)"
-
-
-def _points_inside(time: np.ndarray, a: float, b: float) -> int:
-    return int(np.searchsorted(time, b, side="right") - np.searchsorted(time, a, side="left"))
-
-
-def _inside(d: Decimated, a: float, b: float) -> tuple[float, float] | None:
-    """The lowest and highest drawn value (errors included) within [a, b]."""
-    values = []
-    keep = (d.x >= a) & (d.x <= b)
-    if np.any(keep):
-        values.append(d.y[keep])
-    keep = (d.bar_x >= a) & (d.bar_x <= b)
-    if np.any(keep):
-        values += [d.bar_low[keep], d.bar_high[keep]]
-    if not values:
-        return None
-    joined = np.concatenate(values)
-    joined = joined[np.isfinite(joined)]
-    if not joined.size:
-        return None
-    return float(joined.min()), float(joined.max())
 
 
 def _ms(value: np.datetime64) -> float:

@@ -19,7 +19,8 @@ import numpy as np
 from ..analysis.decimate import Decimated
 from ..analysis.light_curve_samples import CurveSamples
 
-__all__ = ["CurveMarks", "MarkArrays", "bar_ends", "gaps_between", "mark_arrays"]
+__all__ = ["CurveMarks", "MarkArrays", "bar_ends", "drawn_range", "gaps_between", "mark_arrays",
+           "samples_inside"]
 
 #: Draw dots on the samples when no more than this many are visible.
 DOTS_UP_TO = 400
@@ -112,6 +113,29 @@ def _broken_at_gaps(gaps: np.ndarray, x: np.ndarray, y: np.ndarray
     x = np.insert(x.astype(float), across + 1, 0.5 * (x[across] + x[across + 1]))
     y = np.insert(y.astype(float), across + 1, np.nan)
     return x, y
+
+
+def samples_inside(time: np.ndarray, a: float, b: float) -> int:
+    """How many samples of the sorted ``time`` lie within [a, b]."""
+    return int(np.searchsorted(time, b, side="right") - np.searchsorted(time, a, side="left"))
+
+
+def drawn_range(d: Decimated, a: float, b: float) -> tuple[float, float] | None:
+    """The lowest and highest drawn value (errors included) within [a, b]."""
+    values = []
+    keep = (d.x >= a) & (d.x <= b)
+    if np.any(keep):
+        values.append(d.y[keep])
+    keep = (d.bar_x >= a) & (d.bar_x <= b)
+    if np.any(keep):
+        values += [d.bar_low[keep], d.bar_high[keep]]
+    if not values:
+        return None
+    joined = np.concatenate(values)
+    joined = joined[np.isfinite(joined)]
+    if not joined.size:
+        return None
+    return float(joined.min()), float(joined.max())
 
 
 class CurveMarks:
