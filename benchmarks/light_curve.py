@@ -10,7 +10,8 @@ Chromium, started as the browser tests start them (``tests/support/browser_harne
 confined to the loopback interface.
 
 Figures, per size:
-- first paint: from asking JupyterLab to run the cell to the rate line drawn in the page (the
+- first paint: from asking JupyterLab to run the cell to the rate line drawn in the page, the
+  median of ``--repeat`` paints of each, alternated, where the baseline's takes under 10 s (the
   modules of both are imported beforehand, with the data, and bqplot's front-end code, which
   both load, is loaded in the page by a small figure shown first: whichever path ran first
   would otherwise pay for it alone);
@@ -120,6 +121,20 @@ OUR_MARK = f"() => {{ window.__before = ({OUR_LINE}.getAttribute('d') || '').sli
 OUR_CHANGED = f"() => ({OUR_LINE}.getAttribute('d') || '').slice(0, 400) !== window.__before"
 BASE_LINE = "document.querySelector('.bench-baseline svg.svg-figure path.line')"
 BASE_DRAWN = f"() => {{ const l = {BASE_LINE}; return !!l && (l.getAttribute('d') || '').length > 0; }}"
+# repeated first paints: the views already drawn are marked old, and only a new one counts
+MARK_OLD = ("() => document.querySelectorAll('.oda-lightcurve, .bench-baseline')"
+            ".forEach(e => { e.dataset.old = '1'; })")
+OURS_DRAWN_AGAIN = """() => {
+    const view = [...document.querySelectorAll('.oda-lightcurve')].find(v => !v.dataset.old);
+    const info = view && view.querySelector('.oda-lc-info');
+    const line = view && view.querySelectorAll('.oda-lc-figure svg.svg-figure path.line')[1];
+    return !!info && info.textContent.includes('samples') && !!line
+        && (line.getAttribute('d') || '').length > 0;
+}"""
+BASE_DRAWN_AGAIN = """() => {
+    const l = document.querySelector('.bench-baseline:not([data-old]) svg.svg-figure path.line');
+    return !!l && (l.getAttribute('d') || '').length > 0;
+}"""
 BASE_MARK = f"() => {{ window.__before = ({BASE_LINE}.getAttribute('d') || '').slice(0, 400); }}"
 BASE_CHANGED = f"() => ({BASE_LINE}.getAttribute('d') || '').slice(0, 400) !== window.__before"
 
@@ -189,7 +204,7 @@ def plot_centre(page: Any, figure: str) -> tuple[float, float]:
 
 
 def measure(browser: Any, lab: Any, seconds: float, cap: float,
-            baseline: bool = True) -> dict[str, Any]:
+            baseline: bool = True, repeat: int = 1) -> dict[str, Any]:
     """Every figure for one curve length (a fresh page and kernel)."""
     name = f"bench_{int(seconds)}.ipynb"
     H.write_notebook(lab.root / name, [PREPARE.format(seconds=seconds), OURS, BASELINE])
@@ -281,6 +296,23 @@ def measure(browser: Any, lab: Any, seconds: float, cap: float,
                 return result
             page.wait_for_timeout(300)
         result["base_zoom"] = statistics.median(zooms)
+        if result["base_paint"] > 10:
+            return result
+        # more first paints, the baseline's first in each round (the page and kernel warmer
+        # with every round: alternating keeps that from favouring either), medians reported
+        paints = {"ours": [result["ours_paint"]], "base": [result["base_paint"]]}
+        for _ in range(repeat - 1):
+            for name, index, drawn in (("base", 2, BASE_DRAWN_AGAIN),
+                                       ("ours", 1, OURS_DRAWN_AGAIN)):
+                lab_page.wait_for_kernel_idle(120)
+                page.wait_for_timeout(500)
+                page.evaluate(MARK_OLD)
+                paints[name].append(timed(lambda i=index: page.evaluate(RUN_CELL, i),
+                                          lambda d=drawn: page.wait_for_function(
+                                              d, polling="raf", timeout=cap * 1000)))
+        result["ours_paints"], result["base_paints"] = paints["ours"], paints["base"]
+        result["ours_paint"] = statistics.median(paints["ours"])
+        result["base_paint"] = statistics.median(paints["base"])
         return result
     finally:
         context.close()
@@ -368,6 +400,9 @@ def main() -> None:
                         default=[1_000, 10_000, 100_000, 1_728_000])
     parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
                         help="also measure the baseline (--no-baseline: ours only)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="first paints of each (alternated) where the baseline's takes "
+                             "under 10 s; the medians are reported")
     parser.add_argument("--cap", type=float, default=60.0,
                         help="seconds to wait for the baseline's first paint or zoom")
     args = parser.parse_args()
@@ -387,7 +422,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=str(H.CHROMIUM), headless=True,
                                                  args=H.CHROMIUM_FLAGS)
             for size in args.sizes:
-                row = measure(browser, lab, size * 0.05, args.cap, args.baseline)
+                row = measure(browser, lab, size * 0.05, args.cap, args.baseline, args.repeat)
                 rows.append(row)
                 print(f"  measured {row.get('points')} points: "
                       + ", ".join(f"{k} {v:.3g}" for k, v in row.items()
@@ -424,6 +459,10 @@ def main() -> None:
           "(both: the page's own redraw of what it holds); settled (ours): wheel -> the kernel's "
           "redraw (re-decimated curve, fitted rate axis, words); pan (ours): drag -> the kernel's "
           "redraw; bytes: websocket bytes received")
+    print("first paints, each (s): " + "; ".join(
+        f"{r['points']:,}: ours " + " ".join(f"{v:.3f}" for v in r.get("ours_paints", [])) +
+        ", baseline " + " ".join(f"{v:.3f}" for v in r.get("base_paints", []))
+        for r in rows if "ours_paints" in r))
     print("\nFirst paint's stages in the page (s from asking to run the cell): the view's "
           "element shown, its figure's SVG, its line drawn")
     for r in rows:
