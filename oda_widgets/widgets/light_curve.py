@@ -137,8 +137,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
 
     def __init__(self, light_curves: Any, form: Any = None, *, t1: Any = None,
                  time_axis: str = "utc", log_rate: bool = False, columns: int = 1000) -> None:
-        super().__init__()
-        self.add_class("oda-lightcurve")
+        super().__init__(_dom_classes=("oda-lightcurve",))
         self.form = form
         self.columns = int(columns)
         samples = [CurveSamples.from_light_curve(lc, source=name)
@@ -176,8 +175,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
         # on its way to the browser (the next turn of the kernel's event loop), or at once
         # without a running loop, or when a program reaches for one of them
         plain = widgets.Layout()
-        self.info = widgets.HTML("", layout=plain)
-        self.info.add_class("oda-lc-info")
+        self.info = widgets.HTML("", layout=plain, _dom_classes=("oda-lc-info",))
         self._above, self._below = widgets.VBox(layout=plain), widgets.VBox(layout=plain)
         self._build_figure()
         self.children = [self._above, self.figure, self.info, self._below]
@@ -265,9 +263,8 @@ class LightCurveView(TimeBrush, widgets.VBox):
             fig_margin={"top": 24, "bottom": 50, "left": 80, "right": 20},
             layout=widgets.Layout(width="100%", height="420px"),
             interaction=self.panzoom if self._zooming() else self.brush,
-            animation_duration=0,
+            animation_duration=0, _dom_classes=("oda-lc-figure",),
         )
-        self.figure.add_class("oda-lc-figure")
         self.range_scale.observe(self._range_changed, names=["min", "max"])
         self._drawn = self._visible
         self._sent = drawing

@@ -3,7 +3,7 @@
 Every ipywidget is a model the browser creates before the view is drawn, with a layout and often a
 style model of its own: the controls share their layouts and styles (one model each for all the
 widgets that look alike) and carry their CSS inline, so a view opens a few dozen models rather
-than seventy. Which widget does what (and what the tests and users click) is unchanged.
+than seventy; each opens with its CSS class (no second message to add it). Which widget does what (and what the tests and users click) is unchanged.
 """
 
 from __future__ import annotations
@@ -69,37 +69,34 @@ class Controls:
         button_style = widgets.ButtonStyle()
 
         def text(value: str, css: str) -> widgets.HTML:
-            widget = widgets.HTML(value, layout=plain, style=html_style)
-            widget.add_class(css)
-            return widget
+            return widgets.HTML(value, layout=plain, style=html_style, _dom_classes=(css,))
 
         def button(css: str, layout: widgets.Layout = plain, **kwargs: Any) -> widgets.Button:
-            widget = widgets.Button(layout=layout, style=button_style, **kwargs)
-            widget.add_class(css)
-            return widget
+            return widgets.Button(layout=layout, style=button_style, _dom_classes=(css,),
+                                  **kwargs)
 
         self.axis_buttons = widgets.ToggleButtons(
             options=[(_AXIS_NAMES[m], m) for m in MODES], value=time_axis,
             description="Time", tooltips=["UTC dates", "Modified Julian Date (UTC)",
                                           "seconds since T1"],
             style={"button_width": "7em", "description_width": "3em"}, layout=auto,
+            _dom_classes=("oda-lc-time-axis",),
         )
-        self.axis_buttons.add_class("oda-lc-time-axis")
         self.rate_buttons = widgets.ToggleButtons(
             options=[("linear", False), ("log", True)], value=log_rate,
             description=quantity_label, tooltips=["linear rate axis", "logarithmic rate axis"],
             style={"button_width": "5em", "description_width": "3em"},
             # its own layout: hidden for magnitudes, which are logarithms already
             layout=widgets.Layout(width="auto", display=None if log_allowed else "none"),
+            _dom_classes=("oda-lc-rate-scale",),
         )
-        self.rate_buttons.add_class("oda-lc-rate-scale")
         self.mode_buttons = widgets.ToggleButtons(
             options=[("Zoom / pan", "zoom"), ("Select time", "select")], value="zoom",
             tooltips=["wheel to zoom the time axis, drag to pan",
                       "drag across the plot to select a time range"],
             style={"button_width": "8em"}, layout=auto,
+            _dom_classes=("oda-lc-mode",),
         )
-        self.mode_buttons.add_class("oda-lc-mode")
         self.reset_button = button("oda-lc-reset", description="Whole curve", icon="expand",
                                    tooltip="show the whole time range")
         self.top = widgets.HBox([self.axis_buttons, self.rate_buttons, self.mode_buttons,
@@ -110,13 +107,13 @@ class Controls:
             description="Bin", style={"description_width": "3em"},
             layout=widgets.Layout(width="12em"),
             tooltip="combine bins: counts conserved, errors propagated",
+            _dom_classes=("oda-lc-rebin",),
         )
-        self.rebin_select.add_class("oda-lc-rebin")
         self.bin_seconds = widgets.FloatText(
             value=round(native, 6), description="or (s)", style={"description_width": "4em"},
             layout=widgets.Layout(width="13em"), tooltip="a bin width in seconds",
+            _dom_classes=("oda-lc-bin-seconds",),
         )
-        self.bin_seconds.add_class("oda-lc-bin-seconds")
         self.bin_button = button("oda-lc-bin-apply", widgets.Layout(width="6em"),
                                  description="Rebin", tooltip="rebin to this many seconds")
         self.bin_text = text("", "oda-lc-bin-text")
@@ -132,12 +129,11 @@ class Controls:
                 f'<span class="oda-lc-swatch" style="{_SWATCH}; '
                 f'background:{source_colour(source)}"></span>', layout=plain, style=html_style)
             toggle = widgets.Checkbox(value=True, description=source, indent=False, layout=auto,
-                                      style=checkbox_style, tooltip=f"show or hide {source}")
-            toggle.add_class("oda-lc-toggle")
+                                      style=checkbox_style, tooltip=f"show or hide {source}",
+                                      _dom_classes=("oda-lc-toggle",))
             self.toggles.append(toggle)
             items.append(widgets.HBox([swatch, toggle], layout=item_layout))
-        self.legend_row = widgets.HBox(items, layout=wrap)
-        self.legend_row.add_class("oda-lc-legend")
+        self.legend_row = widgets.HBox(items, layout=wrap, _dom_classes=("oda-lc-legend",))
 
         self.selection_text = text(note(NO_SELECTION), "oda-lc-selection")
         self.use_button = button(
