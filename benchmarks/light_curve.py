@@ -448,9 +448,10 @@ def main() -> None:
         base_zoom = _s(r.get("base_zoom"), cap) if painted else "n/a"
         zoom_ratio = _ratio(r.get("base_zoom"), r["ours_zoom"], cap) if painted else "-"
         base_bytes = f"{r['base_paint_bytes'] / 1e6:.1f}MB" if painted else "n/a"
+        measured = "base_paint" in r          # --no-baseline: nothing to compare with
         print(f"{r['points']:>9,} | {_s(r['ours_paint'], cap):>8} "
-              f"{_s(r.get('base_paint'), cap):>10} "
-              f"{_ratio(r.get('base_paint'), r['ours_paint'], cap):>9} | "
+              f"{_s(r.get('base_paint'), cap) if measured else 'n/a':>10} "
+              f"{_ratio(r.get('base_paint'), r['ours_paint'], cap) if measured else '-':>9} | "
               f"{_s(r['ours_zoom'], cap):>8} {base_zoom:>10} {zoom_ratio:>9} "
               f"{_s(r['ours_settled'], cap):>8} | "
               f"{_s(r['ours_pan'], cap):>7} | {r['ours_paint_bytes'] / 1e3:>8.0f}kB "
