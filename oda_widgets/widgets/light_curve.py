@@ -15,7 +15,9 @@ as binary buffers.
 
 The first paint is built once: the first drawing, its ticks and its looks are computed before
 the marks, scales and axes are made, so each opens holding its state and the browser draws the
-figure once; the brush is made only when first used.
+figure once. In a kernel the figure and the words under it are sent first and the controls on the
+event loop's next turn (the browser creates every model of a view before it shows it); the
+brush is made only when first used.
 """
 
 from __future__ import annotations
