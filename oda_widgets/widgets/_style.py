@@ -3,7 +3,7 @@
 Every stylesheet of oda_widgets is a file in ``js/``. A widget with its own front end
 (``js/<name>.js``) has its stylesheet bundled into it, and the front end puts it in the page
 (``js/dom.js``'s ``addStyle``). A view built from ipywidgets alone (the query form, the results,
-the light curve, the spectrum, the Explorer, the time-resolved spectra) holds
+the spectrum, the Explorer, the time-resolved spectra) holds
 ``style_widget("<name>")``: a hidden widget whose stylesheet ``js/<name>.css`` anywidget puts in
 the page's ``<head>`` once, under the stylesheet's name, however many views show it (a newer text
 replaces it in place). No other code writes a style element: the sheets are our own text, never
@@ -41,8 +41,8 @@ class StyleSheet(anywidget.AnyWidget):
     Parameters
     ----------
     name : str
-        The stylesheet: ``"form"``, ``"results"``, ``"light_curve"``, ``"spectrum"``,
-        ``"explorer"`` or ``"time_resolved_spectra"``.
+        The stylesheet: ``"form"``, ``"results"``, ``"spectrum"``, ``"explorer"`` or
+        ``"time_resolved_spectra"``.
 
     Raises
     ------
