@@ -1,5 +1,4 @@
-"""A dry run: how the dispatcher would read a query's parameters, asked without running it.
-"""
+"""A dry run: how the dispatcher would read a query's parameters, asked without running it."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Several jobs submitted together, waited for and summed up as one.
-"""
+"""Several jobs submitted together, waited for and summed up as one."""
 
 from __future__ import annotations
 
