@@ -69,7 +69,7 @@ class FrontEndCode:
                   buffers=[served.path.read_bytes()])
 
 
-class FrontEndPreload(FrontEndCode, anywidget.AnyWidget):  # type: ignore[misc]
+class FrontEndPreload(FrontEndCode, anywidget.AnyWidget):
     """A widget that is never displayed: its model, made in every page that follows the kernel,
     loads and initializes the front end ``name`` (a :func:`loader_module`) there and then, so a
     view of that kind shown later renders at once. Close it with the widget that made it.
