@@ -26,7 +26,7 @@ def _load() -> None:
         for name in _VIEW_MODULES:
             importlib.import_module(f"{__package__}.{name}")
         # the catalog's duplicate check loads its KD-tree on its first pair of sources
-        from astropy.coordinates import SkyCoord  # type: ignore[import-untyped]
+        from astropy.coordinates import SkyCoord
 
         from ..client.catalog.checks import duplicate_pairs
 
