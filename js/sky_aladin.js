@@ -5,10 +5,10 @@
 // installed static/widget.js (".css": its widget.css), and both its CDN import of Aladin Lite and
 // ours below resolve to the npm package's dist/aladin.js, so the two share one Aladin Lite module.
 //
+// The image shown is the model's state, drawn as soon as the view renders (no round trip to the
+// kernel first): `_image` {name, ra, dec, width_deg, height_deg, psf_deg, serial}, `_image_fits`
+// (the image as a FITS file, a binary buffer) and `_looks` {colormap, stretch, min_cut, max_cut}.
 // Messages from the kernel that carry an `oda` key are ours (ipyaladin's carry `event_name`):
-//   {oda: "image", name, colormap, stretch, min_cut, max_cut, ra, dec, width_deg, height_deg}
-//     + one buffer: the image as a FITS file
-//   {oda: "cuts", colormap, stretch, min_cut, max_cut}
 //   {oda: "frame", ra, dec, width_deg, height_deg}   (a view with no mosaic: the sources' extent)
 //   {oda: "sources", serial, ring_deg, sources: [{id, name, ra, dec, shape, color, selected}]}
 // Back to the kernel: {event_type: "oda_ready"}, {event_type: "oda_source_clicked", id},
@@ -181,6 +181,10 @@ class SkyFrontEnd {
     this.imageShown = null; // name of the image drawn last (for page scripts and tests)
     this.onMessage = (msg, buffers) => this.handle(msg, buffers);
     model.on("msg:custom", this.onMessage);
+    this.onImage = () => this.showImage();
+    this.onLooks = () => this.applyCuts(this.image, model.get("_looks"));
+    model.on("change:_image", this.onImage);
+    model.on("change:_looks", this.onLooks);
     aladin.on("objectClicked", (object) => this.clicked(object));
     // page scripts (and the browser tests) reach the Aladin Lite instance from the element
     host.odaAladin = aladin;
@@ -211,11 +215,9 @@ class SkyFrontEnd {
     host.addEventListener("pointerleave", this.onLeave);
   }
 
-  handle(msg, buffers) {
+  handle(msg) {
     if (!msg || msg.oda === undefined) return;
     if (msg.oda === "sources") this.showSources(msg);
-    else if (msg.oda === "image") this.showImage(msg, buffers);
-    else if (msg.oda === "cuts") this.setCuts(msg);
     else if (msg.oda === "frame") this.frame(msg);
   }
 
@@ -281,18 +283,23 @@ class SkyFrontEnd {
     setTimeout(report, 250);
   }
 
-  showImage(msg, buffers) {
+  // the image of the model's state (nothing while it holds none)
+  showImage() {
+    const msg = this.model.get("_image") || {};
+    const fits = this.model.get("_image_fits");
+    if (!msg.name || !fits || !fits.byteLength) return;
     const started = performance.now();
-    const url = URL.createObjectURL(new Blob([buffers[0]], { type: "application/fits" }));
+    const looks = this.model.get("_looks") || {};
+    const url = URL.createObjectURL(new Blob([fits], { type: "application/fits" }));
     const options = {
-      name: msg.name, colormap: msg.colormap, stretch: msg.stretch,
-      minCut: msg.min_cut, maxCut: msg.max_cut,
+      name: msg.name, colormap: looks.colormap, stretch: looks.stretch,
+      minCut: looks.min_cut, maxCut: looks.max_cut,
     };
     let image = null;
     const done = () => {
       URL.revokeObjectURL(url);
-      // Aladin Lite computes its own cuts when a FITS image loads: ours are set after it
-      this.applyCuts(image, msg);
+      // Aladin Lite computes its own cuts when a FITS image loads: ours (as they are now) after
+      this.applyCuts(image, this.model.get("_looks"));
       this.frame(msg);
       requestAnimationFrame(() => requestAnimationFrame(() => {
         this.imageShown = msg.name;
@@ -321,14 +328,10 @@ class SkyFrontEnd {
     this.aladin.setFoV(fov);
   }
 
-  applyCuts(image, msg) {
-    if (!image) return;
-    image.setColormap(msg.colormap, { stretch: msg.stretch });
-    image.setCuts(msg.min_cut, msg.max_cut);
-  }
-
-  setCuts(msg) {
-    this.applyCuts(this.image, msg);
+  applyCuts(image, looks) {
+    if (!image || !looks || !looks.colormap) return;
+    image.setColormap(looks.colormap, { stretch: looks.stretch });
+    image.setCuts(looks.min_cut, looks.max_cut);
   }
 
   clicked(object) {
@@ -362,6 +365,8 @@ class SkyFrontEnd {
 
   dispose() {
     this.model.off("msg:custom", this.onMessage);
+    this.model.off("change:_image", this.onImage);
+    this.model.off("change:_looks", this.onLooks);
     this.host.removeEventListener("wheel", this.onWheel, { capture: true });
     this.host.removeEventListener("pointerdown", this.onDown, { capture: true });
     this.host.removeEventListener("pointerleave", this.onLeave);
@@ -395,6 +400,7 @@ function render({ model, el: host }) {
     return () => {};
   }
   const front = new SkyFrontEnd(model, host, rendered.aladin);
+  front.showImage(); // the picture first: it is already in the model's state
   model.send({ event_type: "oda_ready" });
   return () => {
     front.dispose();

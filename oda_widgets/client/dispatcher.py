@@ -13,16 +13,17 @@ import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
-from .answers import JOB_ID_PATTERN
-from .errors import DispatcherError, OdaError, RequestRejected, ValidationError
-from .jobs import Job, JobBatch, JobEvent, JobStatus
+from . import kept_jobs
+from .dry_run import dry_run as _dry_run
+from .errors import DispatcherError, ValidationError
+from .jobs import Job, JobBatch, JobEvent
+from .name_resolution import resolve_name as _resolve_name
 from .poller import Poller, default_poller
 from .query.apicode import api_code as _api_code
 from .query.uploads import local_files, upload_files
 from .query.wire import new_session_id, run_analysis_fields
-from .registry import JobRegistry, RefusedRecord
+from .registry import JobRegistry
 from .transport.http import Transport
 from .transport.redaction import scrub_token
 from .transport.secret import SecretToken, as_secret
@@ -232,31 +233,7 @@ class Dispatcher:
         Unauthorized
             When the dispatcher wants a token (with its role) for name resolution.
         """
-        try:
-            answer = self._transport.resolve_name(name, self._token)
-        except DispatcherError as exc:
-            if exc.status_code == 404:
-                raise RequestRejected(
-                    f"the dispatcher at {self.url} has no name resolver; give RA and DEC instead",
-                    404,
-                ) from None
-            raise RequestRejected(
-                f"the dispatcher at {self.url} could not resolve {name!r}: its name resolver is "
-                f"missing or failing (HTTP {exc.status_code}); give RA and DEC instead",
-                exc.status_code,
-                exc.payload,
-            ) from None
-        if not isinstance(answer, dict) or answer.get("RA") is None or answer.get("DEC") is None:
-            message = answer.get("message") if isinstance(answer, dict) else None
-            raise RequestRejected(
-                f"the dispatcher does not know the name {name!r}"
-                + (f" ({message})" if message else "")
-                + "; check the spelling or give RA and DEC instead",
-                200,
-                answer if isinstance(answer, dict) else None,
-                parameter="src_name",
-            )
-        return answer
+        return _resolve_name(self._transport, self.url, name, self._token)
 
     # --- jobs -----------------------------------------------------------------------------------------
     def _call_token(self, given: Any) -> SecretToken | None:
@@ -468,27 +445,8 @@ class Dispatcher:
         """The job ``job_id`` as this client can have it again: still followed here, finished
         with its kept products, or re-attached while it runs; ``None`` when it failed or is
         unknown (to be submitted again)."""
-        with self._lock:
-            live = self._jobs.get(job_id)
-        if live is not None and live.session_id == session_id and (
-            live.status is not JobStatus.FAILED and live.status is not JobStatus.STOPPED
-        ):
-            return live
-        registry = self.registry
-        record = registry.get(job_id) if registry is not None else None
-        if registry is not None and record is not None and record.session_id == session_id and \
-                self._is_this_url(record.url):
-            if record.status == JobStatus.FAILED.value:
-                return None
-            finished = registry.finished_job(record)
-            if finished is not None:
-                with self._lock:
-                    self._jobs[job_id] = finished
-                return finished
-        elif record is None and self.registry is not None:
-            return None  # never recorded here: nothing says it exists
-        return self.reattach(job_id, session_id, instrument, product, dict(parameters),
-                             query_type)
+        return kept_jobs.job_found_again(self, job_id, session_id, instrument, product,
+                                         parameters, query_type)
 
     def reattach(
         self,
@@ -506,42 +464,8 @@ class Dispatcher:
         The job is followed at this dispatcher's URL, with its token: a record made at another
         URL is not used (its job lives on another server, which must not see this token).
         """
-        if not isinstance(job_id, str) or not JOB_ID_PATTERN.fullmatch(job_id):
-            raise ValueError(
-                f"{job_id!r} is not a job id (letters, digits, '_', '.', '-'; the dispatcher's "
-                "are 16 hex digits)"
-            )
-        record = self.registry.get(job_id) if self.registry is not None else None
-        if record is not None and (
-            record.session_id != session_id or not self._is_this_url(record.url)
-        ):
-            record = None  # a record of another session or server: do not mix them
-        instrument = instrument or (record.instrument if record else None)
-        product = product or (record.product if record else None)
-        if not instrument or not product:
-            raise ValueError(
-                f"no record of job {job_id} in session {session_id}: "
-                "give instrument= and product= (and the parameters it was submitted with)"
-            )
-        if parameters is None:
-            parameters = record.parameters if record else {}
-        query_type = query_type or (record.query_type if record else "Real")
-        url = self.url
-        job = Job(
-            instrument,
-            product,
-            query_type,
-            {k: v for k, v in parameters.items() if k != "token"},
-            url=url,
-            session_id=session_id,
-            job_id=job_id,
-            status=JobStatus.SUBMITTED,
-            submitted_at=record.submitted_at if record else None,
-        )
-        with self._lock:
-            self._jobs[job_id] = job
-        self._follow(job, self._token, "submitted", self._transport_for(url))
-        return job
+        return kept_jobs.reattach(self, job_id, session_id, instrument, product, parameters,
+                                  query_type)
 
     def dry_run(self, instrument: str, product: str, **parameters: Any) -> dict[str, Any]:
         """Ask the dispatcher how it would read these parameters, without running anything.
@@ -560,40 +484,8 @@ class Dispatcher:
         """
         values = dict(parameters)
         token = self._call_token(values.pop("token", None))
-        files = local_files(values)  # sent as the dispatcher receives files: it answers their URLs
-        probe = Job(
-            instrument,
-            product,
-            values.pop("query_type", "Real"),
-            {k: v for k, v in values.items() if k not in files},
-            url=self.url,
-            session_id=self.session_id,
-        )
-        fields = run_analysis_fields(probe, "new", token)
-        fields.update(allow_unknown_args=True, dry_run=True)
-        answer = self._transport.run_analysis(
-            fields, files={k: (f.name, f.data) for k, f in files.items()} or None
-        )
-        answer = scrub_token(answer, token)
-        exit_status = answer.get("exit_status") or {}
-        products = answer.get("products") or {}
-        monitor = answer.get("job_monitor") or {}
-        if exit_status.get("message") != "dry-run" or "instrument_parameters" not in products:
-            raise DispatcherError(
-                f"the dispatcher at {self.url} does not support dry runs: it ran the query "
-                f"instead (job {monitor.get('job_id')}, status {answer.get('query_status')})",
-                200,
-                answer,
-            )
-        analysis = {
-            k: v for k, v in (products.get("analysis_parameters") or {}).items() if k != "token"
-        }
-        return {
-            "instrument_parameters": products["instrument_parameters"],
-            "analysis_parameters": analysis,
-            "job_id": monitor.get("job_id"),
-            "comment": exit_status.get("comment", ""),
-        }
+        return _dry_run(self._transport, self.url, self.session_id, token, instrument,
+                        product, values)
 
     def api_code(
         self, instrument: str, product: str, query_type: str = "Real", **parameters: Any
@@ -612,36 +504,10 @@ class Dispatcher:
         else). Use a Dispatcher of that URL, with its token, to list them. Without a registry,
         the jobs of this Dispatcher still running or still held elsewhere are listed.
         """
-        if self.registry is None:
-            with self._lock:
-                return [job for job in list(self._jobs.values()) if job is not None]
-        records, refused = self.registry.scan()
-        result = []
-        for record in records:
-            if not self._is_this_url(record.url):
-                continue
-            with self._lock:
-                live = self._jobs.get(record.job_id)
-            if live is not None and live.session_id == record.session_id:
-                result.append(live)
-                continue
-            finished = self.registry.finished_job(record)
-            if finished is None:  # unfinished, or done without kept products: ask again
-                finished = self.reattach(record.job_id, record.session_id, record.instrument,
-                                         record.product, record.parameters, record.query_type)
-            else:
-                with self._lock:
-                    self._jobs[record.job_id] = finished
-            result.append(finished)
-        # a file that is not a record is listed as such: a failed row that says why, never
-        # an exception that hides every other job
-        result.extend(_refused_record_job(item, self.url) for item in refused)
-        from .long.request import long_jobs_again  # the long layer sits above the dispatcher
-
-        return long_jobs_again(self, result)
+        return kept_jobs.registry_jobs(self)
 
     def _is_this_url(self, url: str) -> bool:
-        return _normalised_url(url) == _normalised_url(self.url)
+        return kept_jobs.same_url(url, self.url)
 
     # --- registry hooks (called from the poller's threads) -------------------------------------------
     def _record(self, event: JobEvent) -> None:
@@ -673,27 +539,3 @@ class Dispatcher:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _refused_record_job(refused: RefusedRecord, url: str) -> Job:
-    """A failed job standing for a registry file that is not a valid record."""
-    stem = refused.path.stem
-    job_id = stem if JOB_ID_PATTERN.fullmatch(stem) and not stem.startswith(".") else "unreadable"
-    error = OdaError(
-        f"the kept job record {refused.path} is not valid ({refused.reason}); it is left out. "
-        "Delete that file to stop seeing this row"
-    )
-    return Job.restored("(unreadable record)", "(unknown)", "Real", {}, url=url,
-                        session_id="", job_id=job_id, submitted_at=0.0, finished_at=0.0,
-                        error=error)
-
-
-def _normalised_url(url: str) -> str:
-    """``url`` with its scheme and host in lower case, the default port and trailing ``/`` off."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    return urlunsplit((scheme, host, parts.path.rstrip("/"), parts.query, ""))

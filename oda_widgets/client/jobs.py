@@ -10,21 +10,24 @@ for the outcome that never block an event loop.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 from .callbacks import Callbacks
 from .errors import JobNotFinished, OdaError
+from .job_batch import JobBatch
+from .job_state import JobStatus, Progress
 
 if TYPE_CHECKING:
     from .products.product_set import ProductSet
 
+# JobStatus, Progress and JobBatch have modules of their own; they are named here too, where
+# users and the other modules have always imported them
 __all__ = ["Listener", "STOP_EXPLANATION", "JobStatus", "Progress", "JobEvent", "Job", "JobBatch"]
 
 logger = logging.getLogger(__name__)
@@ -35,85 +38,6 @@ STOP_EXPLANATION = (
     "Stopped following job {job_id}. The ODA dispatcher has no way to cancel a job: it may go on "
     "running on the server; reattach with Dispatcher.reattach(job_id, session_id) to follow it again."
 )
-
-
-class JobStatus(enum.StrEnum):
-    """Where a job is in its life; the values are the dispatcher's ``query_status`` words."""
-
-    PREPARED = "prepared"
-    SUBMITTED = "submitted"
-    PROGRESS = "progress"
-    READY = "ready"
-    DONE = "done"
-    FAILED = "failed"
-    STOPPED = "stopped"  # no longer followed by this client; the server may still run it
-
-    @property
-    def is_finished(self) -> bool:
-        """True when nothing more will happen to the job in this client."""
-        return self in (JobStatus.DONE, JobStatus.FAILED, JobStatus.STOPPED)
-
-
-def _as_int(value: Any) -> int | None:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """What the dispatcher's job monitor says about a running job.
-
-    ``done``/``total`` come from the backend's ``progress``/``progress_max`` callback fields,
-    ``stage`` from ``stage`` (and ``substage``), ``message`` from the last report, and
-    ``reports`` holds every report the job monitor lists (oda_api counts them as "messages").
-    """
-
-    done: int | None = None
-    total: int | None = None
-    stage: str | None = None
-    message: str | None = None
-    reports: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def fraction(self) -> float | None:
-        """``done / total`` between 0 and 1, when the backend reported both."""
-        if self.done is None or not self.total:
-            return None
-        return max(0.0, min(1.0, self.done / self.total))
-
-    @classmethod
-    def from_job_monitor(cls, job_monitor: Mapping[str, Any] | None) -> Progress:
-        """Read the ``job_monitor`` part of a dispatcher answer.
-
-        Parameters
-        ----------
-        job_monitor : mapping or None
-            ``{"full_report_dict": {...}, "full_report_dict_list": [...], ...}``; the values of the
-            reports are strings (they are the backend's callback query fields).
-        """
-        if not isinstance(job_monitor, Mapping):
-            return cls()
-        reports_raw = job_monitor.get("full_report_dict_list") or []
-        reports = tuple(r for r in reports_raw if isinstance(r, Mapping))
-        last = job_monitor.get("full_report_dict")
-        if not isinstance(last, Mapping):
-            last = reports[-1] if reports else {}
-        stage = last.get("stage") or None
-        substage = last.get("substage") or None
-        if stage and substage:
-            stage = f"{stage}: {substage}"
-        elif substage:
-            stage = str(substage)
-        message = last.get("message")
-        return cls(
-            done=_as_int(last.get("progress")),
-            total=_as_int(last.get("progress_max")),
-            stage=str(stage) if stage else None,
-            message=str(message) if message not in (None, "") else None,
-            reports=tuple(dict(r) for r in reports),
-        )
 
 
 def _failure_logger(job: Job) -> Callable[[Callable[..., Any], BaseException], None]:
@@ -597,68 +521,3 @@ class Job:
             f"<Job {self.instrument}/{self.product} job_id={self._job_id} "
             f"status={self._status.value} elapsed={self.elapsed:.0f}s>"
         )
-
-
-class JobBatch(Sequence[Job]):
-    """Several jobs submitted together, in submission order."""
-
-    def __init__(self, jobs: Iterable[Job]) -> None:
-        self._jobs = list(jobs)
-
-    @overload
-    def __getitem__(self, index: int) -> Job: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Job]: ...
-
-    def __getitem__(self, index: int | slice) -> Job | list[Job]:
-        return self._jobs[index]
-
-    def __len__(self) -> int:
-        return len(self._jobs)
-
-    def wait(self, timeout: float | None = None) -> list[JobStatus]:
-        """Block until every job is finished, or ``timeout`` seconds passed in total.
-
-        Raises
-        ------
-        TimeoutError
-            Saying how many jobs are still running.
-        """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        for job in self._jobs:
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                job.wait(remaining)
-            except TimeoutError:
-                raise TimeoutError(
-                    f"after {timeout} s: {self.summary()}; call wait() again or add listeners"
-                ) from None
-        return [job.status for job in self._jobs]
-
-    def results(self, timeout: float | None = None) -> list[ProductSet | OdaError]:
-        """Each job's products, or its error, in submission order (waits for them first)."""
-        self.wait(timeout)
-        outcomes: list[ProductSet | OdaError] = []
-        for job in self._jobs:
-            try:
-                outcomes.append(job.result(0))
-            except OdaError as exc:
-                outcomes.append(exc)
-        return outcomes
-
-    def summary(self) -> str:
-        """One line such as ``"7 of 12 done, 1 failed, 4 running"``."""
-        counts = {status: 0 for status in JobStatus}
-        for job in self._jobs:
-            counts[job.status] += 1
-        running = len(self._jobs) - sum(counts[s] for s in JobStatus if s.is_finished)
-        parts = [f"{counts[JobStatus.DONE]} of {len(self._jobs)} done"]
-        parts.append(f"{counts[JobStatus.FAILED]} failed")
-        if counts[JobStatus.STOPPED]:
-            parts.append(f"{counts[JobStatus.STOPPED]} stopped")
-        parts.append(f"{running} running")
-        return ", ".join(parts)
-
-    def __repr__(self) -> str:
-        return f"<JobBatch {self.summary()}>"

@@ -27,10 +27,12 @@ from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
 from ._style import style_widget
 from .closing import close_parts
 from .form import QueryForm
+from .front_end_loader import FrontEndPreload
 from .job_monitor import JobMonitor, describe_parameters
 from .page_actions import PageActions
 from .result_tabs import ResultTabs
 from .results import ResultsView
+from .view_warm_up import warm_up_views
 
 __all__ = ["Explorer", "job_title", "short_title"]
 
@@ -192,6 +194,8 @@ class Explorer(traitlets.HasTraits):
                  dispatcher: Dispatcher | None = None, instrument: str | None = None,
                  product: str | None = None) -> None:
         super().__init__()
+        # the views' libraries load while the form is filled, not when the first job opens
+        warm_up_views()
         self._tabs: dict[str, _Tab] = {}
         self._notice_about: dict[str, Any] = {}
         self.dispatcher = dispatcher if dispatcher is not None else Dispatcher(url=url,
@@ -227,6 +231,9 @@ class Explorer(traitlets.HasTraits):
         self.widget = widgets.VBox([style, bar, self.form, self.notice, self.monitor,
                                     self._empty, self.tabs, self.page])
         self.widget.add_class("oda-explorer")
+        # the sky's front end (Aladin Lite) loads and starts in the page now, not with the
+        # first image opened
+        self._sky_front_end = FrontEndPreload("sky_aladin")
         self.form.observe(self._form_values_changed, names="values")
         self._show_tabs()
         self._form_values_changed(None)
@@ -355,6 +362,7 @@ class Explorer(traitlets.HasTraits):
         self.monitor.close()
         self.form.close()
         self.page.close()
+        self._sky_front_end.close()
         self.widget.close()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:

@@ -5,7 +5,9 @@ was its 2.8 MB bundle, sent again for each image tab and never cached by the bro
 widget class sets ``_esm = loader_module("sky_aladin")`` instead: ``js/front_end_loader.js``,
 which imports the module from where Jupyter serves it (``widgets/front_ends.py``: a file named by
 its content hash, cached by the browser), or, where it is not served, asks the kernel for it
-once per page. :class:`FrontEndCode` is the kernel's side of that request.
+once per page. :class:`FrontEndCode` is the kernel's side of that request. A
+:class:`FrontEndPreload`, made and never displayed, has the page load a front end before any view
+of it is shown (the sky's module and Aladin Lite's start-up take a while on a page's first view).
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import logging
 from functools import cache
 from typing import Any
 
+import anywidget
+
 from .front_ends import front_end_file, served_file, served_files
 
-__all__ = ["FrontEndCode", "loader_module"]
+__all__ = ["FrontEndCode", "FrontEndPreload", "loader_module"]
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +67,20 @@ class FrontEndCode:
             return
         self.send({"oda_front_end": wanted},  # type: ignore[attr-defined]
                   buffers=[served.path.read_bytes()])
+
+
+class FrontEndPreload(FrontEndCode, anywidget.AnyWidget):
+    """A widget that is never displayed: its model, made in every page that follows the kernel,
+    loads and initializes the front end ``name`` (a :func:`loader_module`) there and then, so a
+    view of that kind shown later renders at once. Close it with the widget that made it.
+
+    Parameters
+    ----------
+    name : str
+        The served front end (``"sky_aladin"`` ...).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.front_end = name
+        self._esm = loader_module(name)
+        super().__init__()

@@ -110,7 +110,6 @@ class ResultsView(widgets.VBox):
         super().__init__(**kwargs)
         from .catalog_table import CatalogTable
         from .sky import SkyView
-        from .spectrum import SpectrumView
 
         self.products = products
         self.form = form
@@ -124,7 +123,7 @@ class ResultsView(widgets.VBox):
         self.notes: list[str] = [f"Note from the server: {note}" for note in products.notes]
         self.light_curve_views = self._light_curve_views(products, form)
         self.light_curves = self.light_curve_views[0] if self.light_curve_views else None
-        self.spectra = SpectrumView(products.spectra) if products.spectra else None
+        self.spectra = self._spectrum_view(products)
         self.tables: dict[str, Any] = {}
         self.pictures: dict[str, Any] = {}
         self.texts: dict[str, widgets.Widget] = {}
@@ -171,6 +170,15 @@ class ResultsView(widgets.VBox):
             except ValueError as exc:
                 self.notes.append(f"The light curves are not drawn: {exc}")
         return views
+
+    @staticmethod
+    def _spectrum_view(products: ProductSet) -> Any:
+        if not products.spectra:
+            return None
+        # imported here: bqplot loads only for a job that has spectra
+        from .spectrum import SpectrumView
+
+        return SpectrumView(products.spectra)
 
     def _sections(self) -> list[widgets.Widget]:
         from .picture_view import PictureView

@@ -11,9 +11,12 @@ views only through that Catalog: every edit of the catalog (from code, the catal
 view) redraws the markers, a click on a marker selects the source (``catalog.select``), and
 ``selected`` mirrors ``catalog.selected``.
 
-What is drawn is state, not a queue of calls: whenever a front end renders the view (the first
-display, a second display, a page reload) it is sent the current image and sources, so nothing
-done before the view is displayed is lost and nothing stale is replayed.
+What is drawn is state, not a queue of calls. The image shown and its looks are the widget's
+synced state, sent as soon as the view is made: a front end draws the mosaic the moment it
+renders, without a round trip to a kernel that may still be busy building the other views of a
+job (the first picture comes first). The sources are sent whenever a front end says it is ready
+(the first display, a second display, a page reload), so nothing done before the view is
+displayed is lost and nothing stale is replayed.
 """
 
 from __future__ import annotations
@@ -207,7 +210,7 @@ class SkyView(widgets.VBox):
         self.aladin.on_ready(self._front_end_ready)
         self.aladin.on_source_clicked(self._source_clicked)
         self.aladin.on_image_drawn(lambda _report: self._update_status())
-        self._update_status()
+        self._send_image()
 
     # -- public --------------------------------------------------------------------------------
     @property
@@ -251,27 +254,28 @@ class SkyView(widgets.VBox):
             return 0.2
         return psf_fwhm_deg(image_hdu(self._image, self._kinds[0]))
 
+    def _looks(self) -> dict[str, Any]:
+        low, high = self.cuts
+        return {"colormap": self.colormap, "stretch": self.stretch, "min_cut": low,
+                "max_cut": high}
+
     def _send_image(self) -> None:
-        if not self._front_ready or self._image is None or not self._kinds:
+        if self._image is None or not self._kinds:
+            self._update_status()
             return
         hdu = image_hdu(self._image, self.extension)
         where = self._framing(self.extension) or framing(hdu)
-        low, high = self.cuts
-        self.aladin.send_image(
-            {"name": self.extension, "colormap": self.colormap, "stretch": self.stretch,
-             "min_cut": low, "max_cut": high, "ra": where.ra, "dec": where.dec,
-             "width_deg": where.width, "height_deg": where.height, "psf_deg": self._psf_deg()},
-            fits_bytes(hdu),
+        self.aladin.show_image(
+            {"name": self.extension, "ra": where.ra, "dec": where.dec, "width_deg": where.width,
+             "height_deg": where.height, "psf_deg": self._psf_deg()},
+            fits_bytes(hdu), self._looks(),
         )
         self._update_status()
 
     def _send_cuts(self) -> None:
-        if not self._front_ready or self._image is None:
+        if self._image is None:
             return
-        low, high = self.cuts
-        self.aladin.send_cuts(
-            {"colormap": self.colormap, "stretch": self.stretch, "min_cut": low, "max_cut": high}
-        )
+        self.aladin.set_looks(self._looks())
 
     def _send_sources(self) -> None:
         if not self._front_ready:
@@ -293,7 +297,6 @@ class SkyView(widgets.VBox):
             if where is not None:
                 self.aladin.send_frame({"ra": where.ra, "dec": where.dec,
                                         "width_deg": where.width, "height_deg": where.height})
-        self._send_image()
         self._send_sources()
 
     # -- reactions -----------------------------------------------------------------------------

@@ -11,8 +11,12 @@ them, and a second view replays the first one's queued calls. This subclass
   (``widgets/front_end_loader.py``);
 - gives each view its own call queue (emptied once replayed) and its own callbacks (each event's
   in an ``ipywidgets.CallbackDispatcher``, as ``Button.on_click`` keeps them);
-- adds the messages the sky view needs (image with cuts, sources updated in place, clicks) and
-  the traits the front end reports back (``drawn``, ``start_error``).
+- holds the image shown and its looks as synced state (``_image``, its FITS bytes a binary
+  buffer, and ``_looks``): a front end draws the mosaic as soon as it renders, without asking
+  the kernel first (a busy kernel answers a request only after the cell it runs), and a second
+  display or a reload gets the current image and cuts;
+- adds the messages the sky view needs (sources updated in place, clicks) and the traits the
+  front end reports back (``drawn``, ``start_error``).
 """
 
 from __future__ import annotations
@@ -71,8 +75,8 @@ class SkyAladin(FrontEndCode, Aladin):
     """``ipyaladin.Aladin`` with Aladin Lite served from the package and per-view state.
 
     Everything ipyaladin offers works on it (``add_fits``, ``add_table``, ``target``, ``fov``,
-    ``set_listener`` ...). The sky view talks to it through :meth:`send_image`,
-    :meth:`send_cuts`, :meth:`send_sources` and the callbacks of :meth:`on_ready`,
+    ``set_listener`` ...). The sky view talks to it through :meth:`show_image`,
+    :meth:`set_looks`, :meth:`send_sources` and the callbacks of :meth:`on_ready`,
     :meth:`on_source_clicked` and :meth:`on_image_drawn`.
     """
 
@@ -80,6 +84,12 @@ class SkyAladin(FrontEndCode, Aladin):
                            "now, reported by the front end after each redraw.").tag(sync=True)
     start_error = traitlets.Unicode("", help="Why Aladin Lite could not start, in words "
                                     "(empty while it runs).").tag(sync=True)
+    _image = traitlets.Dict(help="the image shown: name, framing (ra, dec, width_deg, "
+                            "height_deg, psf_deg) and serial").tag(sync=True)
+    _image_fits = traitlets.Bytes(b"", help="the image shown, one HDU as a FITS file (a binary "
+                                  "buffer)").tag(sync=True)
+    _looks = traitlets.Dict(help="colour map, stretch and cuts of the image shown"
+                            ).tag(sync=True)
     _redraw = traitlets.Dict(help="serial, duration (ms) and moment (epoch ms) of the last "
                              "overlay redraw, measured by the front end").tag(sync=True)
 
@@ -118,14 +128,19 @@ class SkyAladin(FrontEndCode, Aladin):
         self.on_msg(self._handle_sky_message)
 
     # -- what the kernel sends --------------------------------------------------------------
-    def send_image(self, message: dict[str, Any], fits_bytes: bytes) -> None:
-        """Show a FITS image (one HDU) as the base layer; ``message`` as in ``js/sky_aladin.js``."""
+    def show_image(self, image: dict[str, Any], fits_bytes: bytes, looks: dict[str, Any]) -> None:
+        """Show a FITS image (one HDU) as the base layer, with its looks (``image`` and
+        ``looks`` as in ``js/sky_aladin.js``); one state update, drawn by every front end."""
         self.image_drawn = None
-        self.send({"oda": "image", **message}, buffers=[fits_bytes])
+        serial = int(self._image.get("serial", 0)) + 1
+        with self.hold_sync():
+            self._looks = dict(looks)
+            self._image_fits = fits_bytes
+            self._image = {**image, "serial": serial}
 
-    def send_cuts(self, message: dict[str, Any]) -> None:
-        """New colour map, stretch and cuts for the image shown."""
-        self.send({"oda": "cuts", **message})
+    def set_looks(self, looks: dict[str, Any]) -> None:
+        """New colour map, stretch and cuts for the image shown (the image is not sent again)."""
+        self._looks = dict(looks)
 
     def send_frame(self, message: dict[str, Any]) -> None:
         """Centre the view and fit an extent (``ra``, ``dec``, ``width_deg``, ``height_deg``)."""

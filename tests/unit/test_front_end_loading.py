@@ -14,7 +14,7 @@ from support.recording_comm import RecordingComm
 
 from oda_widgets.client.catalog.source_catalog import Catalog
 from oda_widgets.widgets.catalog_table import CatalogTable
-from oda_widgets.widgets.front_end_loader import loader_module
+from oda_widgets.widgets.front_end_loader import FrontEndPreload, loader_module
 from oda_widgets.widgets.front_ends import SERVED_FOLDER, install_served, served_file
 from oda_widgets.widgets.job_monitor import JobMonitor
 from oda_widgets.widgets.sky import SkyView
@@ -67,6 +67,7 @@ def test_five_sky_views_send_less_than_one_bundle():
     (lambda: CatalogTable(catalog()), "catalog_table"),
     (lambda: JobMonitor(dispatcher=None), "job_monitor"),
     (lambda: SkyAladin(), "sky_aladin"),
+    (lambda: FrontEndPreload("sky_aladin"), "sky_aladin"),
 ])
 def test_a_loader_asking_for_the_code_gets_the_served_module(make, name):
     widget = make()
@@ -75,6 +76,21 @@ def test_a_loader_asking_for_the_code_gets_the_served_module(make, name):
     [(answer, buffers)] = [(c, b) for c, b in widget.comm.custom() if "oda_front_end" in c]
     assert answer == {"oda_front_end": served.file_name}
     assert bytes(buffers[0]) == served.path.read_bytes()
+
+
+def test_an_explorer_has_the_page_load_the_sky_front_end_before_any_image_opens():
+    from oda_widgets.client.dispatcher import Dispatcher
+    from oda_widgets.widgets.explorer import Explorer
+
+    explorer = Explorer(dispatcher=Dispatcher(url="sandbox"))
+    preload = explorer._sky_front_end
+    opened = preload.comm.sent[0]
+    assert opened["type"] == "comm_open"
+    # the sky's loader (the page loads and starts Aladin Lite with it), not the 2.8 MB bundle
+    assert opened["data"]["state"]["_esm"] == loader_module("sky_aladin")
+    assert len(json.dumps(opened["data"]).encode()) < 20_000
+    explorer.close()
+    assert preload.comm is None
 
 
 def test_a_request_for_another_file_gets_no_file_and_says_why():

@@ -41,6 +41,24 @@ def oda_messages(view: SkyAladin, kind: str) -> list[tuple[dict[str, Any], list[
     return [(c, b) for c, b in view.comm.custom() if c.get("oda") == kind]
 
 
+def images_sent(view: SkyAladin) -> list[tuple[dict[str, Any], dict[str, Any], bytes]]:
+    """Each image the kernel put in the view's state: (image, its looks, the FITS bytes)."""
+    images = []
+    for message in view.comm.sent:
+        state = message["data"].get("state", {})
+        if state.get("_image"):
+            paths = message["data"].get("buffer_paths", [])
+            fits_buffer = message["buffers"][paths.index(["_image_fits"])]
+            images.append((state["_image"], state["_looks"], bytes(fits_buffer)))
+    return images
+
+
+def looks_sent(view: SkyAladin) -> list[dict[str, Any]]:
+    """Each colour map, stretch and cuts the kernel put in the view's state, in order."""
+    return [m["data"]["state"]["_looks"] for m in view.comm.sent
+            if m["data"].get("state", {}).get("_looks")]
+
+
 @pytest.fixture
 def mosaic(shared_data) -> SkyImage:
     """The real ISGRI mosaic as the four kinds of an ISGRI mosaic file (different data each)."""
@@ -135,23 +153,30 @@ def test_the_view_asks_aladin_lite_for_no_survey_and_no_logger():
 
 # -- what is drawn, and when ----------------------------------------------------------------------
 
-def test_nothing_is_sent_before_display_and_the_current_state_once_displayed(mosaic):
+def test_the_image_is_state_at_once_and_the_sources_are_sent_as_they_are_once_displayed(mosaic):
     catalog = field_catalog()
     sky = SkyView(mosaic, catalog=catalog)
+    # the image goes with the view's state as soon as it is made: a front end draws it when it
+    # renders, without asking a kernel that may still be busy with the job's other views
+    [(image, _looks, _fits)] = images_sent(sky.aladin)
+    assert image["name"] == "SIGNIFICANCE"
     catalog.remove([1])
     catalog.rename(0, "1E 1740.7-2942 (renamed)")
     sky.cuts = (-2.0, 10.0)
-    assert sky.aladin.comm.custom() == []
+    assert sky.aladin.comm.custom() == []        # no calls queued up for a front end to replay
+    assert len(images_sent(sky.aladin)) == 1     # new cuts do not send the image again
+    looks = sky.aladin._looks
+    assert (looks["min_cut"], looks["max_cut"]) == (-2.0, 10.0)   # what a render reads: current
     ready(sky)
-    [(image, buffers)] = oda_messages(sky.aladin, "image")
-    assert (image["min_cut"], image["max_cut"]) == (-2.0, 10.0)
     names = [s["name"] for s in last_sources(sky)]
     assert names == catalog.names and "GX 354-0" not in names
     assert "1E 1740.7-2942 (renamed)" in names
-    # a second display (or a reload) gets the same current state again, nothing stale
+    # a second display (or a reload) gets the current sources again, nothing stale; the image
+    # is its state (not sent again)
     ready(sky)
-    assert len(oda_messages(sky.aladin, "image")) == 2
+    assert len(oda_messages(sky.aladin, "sources")) == 2
     assert [s["name"] for s in last_sources(sky)] == catalog.names
+    assert len(images_sent(sky.aladin)) == 1
 
 
 def test_every_catalog_edit_sends_one_redraw_with_the_catalog_as_it_is_now(mosaic):
@@ -267,17 +292,16 @@ def test_the_front_end_failure_is_said_in_words(mosaic):
 # -- images, cuts, framing ------------------------------------------------------------------------
 
 def _fits_sent(sky: SkyView) -> fits.HDUList:
-    _content, [buffer] = oda_messages(sky.aladin, "image")[-1]
-    return fits.open(io.BytesIO(bytes(buffer)))
+    _image, _looks, buffer = images_sent(sky.aladin)[-1]
+    return fits.open(io.BytesIO(buffer))
 
 
 def test_significance_by_default_with_sigma_cuts_sent_as_one_fits_buffer(mosaic):
     sky = SkyView(mosaic, catalog=field_catalog())
     assert sky.extension == "SIGNIFICANCE" and sky.extensions[0] == "SIGNIFICANCE"
     assert sky.cuts == SIGNIFICANCE_CUTS
-    ready(sky)
-    content, _ = oda_messages(sky.aladin, "image")[-1]
-    assert content["name"] == "SIGNIFICANCE" and content["colormap"] == "grayscale"
+    image, looks, _ = images_sent(sky.aladin)[-1]
+    assert image["name"] == "SIGNIFICANCE" and looks["colormap"] == "grayscale"
     with _fits_sent(sky) as sent:
         assert len(sent) == 1
         assert np.array_equal(sent[0].data, mosaic.significance, equal_nan=True)
@@ -293,21 +317,23 @@ def test_another_extension_sends_its_image_and_its_own_cuts(mosaic):
         assert np.array_equal(sent[0].data, mosaic.extension("EXPOSURE").data)
     low, high = sky.cuts
     assert (low, high) == (0.0, 1500.0)    # the percentiles of that map, not sigma
-    content, _ = oda_messages(sky.aladin, "image")[-1]
-    assert (content["min_cut"], content["max_cut"]) == (low, high)
+    image, looks, _ = images_sent(sky.aladin)[-1]
+    assert image["name"] == "EXPOSURE" and (looks["min_cut"], looks["max_cut"]) == (low, high)
 
 
 def test_cuts_colour_map_and_stretch_change_without_resending_the_image(mosaic):
     sky = SkyView(mosaic)
     ready(sky)
-    images = len(oda_messages(sky.aladin, "image"))
+    sent = len(sky.aladin.comm.sent)
     sky.cuts = (-1, 8)
     sky.colormap = "viridis"
     sky.stretch = "asinh"
-    assert len(oda_messages(sky.aladin, "image")) == images
-    last, _ = oda_messages(sky.aladin, "cuts")[-1]
-    assert last == {"oda": "cuts", "colormap": "viridis", "stretch": "asinh",
-                    "min_cut": -1.0, "max_cut": 8.0}
+    assert images_sent(sky.aladin)[-1][0]["name"] == "SIGNIFICANCE"
+    assert len(images_sent(sky.aladin)) == 1
+    # three small updates of the looks, no buffer: the FITS image is not sent again
+    assert [m["buffers"] for m in sky.aladin.comm.sent[sent:]] == [[], [], []]
+    assert looks_sent(sky.aladin)[-1] == {"colormap": "viridis", "stretch": "asinh",
+                                          "min_cut": -1.0, "max_cut": 8.0}
 
 
 @pytest.mark.parametrize("change, message", [
@@ -319,12 +345,12 @@ def test_cuts_colour_map_and_stretch_change_without_resending_the_image(mosaic):
 def test_bad_settings_are_refused_with_the_choices_and_change_nothing(mosaic, change, message):
     sky = SkyView(mosaic)
     ready(sky)
-    sent = len(sky.aladin.comm.custom())
+    sent = len(sky.aladin.comm.sent)
     [(name, value)] = change.items()
     before = getattr(sky, name)
     with pytest.raises(traitlets.TraitError, match=message):
         setattr(sky, name, value)
-    assert len(sky.aladin.comm.custom()) == sent
+    assert len(sky.aladin.comm.sent) == sent
     assert getattr(sky, name) == before
 
 
@@ -367,11 +393,12 @@ def test_wrong_inputs_say_what_to_pass(mosaic):
 def test_switching_extension_sends_one_image_with_its_cuts_and_nothing_else(mosaic):
     sky = SkyView(mosaic)
     ready(sky)
-    sent = len(sky.aladin.comm.custom())
+    sent = len(sky.aladin.comm.sent)
     sky._extension_box.value = "INTENSITY"          # the user picks it in the dropdown
-    new = sky.aladin.comm.custom()[sent:]
-    assert [c["oda"] for c, _ in new] == ["image"]
-    assert (new[0][0]["min_cut"], new[0][0]["max_cut"]) == sky.cuts
+    new = sky.aladin.comm.sent[sent:]
+    assert len(new) == 1                            # one update: the image with its looks
+    image, looks, _ = images_sent(sky.aladin)[-1]
+    assert image["name"] == "INTENSITY" and (looks["min_cut"], looks["max_cut"]) == sky.cuts
     assert (sky._min_box.value, sky._max_box.value) == sky.cuts
 
 
@@ -381,10 +408,10 @@ def test_typed_cuts_are_applied_and_the_boxes_follow_the_trait(mosaic):
     sky._max_box.value = 12.0
     sky._min_box.value = -1.0
     assert sky.cuts == (-1.0, 12.0)
-    assert oda_messages(sky.aladin, "cuts")[-1][0]["max_cut"] == 12.0
+    assert looks_sent(sky.aladin)[-1]["max_cut"] == 12.0
     sky.cuts = (2.0, 9.0)
     assert (sky._min_box.value, sky._max_box.value) == (2.0, 9.0)
-    assert [c["min_cut"] for c, _ in oda_messages(sky.aladin, "cuts")][-1] == 2.0
+    assert looks_sent(sky.aladin)[-1]["min_cut"] == 2.0
 
 
 def test_a_catalog_without_a_mosaic_is_centred_on_its_sources():
@@ -394,7 +421,7 @@ def test_a_catalog_without_a_mosaic_is_centred_on_its_sources():
     assert 262 < centre.ra.deg < 269 and -34 < centre.dec.deg < -24
     assert 9 < sky.aladin.fov.deg < 40
     ready(sky)
-    assert oda_messages(sky.aladin, "image") == []
+    assert images_sent(sky.aladin) == []
     [(frame, _)] = oda_messages(sky.aladin, "frame")
     assert frame["ra"] == pytest.approx(centre.ra.deg) and frame["height_deg"] > 9
     assert len(last_sources(sky)) == len(catalog)
