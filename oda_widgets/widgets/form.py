@@ -146,6 +146,10 @@ class QueryForm(widgets.VBox):
             description="Product", tooltip="the products of the chosen instrument",
             style=label_style,
         )
+        # the status line shows the ``status`` trait, styled as a note or an error
+        self.status_line = widgets.HTML("")
+        self.status_line.add_class("oda-status")
+        self.observe(lambda _change: self._render_status(), names="status")
         self.token_box = TokenBox(dispatcher, on_change=self._token_changed)
         self.fields_box = widgets.VBox()
         self.fields_box.add_class("oda-fields")
@@ -155,10 +159,6 @@ class QueryForm(widgets.VBox):
         self.code_button = self.actions.code_button
         self.submit_reason = self.actions.submit_reason
         self.code = self.actions.code
-        # the status line shows the ``status`` trait, styled as a note or an error
-        self.status_line = widgets.HTML("")
-        self.status_line.add_class("oda-status")
-        self.observe(lambda _change: self._render_status(), names="status")
         self.children = [
             style_widget(),
             # rows that carry the tooltips: ipywidgets shows none on a described control itself

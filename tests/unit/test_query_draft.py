@@ -242,3 +242,60 @@ def test_a_script_submits_a_draft_through_the_client():
             assert job.wait(timeout=60) == "done", job.error
         finally:
             dispatcher.close()
+
+
+ONTO = "http://odahub.io/ontology#"
+STRING = ["http://www.w3.org/2001/XMLSchema#str", ONTO + "String"]
+TIME = [ONTO + "TimeInstant"]
+
+
+def _entry(name, value, owl_uri, *, units=None, optional=False, **restrictions):
+    return {"name": name, "units": units, "value": value, "owl_uri": owl_uri,
+            "restrictions": {"is_optional": optional, **restrictions}, "extra_metadata": {}}
+
+
+def _every_kind() -> dict:
+    """A description with a parameter of each kind today's dispatchers describe."""
+    source = [{"query_name": "src_query"},
+              _entry("RA", 10.0, [ONTO + "Angle"], units="deg"),
+              _entry("T1", 56000.0, TIME, units="mjd"), {"name": "T_format", "units": "str", "value": "mjd"},
+              _entry("T2", 56005.0, TIME, units="mjd")]
+    product = [{"query_name": "kinds_query"}, {"product_name": "kinds"},
+               _entry("time_instant", "2017-08-17T12:43:00.000", TIME, units="isot"),
+               _entry("energy", 50.0, [ONTO + "Energy"], units="keV", max_value=800.0),
+               _entry("duration", 100.0, [ONTO + "TimeInterval"], units="s"),
+               _entry("count", 5, [ONTO + "Integer"]),
+               _entry("flag", True, [ONTO + "Boolean"]),
+               _entry("band", "a", STRING, units="str", allowed_values=["a", "b"]),
+               _entry("struct", {"col1": ["foo"]}, [ONTO + "StructuredParameter"]),
+               _entry("p_list", None, [ONTO + "InputProdList"], optional=True),
+               _entry("untyped_list", [1, 2], []),
+               _entry("note", "hello", STRING, units="str")]
+    return {"kinds": [[{"instrumet": "kinds"}, {"prod_dict": {"kinds": "kinds_query"}},
+                       source, [{"query_name": "instr_query"}], product]]}
+
+
+@pytest.mark.parametrize(("given", "refused"), [
+    ({}, set()),
+    ({"T_format": "isot"}, set()),  # both times, the product's own too, converted to ISOT
+    ({"T_format": "isot", "T1": "2020-01-01T00:00:00", "T2": "2020-01-02T00:00:00"}, set()),
+    ({"energy": "0.3 MeV", "duration": "2 minute", "count": "7", "flag": "no", "band": "b"},
+     set()),
+    ({"struct": '{"col1": ["x"]}', "p_list": "a, b\nc", "untyped_list": [3], "note": "  "},
+     set()),
+    ({"energy": "1 MeV", "count": "7.5", "band": "z", "T1": "yesterday"},
+     {"energy", "count", "T1"}),
+    ({"T2": 55000.0}, {"T2"}),  # before T1
+])
+def test_every_kind_drafts_reads_and_checks_as_the_form(given, refused):
+    documents = _every_kind()
+    spec = SavedDispatcher(documents).describe("kinds")
+    draft = QueryDraft(spec, "kinds").set(**given)
+    form = form_for(documents, "kinds", "kinds")
+    form.values = given
+    assert draft.values == form.values
+    assert draft.parameters() == form.parameters()
+    assert {name: p.message for name, p in draft.problems().items()} == _messages(form)
+    assert set(draft.problems()) == refused
+    if "T_format" in given:
+        assert draft.values["time_instant"] == "2017-08-17T12:43:00.000"

@@ -24,7 +24,7 @@ from ..catalog.source_catalog import Catalog
 from ..dispatcher import Dispatcher
 from ..errors import ValidationError, ValidationErrors
 from .apicode import api_code
-from .entries import Entry, entry_of
+from .entries import Entry, convert_time, entry_of
 from .pair_checks import pair_problems
 from .parameters import ParameterSpec
 from .roles import ROLES, find_role, role_pair
@@ -106,7 +106,12 @@ class QueryDraft:
         self._entries: dict[str, Entry] = {}
         self._selected_objects: str | None = None
         self._catalog: Any = None
+        # each time's format: its description's until its switch converts it (as the form does)
+        self._time_formats = {name: str(p.units or "isot") for name, p in self.described.items()
+                              if p.kind == "time"}
         self._enter_values({name: p.default for name, p in self.described.items()})
+        for switch in self.switches:
+            self._convert_times(switch)
         if values:
             self.values = dict(values)
 
@@ -145,10 +150,31 @@ class QueryDraft:
                 else None
         # formats first: the times that follow are given in the format being set
         for name in sorted(given, key=lambda key: key not in self.switches):
+            value = given[name]
+            if name in self.switches and value is None and name in self._entries:
+                continue  # a switch is never empty: it keeps its format
             self._entries[name] = entry_of(
-                self.described[name], given[name],
+                self.described[name], value,
                 time_format=self.time_format(name), switches=self.switches,
             )
+            if name in self.switches:
+                self._convert_times(name)
+
+    def _convert_times(self, switch: str) -> None:
+        """Rewrite the times that ``switch`` formats in its format (astropy ``Time``); a time
+        that does not read in its current format is left as given."""
+        target = str(self._entries[switch].sent)
+        for name, source in self._time_formats.items():
+            if self._switch_of(name) != switch or source == target or name not in self._entries:
+                continue  # (a time not entered yet is converted once it is)
+            converted = convert_time(self._entries[name].sent, source, target)
+            self._time_formats[name] = target
+            if converted is not None:
+                self._entries[name] = entry_of(self.described[name], converted,
+                                               time_format=target, switches=self.switches)
+
+    def _switch_of(self, name: str) -> str:
+        return str(self.described[name].format_parameter or "T_format")
 
     def enter(self, name: str, entry: Entry) -> None:
         """Take ``entry`` as the value of ``name`` as it is (the form hands over its fields')."""
@@ -157,14 +183,9 @@ class QueryDraft:
         self._entries[name] = entry
 
     def time_format(self, name: str) -> str:
-        """The format a time parameter ``name`` is read in: its switch's value (``T_format``), or
-        the format its description gives."""
-        spec = self.described.get(name)
-        switch = str(getattr(spec, "format_parameter", None) or "T_format")
-        entry = self._entries.get(switch)
-        if switch in self.switches and entry is not None and entry.sent:
-            return str(entry.sent)
-        return str(getattr(spec, "units", None) or "isot")
+        """The format the time parameter ``name`` is given in: its switch's (``T_format``) once
+        the switch has converted it, else the format its description gives (``isot``)."""
+        return self._time_formats.get(name, "isot")
 
     # --- roles ------------------------------------------------------------------------------------
     def role(self, role: str) -> str | None:
@@ -193,7 +214,7 @@ class QueryDraft:
             times = [name for name, p in self.described.items() if p.kind == "time"]
             raise KeyError(f"{self.instrument}/{self.product} has no T1/T2 time range "
                            f"(its times: {', '.join(times) or 'none'})")
-        switch = str(self.described[pair[0]].format_parameter or "T_format")
+        switch = self._switch_of(pair[0])
         values: dict[str, Any] = {switch: "isot"} if switch in self.switches else {}
         values[pair[0]], values[pair[1]] = isot_text(start), isot_text(stop)
         self.values = values
@@ -233,7 +254,7 @@ class QueryDraft:
                     continue
                 context = dict(sent)
                 if spec.kind == "time":
-                    context[str(spec.format_parameter or "T_format")] = self.time_format(name)
+                    context[self._switch_of(name)] = self.time_format(name)
                 spec.validate(entry.typed, context)
             except (ValidationError, ValueError) as exc:
                 message = getattr(exc, "message", None) or str(exc)

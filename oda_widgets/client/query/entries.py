@@ -222,8 +222,8 @@ def entry_of(spec: Any, value: Any, *, time_format: str = "isot",
 def _other_entry(spec: Any, kind: str, value: Any) -> Entry:
     """Files (an uploaded ``LocalFile`` or a URL/path as text) and filter tables."""
     if kind == "phosphoros_filters":
-        rows = spec.rows_of(value) if value not in (None, "") else []
-        rows = [cells for cells in rows if any(cells)]
+        given = spec.rows_of(value) if value not in (None, "") else []
+        rows = [cells for cells in ([c.strip() for c in row] for row in given) if any(cells)]
         if not rows:
             return Entry(None, None)
         columns = _filter_columns()
