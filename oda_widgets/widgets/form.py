@@ -340,13 +340,13 @@ class QueryForm(widgets.VBox):
         spec = self.spec
         if spec is None or not self.product or self.product not in spec.products:
             return None
-        draft = QueryDraft(spec, self.product, query_type=self.query_type)
-        for name, field in self.fields.items():
-            if isinstance(field, CatalogField):
-                draft.set_catalog(field.catalog)
-                draft.select_objects(field.selected_objects())
-            elif name in draft.described:
-                draft.enter(name, Entry(field.typed(), field.query_value()))
+        entries = {name: Entry(field.typed(), field.query_value())
+                   for name, field in self.fields.items() if not isinstance(field, CatalogField)}
+        draft = QueryDraft(spec, self.product, query_type=self.query_type, entries=entries)
+        catalog = self.fields.get("selected_catalog")
+        if isinstance(catalog, CatalogField):
+            draft.set_catalog(catalog.catalog)
+            draft.select_objects(catalog.selected_objects())
         return draft
 
     def parameters(self) -> dict[str, Any]:

@@ -71,6 +71,9 @@ class QueryDraft:
         ``"Real"``, or ``"Dummy"`` for the dispatcher's canned test products.
     values : Mapping, optional
         Values to set at once (see :attr:`values`).
+    entries : Mapping[str, Entry], optional
+        Values as a form's fields hold them (the text typed and the value sent), each time in
+        the format of its switch; parameters not among them take the description's default.
 
     Attributes
     ----------
@@ -82,7 +85,8 @@ class QueryDraft:
     """
 
     def __init__(self, spec: InstrumentSpec, product: str | None = None, *,
-                 query_type: str = "Real", values: Mapping[str, Any] | None = None) -> None:
+                 query_type: str = "Real", values: Mapping[str, Any] | None = None,
+                 entries: Mapping[str, Entry] | None = None) -> None:
         self.spec = spec
         self.query_type = query_type
         self.notes: list[str] = []
@@ -109,7 +113,11 @@ class QueryDraft:
         # each time's format: its description's until its switch converts it (as the form does)
         self._time_formats = {name: str(p.units or "isot") for name, p in self.described.items()
                               if p.kind == "time"}
-        self._enter_values({name: p.default for name, p in self.described.items()})
+        given = entries or {}
+        self._enter_values({name: p.default for name, p in self.described.items()
+                            if name not in given})
+        for name in sorted(given, key=lambda key: key not in self.switches):  # formats first
+            self.enter(name, given[name])
         for switch in self.switches:
             self._convert_times(switch)
         if values:
@@ -177,10 +185,13 @@ class QueryDraft:
         return str(self.described[name].format_parameter or "T_format")
 
     def enter(self, name: str, entry: Entry) -> None:
-        """Take ``entry`` as the value of ``name`` as it is (the form hands over its fields')."""
+        """Take ``entry`` as the value of ``name`` as it is (a time in its switch's format)."""
         if name not in self.described:
             raise KeyError(f"{self.instrument}/{self.product} has no parameter {name}")
         self._entries[name] = entry
+        switch = self._entries.get(self._switch_of(name)) if name in self._time_formats else None
+        if switch is not None and self._switch_of(name) in self.switches:
+            self._time_formats[name] = str(switch.sent)
 
     def time_format(self, name: str) -> str:
         """The format the time parameter ``name`` is given in: its switch's (``T_format``) once
