@@ -308,8 +308,12 @@ class NumberField(Field):
         if self.value == before and hasattr(self, "message"):
             # "0.00001" typed over "1e-05" (or "45 keV" over 45.0) is the same value, which no
             # observer hears: the message still has to follow the text (a number's check needs
-            # no other value)
+            # no other value), and a form has to hear when that clears or makes a refusal
+            refused = self.error
             self.check()
+            if self.error != refused:
+                self.notify_change(traitlets.Bunch(
+                    name="value", old=before, new=self.value, owner=self, type="change"))
 
 
 @register_field("integer")

@@ -151,8 +151,10 @@ def test_an_exponent_in_a_133_angle_is_caught_as_the_form_catches_it():
     form = form_for(documents, "empty", "dummy")
     form.fields["RA"].control.value = "1e-05"
     assert form.draft is not None and form.draft.problems()["RA"].message == message
-    form.fields["RA"].control.value = "0.00001"
+    assert form.submit_button.disabled
+    form.fields["RA"].control.value = "0.00001"  # the same number: the text is what is checked
     assert "RA" not in form.draft.problems() and form.fields["RA"].error is None
+    assert not form.submit_button.disabled
 
 
 def test_a_draft_with_problems_sends_nothing():
