@@ -38,8 +38,8 @@ SYSTEMATIC = 0.01
 def sandbox_crab() -> Any:
     """The Crab's spectrum product as the client decodes it from the sandbox's answer."""
     from oda_widgets.client.products.product_set import decode_products
-    from oda_widgets.sandbox.pointings import science_windows
     from oda_widgets.sandbox.simulate import make_products
+    from oda_widgets.sandbox.simulate.pointings import science_windows
 
     params = dict(RA=83.5, DEC=22.0, T1="2017-01-01T00:00:00", T2="2017-12-31T23:59:59",
                   E1_keV=20.0, E2_keV=80.0, selected_catalog=None,

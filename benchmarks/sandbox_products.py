@@ -29,8 +29,8 @@ from collections.abc import Callable
 from typing import Any
 
 from oda_widgets.sandbox import start_sandbox
-from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
+from oda_widgets.sandbox.simulate.pointings import science_windows
 
 TARGET_S = 3.0
 #: The field around OAO 1657-415 during the March 2003 Galactic-plane scan: 50+ windows.

@@ -1,6 +1,6 @@
 """The ``oda-widgets`` command: a sandbox dispatcher, tokens for it, and the demo.
 
-``oda-widgets sandbox [--port N] [--duration S] [--protocol current|1.3.3] [--faults SPEC] [--secret S]``
+``oda-widgets sandbox [--port N] [--duration S] [--generation 1.3.6|1.3.3] [--faults SPEC] [--secret S]``
 serves a sandbox dispatcher in the foreground; ``oda-widgets sandbox token --roles general,...``
 prints a token for it (same ``--secret``); ``oda-widgets demo`` starts a sandbox and JupyterLab on
 a copy of ``notebooks/`` (so the originals stay as they are: outputs and files go to the copy)
@@ -42,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     secret = args.secret or os.environ.get(SECRET_VARIABLE) or new_secret()
     try:
-        app = create_app(secret, seconds_per_scw=args.duration, generation=args.protocol,
+        app = create_app(secret, seconds_per_scw=args.duration, generation=args.generation,
                          faults=args.faults)
     except FaultSpecError as e:
         print(f"oda-widgets sandbox: --faults: {e}", file=sys.stderr)
@@ -205,7 +205,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8765)
     sandbox.add_argument("--duration", type=float, default=2.0,
                          help="simulated seconds of analysis per science window (default 2)")
-    sandbox.add_argument("--protocol", choices=["current", "1.3.3"], default="current")
+    # the sandbox's generation names (sandbox/generations.py), written out: the parser must
+    # not import the sandbox, whose Flask may be missing. --protocol and "current" are the
+    # former names of the option and of 1.3.6, still read.
+    sandbox.add_argument("--generation", "--protocol", dest="generation", default="1.3.6",
+                         choices=["1.3.6", "1.3.3", "current"], metavar="{1.3.6,1.3.3}",
+                         help="dispatcher generation to speak (default 1.3.6)")
     sandbox.add_argument("--faults", default=None,
                          help='fault plan, e.g. "isgri_spectrum:failed,rate=0.2:http503"')
     sandbox.add_argument("--secret", default=None, help="token secret (random by default)")

@@ -25,20 +25,18 @@ from .descriptions import InstrumentDescription, instruments
 from .envelope import common_payload, error_body, json_response
 from .errors import (
     APIError,
-    ConstructorFailed,
     InstrumentNotRecognized,
     InternalError,
     NoInstrumentSpecified,
-    RequestNotUnderstood,
 )
 from .faults import FaultPlan
+from .generations import CURRENT, OLDER, generation_named
 from .guards import SECRET_HEADER, foreign_site, has_secret
 from .jobs import JobStore
-from .params import GENERATIONS
 from .resolver import resolve
 from .runner import run_analysis as run
 from .timesystem import scw_list_answer
-from .tokens import User, verify, verify_for_listing
+from .tokens import requesting_user, verify_for_listing
 
 __all__ = ["SandboxState", "create_app"]
 
@@ -49,7 +47,7 @@ class SandboxState:
 
     secret: str
     seconds_per_scw: float = 0.0
-    generation: str = "current"
+    generation: str = CURRENT
     faults: FaultPlan = field(default_factory=FaultPlan)
     jobs: JobStore = field(default_factory=JobStore)
     instruments: dict[str, InstrumentDescription] = field(default_factory=instruments)
@@ -63,7 +61,7 @@ def create_app(
     secret: str,
     *,
     seconds_per_scw: float = 0.0,
-    generation: str = "current",
+    generation: str = CURRENT,
     faults: str | None = None,
 ) -> Flask:
     """Build a sandbox dispatcher application.
@@ -75,13 +73,13 @@ def create_app(
     seconds_per_scw : float
         Simulated analysis time of one science window (0: jobs complete at once, though still
         through ``submitted`` and ``ready``).
-    generation : {"current", "1.3.3"}
-        Which dispatcher generation to speak (see :mod:`oda_widgets.sandbox.params`).
+    generation : {"1.3.6", "1.3.3"}
+        Which dispatcher generation to speak (see :mod:`oda_widgets.sandbox.generations`;
+        ``"current"`` is still read as 1.3.6).
     faults : str or None
         A fault plan (see :mod:`oda_widgets.sandbox.faults`).
     """
-    if generation not in GENERATIONS:
-        raise ValueError(f"protocol must be 'current' or '1.3.3', not {generation!r}")
+    generation = generation_named(generation)
     app = Flask("oda_widgets.sandbox")
     state = SandboxState(
         secret=secret,
@@ -194,17 +192,6 @@ def create_app(
         return json_response({"spec": state.faults.spec})
 
     # -- instruments --------------------------------------------------------------------------
-    def check_token(values: Any) -> User | None:
-        token = values.get("token")
-        if token in (None, "", "None", "\x00"):
-            return None
-        try:
-            return verify(token, state.secret)
-        except ConstructorFailed as e:
-            raise RequestNotUnderstood(
-                f"[ InstrumentQueryBackEnd : instrument-not-set ] constructor failed: {e}"
-            ) from None
-
     def instrument_named(arguments: dict[str, Any]) -> InstrumentDescription:
         if "instrument" not in arguments or arguments["instrument"] is None:
             raise NoInstrumentSpecified(f"have parameters: {list(arguments)} ")
@@ -220,13 +207,13 @@ def create_app(
 
     @app.route("/api/instr-list")
     def api_instr_list() -> Response:
-        if state.generation == "current":
+        if state.generation == CURRENT:
             target = "/instr-list"
             if request.query_string:
                 target += "?" + request.query_string.decode()
             return Response("", 302, headers={"Location": target})
         arguments = args_mod.read_arguments(request.values)
-        check_token(request.values)
+        requesting_user(request.values, state.secret)
         arguments.setdefault("session_id", _new_session_id())
         if "instrument" not in arguments:
             raise NoInstrumentSpecified(f"have parameters: {list(arguments)} ")
@@ -234,7 +221,7 @@ def create_app(
 
     @app.route("/instr-list")
     def instr_list() -> Response:
-        if state.generation == "1.3.3":
+        if state.generation == OLDER:
             return Response("Not Found", 404, mimetype="text/plain")
         token = request.args.get("token")
         if token is not None:
@@ -245,7 +232,7 @@ def create_app(
 
     def described_instrument() -> tuple[InstrumentDescription, str | None]:
         arguments = args_mod.read_arguments(request.values)
-        check_token(request.values)
+        requesting_user(request.values, state.secret)
         arguments.setdefault("session_id", _new_session_id())
         instrument = instrument_named(arguments)
         product = arguments.get("product_type")

@@ -19,13 +19,14 @@ from werkzeug.datastructures import MultiDict
 
 from .descriptions import NON_PARAMETER_ARGS, InstrumentDescription
 from .errors import ConstructorFailed, RequestNotUnderstood
+from .generations import CURRENT
 
 __all__ = [
     "NOT_INCLUDED",
     "lacking_roles_message",
     "normalise",
     "read_arguments",
-    "read_catalog",
+    "requested_catalog",
     "read_scw_list",
     "unused_comment",
 ]
@@ -127,7 +128,7 @@ def normalise(
         normalised.update(param.companions())
     known = set(NON_PARAMETER_ARGS)
     for param in instrument.all_parameters():
-        known.update(param.argument_names("current"))
+        known.update(param.argument_names(CURRENT))
     unknown: list[str] = []
     if str(arguments.get("allow_unknown_args")) != "True":
         for key in list(normalised):
@@ -146,7 +147,7 @@ def unused_comment(unknown: list[str]) -> str:
     return f"Please note that arguments {', '.join(unknown)} are not used"
 
 
-def read_catalog(arguments: Mapping[str, Any]) -> tuple[dict | None, list[int] | None]:
+def requested_catalog(arguments: Mapping[str, Any]) -> tuple[dict | None, list[int] | None]:
     """The selected catalog (a dict) and the ``meta_ID`` selection, checked as the dispatcher does."""
     selection = None
     if arguments.get("catalog_selected_objects") not in (None, ""):

@@ -4,16 +4,18 @@ and ``gev_sky``, an instrument of notebook workflows described as the nb2workflo
 Names, units, defaults and allowed values follow the ODA dispatcher's INTEGRAL and SPI-ACS
 plugins (e.g. ISGRI ``radius`` 15 deg, JEM-X 4 deg; ``max_pointings`` 50; ``E1_keV``/``E2_keV``
 20/40 keV for ISGRI, 3/20 keV for JEM-X, limited to 15-800 and 3-35 keV; ``time_bin`` 1000 s).
-``describe`` renders them as ``/api/meta-data`` does, in either protocol generation.
+``describe`` renders them as ``/api/meta-data`` does, in either generation (:mod:`.generations`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .params import (
+from .generations import CURRENT, OLDER
+from .parameter_classes import (
     Angle,
     DetectionThreshold,
     Float,
@@ -123,7 +125,7 @@ class InstrumentDescription:
             params = params + query.parameters
         return params
 
-    def argument_names(self, product: str | None = None, generation: str = "current") -> list[str]:
+    def argument_names(self, product: str | None = None, generation: str = CURRENT) -> list[str]:
         """The accepted argument names (``/api/par-names``), duplicates removed."""
         queries = [self.source, self.instrument]
         queries += [self.query_for(product)] if product else list(self.products.values())
@@ -135,7 +137,7 @@ class InstrumentDescription:
                         names.append(arg)
         return names
 
-    def describe(self, product: str | None = None, generation: str = "current") -> list:
+    def describe(self, product: str | None = None, generation: str = CURRENT) -> list:
         """The instrument's ``/api/meta-data`` list (without the outer list)."""
         def render(query: Query, product_name: str | None) -> Any:
             entries: list[dict] = [{"query_name": query.name}]
@@ -149,11 +151,11 @@ class InstrumentDescription:
                         continue
                     if entry["name"] is not None:
                         seen.add(entry["name"])
-                    if (self.workflows and generation != "1.3.3" and "owl_uri" in entry
+                    if (self.workflows and generation != OLDER and "owl_uri" in entry
                             and entry["name"] != "token"):
                         entry.setdefault("extra_metadata", {})
                     entries.append(entry)
-            return json.dumps(entries) if generation == "1.3.3" else entries
+            return json.dumps(entries) if generation == OLDER else entries
 
         described = [
             {"instrumet": self.name},  # sic: the dispatcher's key
@@ -188,7 +190,7 @@ def _source_query() -> Query:
 
 
 def _answered_at_once(
-    name: str, query_name: str, extra: list[Parameter], products: dict[str, Query]
+    name: str, query_name: str, extra: Sequence[Parameter], products: dict[str, Query]
 ) -> InstrumentDescription:
     """An instrument answered within the request whose instrument query is the dispatcher's
     default one (both catalogs and an unnamed input-product list) and then ``extra``: what

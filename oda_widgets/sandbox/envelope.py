@@ -16,7 +16,6 @@ from flask import Response
 from .errors import APIError
 
 __all__ = [
-    "DISPATCHER_VERSIONS",
     "ODA_API_VERSION",
     "api_code",
     "common_payload",
@@ -27,13 +26,15 @@ __all__ = [
 ]
 
 ODA_API_VERSION = "1.3.5"
-DISPATCHER_VERSIONS = {"current": "1.3.6", "1.3.3": "1.3.3"}
 
 
 def common_payload(url: str, generation: str, instruments: list[str]) -> dict[str, Any]:
-    """The fields every error body of the dispatcher carries (versions, instruments, config)."""
+    """The fields every error body of the dispatcher carries (versions, instruments, config).
+
+    ``generation`` is named by the dispatcher version it is (``"1.3.6"``, ``"1.3.3"``).
+    """
     return {
-        "cdci_data_analysis_version": DISPATCHER_VERSIONS[generation],
+        "cdci_data_analysis_version": generation,
         "cdci_data_analysis_version_details": "oda_widgets sandbox",
         "oda_api_version": ODA_API_VERSION,
         "installed_instruments": list(instruments),

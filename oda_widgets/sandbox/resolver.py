@@ -15,7 +15,7 @@ __all__ = ["resolve"]
 
 def resolve(name: str | None, url: str) -> dict[str, Any]:
     """Resolve ``name`` against the sandbox sky; ``url`` is the sandbox's base URL."""
-    from .sky import get_source
+    from .simulate.sky import get_source
 
     if name is None:
         return {}

@@ -32,7 +32,7 @@ from .errors import (
 )
 from .faults import Fault
 from .jobs import SandboxJob, job_parameters, make_job_id
-from .tokens import User, verify
+from .tokens import requesting_user
 
 __all__ = ["CANNED", "POINTED", "run_analysis"]
 
@@ -51,7 +51,7 @@ def run_analysis(state: Any, request: Request, url: str, time_request: float,
     arguments.pop("client-name", None)
     arguments.pop("return_progress", None)
 
-    user = _user(arguments, state.secret)
+    user = requesting_user(arguments, state.secret)
     if arguments.get("instrument") is None:
         raise NoInstrumentSpecified(f"have parameters: {list(arguments)} ")
     instrument = state.instruments.get(arguments["instrument"])
@@ -71,7 +71,7 @@ def run_analysis(state: Any, request: Request, url: str, time_request: float,
         normalised, values, unknown = args_mod.normalise(
             instrument, arguments, product, state.generation, scw_given
         )
-        catalog, selection = args_mod.read_catalog(normalised)
+        catalog, selection = args_mod.requested_catalog(normalised)
     except ConstructorFailed as e:
         raise RequestNotUnderstood(f"{instrument!r} constructor failed: {e}") from None
 
@@ -134,6 +134,9 @@ def run_analysis(state: Any, request: Request, url: str, time_request: float,
         return _done(answer, known, visible)
 
     if query_status == "new":
+        if product is None:
+            # nothing to run: the dispatcher's product lookup fails the same way, as a bad request
+            raise RequestNotUnderstood(f"{instrument!r} needs a product_type to run a job")
         if arguments.get("query_type") == "Dummy":
             values = _canned(instrument, product, values)
         too_large = _size_refusal(instrument.name, values)
@@ -250,7 +253,7 @@ class _NoData(Exception):
 def _science_windows(instrument: str, values: dict[str, Any]) -> list:
     if instrument not in POINTED:
         return []
-    from .pointings import NoPointings, science_windows
+    from .simulate.pointings import NoPointings, science_windows
 
     try:
         return science_windows(
@@ -259,18 +262,6 @@ def _science_windows(instrument: str, values: dict[str, Any]) -> list:
         )
     except NoPointings as e:
         raise _NoData(str(e)) from None
-
-
-def _user(arguments: dict[str, Any], secret: str) -> User | None:
-    token = arguments.get("token")
-    if token in (None, "", "None"):
-        return None
-    try:
-        return verify(str(token), secret)
-    except ConstructorFailed as e:
-        raise RequestNotUnderstood(
-            f"[ InstrumentQueryBackEnd : instrument-not-set ] constructor failed: {e}"
-        ) from None
 
 
 def _done(answer: _Answer, job: SandboxJob, visible: dict[str, Any]) -> Response:

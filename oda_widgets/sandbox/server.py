@@ -13,6 +13,7 @@ from typing import Any
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
+from .generations import CURRENT
 from .tokens import make_token, new_secret
 
 __all__ = ["SandboxServer", "PathOnlyLogHandler", "start_sandbox"]
@@ -112,9 +113,10 @@ def start_sandbox(
     *,
     host: str = "127.0.0.1",
     duration: float = 0.0,
-    protocol: str = "current",
+    generation: str = CURRENT,
     faults: str | None = None,
     secret: str | None = None,
+    protocol: str | None = None,
 ) -> SandboxServer:
     """Start a sandbox dispatcher in a background thread.
 
@@ -126,12 +128,14 @@ def start_sandbox(
         Interface to listen on.
     duration : float
         Simulated seconds of analysis per science window (0: jobs complete at once).
-    protocol : {"current", "1.3.3"}
-        Dispatcher generation to speak.
+    generation : {"1.3.6", "1.3.3"}
+        Dispatcher generation to speak (``"current"`` is still read as 1.3.6).
     faults : str or None
         Fault plan (see :mod:`oda_widgets.sandbox.faults`).
     secret : str or None
         Token-signing secret; random when None.
+    protocol : str or None
+        The former name of ``generation``, still read (scripts may pass it).
 
     Returns
     -------
@@ -139,5 +143,7 @@ def start_sandbox(
         Serving; call ``stop()`` when done.
     """
     secret = secret or new_secret()
-    app = create_app(secret, seconds_per_scw=duration, generation=protocol, faults=faults)
+    if protocol is not None:
+        generation = protocol
+    app = create_app(secret, seconds_per_scw=duration, generation=generation, faults=faults)
     return SandboxServer(app, host, port, secret)

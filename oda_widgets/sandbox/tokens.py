@@ -2,28 +2,31 @@
 
 A token carries the user's e-mail (``sub``), name, roles (comma-separated) and expiry. The
 dispatcher answers an expired or foreign token with 403 and a garbled one with 400; the texts
-here are its texts.
+here are its texts. A request of an instrument is checked once, by :func:`requesting_user`: an
+absent, empty or null token makes it public, as the dispatcher reads it.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 
-from .errors import ConstructorFailed, RequestNotAuthorized
+from .errors import ConstructorFailed, RequestNotAuthorized, RequestNotUnderstood
 
 __all__ = [
     "ALGORITHM",
     "EXPIRED_MESSAGE",
     "INVALID_MESSAGE",
+    "NO_TOKEN",
     "User",
     "make_token",
     "new_secret",
+    "requesting_user",
     "roles_of",
     "verify",
     "verify_for_listing",
@@ -39,6 +42,10 @@ INVALID_MESSAGE = (
     "The token provided is not valid, please try to logout and login again. "
     "If already logged out, please clean the cookies, and resubmit you request."
 )
+
+#: The token values the dispatcher reads as no token: a public request (``InstrumentQueryBackEnd``
+#: takes ``token not in ["", "None", None]`` as given; ``"\x00"`` is oda_api's None on the wire).
+NO_TOKEN = (None, "", "None", "\x00")
 
 
 def new_secret() -> str:
@@ -130,8 +137,34 @@ def verify(token: str, secret: str) -> User:
     return User(email=email, name=claims.get("name", ""), roles=roles_of(claims))
 
 
+def requesting_user(arguments: Mapping[str, Any], secret: str) -> User | None:
+    """Who a request of an instrument (``/api/meta-data``, ``/api/par-names``, ``/run_analysis``)
+    comes from: None when its token is one of :data:`NO_TOKEN` (a public request).
+
+    Raises
+    ------
+    RequestNotAuthorized
+        Expired, or not signed with ``secret`` (403).
+    RequestNotUnderstood
+        Not a JWT at all, in the dispatcher's words (400).
+    """
+    token = arguments.get("token")
+    if token in NO_TOKEN:
+        return None
+    try:
+        return verify(str(token), secret)
+    except ConstructorFailed as e:
+        raise RequestNotUnderstood(
+            f"[ InstrumentQueryBackEnd : instrument-not-set ] constructor failed: {e}"
+        ) from None
+
+
 def verify_for_listing(token: str, secret: str) -> str | None:
-    """The plain-text refusal ``/instr-list`` answers for a bad token, or None if it is good."""
+    """The plain-text refusal ``/instr-list`` answers for a bad token, or None if it is good.
+
+    The listing is not a request of an instrument: the dispatcher checks any token it is given
+    there, an empty one included (refused as not valid), and lists for nobody only without one.
+    """
     try:
         jwt.decode(token, secret, algorithms=[ALGORITHM])
     except jwt.ExpiredSignatureError:

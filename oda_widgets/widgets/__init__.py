@@ -8,10 +8,7 @@ Each widget lives in its own module and is loaded on first use (the table is
 from __future__ import annotations
 
 from .._public import WIDGETS, lazy_exports
-from .display import register_display
 
 __all__ = sorted(WIDGETS)
 
 __getattr__, __dir__ = lazy_exports(globals(), WIDGETS)
-
-register_display()  # products left as a cell's value show as their views

@@ -3,7 +3,7 @@
 A field is a labelled control, its units and a message area; its ``value`` trait (what goes to
 the dispatcher) follows the control, so ``field.observe(fn, names="value")`` hears every change. It turns what the user typed into the
 value handed to :meth:`Dispatcher.submit` (``query_value``) and asks the parameter's
-:class:`~oda_widgets.client.query.parameters.ParameterSpec` whether the dispatcher would accept it. Every
+:class:`~oda_widgets.client.query.parameter_spec.ParameterSpec` whether the dispatcher would accept it. Every
 check, message, hint and note comes from that spec; a field only displays them:
 
 - a refused value: the server's own text, and the spec's hint (what to change) beside it;

@@ -25,23 +25,21 @@ import numpy as np
 import traitlets
 
 from ..analysis.channels import ChannelSpectrum, channel_spectrum
-from ..analysis.display_groups import DisplayGroups, group_channels
 from ..analysis.fit_extra import FitUnavailable
 from ..analysis.spectral_fit import SpectralFit, fit_spectrum
-from ..analysis.spectral_models import MODELS, bin_integral
+from ..analysis.spectral_models import MODELS
 from ..client.products.spectrum import Spectrum
 from .fit_table import FIT_TABLE_CSS, fit_table_html, fit_table_text
-from .source_colours import marker_svg, source_style
-from .spectrum_marks import darker, error_bars, log_ticks, positive, step_curve, upper_limits
+from .source_colours import marker_svg
+from .spectrum_figure_marks import SpectrumMarks
+from .spectrum_marks import log_ticks, positive
 
 __all__ = ["SpectrumView"]
 
 DEFAULT_RANGE_KEV = (20.0, 300.0)
-#: Display grouping: summed significance a bin must reach, and the most channels in one bin.
+#: Display grouping: summed significance a bin must reach (the most channels in one bin:
+#: ``MAX_GROUP``, with the marks).
 MIN_SIGNIFICANCE = 3.0
-MAX_GROUP = 24
-#: Opacity of the spectra that are not highlighted while one is.
-FADED = 0.2
 #: Plain tick labels (20, 50, 100; 0.001, 0.01): d3's shortest general format.
 PLAIN = "~g"
 
@@ -91,143 +89,6 @@ def _default_range(channels: Iterable[ChannelSpectrum]) -> tuple[float, float]:
     if lo <= DEFAULT_RANGE_KEV[0] and hi >= DEFAULT_RANGE_KEV[1]:
         return DEFAULT_RANGE_KEV
     return (round(lo, 3), round(hi, 3))
-
-
-class _SpectrumMarks:
-    """The marks of one spectrum in the three figures."""
-
-    def __init__(self, label: str, channels: ChannelSpectrum, scales: dict[str, Any],
-                 min_significance: float) -> None:
-        self.label = label
-        self.channels = channels
-        style = source_style(label)
-        colour, symbol = style.colour, style.symbol
-        self.style = style
-        data = {"x": scales["x"], "y": scales["rate"]}
-        self.points = bq.Scatter(x=[1.0], y=[1.0], scales=data, colors=[colour], stroke="#333333",
-                                 marker=symbol, default_size=28, tooltip=None)
-        self.bars = bq.Lines(x=[[1.0, 1.0]], y=[[1.0, 1.0]], scales=data, colors=[colour],
-                             stroke_width=1.2)
-        self.limits = bq.Lines(x=[[1.0, 1.0]], y=[[1.0, 1.0]], scales=data, colors=[colour],
-                               stroke_width=1.2)
-        self.limit_heads = bq.Scatter(x=[1.0], y=[1.0], scales=data, colors=[colour],
-                                      marker="triangle-down", default_size=22, tooltip=None)
-        self.folded = bq.Lines(x=[1.0, 2.0], y=[1.0, 1.0], scales=data, colors=[darker(colour)],
-                               stroke_width=2.0, visible=False)
-        residual = {"x": scales["x"], "y": scales["residual"]}
-        self.residual_points = bq.Scatter(x=[1.0], y=[0.0], scales=residual, colors=[colour],
-                                          stroke="#333333", marker=symbol, default_size=22,
-                                          visible=False)
-        self.residual_bars = bq.Lines(x=[[1.0, 1.0]], y=[[0.0, 0.0]], scales=residual,
-                                      colors=[colour], stroke_width=1, visible=False)
-        unfolded = {"x": scales["x_unfolded"], "y": scales["unfolded"]}
-        self.unfolded_points = bq.Scatter(x=[1.0], y=[1.0], scales=unfolded, colors=[colour],
-                                          stroke="#333333", marker=symbol, default_size=22,
-                                          visible=False)
-        self.unfolded_bars = bq.Lines(x=[[1.0, 1.0]], y=[[1.0, 1.0]], scales=unfolded,
-                                      colors=[colour], stroke_width=1, visible=False)
-        self.model_curve = bq.Lines(x=[1.0, 2.0], y=[1.0, 1.0], scales=unfolded,
-                                    colors=[darker(colour)], stroke_width=2.0, visible=False)
-        self.visible = True
-        self.groups = self.group(min_significance)
-
-    # -- the data, grouped for display -------------------------------------------------------
-    def group(self, min_significance: float) -> DisplayGroups:
-        """Group the channels for display and draw them (points, and upper limits)."""
-        ch = self.channels
-        usable = ch.e_lo > 0  # a channel from 0 keV has no place on a log axis
-        where = np.flatnonzero(usable)
-        groups = group_channels(ch.e_lo[usable], ch.e_hi[usable], ch.rate[usable],
-                                ch.error[usable], min_significance, MAX_GROUP)
-        self.groups = groups
-        self.offset = int(where[0]) if where.size else 0
-        sig = groups.significant
-        x, y = groups.energy[sig], groups.rate_per_kev[sig]
-        with self.points.hold_sync():
-            self.points.x, self.points.y = x, y
-        bx, by = error_bars(x, y, groups.error_per_kev[sig], groups.e_lo[sig], groups.e_hi[sig])
-        with self.bars.hold_sync():
-            self.bars.x, self.bars.y = bx, by
-        lx, ly, hx, hy = upper_limits(groups.energy[~sig], groups.e_lo[~sig], groups.e_hi[~sig],
-                                      groups.upper_limit_per_kev[~sig])
-        with self.limits.hold_sync():
-            self.limits.x, self.limits.y = lx, ly
-        with self.limit_heads.hold_sync():
-            self.limit_heads.x, self.limit_heads.y = hx, hy
-        return groups
-
-    def rate_span(self) -> tuple[float, float]:
-        """Smallest and largest value drawn (points with their bars, limits with their arrows)."""
-        g = self.groups
-        sig = g.significant
-        values = [g.rate_per_kev[sig] + g.error_per_kev[sig], g.rate_per_kev[sig],
-                  g.upper_limit_per_kev[~sig], g.upper_limit_per_kev[~sig] / 2.5]
-        every = np.concatenate(values)
-        every = every[positive(every)]
-        return (float(every.min()), float(every.max())) if every.size else (1e-3, 1.0)
-
-    def data_marks(self) -> list[Any]:
-        return [self.bars, self.limits, self.limit_heads, self.points, self.folded]
-
-    def residual_marks(self) -> list[Any]:
-        return [self.residual_bars, self.residual_points]
-
-    def unfolded_marks(self) -> list[Any]:
-        return [self.unfolded_bars, self.unfolded_points, self.model_curve]
-
-    def show(self, visible: bool, fitted: bool) -> None:
-        self.visible = visible
-        for mark in (self.points, self.bars, self.limits, self.limit_heads):
-            mark.visible = visible
-        for mark in (self.folded, *self.residual_marks(), *self.unfolded_marks()):
-            mark.visible = visible and fitted
-
-    def fade(self, faded: bool) -> None:
-        opacity = FADED if faded else 1.0
-        for mark in (self.points, self.limit_heads, self.residual_points, self.unfolded_points):
-            mark.default_opacities = [opacity]
-        for mark in (self.bars, self.limits, self.folded, self.residual_bars,
-                     self.unfolded_bars, self.model_curve):
-            mark.opacities = [opacity]
-
-    def show_fit(self, fit: SpectralFit, min_significance: float) -> None:
-        ch = fit.channels
-        on_axis = ch.e_lo > 0  # a channel from 0 keV has no place on a log axis
-        lo, hi = ch.e_lo[on_axis], ch.e_hi[on_axis]
-        with self.folded.hold_sync():
-            self.folded.x, self.folded.y = step_curve(lo, hi, (fit.folded / ch.width)[on_axis])
-        # residuals and the unfolded spectrum on display groups of the fitted channels
-        groups = group_channels(lo, hi, ch.rate[on_axis], fit.total_error[on_axis],
-                                min_significance, MAX_GROUP)
-        data = groups.rate
-        model = groups.sum(fit.folded[on_axis])
-        error = groups.quadrature(fit.total_error[on_axis])
-        residuals = (data - model) / error
-        with self.residual_points.hold_sync():
-            self.residual_points.x, self.residual_points.y = groups.energy, residuals
-        rx, ry = error_bars(groups.energy, residuals, np.ones_like(residuals), groups.e_lo,
-                            groups.e_hi, log_y=False)
-        with self.residual_bars.hold_sync():
-            self.residual_bars.x, self.residual_bars.y = rx, ry
-        # as XSPEC's eufspec: data over folded model, times the model's E^2 N(E) in the group
-        energy = groups.energy
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(model != 0, data / model, np.nan)
-            ratio_error = np.where(model != 0, error / np.abs(model), np.nan)
-        mean_density = bin_integral(fit.model, fit.best, groups.e_lo, groups.e_hi) / groups.width
-        e2n = energy**2 * ratio * mean_density
-        e2n_error = energy**2 * ratio_error * mean_density
-        shown = positive(e2n) & groups.significant
-        with self.unfolded_points.hold_sync():
-            self.unfolded_points.x, self.unfolded_points.y = energy[shown], e2n[shown]
-        ux, uy = error_bars(energy[shown], e2n[shown], e2n_error[shown], groups.e_lo[shown],
-                            groups.e_hi[shown])
-        with self.unfolded_bars.hold_sync():
-            self.unfolded_bars.x, self.unfolded_bars.y = ux, uy
-        grid = np.geomspace(*fit.energy_range, 200)
-        with self.model_curve.hold_sync():
-            self.model_curve.x, self.model_curve.y = grid, grid**2 * fit.photon_density(grid)
-        self.show(self.visible, fitted=True)
 
 
 class SpectrumView(widgets.VBox):
@@ -292,7 +153,7 @@ class SpectrumView(widgets.VBox):
             "band": bq.LinearScale(min=0.0, max=1.0),
         }
         self.set_trait("min_significance", float(min_significance))
-        self._marks = {label: _SpectrumMarks(label, channels[label], self._scales,
+        self._marks = {label: SpectrumMarks(label, channels[label], self._scales,
                                              self.min_significance)
                        for label in self.spectra}
         self.results_text = ""
@@ -443,7 +304,7 @@ class SpectrumView(widgets.VBox):
     def _unfolded_marks(self) -> list[Any]:
         return [m for marks in self._ordered() for m in marks.unfolded_marks()]
 
-    def _ordered(self) -> list[_SpectrumMarks]:
+    def _ordered(self) -> list[SpectrumMarks]:
         """The spectra, highlighted ones last: drawn in front of the others."""
         lit = set(self.highlighted)
         return sorted(self._marks.values(), key=lambda marks: marks.label in lit)
@@ -456,10 +317,11 @@ class SpectrumView(widgets.VBox):
             scale.min, scale.max = low, high
         self._rate_axis.tick_values = log_ticks(low, high)
 
-    def _set_residual_range(self, drawn: list[_SpectrumMarks]) -> None:
+    def _set_residual_range(self, drawn: list[SpectrumMarks]) -> None:
         """A symmetric residual axis with whole-number ticks (at most seven)."""
-        values = np.concatenate([np.ravel(m.residual_bars.y) for m in drawn]) if drawn else []
-        values = np.asarray(values, dtype=float)
+        values = np.asarray(
+            np.concatenate([np.ravel(m.residual_bars.y) for m in drawn] or [np.zeros(0)]),
+            dtype=np.float64)
         values = values[np.isfinite(values)]
         reach = max(3.0, float(np.ceil(np.abs(values).max()))) if values.size else 3.0
         step = max(1.0, float(np.ceil(reach / 3)))
@@ -588,8 +450,9 @@ class SpectrumView(widgets.VBox):
         if results:  # the residuals and the unfolded spectrum exist once there is a fit
             self._show_fitted_figures()
         drawn = [m for label, m in self._marks.items() if label in results]
-        span = np.concatenate([np.ravel(m.unfolded_bars.y) for m in drawn]) if drawn else []
-        span = np.asarray(span, dtype=float)
+        span = np.asarray(
+            np.concatenate([np.ravel(m.unfolded_bars.y) for m in drawn] or [np.zeros(0)]),
+            dtype=np.float64)
         span = span[positive(span)]
         if span.size:
             low, high = float(span.min()) / 1.3, float(span.max()) * 1.3

@@ -100,7 +100,7 @@ def test_the_new_fields_read_well(lab):
     entry = phosphoros_entry()
     filters_cell = (
         "import json\n"
-        "from oda_widgets.client.query.parameter_reading import parameter_from_description\n"
+        "from oda_widgets.client.query.parameter_parsing import parameter_from_description\n"
         "from oda_widgets.widgets.fields import field_for\n"
         "import ipywidgets as widgets\n"
         f"filters = field_for(parameter_from_description(json.loads({json.dumps(entry)!r})))\n"

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from oda_widgets.client.errors import DispatcherError, RequestRejected, ValidationErrors
-from oda_widgets.client.query.parameter_reading import parameter_from_description
+from oda_widgets.client.query.parameter_parsing import parameter_from_description
 from oda_widgets.client.query.wire import encode_parameters
 
 pytestmark = pytest.mark.mmoda

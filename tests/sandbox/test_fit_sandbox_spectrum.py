@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oda_widgets.client.dispatcher import Dispatcher
-from oda_widgets.sandbox.sky import get_source
+from oda_widgets.sandbox.simulate.sky import get_source
 
 pytestmark = pytest.mark.sandbox
 
@@ -39,8 +39,8 @@ def test_a_jemx_spectrum_whose_first_channel_starts_at_zero_fits_and_draws():
 
     import oda_widgets as ow
     from oda_widgets.client.products.product_set import decode_products
-    from oda_widgets.sandbox.pointings import science_windows
     from oda_widgets.sandbox.simulate import make_products
+    from oda_widgets.sandbox.simulate.pointings import science_windows
 
     params = dict(RA=83.63, DEC=22.01, T1="2008-03-01T00:00:00", T2="2008-04-30T00:00:00",
                   E1_keV=3.0, E2_keV=35.0, selected_catalog=None, catalog_selected_objects=None,

@@ -16,7 +16,7 @@ from astropy.time import Time
 from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.jobs import JobStatus
 from oda_widgets.sandbox.simulate.gev_sky import gev_flux
-from oda_widgets.sandbox.sky import get_source, variability
+from oda_widgets.sandbox.simulate.sky import get_source, variability
 
 pytestmark = pytest.mark.sandbox
 

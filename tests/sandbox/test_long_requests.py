@@ -13,7 +13,7 @@ import pytest
 from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.errors import Unauthorized
 from oda_widgets.client.long.science_windows import archive_science_windows
-from oda_widgets.sandbox.sky import get_source
+from oda_widgets.sandbox.simulate.sky import get_source
 
 pytestmark = pytest.mark.sandbox
 

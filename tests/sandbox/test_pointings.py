@@ -4,13 +4,13 @@ import re
 
 import pytest
 
-from oda_widgets.sandbox.pointings import (
+from oda_widgets.sandbox.simulate.pointings import (
     NoPointings,
     ScienceWindow,
     revolution_at,
     science_windows,
 )
-from oda_widgets.sandbox.sky import angular_separation
+from oda_widgets.sandbox.simulate.sky import angular_separation
 
 pytestmark = pytest.mark.sandbox
 

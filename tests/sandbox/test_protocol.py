@@ -60,7 +60,7 @@ def test_instr_list_redirects_then_lists(sandbox):
 
 @pytest.mark.shared
 def test_instr_list_of_protocol_133_needs_an_instrument_argument():
-    with start_sandbox(protocol="1.3.3") as old:
+    with start_sandbox(generation="1.3.3") as old:
         refused = requests.get(f"{old.url}/api/instr-list")
         assert refused.status_code == 400
         assert error_keys(refused.json()) == error_keys(
@@ -108,7 +108,7 @@ def test_meta_data_product_filter_and_isgri_defaults(sandbox):
 @pytest.mark.shared
 def test_meta_data_of_protocol_133_is_string_encoded():
     reference = capture("dispatcher-1.3.3/03_meta_data_empty-async.json")[0]
-    with start_sandbox(protocol="1.3.3") as old:
+    with start_sandbox(generation="1.3.3") as old:
         described = requests.get(f"{old.url}/api/meta-data", params={"instrument": "jemx"}).json()[0]
     assert [type(item) for item in described] == [dict, dict] + [str] * 5
     assert [type(item) for item in reference] == [dict, dict] + [str] * 4
@@ -205,7 +205,7 @@ def test_bad_values_get_the_real_texts(sandbox, arguments, message):
 @pytest.mark.shared
 def test_protocol_133_reports_angles_as_it_did():
     reference = capture("dispatcher-1.3.3/32_err_RA_a.json")  # the same RA=a, to empty-async
-    with start_sandbox(protocol="1.3.3") as old:
+    with start_sandbox(generation="1.3.3") as old:
         answer = requests.get(f"{old.url}/run_analysis", params={**IMAGE, "RA": "a"})
     assert answer.status_code == 400
     assert answer.json()["error_message"] == with_our_instrument(reference["error_message"])
@@ -235,6 +235,45 @@ def test_tokens_expired_foreign_and_garbage(sandbox):
     assert garbage.json()["error"] == reference["error"]
     listing = requests.get(f"{sandbox.url}/instr-list", params={"token": "garbage"})
     assert (listing.status_code, listing.text) == (403, "The token provided is not valid.")
+
+
+@pytest.mark.parametrize("empty", ["", "None", "\x00"], ids=["empty", "None", "null"])
+def test_an_empty_or_null_token_is_no_token(sandbox, empty):
+    """The dispatcher takes ``token not in ["", "None", None]`` as given (``"\\x00"`` is None on
+    the wire): a request with such a token is public, on every route that reads a user."""
+    described = requests.get(f"{sandbox.url}/api/meta-data",
+                             params={"instrument": "isgri", "token": empty})
+    assert described.status_code == 200
+    for send in (requests.get, requests.post):
+        public = send(f"{sandbox.url}/run_analysis",
+                      params={**IMAGE, "max_pointings": "60", "token": empty})
+        # read as a token, it would be refused as no JWT (400); read as none, the request is a
+        # public one, refused for the roles that nobody has
+        assert public.status_code == 403, public.text
+        assert "- Your priviledge roles include []" in public.json()["exit_status"]["message"]
+    # the listing checks any token it is given, as the dispatcher's does: an empty one is not valid
+    listing = requests.get(f"{sandbox.url}/instr-list", params={"token": ""})
+    assert (listing.status_code, listing.text) == (403, "The token provided is not valid.")
+    assert requests.get(f"{sandbox.url}/instr-list").status_code == 200
+
+
+def test_the_former_generation_names_are_still_read():
+    """``current`` was the sandbox's name for 1.3.6, and ``--protocol`` its option's: both still
+    work, and the sandbox says which dispatcher version it is."""
+    from oda_widgets.cli import _parser
+
+    assert _parser().parse_args(["sandbox", "--protocol", "current"]).generation == "current"
+    assert _parser().parse_args(["sandbox", "--generation", "1.3.3"]).generation == "1.3.3"
+    assert _parser().parse_args(["sandbox"]).generation == "1.3.6"
+    with pytest.raises(SystemExit):
+        _parser().parse_args(["sandbox", "--generation", "1.3.4"])
+    for given, version in (({"generation": "current"}, "1.3.6"), ({"generation": "1.3.6"}, "1.3.6"),
+                           ({"generation": "1.3.3"}, "1.3.3"), ({"protocol": "1.3.3"}, "1.3.3")):
+        with start_sandbox(**given) as server:
+            refused = requests.get(f"{server.url}/api/meta-data", params={"instrument": "nope"})
+        assert refused.json()["cdci_data_analysis_version"] == version
+    with pytest.raises(ValueError, match="1.3.4"):
+        start_sandbox(generation="1.3.4")
 
 
 @pytest.mark.shared

@@ -8,8 +8,8 @@ from astropy.io import fits
 from support import shared
 from support.sandbox_products import meta, to_hdulist
 
-from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
+from oda_widgets.sandbox.simulate.pointings import science_windows
 
 pytestmark = pytest.mark.sandbox
 

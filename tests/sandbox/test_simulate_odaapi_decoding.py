@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from support.environments import odaapi_python
 
-from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
+from oda_widgets.sandbox.simulate.pointings import science_windows
 
 pytestmark = pytest.mark.sandbox
 

@@ -7,13 +7,13 @@ import pytest
 from support import shared
 from support.sandbox_products import meta, to_hdulist
 
-from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
 from oda_widgets.sandbox.simulate.extraction import sources_to_extract
 from oda_widgets.sandbox.simulate.instruments import ISGRI
+from oda_widgets.sandbox.simulate.pointings import science_windows
 from oda_widgets.sandbox.simulate.response import isgri_response
+from oda_widgets.sandbox.simulate.sky import photon_spectrum
 from oda_widgets.sandbox.simulate.spectrum import background_count_rate
-from oda_widgets.sandbox.sky import photon_spectrum
 
 pytestmark = pytest.mark.sandbox
 

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from oda_widgets.sandbox.sky import band_flux, get_source, load_sources, sources_near, variability
+from oda_widgets.sandbox.simulate.sky import (
+    band_flux,
+    get_source,
+    load_sources,
+    sources_near,
+    variability,
+)
 
 pytestmark = pytest.mark.sandbox
 

@@ -12,7 +12,7 @@ import pytest
 from astropy.table import Table
 
 import oda_widgets as ow
-from oda_widgets.sandbox.sky import get_source
+from oda_widgets.sandbox.simulate.sky import get_source
 
 pytestmark = pytest.mark.sandbox
 

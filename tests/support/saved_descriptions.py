@@ -33,7 +33,7 @@ class SavedDispatcher(Dispatcher):
         return parse_instrument_description(self._documents[instrument])
 
 
-def sandbox_documents(generation: str = "current") -> dict[str, Any]:
+def sandbox_documents(generation: str = "1.3.6") -> dict[str, Any]:
     """The sandbox's description of each of its instruments, as a dispatcher of ``generation`` answers."""
     return {
         name: [description.describe(generation=generation)]

@@ -17,9 +17,9 @@ import pytest
 from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.query.file_parameters import LocalFile
 from oda_widgets.client.query.kinds import kinds
-from oda_widgets.client.query.parameter_reading import parameter_from_description
-from oda_widgets.client.query.parameters import FormatParameter, TimeDeltaParameter
+from oda_widgets.client.query.parameter_parsing import parameter_from_description
 from oda_widgets.client.query.spec import parse_instrument_description
+from oda_widgets.client.query.time_parameters import FormatParameter, TimeDeltaParameter
 from oda_widgets.widgets import QueryForm
 from oda_widgets.widgets.field_registry import (
     field_factory,

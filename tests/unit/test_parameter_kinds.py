@@ -22,16 +22,12 @@ from oda_widgets.client.query.file_parameters import (
 )
 from oda_widgets.client.query.filters_table import PhosphorosFiltersParameter
 from oda_widgets.client.query.kinds import kind_from_owl_uri, kind_named, kinds, register_kind
-from oda_widgets.client.query.parameter_reading import parameter_from_description
-from oda_widgets.client.query.parameters import (
-    FormatParameter,
-    LongStringParameter,
-    StringParameter,
-    StructuredParameter,
-    TimeDeltaParameter,
-)
+from oda_widgets.client.query.parameter_parsing import parameter_from_description
 from oda_widgets.client.query.schema_words import schema_error_hint, schema_hints
 from oda_widgets.client.query.spec import parse_instrument_description
+from oda_widgets.client.query.structured_parameter import StructuredParameter
+from oda_widgets.client.query.text_parameters import LongStringParameter, StringParameter
+from oda_widgets.client.query.time_parameters import FormatParameter, TimeDeltaParameter
 from oda_widgets.client.query.untyped import UntypedParameter
 
 pytestmark = pytest.mark.unit

@@ -17,17 +17,13 @@ from hypothesis import strategies as st
 from support import shared
 
 from oda_widgets.client.errors import ValidationError
-from oda_widgets.client.query.parameter_reading import guess_kind, parameter_from_description
-from oda_widgets.client.query.parameters import (
-    AngleParameter,
-    BooleanParameter,
-    FormatParameter,
-    InputProdListParameter,
-    StructuredParameter,
-    TimeParameter,
-    UnknownParameter,
-    UserCatalogParameter,
-)
+from oda_widgets.client.query.catalog_parameter import UserCatalogParameter
+from oda_widgets.client.query.number_parameters import AngleParameter
+from oda_widgets.client.query.parameter_parsing import guess_kind, parameter_from_description
+from oda_widgets.client.query.product_list_parameter import InputProdListParameter
+from oda_widgets.client.query.structured_parameter import StructuredParameter
+from oda_widgets.client.query.text_parameters import BooleanParameter, UnknownParameter
+from oda_widgets.client.query.time_parameters import FormatParameter, TimeParameter
 
 pytestmark = pytest.mark.unit
 

@@ -7,8 +7,8 @@ import pytest
 
 from oda_widgets.client.products.announced import LIGHT_CURVE as ODA_LC
 from oda_widgets.client.products.product_set import decode_products
-from oda_widgets.sandbox.pointings import science_windows
 from oda_widgets.sandbox.simulate import make_products
+from oda_widgets.sandbox.simulate.pointings import science_windows
 from oda_widgets.widgets.results import ResultsView
 
 pytestmark = pytest.mark.unit
@@ -213,6 +213,20 @@ def test_a_product_left_as_a_cells_value_shows_as_its_view(scws):
     with capture_output() as shown:  # anything else keeps IPython's own display
         shell.display_formatter.format({"a": 1})
     assert shown.outputs == []
+
+
+def test_the_view_table_names_classes_that_exist():
+    """IPython registers the table by name and says nothing of a name that no class has: a
+    product moved to another module would silently lose its view."""
+    import importlib
+
+    from oda_widgets._display_hook import PRODUCT_VIEWS
+    from oda_widgets._public import WIDGETS
+
+    for (module, name), view in PRODUCT_VIEWS.items():
+        product = getattr(importlib.import_module(module), name)
+        assert (product.__module__, product.__qualname__) == (module, name)
+        assert view in WIDGETS
 
 
 def test_closing_a_view_leaves_no_open_box_around_a_closed_one(scws):

@@ -9,8 +9,8 @@ import pytest
 from support import shared
 
 from oda_widgets.client.errors import RequestRejected, ValidationError, ValidationErrors
-from oda_widgets.client.query.parameters import FormatParameter
 from oda_widgets.client.query.spec import InstrumentSpec, parse_instrument_description
+from oda_widgets.client.query.time_parameters import FormatParameter
 
 pytestmark = pytest.mark.unit
 

@@ -16,7 +16,7 @@ from support import shared
 
 from oda_widgets.client.errors import ValidationError
 from oda_widgets.client.query.generations import CURRENT
-from oda_widgets.client.query.parameter_reading import parameter_from_description
+from oda_widgets.client.query.parameter_parsing import parameter_from_description
 from oda_widgets.client.query.spec import parse_instrument_description
 
 pytestmark = [pytest.mark.unit, pytest.mark.shared]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from ..query.parameters import SCIENCE_WINDOW_ID
+from ..query.product_list_parameter import SCIENCE_WINDOW_ID
 
 __all__ = [
     "BY_CHOICES",

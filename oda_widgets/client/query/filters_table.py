@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .kinds import register_kind
-from .parameters import ONTOLOGY, StructuredParameter
+from .parameter_spec import ONTOLOGY
+from .structured_parameter import StructuredParameter
 
 __all__ = ["PhosphorosFiltersParameter", "COLUMNS"]
 

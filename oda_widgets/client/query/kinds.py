@@ -1,6 +1,6 @@
 """The parameter kinds, each registered once: its name, its ontology URIs and its client class.
 
-A kind is added by decorating its :class:`~.parameters.ParameterSpec` subclass, as bqplot
+A kind is added by decorating its :class:`~.parameter_spec.ParameterSpec` subclass, as bqplot
 registers its marks::
 
     @register_kind("long_string", owl_uris=(ONTOLOGY + "LongString",))
@@ -21,13 +21,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from .parameters import ParameterSpec
+    from .parameter_spec import ParameterSpec
 
 __all__ = ["Kind", "register_kind", "kinds", "kind_named", "kind_from_owl_uri", "KIND_MODULES"]
 
 #: The modules that define kinds; importing them registers their classes.
 KIND_MODULES = (
-    ".parameters",
+    ".number_parameters",
+    ".time_parameters",
+    ".text_parameters",
+    ".product_list_parameter",
+    ".catalog_parameter",
+    ".structured_parameter",
     ".file_parameters",
     ".filters_table",
     ".untyped",

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .kinds import register_kind
-from .parameters import ParameterSpec, wire_text
+from .parameter_spec import ParameterSpec, wire_text
 
 __all__ = ["UntypedParameter", "plain_kind_of"]
 

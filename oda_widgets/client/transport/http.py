@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from collections.abc import Mapping
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -37,10 +35,11 @@ from ..errors import (
 )
 from ..products.budget import DecodeBudget, json_cost
 from ..query.wire import encode_parameters, use_post
+from .answer_text import EXCERPT_CHARS, parameter_named_in, text_excerpt
 from .deadline import DeadlineAdapter, DeadlineRetry, answer_deadline
-from .redaction import install_urllib3_redaction, scrub_text, scrub_token
+from .redaction import install_urllib3_redaction, scrub_token
 from .secret import SecretToken, as_secret, reveal
-from .status_requests import PooledAnswer, StatusRequests
+from .status_requests import Answer, StatusRequests
 from .token_scope import token_scope
 
 __all__ = [
@@ -60,86 +59,6 @@ _CHUNK = 1 << 16
 #: Bytes of a body read as text for an error's excerpt (an HTML page's text can sit deep in it).
 _EXCERPT_SOURCE = 1 << 20
 TRANSIENT_STATUSES = (502, 503, 504)
-EXCERPT_CHARS = 400
-
-# "Parameter RA wrong value a. could not convert ..." / "Non-optional parameter X is set to None"
-_PARAMETER_IN_MESSAGE = (
-    re.compile(r"\bParameter (?P<name>[A-Za-z_][\w\-\[\]]*) wrong value"),
-    re.compile(r"\bNon-optional parameter (?P<name>[A-Za-z_][\w\-\[\]]*) is set to None"),
-    re.compile(r"\bWrong value for boolean parameter (?P<name>[A-Za-z_][\w\-\[\]]*)"),
-    re.compile(r"\bWrong value of structured parameter (?P<name>[A-Za-z_][\w\-\[\]]*)"),
-    re.compile(r"^(?P<name>[A-Za-z_]\w*) value is restricted to"),
-)
-# "... parsing angle 'a'": older servers do not name the parameter, only the value
-_QUOTED_VALUE = re.compile(r"'([^']*)'")
-
-
-class _TextOfHtml(HTMLParser):
-    """Collects the visible text of an HTML page (scripts and styles left out)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip and data.strip():
-            self.parts.append(data.strip())
-
-
-def text_excerpt(
-    body: str, limit: int = EXCERPT_CHARS, token: str | SecretToken | None = None
-) -> str:
-    """A short plain-text excerpt of a server body (HTML pages reduced to their text).
-
-    Tokens are scrubbed from the raw body, then again from its text (where ``&#46;`` has become
-    a dot and the tags splitting a token are gone), before it is cut (a cut inside a token
-    would leave part of it unrecognised).
-    """
-    body = scrub_text(body, token)
-    if "<" in body and ">" in body:
-        parser = _TextOfHtml()
-        try:
-            parser.feed(body)
-            parser.close()
-            body = " ".join(parser.parts)
-        except Exception:  # a broken page: fall back to the raw text
-            pass
-    body = scrub_text(" ".join(body.split()), token)
-    return body if len(body) <= limit else body[: limit - 1] + "…"
-
-
-def parameter_named_in(message: str, sent: Mapping[str, Any] | None = None) -> str | None:
-    """The parameter a 400 message complains about, when it can be told.
-
-    Current dispatchers write ``"Parameter RA wrong value a. ..."``. Older ones only quote the
-    value (``"... parsing angle 'a'"``): then the parameter is the one sent with that value, when
-    exactly one was.
-    """
-    for pattern in _PARAMETER_IN_MESSAGE:
-        match = pattern.search(message)
-        if match:
-            return match.group("name")
-    if sent:
-        quoted = set(_QUOTED_VALUE.findall(message))
-        matches = [
-            name
-            for name, value in sent.items()
-            if name != "token" and isinstance(value, (str, int, float)) and str(value) in quoted
-        ]
-        if len(matches) == 1:
-            return matches[0]
-    return None
-
-
 def _url_for_logs(url: str) -> str:
     """The URL without its query string (which may hold the token)."""
     parts = urlsplit(url)
@@ -200,9 +119,10 @@ class Transport:
         # proxy applies (client/transport/status_requests.py says why)
         self._status_requests: StatusRequests | None = None
         if not self.session.proxies.get(urlsplit(self.url).scheme):
-            self._status_requests = StatusRequests(
-                dict(self.session.headers), timeout, verify=self.session.verify
-            )
+            # requests admits bytes as header values (sent as Latin-1); urllib3's calls want text
+            headers = {k: v if isinstance(v, str) else v.decode("latin-1")
+                       for k, v in self.session.headers.items()}
+            self._status_requests = StatusRequests(headers, timeout, verify=self.session.verify)
 
     # --- the endpoints -------------------------------------------------------------------------
     def instruments(self, token: str | SecretToken | None = None) -> list[str]:
@@ -322,7 +242,7 @@ class Transport:
         wire: bool,
         allow_redirects: bool,
         files: Mapping[str, tuple[str, bytes]] | None = None,
-    ) -> requests.Response | PooledAnswer:
+    ) -> Answer:
         """The only place the token's text is taken out: encode the request and send it.
 
         Whatever goes wrong here is raised again by :meth:`_send` from a frame without it.
@@ -366,7 +286,7 @@ class Transport:
         allow_redirects: bool,
         budget: DecodeBudget | None = None,
         files: Mapping[str, tuple[str, bytes]] | None = None,
-    ) -> tuple[requests.Response | PooledAnswer, _Body]:
+    ) -> tuple[Answer, _Body]:
         where = _url_for_logs(url)
         with answer_deadline(self.timeout) as deadline:
             try:
@@ -410,7 +330,7 @@ class Transport:
 
     def _decode(
         self,
-        response: requests.Response,
+        response: Answer,
         body: _Body,
         token: SecretToken | None,
         sent: Mapping[str, Any] | None,
@@ -530,7 +450,7 @@ class _Body(bytearray):
 
 
 def _read_body(
-    response: requests.Response, budget: DecodeBudget | None, where: str
+    response: Answer, budget: DecodeBudget | None, where: str
 ) -> _Body:
     """The answer's body, decompressed, read chunk by chunk under ``budget``: a gzip bomb is
     refused at the first chunk past it, and the connection dropped."""
@@ -549,7 +469,7 @@ def _read_body(
 
 
 def _read_answer(
-    response: requests.Response,
+    response: Answer,
     body: _Body,
     token: SecretToken | None,
     where: str,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..pointings import ScienceWindow
 from .gev_sky import COMMENT_KEY, make_gev_image, make_gev_light_curve
 from .image import make_mosaic
 from .lightcurve import make_light_curves
+from .pointings import ScienceWindow
 from .polar import make_polar_light_curve
 from .spectrum import make_spectra
 from .spi_acs import make_spi_acs_light_curve
@@ -57,7 +57,7 @@ def make_products(
         Validated, normalised parameters (RA, DEC, T1, T2, E1_keV, E2_keV, detection_threshold,
         time_bin, jemx_num, selected_catalog as a dict or None, catalog_selected_objects...).
     scws : list of ScienceWindow
-        The windows found by :func:`oda_widgets.sandbox.pointings.science_windows` (ignored by
+        The windows found by :func:`oda_widgets.sandbox.simulate.pointings.science_windows` (ignored by
         SPI-ACS and POLAR, which are not pointed).
 
     Returns

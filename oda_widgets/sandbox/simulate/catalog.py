@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..sky import get_source, load_sources, sources_near
 from .field import SkySource
+from .sky import get_source, load_sources, sources_near
 
 __all__ = [
     "CatalogSource",

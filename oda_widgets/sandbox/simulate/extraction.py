@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..pointings import ScienceWindow
 from .catalog import selected_sources, sky_catalog
 from .field import SourceInField
 from .instruments import Telescope
+from .pointings import ScienceWindow
 from .response import Response
 
 __all__ = ["EXTRACTION_THRESHOLD", "MAX_EXTRACTED", "ignored_by", "sources_to_extract"]

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 from astropy.time import Time
 
-from ..pointings import ScienceWindow
-from ..sky import photon_spectrum, stable_seed, variability
 from .instruments import Telescope, tangent_offsets
+from .pointings import ScienceWindow
 from .response import Response
+from .sky import photon_spectrum, stable_seed, variability
 
 __all__ = [
     "IJD_MJD_OFFSET",

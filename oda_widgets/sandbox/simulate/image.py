@@ -17,8 +17,6 @@ from astropy.io import fits
 from astropy.wcs import WCS
 
 from ..encode import encode_product
-from ..pointings import ScienceWindow
-from ..sky import angular_separation, load_sources
 from .catalog import (
     CatalogSource,
     Detection,
@@ -29,7 +27,9 @@ from .catalog import (
 )
 from .field import IJD_MJD_OFFSET, SkySource, SourceInField, mjd_tt, product_seed
 from .instruments import TELESCOPES, Telescope, tangent_offsets
+from .pointings import ScienceWindow
 from .response import response_for
+from .sky import angular_separation, load_sources
 
 __all__ = ["MAX_NEW_SOURCES", "SPURIOUS_SOURCE_CHANCE", "make_mosaic", "mosaic_wcs"]
 

@@ -18,12 +18,12 @@ import numpy as np
 from astropy.io import fits
 
 from ..encode import encode_product
-from ..pointings import GOOD_TIME_FRACTION, ScienceWindow
-from ..sky import stable_seed, variability
 from .extraction import sources_to_extract
 from .field import IJD_MJD_OFFSET, SourceInField, mjd_tt, product_seed
 from .instruments import TELESCOPES
+from .pointings import GOOD_TIME_FRACTION, ScienceWindow
 from .response import response_for
+from .sky import stable_seed, variability
 
 __all__ = ["MAX_TIME_BIN_S", "make_light_curves"]
 

@@ -26,9 +26,9 @@ from astropy.io import fits
 from astropy.time import Time
 
 from ..encode import PICKLE_PROTOCOL, encode_data_unit
-from ..pointings import ScienceWindow
-from ..sky import stable_seed
 from .field import product_seed
+from .pointings import ScienceWindow
+from .sky import stable_seed
 
 __all__ = [
     "BACKGROUND_RATE",

@@ -16,12 +16,12 @@ import numpy as np
 from astropy.io import fits
 
 from ..encode import encode_product
-from ..pointings import ScienceWindow
-from ..sky import stable_seed
 from .extraction import sources_to_extract
 from .field import IJD_MJD_OFFSET, SourceInField, mjd_tt, product_seed
 from .instruments import TELESCOPES
+from .pointings import ScienceWindow
 from .response import Response, response_for
+from .sky import stable_seed
 
 __all__ = ["background_count_rate", "make_spectra", "model_count_rate"]
 

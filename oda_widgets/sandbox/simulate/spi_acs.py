@@ -17,9 +17,9 @@ from astropy.io import fits
 from astropy.time import Time
 
 from ..encode import encode_product
-from ..pointings import ScienceWindow
-from ..sky import stable_seed
 from .field import IJD_MJD_OFFSET, product_seed
+from .pointings import ScienceWindow
+from .sky import stable_seed
 
 __all__ = [
     "MAX_BINS",

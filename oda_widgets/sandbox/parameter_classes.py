@@ -1,4 +1,5 @@
-"""Server-side parameters: how the sandbox describes, reads and checks each request argument.
+"""The dispatcher's parameter classes, server side: how each request argument is described,
+read and checked.
 
 Each class mirrors one parameter class of the dispatcher (``String``, ``Float``, ``Angle``,
 ``Time`` ...): the same ``/api/meta-data`` entry (units, default, restrictions, ontology URIs) and
@@ -19,9 +20,9 @@ from astropy.time import Time as AstropyTime
 from astropy.time import TimeDelta as AstropyTimeDelta
 
 from .errors import ConstructorFailed, RequestNotUnderstood
+from .generations import CURRENT, OLDER
 
 __all__ = [
-    "GENERATIONS",
     "ODA",
     "XSD",
     "Angle",
@@ -41,11 +42,6 @@ __all__ = [
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ODA = "http://odahub.io/ontology#"
-
-#: Protocol generations: "current" (dispatcher 1.3.6: objects with restrictions and owl_uri)
-#: and "1.3.3" (each query a JSON string of name/units/value entries).
-GENERATIONS = ("current", "1.3.3")
-
 
 @dataclass
 class Parameter:
@@ -84,17 +80,17 @@ class Parameter:
     default_format: ClassVar[str | None] = None
 
     # -- description -------------------------------------------------------------------------
-    def argument_names(self, generation: str = "current") -> list[str]:
+    def argument_names(self, generation: str = CURRENT) -> list[str]:
         """The request arguments this parameter reads (``/api/par-names``)."""
         names = [self.name] if self.name is not None else []
-        if self.format_name and generation == "current":
+        if self.format_name and generation == CURRENT:
             names.append(self.format_name)
         return names
 
-    def describe(self, generation: str = "current") -> list[dict]:
+    def describe(self, generation: str = CURRENT) -> list[dict]:
         """The ``/api/meta-data`` entries of this parameter (itself, then its format companion)."""
         entry: dict[str, Any] = {"name": self.name, "units": self.units, "value": self.value}
-        if generation == "1.3.3":
+        if generation == OLDER:
             return [entry]
         restrictions: dict[str, Any] = {"is_optional": self.optional}
         if self.allowed_values is not None:
@@ -123,7 +119,7 @@ class Parameter:
         """The value used when the request does not carry this parameter."""
         return self.value
 
-    def read(self, args: Mapping[str, Any], generation: str = "current") -> Any:
+    def read(self, args: Mapping[str, Any], generation: str = CURRENT) -> Any:
         """The normalised value of this parameter in ``args`` (the default when absent).
 
         Raises
@@ -265,7 +261,7 @@ class Angle(Float):
     owl_uri: ClassVar[tuple[str, ...]] = (ODA + "Angle",)
 
     def convert(self, raw: Any, args: Mapping[str, Any], generation: str) -> Any:
-        if generation == "1.3.3" and isinstance(raw, str):
+        if generation == OLDER and isinstance(raw, str):
             # dispatcher 1.3.3 parsed angles with astropy and reported its message as a
             # failed request constructor
             try:
@@ -314,7 +310,8 @@ class Time(Parameter):
     default_format: ClassVar[str | None] = "isot"
 
     def convert(self, raw: Any, args: Mapping[str, Any], generation: str) -> Any:
-        time_format = args.get(self.format_name) or self.default_format
+        time_format = (args.get(self.format_name) if self.format_name else None) \
+            or self.default_format
         try:
             return AstropyTime(raw, format=time_format).isot
         except (ValueError, TypeError):
@@ -340,7 +337,8 @@ class TimeBin(Parameter):
         return float(self.value)
 
     def convert(self, raw: Any, args: Mapping[str, Any], generation: str) -> Any:
-        delta_format = args.get(self.format_name) or self.default_format
+        delta_format = (args.get(self.format_name) if self.format_name else None) \
+            or self.default_format
         try:
             seconds = float(AstropyTimeDelta(raw, format=delta_format).sec)
         except (ValueError, TypeError):
@@ -361,7 +359,7 @@ class InputProdList(Parameter):
     optional: bool = True
     owl_uri: ClassVar[tuple[str, ...]] = (ODA + "InputProdList",)
 
-    def read(self, args: Mapping[str, Any], generation: str = "current") -> Any:
+    def read(self, args: Mapping[str, Any], generation: str = CURRENT) -> Any:
         if self.name is None or self.name not in args or args[self.name] is None:
             return []
         raw = args[self.name]
@@ -378,7 +376,7 @@ class UserCatalog(Parameter):
 
     optional: bool = True
 
-    def read(self, args: Mapping[str, Any], generation: str = "current") -> Any:
+    def read(self, args: Mapping[str, Any], generation: str = CURRENT) -> Any:
         if self.name is None or self.name not in args:
             return None
         raw = args[self.name]

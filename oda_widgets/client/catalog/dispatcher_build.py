@@ -1,4 +1,4 @@
-"""How the dispatcher reads ``selected_catalog``, step by step, with astropy as it does.
+"""How the dispatcher builds the catalog of ``selected_catalog``, step by step, with astropy.
 
 Both generations build the catalog the same way (``Instrument.set_catalog`` and ``build_catalog``
 in cdci-data-analysis): ``json.loads`` of the text, an astropy ``Table`` of ``cat_column_list``
@@ -8,6 +8,9 @@ in ``cat_frame`` with ``cat_coord_units``, and the ``meta_ID`` column. A ``Value
 is refused with its own words (``"Error while setting catalog object : <words>"``); any other
 failure with the bare ``"Error while setting catalog object"``, so the client adds which step
 failed as the hint.
+
+Only this module *builds* a catalog as the server does (``build_catalog``, the server's own word);
+a user's file is *read* by :func:`~oda_widgets.client.catalog.files.read_catalog_file`.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ __all__ = [
     "CatalogRefused",
     "READ_KEYS",
     "numpy1_words",
-    "read_catalog",
-    "read_catalog_text",
+    "build_catalog",
+    "build_catalog_from_text",
 ]
 
 #: The server's words for any catalog it could not build.
@@ -48,7 +51,7 @@ class CatalogRefused(ValueError):
         self.hint = hint
 
 
-def read_catalog_text(text: str) -> Any:
+def build_catalog_from_text(text: str) -> Any:
     """Build the catalog from ``text`` as the dispatcher does; return the astropy Table.
 
     Raises
@@ -64,10 +67,10 @@ def read_catalog_text(text: str) -> Any:
             f"The catalog is not JSON text ({exc}): pass the catalog of a previous job, "
             "e.g. products.catalog, or leave it out to use the dispatcher's own.",
         ) from None
-    return read_catalog(catalog)
+    return build_catalog(catalog)
 
 
-def read_catalog(catalog: Any) -> Any:
+def build_catalog(catalog: Any) -> Any:
     """Build the catalog from the decoded JSON ``catalog`` as the dispatcher does."""
     import astropy.units as u
     import numpy as np

@@ -1,4 +1,4 @@
-"""How one entry of ``/api/meta-data`` becomes the :class:`~.parameters.ParameterSpec` of its kind.
+"""How one entry of ``/api/meta-data`` becomes the :class:`~.parameter_spec.ParameterSpec` of its kind.
 
 A current description names the server's parameter class by its ontology URIs (``owl_uri``); an
 older one (1.3.3) gives only name, units and value, from which the kind is guessed.
@@ -11,7 +11,8 @@ from typing import Any
 
 from .generations import CURRENT
 from .kinds import kind_from_owl_uri, kind_named
-from .parameters import ParameterSpec, _time_formats
+from .parameter_spec import ParameterSpec
+from .time_parameters import time_formats
 
 __all__ = [
     "kind_from_owl_uri",
@@ -74,7 +75,7 @@ def guess_kind(entry: Mapping[str, Any]) -> str:
     if isinstance(units, str):
         if units == "sec":
             return "time_delta"
-        if units in _time_formats() and (value is None or isinstance(value, str | int | float)):
+        if units in time_formats() and (value is None or isinstance(value, str | int | float)):
             return "time"
         if units in _ANGLE_UNITS:
             return "angle"
