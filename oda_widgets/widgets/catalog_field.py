@@ -16,7 +16,7 @@ import ipywidgets as widgets
 import traitlets
 
 from ..client.catalog.source_catalog import Catalog
-from ..client.query.parameters import ParameterSpec
+from ..client.query.parameter_spec import ParameterSpec
 from .field_registry import register_field
 from .fields import LABEL_WIDTH, Field
 from .reentry import Reentry

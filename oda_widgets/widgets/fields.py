@@ -27,7 +27,8 @@ from traitlets import Unicode
 
 from ..client.errors import ValidationError
 from ..client.query.entries import convert_time, number_text, read_number
-from ..client.query.parameters import InputProdListParameter, ParameterSpec
+from ..client.query.parameter_spec import ParameterSpec
+from ..client.query.product_list_parameter import InputProdListParameter
 from ..client.query.spec import NOT_QUERY_PARAMETERS
 from .field_registry import field_factory, register_field
 
@@ -148,6 +149,8 @@ class Field(traitlets.HasTraits):
     note : str
         A neutral note when the value is accepted or empty (from the parameter's spec).
     """
+
+    spec: ParameterSpec  # a kind's field narrows it to the kind's class
 
     value = traitlets.Any(None, read_only=True, help="The value handed to the dispatcher, in step "
                           "with the control (set it with set_value).")
@@ -306,9 +309,8 @@ class NumberField(Field):
         before = self.value
         super()._changed(_change)
         if self.value == before and hasattr(self, "message"):
-            # "0.00001" typed over "1e-05" (or "45 keV" over 45.0) is the same value, which no
-            # observer hears: the message still has to follow the text (a number's check needs
-            # no other value), and a form has to hear when that clears or makes a refusal
+            # "0.00001" over "1e-05" ("45 keV" over 45.0) is the same value, which no observer
+            # hears: the message follows the text, and a form hears when a refusal comes or goes
             refused = self.error
             self.check()
             if self.error != refused:

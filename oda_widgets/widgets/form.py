@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import traitlets
 
 from ..client.dispatcher import Dispatcher
-from ..client.errors import OdaError
+from ..client.errors import OdaError, ValidationError
 from ..client.jobs import Job
 from ..client.query.draft import SELECTED_OBJECTS, QueryDraft, isot_text, selected_again
 from ..client.query.entries import Entry
@@ -180,7 +180,7 @@ class QueryForm(widgets.VBox):
         # a request larger than one job takes: "Split into N jobs"
         self.long_offer = LongRequestOffer(self)
         at = self.children.index(self.status_line)
-        self.children = (*self.children[:at], self.long_offer, *self.children[at:])
+        self.children = [*self.children[:at], self.long_offer, *self.children[at:]]
         self.product_select.observe(self._product_chosen, names="value")
 
     # --- instruments and products -------------------------------------------------------------
@@ -193,6 +193,12 @@ class QueryForm(widgets.VBox):
     def _offered_product(self, proposal: Mapping[str, Any]) -> str | None:
         return _one_of(proposal["value"], self.product_select.options,
                        f"a product of {self.instrument_select.value}")
+
+    def chosen(self) -> tuple[str, str]:
+        """The instrument and product shown (ValidationError before both are chosen)."""
+        if not self.instrument or not self.product:
+            raise ValidationError(None, "Choose an instrument and a product.")
+        return self.instrument, self.product
 
     @property
     def spec(self) -> InstrumentSpec | None:
@@ -404,7 +410,7 @@ class QueryForm(widgets.VBox):
             field.check(typed)
             self._check_pairs(typed)
             self._time_bins.update()
-            self._update_submit()
+            self.actions.update()
             self._publish_values()
         if self.actions.code_shown:
             self.actions.show_code()
@@ -418,7 +424,7 @@ class QueryForm(widgets.VBox):
             field.check(typed)
         self._check_pairs(typed)
         self._time_bins.update()
-        self._update_submit()
+        self.actions.update()
         self._publish_values()
 
     def _check_pairs(self, typed: Mapping[str, Any]) -> None:
@@ -443,9 +449,6 @@ class QueryForm(widgets.VBox):
     def invalid(self) -> list[Field]:
         """The fields whose values the dispatcher would refuse."""
         return [field for field in self.fields.values() if field.error]
-
-    def _update_submit(self) -> None:
-        self.actions.update()
 
     @property
     def submit_blocked_reason(self) -> str:
@@ -487,9 +490,7 @@ class QueryForm(widgets.VBox):
 
     def api_code(self) -> str:
         """The oda_api code of the current query (the token is read from the environment)."""
-        return self.dispatcher.api_code(
-            self.instrument, self.product, self.query_type, **self.parameters()
-        )
+        return self.dispatcher.api_code(*self.chosen(), self.query_type, **self.parameters())
 
     def toggle_code(self) -> None:
         """Show or hide the oda_api code of the current query."""

@@ -86,9 +86,7 @@ class FormActions(widgets.HBox):
         form = self.form
         job = self.ask(
             "Not submitted", "Not submitted",
-            lambda: form.dispatcher.submit(
-                form.instrument, form.product, form.query_type, **form.parameters()
-            ),
+            lambda: form.dispatcher.submit(*form.chosen(), form.query_type, **form.parameters()),
         )
         return None if job is None else self.adopt(job)
 
@@ -110,7 +108,7 @@ class FormActions(widgets.HBox):
         form = self.form
         answer = self.ask(
             "Not checked", "The dispatcher could not check the query",
-            lambda: form.dispatcher.dry_run(form.instrument, form.product, **form.parameters()),
+            lambda: form.dispatcher.dry_run(*form.chosen(), **form.parameters()),
         )
         if answer is None:
             return None

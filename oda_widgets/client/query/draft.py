@@ -26,7 +26,7 @@ from ..errors import ValidationError, ValidationErrors
 from .apicode import api_code
 from .entries import Entry, convert_time, entry_of
 from .pair_checks import pair_problems
-from .parameters import ParameterSpec
+from .parameter_spec import ParameterSpec
 from .roles import ROLES, find_role, role_pair
 from .share import read_share_url
 from .spec import InstrumentSpec

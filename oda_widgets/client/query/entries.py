@@ -97,7 +97,7 @@ def convert_time(value: Any, source: str, target: str) -> Any:
     ``Time``), or None when it does not read in ``source``."""
     if value is None or value == "":
         return None
-    from astropy.time import Time  # type: ignore[import-untyped]
+    from astropy.time import Time
 
     try:
         time = Time(value, format=source)

@@ -29,7 +29,7 @@ def _seconds(value: Any, time_format: str) -> float | None:
     """A time typed in ``time_format`` as seconds on one scale (None when it does not read)."""
     if value in (None, ""):
         return None
-    from astropy.time import Time  # type: ignore[import-untyped]
+    from astropy.time import Time
 
     try:
         return float(Time(value, format=time_format, scale="utc").unix)
