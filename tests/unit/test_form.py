@@ -28,9 +28,9 @@ from oda_widgets.client.dispatcher import Dispatcher
 from oda_widgets.client.jobs import Job
 from oda_widgets.client.query.spec import parse_instrument_description
 from oda_widgets.widgets import QueryForm
+from oda_widgets.widgets.catalog_field import CatalogField
 from oda_widgets.widgets.fields import (
     BooleanField,
-    CatalogField,
     ChoiceField,
     IntegerField,
     ProductListField,
@@ -483,7 +483,7 @@ def test_a_server_refusal_is_shown_on_the_field_it_names():
     assert "The dispatcher refused E1_keV" in form.status_text
     form._attach_error(RequestRejected("the dispatcher is busy with <script>"))
     assert "refused the query: the dispatcher is busy with <script>" in form.status_text
-    assert "<script>" not in form.status.value
+    assert "<script>" not in form.status_line.value  # the line shows it escaped
     e1.control.value = "25"  # editing the field clears the refusal
     assert e1.error is None and not form.submit_button.disabled
 
