@@ -106,12 +106,17 @@ class LightCurveView(widgets.VBox):
         ``"utc"``, ``"mjd"`` or ``"t1"`` (observable; setting it switches the axis).
     log_rate : bool
         Whether the rate axis is logarithmic (observable).
+    status : str
+        What the view says under its controls and plot, as plain text, one line each: the bin
+        (after a rebin), what is in view and whether every sample is drawn or decimated, the
+        range selected, what "Use this time range" did (observable; synced).
     """
 
     selected_range = traitlets.Any(None, allow_none=True)
     time_axis = traitlets.Enum(MODES, default_value="utc")
     log_rate = traitlets.Bool(False)
     highlighted = traitlets.List(traitlets.Unicode())
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, light_curves: Any, form: Any = None, *, t1: Any = None,
                  time_axis: str = "utc", log_rate: bool = False, columns: int = 1000) -> None:
@@ -119,6 +124,7 @@ class LightCurveView(widgets.VBox):
         self.add_class("oda-lightcurve")
         self.form = form
         self._form_filled = Events()
+        self._said: dict[str, str] = {}   # each line's text, by its widget's name: the status
         self.columns = int(columns)
         samples = [CurveSamples.from_light_curve(lc, source=name)
                    for name, lc in _as_curves(light_curves)]
@@ -152,7 +158,7 @@ class LightCurveView(widgets.VBox):
         self.set_trait("time_axis", time_axis)
         self.set_trait("log_rate", log_rate)
         self._build_controls()
-        self.bin_text.value = _text(self.bin_words)
+        self._tell("bin_text", self.bin_words)
         self._build_figure()
         self.children = [
             widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none")),
@@ -246,9 +252,10 @@ class LightCurveView(widgets.VBox):
 
         self.info = widgets.HTML("")
         self.info.add_class("oda-lc-info")
-        self.selection_text = widgets.HTML(_text("No time range selected: choose Select time "
-                                                 "and drag across the plot."))
+        self.selection_text = widgets.HTML("")
         self.selection_text.add_class("oda-lc-selection")
+        self._tell("selection_text", "No time range selected: choose Select time and drag "
+                   "across the plot.")
         self.use_button = widgets.Button(
             description="Use this time range", icon="clock", disabled=True,
             layout=widgets.Layout(width="auto"),
@@ -456,7 +463,7 @@ class LightCurveView(widgets.VBox):
                     f"{duration_text(decimated.column_width)}")
         else:
             text = f"In view: {shown}; {total_points:,} samples, all drawn"
-        self.info.value = _text(text)
+        self._tell("info", text)
 
     def _set_shown(self, shown: list[Rebinned]) -> None:
         self._shown = shown
@@ -643,7 +650,7 @@ class LightCurveView(widgets.VBox):
         else:
             self._set_shown([rebin(c, bin_width=bin_width) for c in self.curves])
         words = self.bin_words
-        self.bin_text.value = _text(words)
+        self._tell("bin_text", words)
         self._cancel_timer()
         self._redraw()
         return words
@@ -652,7 +659,7 @@ class LightCurveView(widgets.VBox):
         try:
             self.rebin(bin_width=float(self.bin_seconds.value))
         except ValueError as exc:
-            self.bin_text.value = _text(f"⚠ {exc}", "oda-error-text")
+            self._tell("bin_text", f"⚠ {exc}", "oda-error-text")
 
     @property
     def bin_words(self) -> str:
@@ -688,13 +695,13 @@ class LightCurveView(widgets.VBox):
     def _selection_changed(self, change: Any) -> None:
         selected = change["new"]
         if selected is None:
-            self.selection_text.value = _text("No time range selected: choose Select time and "
-                                              "drag across the plot.")
+            self._tell("selection_text", "No time range selected: choose Select time and "
+                       "drag across the plot.")
             self.use_button.disabled = True
             return
-        self.selection_text.value = _text("Selected: " + range_text(*selected))
+        self._tell("selection_text", "Selected: " + range_text(*selected))
         self.use_button.disabled = self.form is None
-        self.use_message.value = ""
+        self._tell("use_message", "")
 
     def use_time_range(self, form: Any) -> tuple[str, str]:
         """Set ``form``'s T1 and T2 (ISOT) to the selected range, for the next query.
@@ -729,16 +736,23 @@ class LightCurveView(widgets.VBox):
 
     def _use_clicked(self) -> None:
         if self.form is None:
-            self.use_message.value = _text("⚠ No form to fill: give one, "
-                                           "LightCurveView(..., form=form)", "oda-error-text")
+            self._tell("use_message", "⚠ No form to fill: give one, "
+                       "LightCurveView(..., form=form)", "oda-error-text")
             return
         try:
             t1, t2 = self.use_time_range(self.form)
         except (ValueError, KeyError) as exc:
             message = exc.args[0] if exc.args else str(exc)
-            self.use_message.value = _text(f"⚠ {message}", "oda-error-text")
+            self._tell("use_message", f"⚠ {message}", "oda-error-text")
             return
-        self.use_message.value = _text(f"The form's T1 and T2 are now {t1} and {t2}.")
+        self._tell("use_message", f"The form's T1 and T2 are now {t1} and {t2}.")
+
+    def _tell(self, line: str, text: str, css: str = "oda-lc-note") -> None:
+        """Show ``text`` on the line widget named ``line``; ``status`` is every line's text."""
+        getattr(self, line).value = _text(text, css) if text else ""
+        self._said[line] = text
+        order = ("bin_text", "info", "selection_text", "use_message")
+        self.status = "\n".join(self._said[k] for k in order if self._said.get(k))
 
     def __repr__(self) -> str:
         names = ", ".join(c.source for c in self.curves)
