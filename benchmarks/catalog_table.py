@@ -2,9 +2,10 @@
 
 Per edit (rename, move, remove then undo) the figure is the whole kernel side: the Catalog edit,
 its checks (duplicates within the error radius, names JEM-X ignores, what changed since the job)
-and the rows the table sends (``rows_of``). Baseline: the catalog's own static HTML table
+and the rows the table computes (``rows_of``; it sends only those that changed, see
+``catalog_edits.py``). Baseline: the catalog's own static HTML table
 (``Catalog._repr_html_``, what a notebook shows for a catalog with no widget), i.e. the least a
-redraw could cost. Sizes: the rows sent per redraw against the catalog's ``selected_catalog``
+redraw could cost. Sizes: the whole rows (sent with the state) against the catalog's ``selected_catalog``
 JSON (what goes to the dispatcher), both as JSON text.
 
 Run: ``.venv/bin/python benchmarks/catalog_table.py [sources] [repeats]``
@@ -73,7 +74,7 @@ def main(n: int = 300, repeats: int = 15) -> None:
         print(f"{name:<22}{ms:>8.1f}{ms / baseline:>12.2f}")
     rows_bytes = len(json.dumps(rows_of(catalog)).encode())
     wire_bytes = len(catalog.to_selected_catalog().encode())
-    print(f"rows sent per redraw: {rows_bytes} bytes; selected_catalog JSON: {wire_bytes} bytes; "
+    print(f"whole rows (the state; edits send patches): {rows_bytes} bytes; selected_catalog JSON: {wire_bytes} bytes; "
           f"ratio {rows_bytes / wire_bytes:.2f}")
 
 

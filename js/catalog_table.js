@@ -1,6 +1,7 @@
 // Front end of oda_widgets.widgets.CatalogTable: an editable grid of a source catalog.
 //
-// The kernel sends the rows (plain objects, the catalog's order), the selection, refused edits
+// The kernel sends the rows (plain objects, the catalog's order) whole once, in the state, then
+// each edit as a numbered patch of the rows it changed; the selection, refused edits
 // and a summary; this module sorts and draws them, keeps the keyboard focus where it was across
 // redraws, and sends edits and actions back. It follows the ARIA grid pattern: one cell is in
 // the tab order, arrows move it, Space selects, Enter or F2 edits. Every source name and server
@@ -86,6 +87,63 @@ function compareRows(a, b, key, direction) {
       ? x - y
       : String(x).localeCompare(String(y), undefined, { numeric: true, sensitivity: "base" });
   return direction === "descending" ? -order : order;
+}
+
+// --- rows: the whole list from the state, then numbered patches ----------------------------------
+// The patched rows are kept per synced list, shared by every view of one model: a view shown
+// later starts from the latest rows, and a patch is applied once however many views receive it.
+// A new list from the kernel (a page reload, a reconnect, a resync asked for) starts afresh.
+const ROW_STORES = new WeakMap(); // the state's rows array -> {rows, version, resyncAsked}
+
+function rowStore(model) {
+  const synced = model.get("rows") || [];
+  let store = ROW_STORES.get(synced);
+  if (!store) {
+    store = { rows: synced, version: model.get("_rows_version") || 0, resyncAsked: false };
+    ROW_STORES.set(synced, store);
+  }
+  return store;
+}
+
+function patchedRows(rows, patch) {
+  // the same rule as row_patches.apply_patch in the kernel
+  const gone = new Set(patch.removed || []);
+  const replaced = new Map((patch.changed || []).map((row) => [row.id, row]));
+  const out = rows.filter((row) => !gone.has(row.id)).map((row) => replaced.get(row.id) || row);
+  const added = [...(patch.added || [])].sort((a, b) => a[0] - b[0]);
+  if (patch.order) {
+    const byId = new Map(out.map((row) => [row.id, row]));
+    for (const [, row] of added) byId.set(row.id, row);
+    return patch.order.map((id) => byId.get(id));
+  }
+  for (const [index, row] of added) out.splice(index, 0, row);
+  return out;
+}
+
+// Applies a patch the kernel sent; true when the rows shown should be drawn again. A patch past
+// the next one means one was missed: the whole list is asked for, once, and later patches wait
+// for it (they are numbered from versions this front end never had).
+function applyPatch(model, patch) {
+  const store = rowStore(model);
+  if (patch.version <= store.version) return false; // applied already (another view of it)
+  if (patch.base !== store.version) {
+    if (!store.resyncAsked) {
+      store.resyncAsked = true;
+      model.send({ action: "resync", version: store.version });
+    }
+    return false;
+  }
+  store.rows = patchedRows(store.rows, patch);
+  store.version = patch.version;
+  return true;
+}
+
+function listenForPatches(model) {
+  const onPatch = (message) => {
+    if (message && message.event === "rows_patch") applyPatch(model, message);
+  };
+  model.on("msg:custom", onPatch);
+  return onPatch;
 }
 
 function render({ model, el: host }) {
@@ -178,7 +236,7 @@ function render({ model, el: host }) {
   }
 
   function displayRows() {
-    const rows = [...(model.get("rows") || [])];
+    const rows = [...rowStore(model).rows];
     if (state.sortKey) {
       rows.sort((a, b) => compareRows(a, b, state.sortKey, state.sortDirection));
     }
@@ -655,7 +713,10 @@ function render({ model, el: host }) {
 
   function onMessage(message, buffers) {
     if (!message || typeof message !== "object") return;
-    if (message.event === "added") {
+    if (message.event === "rows_patch") {
+      applyPatch(model, message); // a no-op where the model's own listener applied it first
+      both();
+    } else if (message.event === "added") {
       state.pendingEdit = message.id;
       draw();
     } else if (message.event === "file" && buffers && buffers.length) {
@@ -679,6 +740,7 @@ function render({ model, el: host }) {
     draw();
   };
   model.on("change:rows", both);
+  model.on("change:_rows_version", both);
   model.on("change:selected", both);
   model.on("change:errors", redraw);
   for (const name of ["summary", "status", "can_undo", "can_redo", "has_form", "selected_only"]) {
@@ -691,6 +753,7 @@ function render({ model, el: host }) {
   draw();
   return () => {
     model.off("change:rows", both);
+    model.off("change:_rows_version", both);
     model.off("change:selected", both);
     model.off("change:errors", redraw);
     for (const name of ["summary", "status", "can_undo", "can_redo", "has_form", "selected_only"]) {
@@ -701,4 +764,10 @@ function render({ model, el: host }) {
   };
 }
 
-export default { render };
+// Once per model: patches are applied while no view is shown too, so a view shown later is current.
+function initialize({ model }) {
+  const onPatch = listenForPatches(model);
+  return () => model.off("msg:custom", onPatch);
+}
+
+export default { initialize, render };

@@ -8,12 +8,12 @@ OGIP columns (``RATE`` or ``COUNTS``, ``STAT_ERR``, ``SYS_ERR``, ``QUALITY``) an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from astropy.io import fits
 
-from ..client.products.spectrum import spectrum_hdu_index
+from ..client.products.spectrum import Spectrum, spectrum_hdu_index
 
 __all__ = ["ChannelSpectrum", "channel_spectrum", "ebounds_hdu"]
 
@@ -38,31 +38,31 @@ class ChannelSpectrum:
         True for counts with Poisson errors (no STAT_ERR), which C-stat fits.
     """
 
-    e_lo: np.ndarray
-    e_hi: np.ndarray
-    rate: np.ndarray
-    error: np.ndarray
-    quality: np.ndarray
-    systematic: np.ndarray
+    e_lo: npt.NDArray[np.float64]
+    e_hi: npt.NDArray[np.float64]
+    rate: npt.NDArray[np.float64]
+    error: npt.NDArray[np.float64]
+    quality: npt.NDArray[np.int_]
+    systematic: npt.NDArray[np.float64]
     exposure: float
     poisson: bool
 
     @property
-    def energy(self) -> np.ndarray:
+    def energy(self) -> npt.NDArray[np.float64]:
         """Channel centres, keV (geometric, as they sit on a log axis)."""
         return np.sqrt(self.e_lo * self.e_hi)
 
     @property
-    def width(self) -> np.ndarray:
+    def width(self) -> npt.NDArray[np.float64]:
         return self.e_hi - self.e_lo
 
     @property
-    def rate_per_kev(self) -> np.ndarray:
+    def rate_per_kev(self) -> npt.NDArray[np.float64]:
         """counts s^-1 keV^-1."""
         return self.rate / self.width
 
     @property
-    def error_per_kev(self) -> np.ndarray:
+    def error_per_kev(self) -> npt.NDArray[np.float64]:
         return self.error / self.width
 
 
@@ -75,14 +75,14 @@ def ebounds_hdu(rmf: fits.HDUList) -> fits.BinTableHDU:
     raise ValueError("the RMF has no EBOUNDS table: channel energies are unknown")
 
 
-def _column(hdu: fits.BinTableHDU, name: str) -> Any:
+def _column(hdu: fits.BinTableHDU, name: str) -> npt.NDArray[np.float64] | None:
     names = [n.upper() for n in hdu.columns.names]
     if name in names:
-        return np.asarray(hdu.data[hdu.columns.names[names.index(name)]], dtype=float)
+        return np.asarray(hdu.data[hdu.columns.names[names.index(name)]], dtype=np.float64)
     return None
 
 
-def channel_spectrum(spectrum: Any) -> ChannelSpectrum:
+def channel_spectrum(spectrum: Spectrum) -> ChannelSpectrum:
     """The channels of a :class:`~oda_widgets.client.products.spectrum.Spectrum` on its energy axis.
 
     Raises

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["Decimated", "minmax_columns"]
 
@@ -37,24 +38,24 @@ class Decimated:
         The width of a column in x units (the range divided by the columns).
     """
 
-    x: np.ndarray
-    y: np.ndarray
-    bar_x: np.ndarray
-    bar_low: np.ndarray
-    bar_high: np.ndarray
+    x: npt.NDArray[np.float64]
+    y: npt.NDArray[np.float64]
+    bar_x: npt.NDArray[np.float64]
+    bar_low: npt.NDArray[np.float64]
+    bar_high: npt.NDArray[np.float64]
     points: int
     decimated: bool
     column_width: float
 
 
 def minmax_columns(
-    x: np.ndarray,
-    y: np.ndarray,
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
     start: float,
     stop: float,
     columns: int,
-    low: np.ndarray | None = None,
-    high: np.ndarray | None = None,
+    low: npt.NDArray[np.float64] | None = None,
+    high: npt.NDArray[np.float64] | None = None,
 ) -> Decimated:
     """The minimum and maximum of ``y`` in each of ``columns`` equal columns of [start, stop].
 
@@ -125,7 +126,8 @@ def minmax_columns(
     return Decimated(x[index], y[index], bar_x, lows, highs, points, True, width)
 
 
-def _first_match(matches: np.ndarray, column_of: np.ndarray, n_columns: int) -> np.ndarray:
+def _first_match(matches: npt.NDArray[np.bool_], column_of: npt.NDArray[np.intp],
+                 n_columns: int) -> npt.NDArray[np.intp]:
     """Per column, the position of its first True in ``matches`` (-1 when it has none)."""
     where = np.flatnonzero(matches)
     columns = column_of[where]                        # non-decreasing

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["DisplayGroups", "group_channels", "UPPER_LIMIT_SIGMA"]
 
@@ -36,52 +37,51 @@ class DisplayGroups:
         Groups drawn as points; the others are upper limits.
     """
 
-    start: np.ndarray
-    stop: np.ndarray
-    e_lo: np.ndarray
-    e_hi: np.ndarray
-    rate: np.ndarray
-    error: np.ndarray
-    significant: np.ndarray
+    start: npt.NDArray[np.intp]
+    stop: npt.NDArray[np.intp]
+    e_lo: npt.NDArray[np.float64]
+    e_hi: npt.NDArray[np.float64]
+    rate: npt.NDArray[np.float64]
+    error: npt.NDArray[np.float64]
+    significant: npt.NDArray[np.bool_]
 
     def __len__(self) -> int:
         return int(self.start.size)
 
     @property
-    def energy(self) -> np.ndarray:
+    def energy(self) -> npt.NDArray[np.float64]:
         """Group centres, keV (geometric: where they sit on a log axis)."""
         return np.sqrt(self.e_lo * self.e_hi)
 
     @property
-    def width(self) -> np.ndarray:
+    def width(self) -> npt.NDArray[np.float64]:
         return self.e_hi - self.e_lo
 
     @property
-    def rate_per_kev(self) -> np.ndarray:
+    def rate_per_kev(self) -> npt.NDArray[np.float64]:
         return self.rate / self.width
 
     @property
-    def error_per_kev(self) -> np.ndarray:
+    def error_per_kev(self) -> npt.NDArray[np.float64]:
         return self.error / self.width
 
     @property
-    def upper_limit_per_kev(self) -> np.ndarray:
+    def upper_limit_per_kev(self) -> npt.NDArray[np.float64]:
         """The upper limit of each group, counts/s/keV: its rate when positive plus
         :data:`UPPER_LIMIT_SIGMA` errors (meaningful where ``significant`` is False)."""
         return (np.maximum(self.rate, 0.0) + UPPER_LIMIT_SIGMA * self.error) / self.width
 
-    def sum(self, values: np.ndarray) -> np.ndarray:
+    def sum(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Per group, the sum of ``values`` given per channel (e.g. a folded model)."""
-        values = np.asarray(values, dtype=float)
-        totals = np.concatenate([[0.0], np.cumsum(values)])
+        totals = np.concatenate((np.zeros(1), np.cumsum(values, dtype=np.float64)))
         return totals[self.stop] - totals[self.start]
 
-    def quadrature(self, errors: np.ndarray) -> np.ndarray:
+    def quadrature(self, errors: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Per group, errors given per channel added in quadrature."""
         return np.sqrt(self.sum(np.asarray(errors, dtype=float) ** 2))
 
 
-def group_channels(e_lo: np.ndarray, e_hi: np.ndarray, rate: np.ndarray, error: np.ndarray,
+def group_channels(e_lo: npt.NDArray[np.float64], e_hi: npt.NDArray[np.float64], rate: npt.NDArray[np.float64], error: npt.NDArray[np.float64],
                    min_significance: float = 3.0, max_channels: int = 24) -> DisplayGroups:
     """Group neighbouring channels until each group is ``min_significance`` sigma above zero.
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from astropy.time import Time, TimeDelta
 
-from ..client.products.light_curve import QUANTITIES, time_origin
+from ..client.products.light_curve import QUANTITIES, LightCurve, time_origin
 
 __all__ = ["CurveSamples"]
 
@@ -48,11 +49,11 @@ class CurveSamples:
 
     source: str
     reference: Time
-    time: np.ndarray
-    width: np.ndarray
-    rate: np.ndarray
-    error: np.ndarray
-    exposure: np.ndarray
+    time: npt.NDArray[np.float64]
+    width: npt.NDArray[np.float64]
+    rate: npt.NDArray[np.float64]
+    error: npt.NDArray[np.float64]
+    exposure: npt.NDArray[np.float64]
     rate_unit: str = ""
     quantity: str = "RATE"
 
@@ -92,7 +93,7 @@ class CurveSamples:
         return replace(self, **changes)
 
     @classmethod
-    def from_light_curve(cls, light_curve: Any, source: str | None = None) -> CurveSamples:
+    def from_light_curve(cls, light_curve: LightCurve, source: str | None = None) -> CurveSamples:
         """Read a :class:`~oda_widgets.client.products.light_curve.LightCurve` (its table HDU and header).
 
         TIME is read as :attr:`LightCurve.time` reads it (:func:`time_origin`: MJDREF or
@@ -152,7 +153,7 @@ class CurveSamples:
 
 
 def _bin_widths(hdu: Any, names: dict[str, str], header: Any, per_unit: float,
-                time: np.ndarray) -> np.ndarray:
+                time: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     if "TIMEDEL" in names:
         col = hdu.columns[names["TIMEDEL"]]
         unit = str(col.unit or header.get("TIMEUNIT", "d")).strip().lower()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from .curve_values import as_rates, from_rates
 from .light_curve_samples import CurveSamples
@@ -45,8 +46,8 @@ class Rebinned:
     samples: CurveSamples
     bin_width: float
     native_bin: float
-    coverage: np.ndarray
-    partial: np.ndarray
+    coverage: npt.NDArray[np.float64]
+    partial: npt.NDArray[np.bool_]
 
     @property
     def factor(self) -> float:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sherpa.models.model import RegriddableModel1D
 from sherpa.models.parameter import Parameter
 
@@ -47,7 +48,7 @@ class XspecNamedModel(RegriddableModel1D):
         """The current parameter values by name."""
         return {p.name: float(p.val) for p in self.pars}
 
-    def calc(self, p: Any, *args: Any, **kwargs: Any) -> np.ndarray:
+    def calc(self, p: Any, *args: Any, **kwargs: Any) -> npt.NDArray[np.float64]:
         params = dict(zip(self.spec.parameter_names, (float(v) for v in p), strict=True))
         if len(args) >= 2 and self.integrate:
             return bin_integral(self.spec.name, params, np.asarray(args[0]), np.asarray(args[1]))

@@ -23,14 +23,16 @@ import io
 import logging
 import math
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from astropy.io import fits
 
-from ..client.products.spectrum import spectrum_hdu_index
+from ..client.products.kinds import NumpyProduct
+from ..client.products.spectrum import Spectrum, spectrum_hdu_index
 from .channels import ChannelSpectrum, channel_spectrum
 from .fit_extra import require_fitting
 from .spectral_models import MODELS, bin_integral, energy_flux, model_spec, photon_density
@@ -55,7 +57,7 @@ PROFILE_POINTS = 16
 
 # Sherpa's responses, read once per ARF/RMF product (a fit that follows edits re-reads only the
 # PHA): keyed weakly by the product objects, so they go when the products go
-_RESPONSES: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_RESPONSES: weakref.WeakKeyDictionary[NumpyProduct, Any] = weakref.WeakKeyDictionary()
 
 
 @contextlib.contextmanager
@@ -84,7 +86,8 @@ def _reopened(hdulist: fits.HDUList) -> fits.HDUList:
     return fits.open(buffer, memmap=False)
 
 
-def _response(product: Any, reader: Any) -> Any:
+def _response(product: NumpyProduct, reader: Callable[[fits.HDUList], Any]) -> Any:
+    # Sherpa's response objects: Sherpa ships no types
     cached = _RESPONSES.get(product)
     if cached is None:
         with _quiet_sherpa():
@@ -93,7 +96,7 @@ def _response(product: Any, reader: Any) -> Any:
     return cached
 
 
-def _sherpa_data(spectrum: Any) -> Any:
+def _sherpa_data(spectrum: Spectrum) -> Any:
     """A Sherpa DataPHA of the spectrum with its ARF and RMF attached."""
     from sherpa.astro import io as sherpa_io
 
@@ -171,11 +174,11 @@ class SpectralFit:
     systematic: float
     source: str | None
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
-    covariance: np.ndarray | None = None
+    covariance: npt.NDArray[np.float64] | None = None
     free: tuple[str, ...] = ()
     channels: ChannelSpectrum | None = None
-    total_error: np.ndarray | None = None
-    folded: np.ndarray | None = None
+    total_error: npt.NDArray[np.float64] | None = None
+    folded: npt.NDArray[np.float64] | None = None
     notes: tuple[str, ...] = ()
     limits: dict[str, tuple[str, float]] = field(default_factory=dict)
     simpler: tuple[str, float, int] | None = None
@@ -211,17 +214,38 @@ class SpectralFit:
         g = np.asarray(gradient)
         return float(np.sqrt(max(g @ self.covariance @ g, 0.0)))
 
-    def photon_density(self, energy: Any) -> np.ndarray:
+    def photon_density(self, energy: Any) -> npt.NDArray[np.float64]:
         """The best-fit N(E), ph cm^-2 s^-1 keV^-1, at ``energy`` keV."""
         return photon_density(self.model, self.best, np.asarray(energy, dtype=float))
 
     # -- what a plot needs -----------------------------------------------------------------
-    @property
-    def residuals(self) -> np.ndarray:
-        """(data - model) / error per fitted channel."""
-        return (self.channels.rate - self.folded) / self.total_error
+    def fitted_channels(
+        self,
+    ) -> tuple[ChannelSpectrum, npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The fitted channels, the folded model and the total errors: what a plot of the fit
+        draws, which :func:`fit_spectrum` always fills in.
 
-    def unfolded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        Raises
+        ------
+        ValueError
+            For a fit built otherwise, without them (it has nothing to plot).
+        """
+        if self.channels is None or self.folded is None or self.total_error is None:
+            raise ValueError(
+                "this fit holds no fitted channels (channels, folded, total_error): only a "
+                "fit made by fit_spectrum has residuals and an unfolded spectrum"
+            )
+        return self.channels, self.folded, self.total_error
+
+    @property
+    def residuals(self) -> npt.NDArray[np.float64]:
+        """(data - model) / error per fitted channel."""
+        channels, folded, total_error = self.fitted_channels()
+        return (channels.rate - folded) / total_error
+
+    def unfolded(
+        self,
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """The unfolded spectrum E^2 N(E) at the fitted channels, keV^2 ph cm^-2 s^-1 keV^-1.
 
         As XSPEC's ``eufspec``: each channel's data over the folded model, times the model's
@@ -231,12 +255,11 @@ class SpectralFit:
         -------
         energy, e2n, error : numpy.ndarray
         """
-        ch = self.channels
+        ch, folded, total_error = self.fitted_channels()
         mean_density = bin_integral(self.model, self.best, ch.e_lo, ch.e_hi) / ch.width
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(self.folded != 0, ch.rate / self.folded, np.nan)
-            ratio_error = np.where(self.folded != 0, self.total_error / np.abs(self.folded),
-                                   np.nan)
+            ratio = np.where(folded != 0, ch.rate / folded, np.nan)
+            ratio_error = np.where(folded != 0, total_error / np.abs(folded), np.nan)
         e2 = ch.energy**2
         return ch.energy, e2 * ratio * mean_density, e2 * ratio_error * mean_density
 
@@ -378,7 +401,7 @@ def _check_options(
 
 
 def fit_spectrum(
-    spectrum: Any,
+    spectrum: Spectrum,
     model: str = "powerlaw",
     energy_range: Iterable[float] | None = None,
     systematic: float | None = None,
@@ -534,7 +557,8 @@ def fit_spectrum(
         else:
             values[name] = (best[name], math.nan)
 
-    simpler, hints = None, ()
+    simpler: tuple[str, float, int] | None = None
+    hints: tuple[str, ...] = ()
     if model in SIMPLER and not rejected:
         simpler, hints = _compare_simpler(model, data, stat, start, frozen, best_stat,
                                           len(free))
@@ -730,7 +754,7 @@ def _compare_simpler(model: str, data: Any, stat: Any, start: Mapping[str, float
                       f"with {fewer_words} fewer): these data do not need {extra}",)
 
 
-def _span(lo: np.ndarray, hi: np.ndarray) -> tuple[float, float]:
+def _span(lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]) -> tuple[float, float]:
     """The energies the fitted channels cover; a channel from 0 keV (JEM-X's first) counts
     from its upper edge, so the span stays usable on log axes and for band fluxes."""
     positive = lo[lo > 0]

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "KEV_TO_ERG",
@@ -95,7 +96,7 @@ def model_spec(name: str) -> ModelSpec:
         ) from None
 
 
-def photon_density(model: str, params: dict[str, float], energy: np.ndarray) -> np.ndarray:
+def photon_density(model: str, params: dict[str, float], energy: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """N(E) in ph cm^-2 s^-1 keV^-1 at ``energy`` keV.
 
     Parameters
@@ -120,7 +121,7 @@ def photon_density(model: str, params: dict[str, float], energy: np.ndarray) -> 
     raise AssertionError("unreachable")
 
 
-def _power_integral(index: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def _power_integral(index: float, lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Integral of E^-index from lo to hi (the index 1 case as a logarithm)."""
     if abs(index - 1.0) < 1e-9:
         return np.log(hi / lo)
@@ -129,8 +130,8 @@ def _power_integral(index: float, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 
 def bin_integral(
-    model: str, params: dict[str, float], lo: np.ndarray, hi: np.ndarray
-) -> np.ndarray:
+    model: str, params: dict[str, float], lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
     """Photon flux in each energy bin [lo, hi], ph cm^-2 s^-1.
 
     Exact for the power laws (a bin that straddles the break is split there); 4-point
@@ -143,16 +144,16 @@ def bin_integral(
         return norm * _power_integral(params["index"], lo, hi)
     if model == "bknpower":
         g1, g2, eb = params["index1"], params["index2"], params["ebreak"]
-        below = _power_integral(g1, lo, np.minimum(hi, eb))
-        above = _power_integral(g2, np.maximum(lo, eb), hi)
-        below = np.where(lo < eb, below, 0.0)
-        above = np.where(hi > eb, above, 0.0)
-        return norm * (below + eb ** (g2 - g1) * above)
+        below = np.where(lo < eb, _power_integral(g1, lo, np.minimum(hi, eb)), 0.0)
+        above = np.where(hi > eb, _power_integral(g2, np.maximum(lo, eb), hi), 0.0)
+        flux: npt.NDArray[np.float64] = norm * (below + eb ** (g2 - g1) * above)
+        return flux
     model_spec(model)
     half = 0.5 * (hi - lo)
     mid = 0.5 * (hi + lo)
     nodes = mid[:, None] + half[:, None] * _GL_NODES[None, :]
-    return half * (photon_density(model, params, nodes) @ _GL_WEIGHTS)
+    weighted: npt.NDArray[np.float64] = photon_density(model, params, nodes) @ _GL_WEIGHTS
+    return half * weighted
 
 
 def energy_flux(model: str, params: dict[str, float], e1: float, e2: float) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from astropy.time import Time, TimeDelta
 
 __all__ = ["MODES", "TimeAxis", "duration_text", "range_text"]
@@ -39,25 +40,27 @@ class TimeAxis:
         """Seconds since the reference as ``Time`` (UTC)."""
         return (self.reference + TimeDelta(np.asarray(seconds, dtype=float), format="sec")).utc
 
-    def from_time(self, time: Time) -> np.ndarray:
+    def from_time(self, time: Time) -> npt.NDArray[np.float64]:
         """``Time`` as seconds since the reference."""
-        return np.asarray((time - self.reference).sec, dtype=float)
+        return np.asarray((time - self.reference).sec, dtype=np.float64)
 
-    def to_axis(self, seconds: Any, mode: str) -> np.ndarray:
+    def to_axis(
+        self, seconds: Any, mode: str
+    ) -> npt.NDArray[np.float64] | npt.NDArray[np.datetime64]:
         """Seconds since the reference as axis values: ``datetime64[ms]`` (utc), float (mjd, t1)."""
-        seconds = np.asarray(seconds, dtype=float)
+        values = np.asarray(seconds, dtype=np.float64)
         if mode == "t1":
-            return seconds - self._t1_seconds
+            return values - self._t1_seconds
         if mode == "mjd":
-            return np.asarray(self.to_time(seconds).mjd, dtype=float)
+            return np.asarray(self.to_time(values).mjd, dtype=np.float64)
         if mode == "utc":
-            return _civil_dates(self.to_time(seconds))
+            return _civil_dates(self.to_time(values))
         raise ValueError(f"time axis mode {mode!r}: choose one of {', '.join(MODES)}")
 
-    def from_axis(self, values: Any, mode: str) -> np.ndarray:
+    def from_axis(self, values: Any, mode: str) -> npt.NDArray[np.float64]:
         """Axis values (as :meth:`to_axis` makes them, or Python datetimes) as seconds."""
         if mode == "t1":
-            return np.asarray(values, dtype=float) + self._t1_seconds
+            return np.asarray(values, dtype=np.float64) + self._t1_seconds
         if mode == "mjd":
             return self.from_time(Time(np.asarray(values, dtype=float), format="mjd", scale="utc"))
         if mode == "utc":
@@ -74,7 +77,7 @@ class TimeAxis:
         return f"Seconds since T1 = {_rounded_isot(self.t1.utc, 3)}"
 
 
-def _civil_dates(utc: Time) -> np.ndarray:
+def _civil_dates(utc: Time) -> npt.NDArray[np.datetime64]:
     """UTC times as ``datetime64[ms]``: the calendar date and clock time, as a browser's Date
     counts them (no leap seconds; 23:59:60.5 shows as 00:00:00.5 of the next day).
 
@@ -88,7 +91,9 @@ def _civil_dates(utc: Time) -> np.ndarray:
     days = months.astype("datetime64[D]") + (fields["day"] - 1).astype("timedelta64[D]")
     clock = (fields["hour"] * 3600 + fields["minute"] * 60) * 1000 \
         + np.round(fields["second"] * 1000)
-    dates = days.astype("datetime64[ms]") + clock.astype("int64").astype("timedelta64[ms]")
+    dates: npt.NDArray[np.datetime64] = (
+        days.astype("datetime64[ms]") + clock.astype("int64").astype("timedelta64[ms]")
+    )
     return dates.reshape(np.shape(utc))
 
 
@@ -110,7 +115,7 @@ def range_text(start: Time, stop: Time) -> str:
 def _rounded_isot(time: Time, decimals: int) -> str:
     """ISOT text rounded (not truncated) to ``decimals`` of a second."""
     rounded = Time(time, precision=decimals)
-    return rounded.isot
+    return str(rounded.isot)
 
 
 def duration_text(seconds: float) -> str:

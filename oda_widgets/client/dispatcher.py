@@ -78,7 +78,8 @@ class Dispatcher:
         poller: Poller | None = None,
         timeout: float = 120,
     ) -> None:
-        token = as_secret(token) if token is not None else None  # from here on, hidden
+        secret = as_secret(token) if token is not None else None  # from here on, hidden
+        del token  # the plain text leaves this frame
         self.token_notes: list[str] = []
         self.url: str = resolve_url(url)
         #: Where a token may go (client/transport/token_scope.py): only a known ODA site or the
@@ -86,13 +87,13 @@ class Dispatcher:
         self.token_scope: TokenScope = token_scope(
             self.url, sandbox=isinstance(url, str) and url.strip().lower() == SANDBOX_ALIAS
         )
-        if token is None:
-            token = self._discovered_token()
-        elif token and not self.token_scope.carries_tokens:
+        if secret is None:
+            secret = self._discovered_token()
+        elif secret and not self.token_scope.carries_tokens:
             raise ValidationError("token", self.token_scope.refusal())
         # A SecretToken: its repr and str never show it, so neither does any frame or log
         # holding it; its text is taken out only where a request is encoded (client/transport/http.py).
-        self._token: SecretToken | None = token or None
+        self._token: SecretToken | None = secret or None
         self.token_info: TokenInfo | None = None
         if self._token:
             try:
@@ -105,7 +106,7 @@ class Dispatcher:
         elif isinstance(registry, JobRegistry):
             self.registry = registry
         else:
-            self.registry = JobRegistry(None if registry in (None, True) else registry)
+            self.registry = JobRegistry(None if registry is None or registry is True else registry)
         self.poll_interval = poll_interval
         self.timeout = timeout
         self._poller = poller or default_poller()
@@ -216,7 +217,7 @@ class Dispatcher:
         """Every argument name the dispatcher accepts for ``product``."""
         return self._transport.par_names(instrument, product)
 
-    def resolve_name(self, name: str) -> dict:
+    def resolve_name(self, name: str) -> dict[str, Any]:
         """Coordinates of an astrophysical source name, from the dispatcher's resolver.
 
         Returns
@@ -473,12 +474,13 @@ class Dispatcher:
             live.status is not JobStatus.FAILED and live.status is not JobStatus.STOPPED
         ):
             return live
-        record = self.registry.get(job_id) if self.registry is not None else None
-        if record is not None and record.session_id == session_id and \
+        registry = self.registry
+        record = registry.get(job_id) if registry is not None else None
+        if registry is not None and record is not None and record.session_id == session_id and \
                 self._is_this_url(record.url):
             if record.status == JobStatus.FAILED.value:
                 return None
-            finished = self.registry.finished_job(record)
+            finished = registry.finished_job(record)
             if finished is not None:
                 with self._lock:
                     self._jobs[job_id] = finished
@@ -541,7 +543,7 @@ class Dispatcher:
         self._follow(job, self._token, "submitted", self._transport_for(url))
         return job
 
-    def dry_run(self, instrument: str, product: str, **parameters: Any) -> dict:
+    def dry_run(self, instrument: str, product: str, **parameters: Any) -> dict[str, Any]:
         """Ask the dispatcher how it would read these parameters, without running anything.
 
         Returns
@@ -652,7 +654,7 @@ class Dispatcher:
         if self.registry is not None:
             self.registry.save(job)
 
-    def _store_products(self, job: Job, raw: dict) -> None:
+    def _store_products(self, job: Job, raw: dict[str, Any]) -> None:
         if self.registry is not None and job.job_id:
             self.registry.store_products(job.job_id, scrub_token(raw, self._token))
 

@@ -74,7 +74,7 @@ class Progress:
     total: int | None = None
     stage: str | None = None
     message: str | None = None
-    reports: tuple[dict, ...] = ()
+    reports: tuple[dict[str, Any], ...] = ()
 
     @property
     def fraction(self) -> float | None:
@@ -611,7 +611,7 @@ class JobBatch(Sequence[Job]):
     @overload
     def __getitem__(self, index: slice) -> list[Job]: ...
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Job | list[Job]:
         return self._jobs[index]
 
     def __len__(self) -> int:

@@ -74,7 +74,7 @@ IDLE_EXIT = 30.0
 
 # Called with (job, raw products) once a job is done and its products decoded, before the job
 # is marked done (so the products are stored when waiters wake up).
-ProductsSink = Callable[[Job, dict], None]
+ProductsSink = Callable[[Job, dict[str, Any]], None]
 # Called with (job, the query_status just answered, seconds until its next poll).
 PlanListener = Callable[[Job, str, float], None]
 
@@ -390,7 +390,7 @@ class Poller:
                 ),
             )
             return None
-        delay = min(self.max_retry_delay, self.first_retry_delay * 2**entry.faults)
+        delay = min(self.max_retry_delay, self.first_retry_delay * 2.0**entry.faults)
         entry.faults += 1
         logger.info("job %s: %s; retrying in %.0f s", entry.job.job_id, exc.message, delay)
         return now + delay

@@ -15,6 +15,7 @@ safe decoder as the network.
 
 from __future__ import annotations
 
+import builtins
 import gzip
 import json
 import logging
@@ -232,17 +233,18 @@ class JobRegistry:
         listed by :meth:`refused`)."""
         return self.scan()[0]
 
-    def refused(self) -> list[RefusedRecord]:
+    # builtins.list below: within the class body, `list` is the method above
+    def refused(self) -> builtins.list[RefusedRecord]:
         """The files of the registry that are not valid job records, and why each is refused."""
         return self.scan()[1]
 
-    def scan(self) -> tuple[list[JobRecord], list[RefusedRecord]]:
+    def scan(self) -> tuple[builtins.list[JobRecord], builtins.list[RefusedRecord]]:
         """The valid records (oldest submission first) and the refused files, each read once:
         one bad file never keeps the others from being listed."""
         if not self.jobs_dir.is_dir():
             return [], []
-        records: list[JobRecord] = []
-        refused: list[RefusedRecord] = []
+        records: builtins.list[JobRecord] = []
+        refused: builtins.list[RefusedRecord] = []
         for path in sorted(self.jobs_dir.glob("*.json")):
             try:
                 record = self._read_checked(path)

@@ -10,6 +10,7 @@ plugins (e.g. ISGRI ``radius`` 15 deg, JEM-X 4 deg; ``max_pointings`` 50; ``E1_k
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,7 +190,7 @@ def _source_query() -> Query:
 
 
 def _answered_at_once(
-    name: str, query_name: str, extra: list[Parameter], products: dict[str, Query]
+    name: str, query_name: str, extra: Sequence[Parameter], products: dict[str, Query]
 ) -> InstrumentDescription:
     """An instrument answered within the request whose instrument query is the dispatcher's
     default one (both catalogs and an unnamed input-product list) and then ``extra``: what

@@ -310,7 +310,8 @@ class Time(Parameter):
     default_format: ClassVar[str | None] = "isot"
 
     def convert(self, raw: Any, args: Mapping[str, Any], generation: str) -> Any:
-        time_format = args.get(self.format_name) or self.default_format
+        time_format = (args.get(self.format_name) if self.format_name else None) \
+            or self.default_format
         try:
             return AstropyTime(raw, format=time_format).isot
         except (ValueError, TypeError):
@@ -336,7 +337,8 @@ class TimeBin(Parameter):
         return float(self.value)
 
     def convert(self, raw: Any, args: Mapping[str, Any], generation: str) -> Any:
-        delta_format = args.get(self.format_name) or self.default_format
+        delta_format = (args.get(self.format_name) if self.format_name else None) \
+            or self.default_format
         try:
             seconds = float(AstropyTimeDelta(raw, format=delta_format).sec)
         except (ValueError, TypeError):

@@ -134,6 +134,9 @@ def run_analysis(state: Any, request: Request, url: str, time_request: float,
         return _done(answer, known, visible)
 
     if query_status == "new":
+        if product is None:
+            # nothing to run: the dispatcher's product lookup fails the same way, as a bad request
+            raise RequestNotUnderstood(f"{instrument!r} needs a product_type to run a job")
         if arguments.get("query_type") == "Dummy":
             values = _canned(instrument, product, values)
         too_large = _size_refusal(instrument.name, values)

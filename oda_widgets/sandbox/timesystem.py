@@ -25,7 +25,7 @@ COLUMNS = ("SWID", "RA_SCX", "DEC_SCX", "TSTART", "TSTOP")
 KINDS = ("cons", "nrt", "any")
 
 
-def _number(args: Mapping[str, Any], name: str, default: float | None) -> float | None:
+def _number(args: Mapping[str, Any], name: str, default: float) -> float:
     value = args.get(name)
     if value in (None, ""):
         return default
@@ -71,8 +71,8 @@ def scw_list_answer(kind: str, t1: str, t2: str, args: Mapping[str, Any]) -> tup
     windows = [w for w in windows if w.exposure_s >= (min_good or 0.0)]
     if not columns:
         return [w.scw_id[:12] for w in windows], 200
-    starts = mjd_tt([w.start for w in windows]) - IJD_MJD_OFFSET if windows else []
-    stops = mjd_tt([w.stop for w in windows]) - IJD_MJD_OFFSET if windows else []
+    starts = [float(t) for t in mjd_tt([w.start for w in windows]) - IJD_MJD_OFFSET] if windows else []
+    stops = [float(t) for t in mjd_tt([w.stop for w in windows]) - IJD_MJD_OFFSET] if windows else []
     values = {
         "SWID": [w.scw_id[:12] for w in windows],
         "RA_SCX": [w.ra for w in windows],

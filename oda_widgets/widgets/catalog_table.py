@@ -6,7 +6,9 @@ catalog's listener, so every view made from the same catalog (the sky view too) 
 edit, whichever view made it. The front end (``js/catalog_table.js``) is an anywidget: it draws
 the rows from the synced list of plain dicts, sorts and selects locally, and sends the user's
 edits back as messages; the kernel answers an edit it refuses with the message shown next to the
-cell, and keeps what the user typed.
+cell, and keeps what the user typed. The rows travel whole once (the widget's state); after that
+an edit sends only the rows it changed, as a numbered patch (``row_patches.py``), and a front end
+that missed a patch asks for the whole list again.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ..client.errors import ValidationError
 from .events import Events
 from .front_end_loader import FrontEndCode, loader_module
 from .front_ends import front_end_file
+from .row_patches import diff_rows
 from .source_colours import source_colour
 
 __all__ = ["CatalogTable", "rows_of"]
@@ -180,7 +183,11 @@ class CatalogTable(FrontEndCode, anywidget.AnyWidget):
     _esm = loader_module("catalog_table")  # the code itself is served once per page
     _css = front_end_file("catalog_table.css").read_text(encoding="utf-8")
 
+    #: The rows as :func:`rows_of` makes them. Synced whole when a page asks for the state;
+    #: each change after that travels as a patch of the rows it changed (see ``_rows_changed``).
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: The version ``rows`` is: the base of the next patch.
+    _rows_version = traitlets.Int(0).tag(sync=True)
     selected = traitlets.List(traitlets.Int()).tag(sync=True)
     selected_only = traitlets.Bool(False).tag(sync=True)
     summary = traitlets.Unicode("").tag(sync=True)
@@ -198,7 +205,8 @@ class CatalogTable(FrontEndCode, anywidget.AnyWidget):
             raise TypeError(
                 f"CatalogTable shows a Catalog (e.g. products.catalog), not {type(catalog).__name__}"
             )
-        super().__init__(**kwargs)
+        # the rows go with the state the widget opens with, not as a first patch of every row
+        super().__init__(rows=rows_of(catalog), **kwargs)
         self.catalog = catalog
         self.form = form
         self.has_form = form is not None
@@ -227,6 +235,24 @@ class CatalogTable(FrontEndCode, anywidget.AnyWidget):
                 }
             finally:
                 self._syncing = False
+
+    @traitlets.observe("rows")
+    def _rows_changed(self, change: Mapping[str, Any]) -> None:
+        patch = diff_rows(change["old"] or [], change["new"], self._rows_version)
+        if patch is None:
+            return
+        self._rows_version = patch["version"]
+        self.send(patch)
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        # a change of the rows goes as a patch; the whole list only with the state
+        # (a page opening, or a front end that missed a patch asking for it)
+        if key in ("rows", "_rows_version"):
+            return False
+        return bool(super()._should_send_property(key, value))
+
+    def _send_rows(self) -> None:
+        self.send_state(["rows", "_rows_version"])
 
     @traitlets.observe("selected")
     def _selected_set(self, change: Mapping[str, Any]) -> None:
@@ -412,6 +438,8 @@ class CatalogTable(FrontEndCode, anywidget.AnyWidget):
                 self.use_catalog()
             elif action == "save":
                 self._download(str(content.get("format")))
+            elif action == "resync":
+                self._send_rows()
         except (ValidationError, KeyError, ValueError, TypeError) as exc:
             self.status = f"⚠ {getattr(exc, 'message', None) or exc}"
         except Exception as exc:  # shown in the table: a button must never fail silently

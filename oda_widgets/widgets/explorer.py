@@ -24,6 +24,7 @@ from ..client.dispatcher import Dispatcher
 from ..client.jobs import Job
 from ..client.products.product_set import ProductSet
 from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
+from .closing import close_parts
 from .form import QueryForm
 from .job_monitor import JobMonitor, describe_parameters
 from .page_actions import PageActions
@@ -129,7 +130,13 @@ class _Tab(widgets.VBox):
         owner = weakref.ref(explorer)
         self.code_button.on_click(lambda _b: self.show_code())
         self.share_button.on_click(lambda _b: self.show_share())
-        self.close_button.on_click(lambda _b: (e := owner()) is not None and e.close_tab(job))
+
+        def close(_button: widgets.Button) -> None:
+            explorer = owner()
+            if explorer is not None:
+                explorer.close_tab(job)
+
+        self.close_button.on_click(close)
         bar = widgets.HBox([heading, self.code_button, self.share_button, self.close_button],
                            layout=widgets.Layout(align_items="center", flex_flow="row wrap"))
         super().__init__([bar, self.code, self.link, self.link_note, view])
@@ -213,8 +220,13 @@ class Explorer(traitlets.HasTraits):
                                     "see its products here.")
         self.page = PageActions()
         ref = weakref.ref(self)
-        self.monitor.on_results(
-            lambda job, _products: (e := ref()) is not None and e.open(job) and None)
+
+        def open_results(job: Job, _products: ProductSet) -> None:
+            explorer = ref()
+            if explorer is not None:
+                explorer.open(job)
+
+        self.monitor.on_results(open_results)
         self.form_button = widgets.Button(description="Hide query form", icon="chevron-up",
                                           tooltip="fold the query form into one line",
                                           layout=widgets.Layout(width="auto"))
@@ -285,9 +297,11 @@ class Explorer(traitlets.HasTraits):
         if tab is None:
             raise KeyError(f"no tab is open for job {key!r}")
         self._show_tabs()
-        if view is not None:
-            view.close()
-        tab.close()
+        # the tab, its view and every widget of both (the Explorer's form stays): nothing of a
+        # closed tab is left open to keep its arrays and figures alive
+        close_parts(tab, keep=[self.form])
+        if view is not None and view.comm is not None:
+            view.close()  # a view the tab did not hold (a subclass's own layout)
 
     def tab_titles(self) -> list[str]:
         """The whole titles of the open tabs, in order (shown on hover)."""
@@ -320,7 +334,8 @@ class Explorer(traitlets.HasTraits):
         if not self.form_shown:
             query = describe_parameters(form.values)
             catalog = form.fields.get("selected_catalog")
-            summary = catalog.summary() if hasattr(catalog, "summary") else ""
+            summary = (catalog.summary()
+                       if catalog is not None and hasattr(catalog, "summary") else "")
             parts = [f"{form.instrument} · {form.product}", query,
                      summary if summary.startswith("catalog:") else ""]
             self._form_summary.value = "Query: " + " · ".join(p for p in parts if p)

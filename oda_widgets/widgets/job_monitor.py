@@ -25,6 +25,7 @@ import traitlets
 from ..client.errors import OdaError
 from ..client.failure_words import plain_failure
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
+from ..client.long.long_job import LongJob
 from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
 from .events import Events
 from .front_end_loader import FrontEndCode, loader_module
@@ -183,7 +184,7 @@ def row_from_job(entry: _Entry) -> dict[str, Any]:
         "can_retry": status in (JobStatus.FAILED, JobStatus.STOPPED),
         "can_open": status is JobStatus.DONE,
         # a long request's parts (client/long/long_job.py), shown under its one row
-        "parts": job.part_rows() if hasattr(job, "part_rows") else [],
+        "parts": job.part_rows() if isinstance(job, LongJob) else [],
     }
 
 
@@ -270,7 +271,7 @@ class JobMonitor(FrontEndCode, anywidget.AnyWidget):
         self.on_msg(self._on_front_end_message)
         if form is not None:
             form.on_submit(self.add)
-        if list_registry:
+        if list_registry and dispatcher is not None:
             jobs = dispatcher.jobs()
         if jobs is not None:
             self.add(jobs)
@@ -348,8 +349,9 @@ class JobMonitor(FrontEndCode, anywidget.AnyWidget):
         """Submit the same query again; the row then follows the new job."""
         entry = self._entry(job)
         old = entry.job
+        new: Job
         try:
-            if hasattr(old, "part_rows"):  # a long request: its done parts are kept
+            if isinstance(old, LongJob):  # a long request: its done parts are kept
                 new = old.retry()
             else:
                 dispatcher = self._require_dispatcher("retry a job")

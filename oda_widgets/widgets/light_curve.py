@@ -1,64 +1,89 @@
 """LightCurveView: light curves drawn with bqplot, fast at millions of points, with a time brush.
 
 Composed of bqplot's pieces: one x scale (a date scale for UTC, linear for MJD and seconds since
-T1), a linear or log rate scale, two axes, and per curve three marks: a ``Scatter`` of the bins,
-their error and bin-width bars as one ``Lines`` path of segments separated by NaN (bqplot has no
-error-bar mark; a NaN breaks a line), and a faint ``Lines`` through the bins that breaks at every
-gap between science windows (never a line across a gap). A ``PanZoom`` zooms and pans the time axis;
-a ``BrushIntervalSelector`` selects a time range. Each source has its colour in every view
-(:mod:`oda_widgets.widgets.source_colours`); rate ticks are round numbers with one precision.
+T1), a linear or log rate scale, two axes, and per curve three marks (error and bin-width bars,
+the line through the bins broken at gaps, the bins: :mod:`.light_curve_marks`). A ``PanZoom``
+zooms and pans the time axis; a brush selects a time range (:mod:`.light_curve_brush`). The
+controls around the figure are :mod:`.light_curve_controls`; the ticks :mod:`.light_curve_ticks`.
+Each source has its colour in every view (:mod:`oda_widgets.widgets.source_colours`).
 
 Nothing sends every sample to the browser: the kernel keeps the full curves and, whenever the
 visible time range changes (debounced), sends only the minimum and maximum of each pixel column
 (:func:`oda_widgets.analysis.minmax_columns`) over the visible range and half a width on each
 side, so a pan shows data at once and every peak stays drawn at any zoom. bqplot sends the arrays
 as binary buffers.
+
+The first paint is built once: the first drawing, its ticks and its looks are computed before
+the marks, scales and axes are made, so each opens holding its state and the browser draws the
+figure once. In a kernel the figure and the words under it are sent first and the controls on the
+event loop's next turn (the browser creates every model of a view before it shows it); the
+brush is made only when first used.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import bqplot
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 from astropy.time import Time, TimeDelta
-from bqplot.interacts import BrushIntervalSelector, PanZoom
+from bqplot.interacts import PanZoom
 
 from ..analysis.curve_values import axis_label, inverted, takes_log
-from ..analysis.decimate import Decimated, minmax_columns
+from ..analysis.decimate import minmax_columns
 from ..analysis.light_curve_samples import CurveSamples
 from ..analysis.rebin import Rebinned, rebin
 from ..analysis.time_axis import MODES, TimeAxis, duration_text, range_text
-from .events import Events
+from .light_curve_brush import TimeBrush
+from .light_curve_controls import NO_SELECTION, Controls, note
+from .light_curve_marks import (
+    CurveMarks,
+    MarkArrays,
+    bar_ends,
+    drawn_range,
+    gaps_between,
+    mark_arrays,
+    samples_inside,
+)
+from .light_curve_ticks import nice_ticks, rate_axis, utc_ticks
 from .source_colours import source_colour
-from .spectrum_marks import log_ticks
 
-__all__ = ["LightCurveView"]
+__all__ = ["LightCurveView", "nice_ticks"]
+
+#: The view's attributes that are its controls (built just after the figure).
+_CONTROLS = frozenset({
+    "controls", "axis_buttons", "rate_buttons", "mode_buttons", "reset_button", "rebin_select",
+    "bin_seconds", "bin_button", "bin_text", "rebin_row", "toggles", "legend_row",
+    "selection_text", "use_button", "use_message", "selection_row"})
 
 #: Seconds to wait after the last change of the visible range before re-decimating.
 DEBOUNCE_S = 0.06
 #: A range change this long after the last redraw is drawn at once.
 QUIET_S = 0.2
-#: Draw dots on the samples when no more than this many are visible.
-DOTS_UP_TO = 400
-
-_AXIS_NAMES = {"utc": "UTC", "mjd": "MJD", "t1": "s since T1"}
-_CSS = """
-.oda-lightcurve .oda-lc-note { color: var(--jp-ui-font-color2, #555); }
-.oda-lightcurve .oda-error-text { color: #b00020; font-weight: bold; }
-.oda-lightcurve .oda-lc-swatch { display: inline-block; width: 1.4em; height: 0.35em;
-  margin-right: 0.3em; vertical-align: middle; }
-"""
 
 
-def _text(text: str, css: str = "oda-lc-note") -> str:
-    return f'<span class="{css}">{html.escape(text)}</span>'
+class _Drawing(NamedTuple):
+    """One redraw: the marks' arrays over ``start`` to ``stop`` (the visible range and half a
+    width on each side), the lowest and highest value drawn in view, the words under the plot."""
+
+    arrays: list[MarkArrays]
+    y_range: tuple[float, float]
+    text: str
+    start: float
+    stop: float
+    decimated: bool
+
+    def holds(self, other: _Drawing) -> bool:
+        """Whether the browser, showing this drawing, already holds everything ``other`` draws:
+        every sample of a wider range, with the same looks."""
+        return (not self.decimated and not other.decimated and self.start <= other.start
+                and other.stop <= self.stop
+                and [a.faint for a in self.arrays] == [a.faint for a in other.arrays])
 
 
 def _as_curves(light_curves: Any) -> list[tuple[str, Any]]:
@@ -78,7 +103,7 @@ def _as_curves(light_curves: Any) -> list[tuple[str, Any]]:
     return items
 
 
-class LightCurveView(widgets.VBox):
+class LightCurveView(TimeBrush, widgets.VBox):
     """Light curves with error bars, a legend, rebinning, zoom and a time brush.
 
     Parameters
@@ -107,12 +132,11 @@ class LightCurveView(widgets.VBox):
     log_rate : bool
         Whether the rate axis is logarithmic (observable).
     status : str
-        What the view says under its controls and plot, as plain text, one line each: the bin
-        (after a rebin), what is in view and whether every sample is drawn or decimated, the
-        range selected, what "Use this time range" did (observable; synced).
+        What the view says around its plot, as plain text, one line each: the bin (after a
+        rebin), what is in view and whether every sample is drawn or decimated, the range
+        selected, what "Use this time range" did (observable; synced).
     """
 
-    selected_range = traitlets.Any(None, allow_none=True)
     time_axis = traitlets.Enum(MODES, default_value="utc")
     log_rate = traitlets.Bool(False)
     highlighted = traitlets.List(traitlets.Unicode())
@@ -120,10 +144,8 @@ class LightCurveView(widgets.VBox):
 
     def __init__(self, light_curves: Any, form: Any = None, *, t1: Any = None,
                  time_axis: str = "utc", log_rate: bool = False, columns: int = 1000) -> None:
-        super().__init__()
-        self.add_class("oda-lightcurve")
+        super().__init__(_dom_classes=("oda-lightcurve",))
         self.form = form
-        self._form_filled = Events()
         self._said: dict[str, str] = {}   # each line's text, by its widget's name: the status
         self.columns = int(columns)
         samples = [CurveSamples.from_light_curve(lc, source=name)
@@ -157,123 +179,58 @@ class LightCurveView(widgets.VBox):
 
         self.set_trait("time_axis", time_axis)
         self.set_trait("log_rate", log_rate)
-        self._build_controls()
-        self._tell("bin_text", self.bin_words)
+        # the figure and the words under it first; the controls around them once the view is
+        # on its way to the browser (the next turn of the kernel's event loop), or at once
+        # without a running loop, or when a program reaches for one of them
+        plain = widgets.Layout()
+        self.info = widgets.HTML("", layout=plain, _dom_classes=("oda-lc-info",))
+        self._above, self._below = widgets.VBox(layout=plain), widgets.VBox(layout=plain)
         self._build_figure()
-        self.children = [
-            widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none")),
-            self.controls, self.rebin_row, self.legend_row, self.figure, self.info,
-            self.selection_row,
-        ]
+        self.children = [self._above, self.figure, self.info, self._below]
         self.observe(self._axis_changed, names=["time_axis", "log_rate"])
+        try:
+            asyncio.get_running_loop().call_soon(self._build_controls)
+        except RuntimeError:
+            self._build_controls()
+
+    def __getattr__(self, name: str) -> Any:
+        # a control asked for before the event loop built them: build them now
+        if name in _CONTROLS and "_above" in self.__dict__ and "toggles" not in self.__dict__:
+            self._build_controls()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # --- building ------------------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.axis_buttons = widgets.ToggleButtons(
-            options=[(_AXIS_NAMES[m], m) for m in MODES], value=self.time_axis,
-            description="Time", tooltips=["UTC dates", "Modified Julian Date (UTC)",
-                                          "seconds since T1"],
-            style={"button_width": "7em", "description_width": "3em"},
-            layout=widgets.Layout(width="auto"),
-        )
-        self.axis_buttons.add_class("oda-lc-time-axis")
-        self.rate_buttons = widgets.ToggleButtons(
-            options=[("linear", False), ("log", True)], value=self.log_rate,
-            description=axis_label(self.quantity, []),
-            tooltips=["linear rate axis", "logarithmic rate axis"],
-            style={"button_width": "5em", "description_width": "3em"},
-            layout=widgets.Layout(width="auto"),
-        )
-        self.rate_buttons.add_class("oda-lc-rate-scale")
-        if not takes_log(self.quantity):
-            self.rate_buttons.layout.display = "none"  # a magnitude is a logarithm already
-        self.mode_buttons = widgets.ToggleButtons(
-            options=[("Zoom / pan", "zoom"), ("Select time", "select")], value="zoom",
-            tooltips=["wheel to zoom the time axis, drag to pan",
-                      "drag across the plot to select a time range"],
-            style={"button_width": "8em"}, layout=widgets.Layout(width="auto"),
-        )
-        self.mode_buttons.add_class("oda-lc-mode")
-        self.reset_button = widgets.Button(description="Whole curve", icon="expand",
-                                           tooltip="show the whole time range")
-        self.reset_button.add_class("oda-lc-reset")
+        if "toggles" in self.__dict__:
+            return
+        native = max(s.native_bin for s in self.curves)
+        span = self._full[1] - self._full[0]
+        factors = [1] + [2 ** k for k in range(1, 21) if native * 2 ** k <= span / 2]
+        c = Controls([curve.source for curve in self.curves], axis_label(self.quantity, []),
+                     takes_log(self.quantity), self.time_axis, self.log_rate, factors, native)
+        self.controls = c.top
+        for name in _CONTROLS - {"controls"}:
+            setattr(self, name, getattr(c, name))
+        self._tell("bin_text", self.bin_words)
+        if self.selected_range is None:
+            self._tell("selection_text", NO_SELECTION)
         self.axis_buttons.observe(lambda c: setattr(self, "time_axis", c["new"]), names="value")
         self.rate_buttons.observe(lambda c: setattr(self, "log_rate", c["new"]), names="value")
         self.mode_buttons.observe(lambda c: self._set_interaction(), names="value")
         self.reset_button.on_click(lambda _b: self.show_range(*self._full))
-        self.controls = widgets.HBox([self.axis_buttons, self.rate_buttons, self.mode_buttons,
-                                      self.reset_button],
-                                     layout=widgets.Layout(flex_flow="row wrap"))
-
-        native = max(s.native_bin for s in self.curves)
-        span = self._full_span()
-        factors = [1] + [2 ** k for k in range(1, 21) if native * 2 ** k <= span / 2]
-        self.rebin_select = widgets.Dropdown(
-            options=[("native" if f == 1 else f"x{f}", f) for f in factors], value=1,
-            description="Bin", style={"description_width": "3em"},
-            layout=widgets.Layout(width="12em"),
-            tooltip="combine bins: counts conserved, errors propagated",
-        )
-        self.rebin_select.add_class("oda-lc-rebin")
-        self.bin_seconds = widgets.FloatText(
-            value=round(native, 6), description="or (s)", style={"description_width": "4em"},
-            layout=widgets.Layout(width="13em"), tooltip="a bin width in seconds",
-        )
-        self.bin_seconds.add_class("oda-lc-bin-seconds")
-        self.bin_button = widgets.Button(description="Rebin", tooltip="rebin to this many "
-                                         "seconds", layout=widgets.Layout(width="6em"))
-        self.bin_button.add_class("oda-lc-bin-apply")
-        self.bin_text = widgets.HTML("")
-        self.bin_text.add_class("oda-lc-bin-text")
         self.rebin_select.observe(lambda c: self.rebin(factor=c["new"]), names="value")
         self.bin_button.on_click(lambda _b: self._rebin_to_seconds())
-        self.rebin_row = widgets.HBox([self.rebin_select, self.bin_seconds, self.bin_button,
-                                       self.bin_text],
-                                      layout=widgets.Layout(flex_flow="row wrap",
-                                                            align_items="center"))
-
-        self.toggles: list[widgets.Checkbox] = []
-        items = []
-        for index, curve in enumerate(self.curves):
-            colour = source_colour(curve.source)
-            swatch = widgets.HTML(
-                f'<span class="oda-lc-swatch" style="background:{colour}"></span>'
-            )
-            toggle = widgets.Checkbox(value=True, description=curve.source, indent=False,
-                                      layout=widgets.Layout(width="auto"),
-                                      tooltip=f"show or hide {curve.source}")
-            toggle.add_class("oda-lc-toggle")
+        for index, toggle in enumerate(self.toggles):
             toggle.observe(lambda c, i=index: self._toggle(i, c["new"]), names="value")
-            self.toggles.append(toggle)
-            items.append(widgets.HBox([swatch, toggle], layout=widgets.Layout(
-                align_items="center", margin="0 1em 0 0")))
-        self.legend_row = widgets.HBox(items, layout=widgets.Layout(flex_flow="row wrap"))
-        self.legend_row.add_class("oda-lc-legend")
-
-        self.info = widgets.HTML("")
-        self.info.add_class("oda-lc-info")
-        self.selection_text = widgets.HTML("")
-        self.selection_text.add_class("oda-lc-selection")
-        self._tell("selection_text", "No time range selected: choose Select time and drag "
-                   "across the plot.")
-        self.use_button = widgets.Button(
-            description="Use this time range", icon="clock", disabled=True,
-            layout=widgets.Layout(width="auto"),
-            tooltip="set the form's T1 and T2 to the selected range for the next query",
-        )
-        self.use_button.add_class("oda-lc-use-range")
-        self.use_message = widgets.HTML("")
-        self.use_message.add_class("oda-lc-use-message")
         self.use_button.on_click(lambda _b: self._use_clicked())
-        self.selection_row = widgets.HBox([self.selection_text, self.use_button,
-                                           self.use_message],
-                                          layout=widgets.Layout(align_items="center",
-                                                                flex_flow="row wrap"))
-
-    def _full_span(self) -> float:
-        return self._full[1] - self._full[0]
+        if self.selected_range is not None:
+            self._selection_changed({"new": self.selected_range})
+        self._above.children = [self.controls, self.rebin_row, self.legend_row]
+        self._below.children = [self.selection_row]
 
     def _build_figure(self) -> None:
+        """Scales, axes, marks and figure, each made holding its first state (sent once)."""
         mode = self.time_axis
         lo, hi = (self.axis.to_axis(np.array(self._visible), mode))
         if mode == "utc":
@@ -285,52 +242,58 @@ class LightCurveView(widgets.VBox):
         else:
             self.x_scale = bqplot.LinearScale(min=float(lo), max=float(hi))
             self.range_scale = self.x_scale
+        drawing = self._drawing_now()
+        y = self._rate_axis(*drawing.y_range)
         # brighter is up: a magnitude axis runs downwards
-        self.y_scale = (bqplot.LogScale() if self.log_rate
-                        else bqplot.LinearScale(reverse=inverted(self.quantity)))
+        y_ends = {"min": y[0], "max": y[1]} if y else {}
+        self.y_scale = (bqplot.LogScale(**y_ends) if self.log_rate
+                        else bqplot.LinearScale(reverse=inverted(self.quantity), **y_ends))
         units = sorted({c.rate_unit for c in self.curves if c.rate_unit})
-        rate_label = axis_label(self.quantity, units)
-        self.x_axis = bqplot.Axis(scale=self.x_scale, label=self.axis.label(mode),
-                                  grid_lines="none")
-        self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", label=rate_label,
-                                  tick_format="~g", grid_lines="dashed", label_offset="4em")
+        y_ticks = {"tick_values": y[2], "tick_format": y[3]} if y else {"tick_format": "~g"}
+        self.y_axis = bqplot.Axis(scale=self.y_scale, side="left", grid_lines="dashed",
+                                  label=axis_label(self.quantity, units), label_offset="4em",
+                                  **y_ticks)
+        x_ticks = dict(zip(("tick_format", "tick_values", "label"), self._time_ticks(),
+                           strict=True)) if mode == "utc" else {"label": self.axis.label(mode)}
+        self.x_axis = bqplot.Axis(scale=self.x_scale, grid_lines="none", **x_ticks)
         scales = {"x": self.x_scale, "y": self.y_scale}
-        self.lines: list[bqplot.Lines] = []
-        self.bars: list[bqplot.Lines] = []
-        self.points: list[bqplot.Scatter] = []
-        for index, curve in enumerate(self.curves):
-            colour = source_colour(curve.source)
-            visible = self.toggles[index].value
-            self.bars.append(bqplot.Lines(
-                x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], opacities=[0.8],
-                stroke_width=1.2, visible=visible, preserve_domain={"x": True, "y": True},
-            ))
-            self.lines.append(bqplot.Lines(
-                x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], stroke_width=1.3,
-                labels=[curve.source], visible=visible,
-                preserve_domain={"x": True, "y": True},
-            ))
-            self.points.append(bqplot.Scatter(
-                x=np.zeros(0), y=np.zeros(0), scales=scales, colors=[colour], stroke="#333333",
-                default_size=20, visible=visible, preserve_domain={"x": True, "y": True},
-                tooltip=None,
-            ))
+        wanted = self._wanted()
+        self.curve_marks = [
+            CurveMarks(curve.source, source_colour(curve.source), scales, arrays,
+                       visible=self._curve_shown(index), lit=curve.source in wanted,
+                       dim=bool(wanted) and curve.source not in wanted)
+            for index, (curve, arrays) in enumerate(zip(self.curves, drawing.arrays,
+                                                        strict=True))
+        ]
         twin = [] if self.range_scale is self.x_scale else [self.range_scale]
         self.panzoom = PanZoom(scales={"x": [self.x_scale, *twin]})
-        self.brush = BrushIntervalSelector(scale=self.x_scale, marks=self.lines,
-                                                  color="#ff7f0e")
-        self.brush.observe(self._brushed, names=["selected"])
+        self._drop_brush()
         self.figure = bqplot.Figure(
-            marks=[*self.bars, *self.lines, *self.points], axes=[self.x_axis, self.y_axis],
+            marks=self._ordered_marks(), axes=[self.x_axis, self.y_axis],
             fig_margin={"top": 24, "bottom": 50, "left": 80, "right": 20},
             layout=widgets.Layout(width="100%", height="420px"),
-            interaction=self.panzoom if self.mode_buttons.value == "zoom" else self.brush,
-            animation_duration=0,
+            interaction=self.panzoom if self._zooming() else self.brush,
+            animation_duration=0, _dom_classes=("oda-lc-figure",),
         )
-        self.figure.add_class("oda-lc-figure")
         self.range_scale.observe(self._range_changed, names=["min", "max"])
-        self._show_highlight()
-        self._redraw()
+        self._drawn = self._visible
+        self._sent = drawing
+        self._drawn_once(drawing)
+
+    @property
+    def lines(self) -> list[bqplot.Lines]:
+        """Each curve's line through its bins (the mark carrying its label)."""
+        return [m.line for m in self.curve_marks]
+
+    @property
+    def bars(self) -> list[bqplot.Lines]:
+        """Each curve's error and bin-width bars (one path)."""
+        return [m.bars for m in self.curve_marks]
+
+    @property
+    def points(self) -> list[bqplot.Scatter]:
+        """Each curve's bins as points (drawn when few are in view)."""
+        return [m.points for m in self.curve_marks]
 
     @traitlets.validate("log_rate")
     def _check_log(self, proposal: Any) -> bool:
@@ -343,13 +306,30 @@ class LightCurveView(widgets.VBox):
         self.axis_buttons.value = self.time_axis
         self.rate_buttons.value = self.log_rate
         old = self.figure
+        old_parts = [old.layout, old.scale_x, old.scale_y, self.panzoom, *old.axes, self.x_scale,
+                     self.range_scale, self.y_scale,
+                     *(mark for marks in self.curve_marks for mark in marks.marks)]
         self._build_figure()
-        self.children = tuple(self.figure if child is old else child for child in self.children)
+        self.children = [self.figure if child is old else child for child in self.children]
+        # the replaced figure's parts are closed with it (their arrays freed): a view switched
+        # many times holds only the widgets it shows
         old.close()
+        for part in dict.fromkeys(old_parts):
+            part.close()
 
     def _set_interaction(self) -> None:
-        self.figure.interaction = (self.panzoom if self.mode_buttons.value == "zoom"
-                                   else self.brush)
+        self.figure.interaction = self.panzoom if self._zooming() else self.brush
+
+    def _zooming(self) -> bool:
+        """Whether the plot zooms and pans (else the brush selects); zooms until the controls
+        are built."""
+        buttons = self.__dict__.get("mode_buttons")
+        return buttons is None or buttons.value == "zoom"
+
+    def _curve_shown(self, index: int) -> bool:
+        """Whether a curve is shown (its legend toggle; shown until the controls are built)."""
+        toggles = self.__dict__.get("toggles")
+        return toggles is None or bool(toggles[index].value)
 
     # --- the visible range ----------------------------------------------------------------------
     @property
@@ -383,7 +363,7 @@ class LightCurveView(widgets.VBox):
         finally:
             self._drawing = False
         self._cancel_timer()
-        self._redraw()
+        self._redraw(moved=True)
 
     def _range_changed(self, change: Any) -> None:
         if self._drawing:
@@ -414,10 +394,10 @@ class LightCurveView(widgets.VBox):
         still = time.monotonic() - self._last_redraw > QUIET_S
         if loop is None or (self._timer is None and still):
             self._cancel_timer()
-            self._redraw()
+            self._redraw(moved=True)
         else:
             self._cancel_timer()
-            self._timer = loop.call_later(DEBOUNCE_S, self._redraw)
+            self._timer = loop.call_later(DEBOUNCE_S, self._redraw, True)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -425,153 +405,90 @@ class LightCurveView(widgets.VBox):
             self._timer = None
 
     # --- drawing --------------------------------------------------------------------------------
-    def _redraw(self) -> None:
-        self._timer = None
+    def _drawing_now(self) -> _Drawing:
+        """What to draw of every curve over the visible range and half a width each side."""
         a, b = self._visible
-        self._drawn = (a, b)
         margin = 0.5 * (b - a)
         start, stop = a - margin, b + margin
         mode = self.time_axis
         y_low, y_high = np.inf, -np.inf
-        total_points, total_bytes, decimated = 0, 0, None
-        self._drawing = True
-        try:
-            for index, shown in enumerate(self._shown):
-                curve = shown.samples
-                low, high = self._bar_ends[index]
-                d = minmax_columns(curve.time, curve.rate, start, stop, 2 * self.columns,
-                                   low, high)
-                total_bytes += self._send_curve(index, d, mode)
-                if d.decimated:
-                    decimated = d
-                inside = _inside(d, a, b)
-                total_points += _points_inside(curve.time, a, b)
-                if self.toggles[index].value and inside is not None:
-                    y_low = min(y_low, inside[0])
-                    y_high = max(y_high, inside[1])
-            self._set_y_range(y_low, y_high)
-        finally:
-            self._drawing = False
-        self._label_time_axis()
-        self._last_redraw = time.monotonic()
-        self.redraws += 1
-        self.last_redraw_bytes = total_bytes
-        shown = range_text(*self.axis.to_time(np.array([a, b])))
+        total_points, decimated, arrays = 0, None, []
+        for index, shown in enumerate(self._shown):
+            curve = shown.samples
+            low, high = self._bar_ends[index]
+            d = minmax_columns(curve.time, curve.rate, start, stop, 2 * self.columns, low, high)
+            arrays.append(mark_arrays(curve, d, self._gaps[index], self.log_rate,
+                                      lambda x: self.axis.to_axis(x, mode)))
+            if d.decimated:
+                decimated = d
+            inside = drawn_range(d, a, b)
+            total_points += samples_inside(curve.time, a, b)
+            if self._curve_shown(index) and inside is not None:
+                y_low = min(y_low, inside[0])
+                y_high = max(y_high, inside[1])
+        shown_text = range_text(*self.axis.to_time(np.array([a, b])))
         if decimated is not None:
-            text = (f"In view: {shown}; {total_points:,} samples, drawn as the minimum and "
+            text = (f"In view: {shown_text}; {total_points:,} samples, drawn as the minimum and "
                     f"maximum of each of {self.columns:,} columns of "
                     f"{duration_text(decimated.column_width)}")
         else:
-            text = f"In view: {shown}; {total_points:,} samples, all drawn"
-        self._tell("info", text)
+            text = f"In view: {shown_text}; {total_points:,} samples, all drawn"
+        return _Drawing(arrays, (y_low, y_high), text, start, stop, decimated is not None)
+
+    def _redraw(self, moved: bool = False) -> None:
+        """Draw the visible range. ``moved``: only the range changed (a zoom or pan), so marks
+        whose samples the browser already holds are not sent again (the browser's zoom has
+        drawn them); a rebinning, a toggle or a new axis sends every mark."""
+        self._timer = None
+        self._drawn = self._visible
+        drawing = self._drawing_now()
+        resend = not (moved and self._sent.holds(drawing))
+        self._drawing = True
+        try:
+            if resend:
+                for marks, arrays in zip(self.curve_marks, drawing.arrays, strict=True):
+                    marks.draw(arrays)
+                self._sent = drawing
+            self._set_y_range(*drawing.y_range)
+        finally:
+            self._drawing = False
+        self._label_time_axis()
+        self._drawn_once(drawing, resend)
+
+    def _drawn_once(self, drawing: _Drawing, sent: bool = True) -> None:
+        self._last_redraw = time.monotonic()
+        self.redraws += 1
+        self.last_redraw_bytes = sum(a.nbytes for a in drawing.arrays) if sent else 0
+        self._tell("info", drawing.text)
+
+    def _tell(self, line: str, text: str, css: str = "oda-lc-note") -> None:
+        """Show ``text`` on the line widget named ``line`` (if built yet: asking for it would
+        build the controls); ``status`` holds every line's text."""
+        self._said[line] = text
+        order = ("bin_text", "info", "selection_text", "use_message")
+        self.status = "\n".join(self._said[k] for k in order if self._said.get(k))
+        widget = self.__dict__.get(line)
+        if widget is not None:
+            widget.value = note(text, css) if text else ""
 
     def _set_shown(self, shown: list[Rebinned]) -> None:
         self._shown = shown
-        # the middle of every gap (a bin's end well before the next bin's start), per curve
-        self._gaps = []
-        for s in shown:
-            t, w = s.samples.time, s.samples.width
-            ends, starts = t[:-1] + w[:-1] / 2, t[1:] - w[1:] / 2
-            gap = starts - ends > 0.01 * np.minimum(w[:-1], w[1:])
-            self._gaps.append(0.5 * (ends[gap] + starts[gap]))
-        # the error bars' ends, computed once per binning rather than per redraw
-        self._bar_ends = []
-        for s in shown:
-            error = s.samples.error
-            if np.isnan(error).any():
-                error = np.nan_to_num(error)
-            self._bar_ends.append((s.samples.rate - error, s.samples.rate + error))
+        self._gaps = [gaps_between(s.samples) for s in shown]
+        self._bar_ends = [bar_ends(s.samples) for s in shown]
 
-    def _send_curve(self, index: int, d: Decimated, mode: str) -> int:
-        samples = self._shown[index].samples
-        line_x, line_y = d.x, d.y
-        bar_x, low, high = d.bar_x, d.bar_low, d.bar_high
-        few = not d.decimated and d.points <= DOTS_UP_TO
-        # every bin in view drawn on its own: its point, and its width as a horizontal bar
-        at = np.searchsorted(samples.time, bar_x) if few else np.zeros(0, dtype=np.intp)
-        point_x = bar_x if few else bar_x[:0]
-        point_y = samples.rate[at] if few else line_y[:0]
-        half = samples.width[at] / 2 if few else bar_x[:0]
-        if self.log_rate:
-            # a log axis has no place for rates <= 0: leave them out (bqplot would place a
-            # curve's label at a last point of NaN height)
-            keep = line_y > 0
-            line_x, line_y = line_x[keep], line_y[keep]
-            keep = high > 0
-            floor = float(line_y.min()) / 10 if line_y.size else float(high.min(initial=1.0)) / 10
-            low = np.where(low > 0, low, floor)
-            keep_points = point_y > 0
-            point_x, point_y, half = point_x[keep_points], point_y[keep_points], half[keep_points]
-            bar_x, low, high = bar_x[keep], low[keep], high[keep]
-        line_x, line_y = self._broken_at_gaps(index, line_x, line_y)
-        x = self.axis.to_axis(line_x, mode)
-        y = line_y.astype(np.float32)
-        n_bars, n_widths = len(bar_x), len(point_x)
-        # one path: per bin NaN, low, high (the error), then NaN, left, right (the width); the
-        # NaN that breaks the path comes first: bqplot places a curve's label at its last point
-        path_x = np.empty(3 * n_bars + 3 * n_widths)
-        path_y = np.empty(3 * n_bars + 3 * n_widths, dtype=np.float32)
-        path_x[: 3 * n_bars] = np.repeat(bar_x, 3)
-        path_y[0: 3 * n_bars: 3], path_y[1: 3 * n_bars: 3], path_y[2: 3 * n_bars: 3] = (
-            np.nan, low, high)
-        widths = slice(3 * n_bars, None)
-        path_x[widths] = np.column_stack([point_x - half, point_x - half,
-                                          point_x + half]).ravel()
-        path_y[widths] = np.column_stack([np.full(n_widths, np.nan), point_y,
-                                          point_y]).ravel()
-        bar_axis_x = self.axis.to_axis(path_x, mode)
-        line, bars, points = self.lines[index], self.bars[index], self.points[index]
-        with line.hold_sync():
-            line.x, line.y = x, y
-            line.opacities = [0.45 if few else 1.0]
-        with bars.hold_sync():
-            bars.x, bars.y = bar_axis_x, path_y
-        with points.hold_sync():
-            points.x = self.axis.to_axis(point_x, mode)
-            points.y = point_y.astype(np.float32)
-        x_bytes = 8  # bqplot sends dates and floats as float64
-        return (len(x) * x_bytes + y.nbytes + len(path_x) * x_bytes + path_y.nbytes
-                + len(point_x) * (x_bytes + 4))
-
-    def _broken_at_gaps(self, index: int, x: np.ndarray, y: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray]:
-        """``x, y`` with a NaN between two samples that have a gap between them, so the line
-        never crosses a gap between science windows."""
-        gaps = self._gaps[index]
-        if not gaps.size or x.size < 2:
-            return x, y
-        across = np.flatnonzero(np.searchsorted(gaps, x[:-1]) != np.searchsorted(gaps, x[1:]))
-        if not across.size:
-            return x, y
-        x = np.insert(x.astype(float), across + 1, 0.5 * (x[across] + x[across + 1]))
-        y = np.insert(y.astype(float), across + 1, np.nan)
-        return x, y
+    def _time_ticks(self) -> tuple[str, np.ndarray | None, str]:
+        """The UTC axis' tick format, tick values and label for the visible range."""
+        a, b = self._visible
+        first, last = (t.utc.isot[:10] for t in self.axis.to_time(np.array([a, b])))
+        return utc_ticks(b - a, first, last)
 
     def _label_time_axis(self) -> None:
         """UTC ticks as clock times fine enough for the visible span; the date in the label."""
         if self.time_axis != "utc":
             return
-        a, b = self._visible
-        span = b - a
-        if span >= 400 * 86400:
-            tick_format = "%Y-%m-%d"
-        elif span >= 4 * 86400:
-            tick_format = "%m-%d"  # the year is in the axis label
-        elif span >= 2 * 86400:
-            tick_format = "%m-%d %H:%M"
-        elif span >= 600:
-            tick_format = "%H:%M"
-        elif span >= 10:
-            tick_format = "%H:%M:%S"
-        else:
-            tick_format = "%H:%M:%S.%L"
-        first, last = (t.utc.isot[:10] for t in self.axis.to_time(np.array([a, b])))
-        day = first if first == last else f"{first} to {last}"
-        label = f"Time (UTC), {day}"
+        tick_format, ticks, label = self._time_ticks()
         if self.x_axis.tick_format != tick_format:
             self.x_axis.tick_format = tick_format
-        # dates are wide: at most 8, on midnights, whole days apart (else d3 chooses)
-        ticks = _day_ticks(first, last) if 4 * 86400 <= span < 400 * 86400 else None
         if ticks is None:
             if self.x_axis.tick_values is not None:
                 self.x_axis.tick_values = None
@@ -581,32 +498,29 @@ class LightCurveView(widgets.VBox):
         if self.x_axis.label != label:
             self.x_axis.label = label
 
-    def _set_y_range(self, low: float, high: float) -> None:
+    def _rate_axis(self, low: float, high: float
+                   ) -> tuple[float, float, np.ndarray, str] | None:
+        """The rate scale's ends, ticks and format for drawn values from ``low`` to ``high``."""
         if not (np.isfinite(low) and np.isfinite(high)):
-            return
+            return None
+        smallest = 1e-3
         if self.log_rate:
-            positives = [c.rate[c.rate > 0] for c in (s.samples for s in self._shown)]
+            positives = [s.samples.rate[s.samples.rate > 0] for s in self._shown]
             smallest = min((float(p.min()) for p in positives if p.size), default=1e-3)
-            low = max(low, smallest / 2)
-            high = max(high, low * 10)
-            low, high = low / 1.2, high * 1.2
-            ticks, tick_format = log_ticks(low, high), "~g"
-        else:
-            pad = 0.03 * (high - low) if high > low else max(abs(high), 1.0) * 0.05
-            ticks, decimals = nice_ticks(low - pad, high + pad)
-            # the axis ends on ticks: the top one is drawn whole, and every label has one format
-            low, high = float(ticks[0]), float(ticks[-1])
-            tick_format = _linear_tick_format(ticks, decimals)
+        return rate_axis(low, high, self.log_rate, smallest)
+
+    def _set_y_range(self, low: float, high: float) -> None:
+        y = self._rate_axis(low, high)
+        if y is None:
+            return
         with self.y_scale.hold_sync():
-            self.y_scale.min, self.y_scale.max = low, high
+            self.y_scale.min, self.y_scale.max = y[0], y[1]
         with self.y_axis.hold_sync():
-            self.y_axis.tick_values = ticks
-            self.y_axis.tick_format = tick_format
+            self.y_axis.tick_values = y[2]
+            self.y_axis.tick_format = y[3]
 
     def _toggle(self, index: int, shown: bool) -> None:
-        self.lines[index].visible = shown
-        self.bars[index].visible = shown
-        self.points[index].visible = shown
+        self.curve_marks[index].show(shown)
         self._redraw()
 
     # --- highlighting ---------------------------------------------------------------------------
@@ -615,29 +529,26 @@ class LightCurveView(widgets.VBox):
         a linked catalog); an empty list, or no curve of those names, draws every curve alike."""
         self.highlighted = [str(s) for s in sources]
 
+    def _wanted(self) -> set[str]:
+        return set(self.highlighted) & {c.source for c in self.curves}
+
     @traitlets.observe("highlighted")
     def _highlight_changed(self, _change: Any) -> None:
-        if hasattr(self, "lines"):
-            self._show_highlight()
+        if not hasattr(self, "figure"):
+            return
+        wanted = self._wanted()
+        for curve, marks in zip(self.curves, self.curve_marks, strict=True):
+            marks.highlight(curve.source in wanted, bool(wanted) and curve.source not in wanted)
+        marks_now = self._ordered_marks()
+        if list(self.figure.marks) != marks_now:
+            self.figure.marks = marks_now
 
-    def _show_highlight(self) -> None:
-        wanted = set(self.highlighted) & {c.source for c in self.curves}
-        for curve, line, bars, points in zip(self.curves, self.lines, self.bars, self.points,
-                                             strict=True):
-            lit = curve.source in wanted
-            dim = bool(wanted) and not lit
-            with line.hold_sync():
-                line.stroke_width = 3.0 if lit else 1.3
-                line.opacities = [0.2 if dim else 1.0]
-            bars.opacities = [0.15 if dim else 0.8]
-            with points.hold_sync():
-                points.default_size = 48 if lit else 20
-                points.default_opacities = [0.2 if dim else 1.0]
-        if hasattr(self, "figure"):
-            # the highlighted curves are drawn last: in front of the others
-            order = sorted(range(len(self.curves)), key=lambda i: self.curves[i].source in wanted)
-            self.figure.marks = [*(self.bars[i] for i in order), *(self.lines[i] for i in order),
-                                 *(self.points[i] for i in order)]
+    def _ordered_marks(self) -> list[Any]:
+        """Every curve's bars, then lines, then points; the highlighted curves last (in front)."""
+        wanted = self._wanted()
+        order = sorted(range(len(self.curves)), key=lambda i: self.curves[i].source in wanted)
+        return [*(self.bars[i] for i in order), *(self.lines[i] for i in order),
+                *(self.points[i] for i in order)]
 
     # --- rebinning ------------------------------------------------------------------------------
     def rebin(self, factor: float | None = None, bin_width: float | None = None) -> str:
@@ -678,151 +589,16 @@ class LightCurveView(widgets.VBox):
         return (f"{heads[0]}; partly covered bins (gaps or ends, their rate over the exposure "
                 f"they hold): {counts}")
 
-    # --- the time brush -------------------------------------------------------------------------
-    def _brushed(self, change: Any) -> None:
-        selected = change["new"]
-        if selected is None or len(selected) < 2:
-            self.selected_range = None
-            return
-        values = list(selected)[:2]
-        if self.time_axis == "utc":
-            values = [np.datetime64(v, "us") for v in values]
-        seconds = np.sort(self.axis.from_axis(values, self.time_axis))
-        times = self.axis.to_time(seconds)
-        self.selected_range = (times[0], times[1])
-
-    @traitlets.observe("selected_range")
-    def _selection_changed(self, change: Any) -> None:
-        selected = change["new"]
-        if selected is None:
-            self._tell("selection_text", "No time range selected: choose Select time and "
-                       "drag across the plot.")
-            self.use_button.disabled = True
-            return
-        self._tell("selection_text", "Selected: " + range_text(*selected))
-        self.use_button.disabled = self.form is None
-        self._tell("use_message", "")
-
-    def use_time_range(self, form: Any) -> tuple[str, str]:
-        """Set ``form``'s T1 and T2 (ISOT) to the selected range, for the next query.
-
-        Returns
-        -------
-        tuple of str
-            The T1 and T2 given to the form.
-
-        Raises
-        ------
-        ValueError
-            If no range is selected.
-        """
-        if self.selected_range is None:
-            raise ValueError("no time range is selected: choose Select time and drag across "
-                             "the plot first")
-        start, stop = self.selected_range
-        form.set_time_range(start, stop)
-        values = form.values
-        t1, t2 = str(values.get("T1")), str(values.get("T2"))
-        self._form_filled(f"T1 is now {t1} and T2 {t2} (from a light curve)")
-        return t1, t2
-
-    def on_form_filled(self, callback: Any, remove: bool = False) -> None:
-        """Call ``callback(text)`` each time this view puts its time range into a form.
-
-        ``text`` says what changed, e.g. ``"T1 is now 2019-03-01T00:00:00.000 and T2 ...
-        (from a light curve)"``; ``remove=True`` unregisters.
-        """
-        self._form_filled.register_callback(callback, remove=remove)
-
-    def _use_clicked(self) -> None:
-        if self.form is None:
-            self._tell("use_message", "⚠ No form to fill: give one, "
-                       "LightCurveView(..., form=form)", "oda-error-text")
-            return
-        try:
-            t1, t2 = self.use_time_range(self.form)
-        except (ValueError, KeyError) as exc:
-            message = exc.args[0] if exc.args else str(exc)
-            self._tell("use_message", f"⚠ {message}", "oda-error-text")
-            return
-        self._tell("use_message", f"The form's T1 and T2 are now {t1} and {t2}.")
-
-    def _tell(self, line: str, text: str, css: str = "oda-lc-note") -> None:
-        """Show ``text`` on the line widget named ``line``; ``status`` is every line's text."""
-        getattr(self, line).value = _text(text, css) if text else ""
-        self._said[line] = text
-        order = ("bin_text", "info", "selection_text", "use_message")
-        self.status = "\n".join(self._said[k] for k in order if self._said.get(k))
-
     def __repr__(self) -> str:
         names = ", ".join(c.source for c in self.curves)
         return f"LightCurveView({names}; {sum(len(c) for c in self.curves):,} samples)"
 
 
-def nice_ticks(low: float, high: float, most: int = 7) -> tuple[np.ndarray, int]:
-    """Round tick values covering [low, high] (steps of 1, 2 or 5 times a power of ten, at most
-    ``most`` ticks) and the decimals their labels need, the same for every label."""
-    if not high > low:
-        high = low + max(abs(low), 1.0) * 0.1
-    raw = (high - low) / max(most - 1, 1)
-    power = 10.0 ** np.floor(np.log10(raw))
-    step = next(k * power for k in (1, 2, 5, 10) if k * power >= raw)
-    first = np.floor(low / step) * step
-    last = np.ceil(high / step) * step
-    ticks = np.arange(first, last + step / 2, step)
-    decimals = max(0, -int(np.floor(np.log10(step) + 1e-9)))
-    return np.round(ticks, decimals), decimals
-
-
-def _points_inside(time: np.ndarray, a: float, b: float) -> int:
-    return int(np.searchsorted(time, b, side="right") - np.searchsorted(time, a, side="left"))
-
-
-def _inside(d: Decimated, a: float, b: float) -> tuple[float, float] | None:
-    """The lowest and highest drawn value (errors included) within [a, b]."""
-    values = []
-    keep = (d.x >= a) & (d.x <= b)
-    if np.any(keep):
-        values.append(d.y[keep])
-    keep = (d.bar_x >= a) & (d.bar_x <= b)
-    if np.any(keep):
-        values += [d.bar_low[keep], d.bar_high[keep]]
-    if not values:
-        return None
-    joined = np.concatenate(values)
-    joined = joined[np.isfinite(joined)]
-    if not joined.size:
-        return None
-    return float(joined.min()), float(joined.max())
-
-
 def _ms(value: np.datetime64) -> float:
     """A ``datetime64`` as milliseconds since 1970 (a browser's Date value)."""
-    return float(np.datetime64(value, "ms").astype("int64"))
+    return float(value.astype("datetime64[ms]").astype(np.int64))
 
 
 def _py_date(value: np.datetime64) -> Any:
     """A ``datetime64`` as the Python ``datetime`` a bqplot DateScale's min/max take."""
-    return np.datetime64(value, "us").astype(object)
-
-
-def _linear_tick_format(ticks: np.ndarray, decimals: int) -> str:
-    """One format for every value label: fixed decimals for counts and rates, powers of ten for
-    values a scientist writes so (a photon flux of ``7.0e-8``, never ``0.00000007``)."""
-    largest = float(np.max(np.abs(ticks))) if len(ticks) else 0.0
-    if largest and (largest < 1e-2 or largest >= 1e6):
-        step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else largest
-        mantissa_step = step / 10.0 ** np.floor(np.log10(largest))
-        digits = max(1, -int(np.floor(np.log10(mantissa_step) + 1e-9)))
-        return f".{digits}e"
-    return f",.{decimals}f"
-
-
-def _day_ticks(first: str, last: str) -> np.ndarray:
-    """Midnights from ``first`` to ``last`` (ISO dates), 1, 2, 5, 7, 14, 30 ... days apart:
-    at most 8 ticks, so dates never overlap."""
-    start = np.datetime64(first, "D") + 1
-    stop = np.datetime64(last, "D")
-    days = int((stop - start) / np.timedelta64(1, "D")) + 1
-    step = next((s for s in (1, 2, 5, 7, 14, 30, 61, 91) if days / s <= 8), 182)
-    return np.arange(start, stop + 1, step).astype("datetime64[ms]")
+    return value.astype("datetime64[us]").astype(object)

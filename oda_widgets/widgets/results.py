@@ -10,7 +10,7 @@ labels, comments) are shown in plain widgets (``Label``, ``Textarea``), never as
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from ..client.products.light_curve import LightCurve, time_origin
 from ..client.products.product_set import ProductSet
 from ..client.products.sky_image import SkyImage
 from ..client.products.spectrum import Spectrum
+from .closing import close_parts
 from .page_actions import PageActions
 from .product_download import download_file
 
@@ -44,7 +45,7 @@ _CSS = """
 """
 
 
-def _heading(shown: list[Product], one: str, several: str) -> str:
+def _heading(shown: Sequence[Product], one: str, several: str) -> str:
     """A section's title: the server's label of its one product, else what the section holds
     (a name such as ``mosaic_image_0_mosaic`` is for files, not for headings)."""
     if len(shown) == 1:
@@ -167,14 +168,15 @@ class ResultsView(widgets.VBox):
 
         groups: dict[str, dict[str, LightCurve]] = {}
         for name, curve in products.light_curves.items():
-            if curve.quantity is None:
+            quantity = curve.quantity
+            if quantity is None:
                 self.notes.append(f"{curve.title} is not drawn: its table "
                                   f"{curve.hdu.name} has no RATE, FLUX, MAG or COUNTS column")
                 continue
             curve = _with_time_reference(curve, products.analysis_parameters)
             # a curve of no named source (a workflow's) goes by its label in the legend
             key = name if curve.source or not curve.label else curve.label
-            groups.setdefault(curve.quantity, {})[key] = curve
+            groups.setdefault(quantity, {})[key] = curve
         views = []
         for curves in groups.values():
             try:
@@ -309,17 +311,16 @@ class ResultsView(widgets.VBox):
                 view.highlight(names)
 
     def close(self) -> None:
+        """Close every view and the boxes around them, and let go of the job's catalog: a closed
+        view is freed once nothing of the user's holds it (the job and its products may live on)."""
         # (also called on a view whose building failed half way)
-        views = [getattr(self, name, None) for name in ("sky", "catalog_table", "spectra")]
-        views += [*getattr(self, "light_curve_views", ()),
-                  *getattr(self, "tables", {}).values(), *getattr(self, "pictures", {}).values()]
-        for view in views:
-            if view is not None:
-                view.close()
-        # the boxes around them too: an open section holding a closed view has no state to give
-        for child in self.children:
-            child.close()
-        super().close()
+        catalog = getattr(self, "catalog", None)
+        if catalog is not None:
+            catalog.remove_listener(self._catalog_changed)
+        # the views, the boxes around them (an open section holding a closed view has no state
+        # to give) and every part of each; the form is the user's and stays open
+        form = getattr(self, "form", None)
+        close_parts(self, keep=[form] if form is not None else [])
 
     def __repr__(self) -> str:
         shown = [n for n, v in (("sky", self.sky), ("catalog table", self.catalog_table),

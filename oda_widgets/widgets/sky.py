@@ -25,7 +25,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..client.catalog.source_catalog import Catalog
+from ..client.catalog.source_catalog import Catalog, CatalogChange
 from ..client.products.sky_image import SkyImage
 from .sky_aladin import SkyAladin
 from .sky_colorbar import colorbar_html
@@ -136,6 +136,7 @@ class SkyView(widgets.VBox):
         self._image = image
         self._catalog = catalog
         self._serial = 0
+        self._drawn_edit = -1  # the catalog's edit counter of the sources last sent
         self._front_ready = False
         self._quiet = False   # set while the view itself updates its boxes or switches images
         self._kinds = image_kinds(image) if image is not None else []
@@ -197,7 +198,7 @@ class SkyView(widgets.VBox):
         self._stretch_box.value = self.stretch
         if catalog is not None:
             self.selected = catalog.selected
-            catalog.add_listener(self._catalog_changed)
+            catalog.add_change_listener(self._catalog_changed)
 
         self._extension_box.observe(self._extension_picked, names="value")
         self._min_box.observe(self._cut_typed, names="value")
@@ -234,7 +235,7 @@ class SkyView(widgets.VBox):
         """Stop following the catalog and close the widgets."""
         catalog = getattr(self, "_catalog", None)   # also for a view whose __init__ refused
         if catalog is not None:
-            catalog.remove_listener(self._catalog_changed)
+            catalog.remove_change_listener(self._catalog_changed)
         if getattr(self, "aladin", None) is not None:
             self.aladin.close()
         super().close()
@@ -282,7 +283,13 @@ class SkyView(widgets.VBox):
         if not self._front_ready:
             return
         self._serial += 1
-        self.aladin.send_sources(sources_message(self._catalog, self._serial, self._psf_deg()))
+        if self._catalog is None:
+            self.aladin.send_sources(sources_message(None, self._serial, self._psf_deg()))
+            return
+        with self._catalog.reading() as now:  # names, positions, warnings of one edit
+            message = sources_message(self._catalog, self._serial, self._psf_deg())
+            self._drawn_edit = now.edits
+        self.aladin.send_sources(message)
 
     def _front_end_ready(self) -> None:
         self._front_ready = True
@@ -296,10 +303,13 @@ class SkyView(widgets.VBox):
         self._send_sources()
 
     # -- reactions -----------------------------------------------------------------------------
-    def _catalog_changed(self, catalog: Catalog) -> None:
-        if list(self.selected) != catalog.selected:
-            self.selected = catalog.selected
-        self._send_sources()
+    def _catalog_changed(self, change: CatalogChange) -> None:
+        if change.edit < change.catalog.edits:
+            return  # a newer edit has happened: its change, told next, draws it
+        if list(self.selected) != change.catalog.selected:
+            self.selected = change.catalog.selected
+        if change.edit > self._drawn_edit:  # else already drawn (the front end's first draw)
+            self._send_sources()
         self._update_status()
 
     # validators run before a value is taken: a refused value leaves everything as it was

@@ -78,8 +78,11 @@ def bundle_path() -> Path:
 class _OnceCallStore(CallStore):
     """A call queue that forgets the calls it has replayed (ipyaladin's keeps them forever)."""
 
+    calls: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]
+
     def run_all(self) -> None:
-        calls, self.calls = self.calls, []
+        calls = self.calls
+        self.calls = []
         for func, args, kwargs in calls:
             func(*args, **kwargs)
 
@@ -117,7 +120,7 @@ class SkyAladin(FrontEndCode, Aladin):
     def __init__(self, **options: Any) -> None:
         # per view, before ipyaladin's __init__ registers its load observer on self._call_store
         self._call_store = _OnceCallStore()
-        self.listener_callback = {}
+        self.listener_callback: dict[str, Callable[..., Any]] = {}
         # events, as Button.on_click keeps them: a failing callback is logged, the others run
         self._ready_events = CallbackDispatcher()
         self._click_events = CallbackDispatcher()
@@ -176,8 +179,8 @@ class SkyAladin(FrontEndCode, Aladin):
         kind = message.get("event_type")
         if kind == "oda_ready":
             self._ready_events()
-        elif kind == "oda_source_clicked":
-            self._click_events(int(message.get("id")))
+        elif kind == "oda_source_clicked" and message.get("id") is not None:
+            self._click_events(int(message["id"]))
         elif kind == "oda_image_drawn":
             self.image_drawn = {k: message.get(k) for k in ("name", "ms", "at")}
             self._image_events(self.image_drawn)

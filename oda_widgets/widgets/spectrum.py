@@ -191,17 +191,17 @@ class _SpectrumMarks:
             mark.opacities = [opacity]
 
     def show_fit(self, fit: SpectralFit, min_significance: float) -> None:
-        ch = fit.channels
+        ch, folded, total_error = fit.fitted_channels()
         on_axis = ch.e_lo > 0  # a channel from 0 keV has no place on a log axis
         lo, hi = ch.e_lo[on_axis], ch.e_hi[on_axis]
         with self.folded.hold_sync():
-            self.folded.x, self.folded.y = step_curve(lo, hi, (fit.folded / ch.width)[on_axis])
+            self.folded.x, self.folded.y = step_curve(lo, hi, (folded / ch.width)[on_axis])
         # residuals and the unfolded spectrum on display groups of the fitted channels
-        groups = group_channels(lo, hi, ch.rate[on_axis], fit.total_error[on_axis],
+        groups = group_channels(lo, hi, ch.rate[on_axis], total_error[on_axis],
                                 min_significance, MAX_GROUP)
         data = groups.rate
-        model = groups.sum(fit.folded[on_axis])
-        error = groups.quadrature(fit.total_error[on_axis])
+        model = groups.sum(folded[on_axis])
+        error = groups.quadrature(total_error[on_axis])
         residuals = (data - model) / error
         with self.residual_points.hold_sync():
             self.residual_points.x, self.residual_points.y = groups.energy, residuals
@@ -458,8 +458,9 @@ class SpectrumView(widgets.VBox):
 
     def _set_residual_range(self, drawn: list[_SpectrumMarks]) -> None:
         """A symmetric residual axis with whole-number ticks (at most seven)."""
-        values = np.concatenate([np.ravel(m.residual_bars.y) for m in drawn]) if drawn else []
-        values = np.asarray(values, dtype=float)
+        values = np.asarray(
+            np.concatenate([np.ravel(m.residual_bars.y) for m in drawn] or [np.zeros(0)]),
+            dtype=np.float64)
         values = values[np.isfinite(values)]
         reach = max(3.0, float(np.ceil(np.abs(values).max()))) if values.size else 3.0
         step = max(1.0, float(np.ceil(reach / 3)))
@@ -588,8 +589,9 @@ class SpectrumView(widgets.VBox):
         if results:  # the residuals and the unfolded spectrum exist once there is a fit
             self._show_fitted_figures()
         drawn = [m for label, m in self._marks.items() if label in results]
-        span = np.concatenate([np.ravel(m.unfolded_bars.y) for m in drawn]) if drawn else []
-        span = np.asarray(span, dtype=float)
+        span = np.asarray(
+            np.concatenate([np.ravel(m.unfolded_bars.y) for m in drawn] or [np.zeros(0)]),
+            dtype=np.float64)
         span = span[positive(span)]
         if span.size:
             low, high = float(span.min()) / 1.3, float(span.max()) * 1.3

@@ -60,8 +60,8 @@ def _sort_order(column: Any, descending: bool) -> np.ndarray:
     """Row indices sorting ``column``: stable, masked and NaN values last in both directions."""
     values = np.ma.asarray(column)
     if values.dtype.kind == "O":
-        values = np.ma.asarray([str(v) for v in values.filled(None)],
-                               mask=np.ma.getmaskarray(values))
+        values = np.ma.array([str(v) for v in values.filled(None)],
+                             mask=np.ma.getmaskarray(values))
     missing = np.ma.getmaskarray(values).copy()
     if values.dtype.kind in "fc":
         missing |= ~np.isfinite(np.ma.getdata(values))
@@ -115,7 +115,7 @@ class TableView(FrontEndCode, anywidget.AnyWidget):
     sort_descending = traitlets.Bool(False).tag(sync=True)
     #: bumped each time the order changes: rows of an older order are dropped by the front end
     version = traitlets.Int(0).tag(sync=True)
-    head = traitlets.List().tag(sync=True)
+    head: traitlets.List[list[str]] = traitlets.List().tag(sync=True)
     caption = traitlets.Unicode("").tag(sync=True)
     rows_shown = traitlets.Int(15).tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)

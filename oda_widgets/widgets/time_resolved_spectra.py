@@ -16,6 +16,7 @@ its own on one shared time scale.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import threading
@@ -43,6 +44,7 @@ from ..analysis.time_resolved import (
     revolution_intervals,
     yearly_intervals,
 )
+from ..client.dispatcher import Dispatcher
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
 from .light_curve import LightCurveView
 
@@ -140,7 +142,7 @@ class TimeResolvedSpectra(widgets.VBox):
         jobs submitted) or, after ``"⚠ "``, why it could not (observable; synced).
     """
 
-    intervals = traitlets.List()
+    intervals: traitlets.List[Interval] = traitlets.List()
     table = traitlets.Instance(Table, allow_none=True)
     hovered = traitlets.Int(-1)
     status = traitlets.Unicode("").tag(sync=True)
@@ -151,7 +153,7 @@ class TimeResolvedSpectra(widgets.VBox):
         intervals: Any = None,
         form: Any = None,
         *,
-        dispatcher: Any = None,
+        dispatcher: Dispatcher | None = None,
         query: Mapping[str, Any] | None = None,
         model: str = "powerlaw",
         energy_range: tuple[float, float] = (20.0, 300.0),
@@ -163,14 +165,15 @@ class TimeResolvedSpectra(widgets.VBox):
         self.add_class("oda-trs")
         model_spec(model)  # an unknown model is refused here, with the known ones
         self.form = form
-        self.dispatcher = dispatcher or getattr(form, "dispatcher", None)
+        found: Dispatcher | None = dispatcher or getattr(form, "dispatcher", None)
         self._query = dict(query or {})
         if form is None and not self._query:
             raise ValueError("give the query: form=QueryForm(...) or query={'instrument': "
                              "'isgri', 'RA': ..., 'DEC': ..., 'src_name': ...}")
-        if self.dispatcher is None:
+        if found is None:
             raise ValueError("give dispatcher=Dispatcher(...) (or a form, whose dispatcher is "
                              "used) to submit the spectra")
+        self.dispatcher: Dispatcher = found
         self.model = model
         self.energy_range = (float(energy_range[0]), float(energy_range[1]))
         self.systematic = float(systematic)
@@ -303,7 +306,7 @@ class TimeResolvedSpectra(widgets.VBox):
             generation = self._generation
         self.monitor_box.children = [self._monitor(batch)]
         for index, job in enumerate(batch):
-            job.add_listener(lambda event, i=index, g=generation: self._job_changed(i, g, event))
+            job.add_listener(functools.partial(self._job_changed, index, generation))
         self._say(f"{len(batch)} spectrum jobs submitted, one per interval; each is fitted "
                   f"with {self.model} as it arrives.")
         return batch
@@ -367,7 +370,10 @@ class TimeResolvedSpectra(widgets.VBox):
         formats = {".ecsv": "ascii.ecsv", ".fits": "fits", ".fit": "fits"}
         if target.suffix.lower() not in formats:
             raise ValueError(f"save to a .ecsv or .fits file, not {target.name!r}")
-        self.table.write(target, format=formats[target.suffix.lower()], overwrite=overwrite)
+        table = self.table
+        if table is None:  # made in __init__: only a view still being built has none
+            raise RuntimeError("there is no results table yet")
+        table.write(target, format=formats[target.suffix.lower()], overwrite=overwrite)
         return target
 
     def _refresh(self) -> None:

@@ -143,7 +143,7 @@ class TokenBox(widgets.HBox):
         site the client knows, that the user's token was not sent there."""
         info = getattr(self.dispatcher, "token_info", None)
         scope = getattr(self.dispatcher, "token_scope", None)
-        if info is None and getattr(scope, "kind", None) == "other" and scope.carries_tokens:
+        if info is None and scope is not None and scope.kind == "other" and scope.carries_tokens:
             self.status = (f"no token: {scope.host} is not an ODA site this client knows, so "
                            "your token was not sent there; paste one here if you trust it")
             return

@@ -197,6 +197,9 @@ def test_the_whole_class_flow_by_clicks_and_typing(lab, sandbox):
     figure = page.locator(".oda-explorer-tab", has=page.locator(".oda-lc-figure")).locator(
         ".oda-lc-figure")
     figure.wait_for(timeout=WAIT)
+    # the legend follows the figure (the controls are built once the view is on its way)
+    page.locator(".oda-explorer-tab", has=page.locator(".oda-lc-figure")).locator(
+        ".oda-lc-legend .oda-lc-swatch").nth(len(kept) - 1).wait_for(timeout=WAIT)
     # one colour per source: the light curves' as the spectra's
     lc_colours = page.evaluate(COLOURS)
     assert sorted(lc_colours["legend"]) == sorted(kept)

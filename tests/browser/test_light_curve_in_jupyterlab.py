@@ -125,6 +125,9 @@ def _open(lab, name: str, cells: list[str]) -> None:
     lab.run_all(timeout=240)
     lab.page.locator(".oda-lc-figure svg.svg-figure").first.wait_for()
     lab.page.locator(".oda-lc-info", has_text="samples").first.wait_for()
+    # the controls follow the figure (built once the view is on its way)
+    lab.page.locator(".oda-lc-legend .oda-lc-toggle").first.wait_for()
+    lab.page.locator(".oda-lc-selection").first.wait_for()
 
 
 def test_three_isgri_sources_draw_with_error_bars_a_legend_and_axis_switches(lab):

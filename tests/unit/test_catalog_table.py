@@ -233,7 +233,11 @@ def test_add_the_query_object_takes_the_forms_name_and_position(catalog):
     table.send = lambda content, buffers=None: sent.append(content)
     front_end(table, action="add_query_object")
     new_id = catalog.meta_ids[-1]
-    assert sent == [{"event": "added", "id": new_id, "column": "name"}]
+    # the new row itself goes first, as a patch of the rows; then the front end is told to
+    # open its name editor
+    patch, told = sent
+    assert [row["id"] for _index, row in patch["added"]] == [new_id]
+    assert told == {"event": "added", "id": new_id, "column": "name"}
     row = catalog.row(new_id)
     assert row["src_names"] == "Sgr A*"
     assert row["ra"] == pytest.approx(266.41683, abs=1e-5)

@@ -20,8 +20,10 @@ from support.memory import MiB, peak_of
 
 from oda_widgets.client.catalog.checks import duplicate_pairs
 from oda_widgets.client.catalog.source_catalog import Catalog
+from oda_widgets.client.products.budget import DecodeBudget
 from oda_widgets.client.products.fits_units import hdu_from_data_unit
 from oda_widgets.client.products.kinds import PictureProduct
+from oda_widgets.client.products.picture_display import display_image
 from oda_widgets.client.products.product_set import decode_products
 from oda_widgets.client.query.apicode import api_code
 
@@ -144,3 +146,15 @@ def test_a_huge_picture_is_not_sent_as_it_is_and_the_original_is_kept(tmp_path):
     assert (shown.width, shown.height, shown.original) == (2048, 1024, (6000, 3000))
     assert Image.open(io.BytesIO(large._repr_png_())).size == (2048, 1024)
     assert large.write_fits(tmp_path)[0].read_bytes() == large.data
+
+
+def test_a_picture_beyond_the_answers_budget_is_not_shown_and_says_why():
+    # within Pillow's own pixel limits, beyond what is left of the answer's budget
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 3000), (30, 30, 200)).save(buffer, "PNG")
+    shown = display_image(buffer.getvalue(), "png", DecodeBudget(max_bytes=1_000_000))
+    assert shown.data is None and shown.original == (3000, 3000)
+    assert shown.note.startswith("not shown: 3000 x 3000 pixels would take")
+    assert "refused to decode the pixels of a 3000 x 3000 picture" in shown.note

@@ -203,6 +203,110 @@ def test_toggles_hide_a_source_and_log_rates_leave_out_values_at_or_below_zero(i
     assert not view.lines[1].visible        # a rebuilt figure keeps the choice
 
 
+@pytest.fixture
+def updates(monkeypatch):
+    """Every state update a widget sends after it opened: (its class name, the keys)."""
+    import ipywidgets
+
+    sent = []
+    real = ipywidgets.Widget._send
+
+    def recording(self, msg, buffers=None):
+        if msg.get("method") == "update":
+            sent.append((type(self).__name__, sorted(msg["state"])))
+        return real(self, msg, buffers=buffers)
+
+    monkeypatch.setattr(ipywidgets.Widget, "_send", recording)
+    return sent
+
+
+def _open_widgets() -> dict:
+    # every open widget by its model id (``Widget.widgets`` is this table, deprecated)
+    from ipywidgets.widgets.widget import _instances
+
+    return dict(_instances)
+
+
+def test_a_view_opens_its_figure_drawn_with_few_widgets_and_no_brush(isgri_curves, updates):
+    from bqplot.interacts import BrushIntervalSelector
+
+    before = _open_widgets()
+    view = LightCurveView({"one": next(iter(isgri_curves.values()))})
+    opened = [w for key, w in _open_widgets().items() if key not in before]
+    # marks, scales and axes open holding the first drawing: none is sent a second time
+    drawn = {"Lines", "Scatter", "Axis", "LinearScale", "DateScale", "LogScale"}
+    assert [u for u in updates if u[0] in drawn] == []
+    assert len(view.lines[0].y) > 0 and len(view.bars[0].y) > 0
+    assert view.y_axis.tick_values is not None and view.x_axis.tick_format
+    # the controls share their layouts and styles: a one-curve view opened 71 models before
+    assert len(opened) <= 55, sorted(type(w).__name__ for w in opened)
+    assert not any(isinstance(w, BrushIntervalSelector) for w in opened)
+    # the brush is made on first use, and selects
+    view.mode_buttons.value = "select"
+    assert isinstance(view.figure.interaction, BrushIntervalSelector)
+    view.figure.interaction.selected = np.array([np.datetime64("2003-03-15T23:40:00"),
+                                                 np.datetime64("2003-03-15T23:45:00")])
+    assert view.selected_range[0].isot == "2003-03-15T23:40:00.000"
+
+
+def test_a_zoom_within_the_samples_the_browser_holds_sends_no_marks(isgri_curves, updates):
+    view = LightCurveView(isgri_curves)
+    held = [len(line.x) for line in view.lines]
+    start, stop = view.visible_range
+    updates.clear()
+    view.show_range(start + (stop - start) / 4, stop - (stop - start) / 4)
+    assert not [u for u in updates if u[0] in {"Lines", "Scatter"}]
+    assert [len(line.x) for line in view.lines] == held and view.last_redraw_bytes == 0
+    # the rate axis still fits what is in view, and the words say it
+    assert any(u[0] == "LinearScale" for u in updates)
+    assert "In view: 2003-03-16T00:19:29 to 01:31:59" in view.info.value
+    # a rebinning is new data: sent
+    updates.clear()
+    view.rebin(factor=2)
+    assert sum(u[0] == "Lines" for u in updates) == 2 * len(view.lines)
+
+
+def test_a_new_axis_closes_the_old_figure_and_its_marks(isgri_curves):
+    view = LightCurveView(isgri_curves)
+    old_marks, old_figure = [*view.lines, *view.bars, *view.points], view.figure
+    count = len(_open_widgets())
+    view.time_axis = "mjd"
+    assert old_figure.comm is None and all(mark.comm is None for mark in old_marks)
+    view.time_axis = "utc"
+    assert len(_open_widgets()) == count     # a view switched back and forth holds no more
+
+
+def test_in_a_kernel_the_figure_goes_first_and_the_controls_follow(isgri_curves):
+    import asyncio
+
+    async def build():
+        before = _open_widgets()
+        view = LightCurveView(isgri_curves)
+        first = [len(box.children) for box in (view.children[0], view.children[3])]
+        opened = len([key for key in _open_widgets() if key not in before])
+        figure = view.figure
+        await asyncio.sleep(0)      # the kernel's next turn: the view was sent by then
+        return view, first, opened, len([key for key in _open_widgets() if key not in before]), \
+            figure
+
+    view, first, opened, everything, figure = asyncio.run(build())
+    assert first == [0, 0]          # the figure and its words travel alone, in few models
+    assert view.status.startswith("300 s bins (native)\nIn view: ")   # once the controls came
+    assert 2 * opened < everything
+    above, drawn, info, below = view.children
+    assert drawn is figure and "samples" in info.value
+    assert list(above.children) == [view.controls, view.rebin_row, view.legend_row]
+    assert list(below.children) == [view.selection_row]
+    # a program that reaches for a control before then gets it at once
+    async def early():
+        view = LightCurveView(isgri_curves)
+        view.rebin_select.value = 2
+        return view
+
+    view = asyncio.run(early())
+    assert "600 s bins" in view.bin_text.value and len(view.children[0].children) == 3
+
+
 def test_the_status_says_the_bin_what_is_drawn_and_the_range_selected(isgri_curves):
     view = LightCurveView(isgri_curves)
     seen: list[str] = []
@@ -219,6 +323,7 @@ def test_the_status_says_the_bin_what_is_drawn_and_the_range_selected(isgri_curv
     assert "Selected: 2003-03-15T23:40:00 to 23:45:00, 300 s" in view.status.splitlines()
     view.use_button.click()   # no form: the view says so, in its status too
     assert view.status.splitlines()[-1].startswith("⚠ No form to fill")
+    assert "No form to fill" in view.use_message.value   # the line shows what status holds
 
 
 def test_the_status_says_when_the_samples_are_decimated(spi_acs_curve):

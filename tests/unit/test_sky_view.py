@@ -9,6 +9,7 @@ front end against these same messages.
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 import comm
@@ -168,6 +169,30 @@ def test_every_catalog_edit_sends_one_redraw_with_the_catalog_as_it_is_now(mosai
     serials = [c["serial"] for c, _ in oda_messages(sky.aladin, "sources")]
     assert serials == sorted(set(serials)) and len(serials) == before + 5
     assert [s["id"] for s in last_sources(sky)] == catalog.meta_ids
+
+
+def test_a_redraw_made_stale_by_a_newer_edit_is_dropped():
+    # another view, told of the edit before the sky, has a second edit made by another thread
+    # (a widget message): when the sky is told of the first, the catalog is already newer
+    catalog = field_catalog()
+
+    def other_view(change: Any) -> None:
+        if change.edit == 1:
+            helper = threading.Thread(target=catalog.rename, args=(1, "GX 354-0 b"), daemon=True)
+            helper.start()
+            helper.join(10)
+
+    catalog.add_change_listener(other_view)
+    sky = SkyView(catalog=catalog)
+    ready(sky)
+    before = len(oda_messages(sky.aladin, "sources"))
+    catalog.remove([2])
+    drawn = oda_messages(sky.aladin, "sources")[before:]
+    assert len(drawn) == 1  # one redraw, not one per edit
+    assert [s["name"] for s in drawn[0][0]["sources"]] == [
+        "1E 1740.7-2942", "GX 354-0 b", "IGR J17464-3213", "NEW_1", "NEW_2"]
+    catalog.select([0])  # the next edit is drawn as ever
+    assert len(oda_messages(sky.aladin, "sources")) == before + 2 and sky.selected == [0]
 
 
 def test_looks_follow_added_selected_and_duplicate(mosaic):

@@ -94,6 +94,15 @@ def test_missing_values_sort_last_and_equal_values_keep_the_tables_order():
     assert view.head[-1] == ["--", "e"]
 
 
+def test_a_column_of_python_objects_sorts_by_their_text():
+    table = Table({"o": np.array([10, "b", 2.5, "a"], dtype=object), "k": ["w", "x", "y", "z"]})
+    view = TableView(table)
+    view.sort_by("o")
+    assert [table["k"][i] for i in view.order] == ["w", "y", "z", "x"]  # "10" < "2.5" < "a"
+    view.sort_by("o", descending=True)
+    assert [table["k"][i] for i in view.order] == ["x", "z", "y", "w"]
+
+
 def test_units_names_and_what_cannot_be_sorted_are_said():
     table = Table({"energy": [1.0, 2.0] * u.keV, "flux": [1.0, 2.0], "spectrum": np.ones((2, 3))})
     table["flux"].unit = u.ph / u.cm**2 / u.s

@@ -10,6 +10,7 @@ Two checks the INTEGRAL users' known issues call for:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from astropy import units as u
 from astropy.coordinates import SkyCoord
+from astropy.table import Table
+
+from .wire_format import row_ids, row_names, table_coords
 
 __all__ = [
     "DEFAULT_DUPLICATE_RADIUS",
@@ -28,6 +32,9 @@ __all__ = [
     "ignored_by_jemx",
     "jname",
     "rename_hint",
+    "table_duplicate_pairs",
+    "table_err_rad",
+    "table_warnings",
 ]
 
 #: Separation under which two entries with no error radius are taken for one source.
@@ -167,3 +174,42 @@ def format_angle(angle: u.Quantity) -> str:
     if arcmin < 1:
         return f"{arcmin * 60:.1f} arcsec"
     return f"{arcmin:.2f} arcmin"
+
+
+# -- the checks on a catalog table ------------------------------------------------------------
+
+
+def table_err_rad(table: Table) -> list[float] | None:
+    """The ``ERR_RAD`` column in degrees (missing values NaN), or None without one."""
+    if "ERR_RAD" not in table.colnames:
+        return None
+    return [float(v) for v in np.ma.filled(table["ERR_RAD"], np.nan)]
+
+
+def table_duplicate_pairs(table: Table) -> list[DuplicatePair]:
+    """:func:`duplicate_pairs` of a catalog table (none without position columns)."""
+    if not table.meta.get("LON_NAME") or len(table) < 2:
+        return []
+    return duplicate_pairs(table_coords(table), table_err_rad(table))
+
+
+def table_warnings(table: Table, pairs: Sequence[DuplicatePair]) -> dict[int, list[str]]:
+    """Plain-word warnings per ``meta_ID`` of a catalog table whose duplicate ``pairs`` are
+    known (sources without warnings are left out)."""
+    out: dict[int, list[str]] = {}
+    ids, names = row_ids(table), row_names(table)
+    lon_name, lat_name = table.meta.get("LON_NAME"), table.meta.get("LAT_NAME")
+    if lon_name and len(table) >= 2:
+        for pair in pairs:
+            for me, other in ((pair.first, pair.second), (pair.second, pair.first)):
+                out.setdefault(ids[me], []).append(
+                    f"{format_angle(pair.separation)} from {names[other]!r}, closer than the "
+                    f"error radius ({format_angle(pair.radius)}): probably the same source; "
+                    f"remove one of them"
+                )
+    for k, name in enumerate(names):
+        if ignored_by_jemx(name):
+            ra = float(table[lon_name][k]) if lon_name else math.nan
+            dec = float(table[lat_name][k]) if lat_name else math.nan
+            out.setdefault(ids[k], []).append(rename_hint(name, ra, dec))
+    return {i: out[i] for i in ids if i in out}

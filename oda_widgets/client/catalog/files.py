@@ -1,7 +1,8 @@
-"""A catalog saved as, and read back from, the files other tools open (tables in, bytes out).
+"""A catalog table saved as, and read back from, the files other tools open (tables in, bytes
+out; tables or the dispatcher's fields back: making a catalog of them is the catalog's job).
 
 * ECSV (astropy): every column with its type and unit, and the frame in the header;
-* FITS (astropy): a binary table, as :meth:`Catalog.to_hdulist` makes it;
+* FITS (astropy): a binary table (:func:`catalog_hdulist`);
 * a ds9 region file (astropy's ``regions`` package): one point per source, labelled with its name;
 * the dispatcher's JSON: the exact ``selected_catalog`` text, to send again later.
 
@@ -13,24 +14,25 @@ parentheses and quotes and line breaks removed (:func:`region_label`).
 from __future__ import annotations
 
 import io
+import json
 import re
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from astropy.io import fits
 from astropy.table import Column, MaskedColumn, Table
 
 from ..errors import ValidationError
-from .text_cells import ecsv_text, unescaped_fits_text
-
-if TYPE_CHECKING:
-    from .source_catalog import Catalog
+from .text_cells import ecsv_text, fits_text, unescaped_fits_text
+from .wire_format import dispatcher_dict, row_names, table_coords
 
 __all__ = [
     "FORMATS",
+    "HoldsTable",
     "catalog_bytes",
+    "catalog_hdulist",
     "format_of",
     "read_catalog_file",
     "region_label",
@@ -81,10 +83,22 @@ def region_label(name: str) -> str:
     return " ".join(text.split())
 
 
-def _regions(catalog: Catalog) -> Any:
+class HoldsTable(Protocol):
+    """What holds a catalog table as its ``table`` (a :class:`Catalog
+    <oda_widgets.client.catalog.source_catalog.Catalog>`), accepted where a table is."""
+
+    @property
+    def table(self) -> Table: ...
+
+
+def _table_of(catalog: Table | HoldsTable) -> Table:
+    return catalog if isinstance(catalog, Table) else catalog.table
+
+
+def _regions(table: Table) -> Any:
     from regions import PointSkyRegion, RegionMeta, Regions, RegionVisual
 
-    coords = catalog.coords
+    coords = table_coords(table)
     return Regions(
         [
             PointSkyRegion(
@@ -92,39 +106,60 @@ def _regions(catalog: Catalog) -> Any:
                 meta=RegionMeta({"text": region_label(name)}),
                 visual=RegionVisual({"marker": "o"}),
             )
-            for k, name in enumerate(catalog.names)
+            for k, name in enumerate(row_names(table))
         ]
     )
 
 
-def _ecsv_table(catalog: Catalog) -> Table:
-    table = catalog.table.copy(copy_data=False)
-    table.meta = {k: v for k, v in catalog.table.meta.items() if v is not None}
-    return ecsv_text(table)
+def _ecsv_table(table: Table) -> Table:
+    copy = table.copy(copy_data=False)
+    copy.meta = {k: v for k, v in table.meta.items() if v is not None}
+    return ecsv_text(copy)
 
 
-def catalog_bytes(catalog: Catalog, format: str) -> bytes:
-    """The catalog as the bytes of a file of ``format`` (``ecsv``, ``fits``, ``ds9``, ``json``)."""
+def catalog_hdulist(catalog: Table | HoldsTable) -> fits.HDUList:
+    """A catalog table as a FITS binary table named ``CATALOG`` (frame and column names in the
+    header; text FITS cannot hold as it is escaped, see :mod:`.text_cells`)."""
+    source = _table_of(catalog)
+    table = source.copy()
+    table.meta = {k: v for k, v in source.meta.items() if v is not None}
+    table = fits_text(table)
+    with warnings.catch_warnings():
+        # COORD_UNIT is longer than 8 characters: a HIERARCH card, as intended
+        warnings.simplefilter("ignore", fits.verify.VerifyWarning)
+        hdu = fits.table_to_hdu(table)
+    hdu.name = "CATALOG"
+    return fits.HDUList([fits.PrimaryHDU(), hdu])
+
+
+def catalog_bytes(catalog: Table | HoldsTable, format: str) -> bytes:
+    """A catalog table as the bytes of a file of ``format`` (``ecsv``, ``fits``, ``ds9``,
+    ``json``)."""
+    table = _table_of(catalog)
     format = format_of("", format)
     if format == "json":
-        return catalog.to_selected_catalog().encode("utf-8")
+        return json.dumps(dispatcher_dict(table)).encode("utf-8")
     if format == "ds9":
-        return _regions(catalog).serialize(format="ds9").encode("utf-8")
-    buffer = io.BytesIO() if format == "fits" else io.StringIO()
+        return str(_regions(table).serialize(format="ds9")).encode("utf-8")
     if format == "fits":
+        binary = io.BytesIO()
         with warnings.catch_warnings():
             # long meta keys become HIERARCH cards, as intended
             warnings.simplefilter("ignore", fits.verify.VerifyWarning)
-            catalog.to_hdulist().writeto(buffer, output_verify="silentfix")
-        return buffer.getvalue()
-    _ecsv_table(catalog).write(buffer, format="ascii.ecsv")
-    return buffer.getvalue().encode("utf-8")
+            catalog_hdulist(table).writeto(binary, output_verify="silentfix")
+        return binary.getvalue()
+    text = io.StringIO()
+    _ecsv_table(table).write(text, format="ascii.ecsv")
+    return text.getvalue().encode("utf-8")
 
 
 def save_catalog(
-    catalog: Catalog, path: str | Path, format: str | None = None, overwrite: bool = False
+    catalog: Table | HoldsTable,
+    path: str | Path,
+    format: str | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Write the catalog to ``path`` (format from the suffix unless given).
+    """Write a catalog table to ``path`` (format from the suffix unless given).
 
     Raises
     ------
@@ -145,8 +180,8 @@ def read_catalog_file(
 ) -> Table | str | dict[str, Any]:
     """What a catalog file holds: an astropy Table (ECSV, FITS), the dispatcher's
     ``selected_catalog`` text (its JSON), or its fields (a ds9 region file's names and
-    positions, with ``meta_ID`` numbered from 0). :meth:`Catalog.read <.source_catalog.Catalog.read>` makes a
-    catalog of either.
+    positions, with ``meta_ID`` numbered from 0). :meth:`Catalog.read
+    <oda_widgets.client.catalog.source_catalog.Catalog.read>` makes a catalog of either.
     """
     source = Path(path)
     chosen = format_of(source, format)

@@ -1,11 +1,12 @@
-"""The dispatcher's source catalog: its ``catalog`` dict <-> an astropy Table <-> ``selected_catalog``.
+"""The dispatcher's source catalog as a user edits it: an astropy Table kept valid for the server
+through every edit, its selection, and listeners told of each change.
 
-An INTEGRAL image job answers with the sources it found as a ``catalog`` dict (columns as lists,
-their names and NumPy dtypes, the frame and the names of the longitude/latitude columns). A user
-edits that list (adds a source, removes spurious ones, renames) and sends it back as the
-``selected_catalog`` parameter of the next job, optionally with ``catalog_selected_objects`` to
-keep only some rows. :class:`Catalog` holds the table, keeps it valid for the server through
-every edit, and writes the exact JSON shape oda_api's ``ApiCatalog`` writes.
+An INTEGRAL image job answers with the sources it found as a ``catalog`` dict (read and written
+by :mod:`.wire_format`). A user edits that list (adds a source, removes spurious ones, renames)
+and sends it back as the ``selected_catalog`` parameter of the next job, optionally with
+``catalog_selected_objects`` to keep only some rows. The change history (undo, redo, what
+changed since the job) is :mod:`.history`, the warnings :mod:`.checks`, the files
+:mod:`.files`, and how listeners are told :mod:`.events`.
 """
 
 from __future__ import annotations
@@ -14,83 +15,58 @@ import copy as _copy
 import functools
 import html
 import json
-import math
-import re
 import threading
-import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
-from astropy import units as u
 from astropy.coordinates import SkyCoord
 from astropy.io import fits
-from astropy.table import Column, MaskedColumn, Table
+from astropy.table import Column, Table
 
-from ..callbacks import Callbacks
 from ..errors import ValidationError
 from ..products.base import Product
-from ..products.budget import DecodeBudget, json_cost
+from ..products.budget import DecodeBudget
 from . import checks as catalog_checks
-from .files import read_catalog_file, save_catalog
+from . import history
+from .entries import (
+    DEFAULT_COLUMN_VALUES,
+    checked_coordinate,
+    checked_value,
+    neutral_value,
+)
+from .events import CatalogChange, CatalogReading, ChangeKind, ChangeTeller
+from .files import catalog_hdulist, read_catalog_file, save_catalog
 from .history import EditHistory, Snapshot
-from .text_cells import fits_text
+from .wire_format import (
+    dispatcher_dict,
+    row_ids,
+    row_names,
+    table_coords,
+    table_from_dispatcher,
+)
 
-__all__ = ["Catalog"]
+__all__ = ["Catalog", "CatalogChange", "CatalogReading", "DEFAULT_COLUMN_VALUES"]
 
-#: Values a new source gets in the columns of an INTEGRAL catalog, unless given.
-DEFAULT_COLUMN_VALUES: dict[str, Any] = {
-    "significance": 0.0,
-    "NEW_SOURCE": 0,
-    "ISGRI_FLAG": 2,
-    "FLAG": 0,
-    "ERR_RAD": 0.0,
-}
-
-_REQUIRED_KEYS = ("cat_column_list", "cat_column_names")
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
-def _locked(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Run ``method`` holding the catalog's lock: the table's messages may be handled in a
-    kernel thread of their own (ipykernel subshells) while a cell edits the same catalog."""
+def _edit(method: _Method) -> _Method:
+    """Run ``method`` as an edit: holding the catalog's lock (the table's messages may be
+    handled in a kernel thread of their own, ipykernel's subshells, while a cell edits the same
+    catalog), reading the live catalog, then telling the listeners once the lock is released."""
 
     @functools.wraps(method)
-    def locked(self: Catalog, *args: Any, **kwargs: Any) -> Any:
-        with self._lock:
-            return method(self, *args, **kwargs)
+    def edit(self: Catalog, *args: Any, **kwargs: Any) -> Any:
+        with self._lock, self._teller.editing(lambda: self._live):
+            result = method(self, *args, **kwargs)
+        self._teller.tell_pending()
+        return result
 
-    return locked
-
-
-def _column_from_lists(
-    name: str, values: list[Any], descr: str | None, budget: DecodeBudget
-) -> Column:
-    """One column, with the dtype the server described; nulls become NaN (floats) or masks.
-
-    Its size is charged to ``budget`` first: a described ``<U1000000000`` would otherwise take
-    gigabytes per row.
-    """
-    dtype = np.dtype(descr) if descr is not None else None
-    budget.take((len(values),), dtype if dtype is not None else np.dtype(object),
-                f"the catalog column {name[:40]!r}")
-    has_null = any(v is None for v in values)
-    if dtype is None:
-        if has_null and all(isinstance(v, int | float) or v is None for v in values):
-            return Column([math.nan if v is None else v for v in values], name=name, dtype="f8")
-        return Column(values, name=name)
-    if dtype.kind == "f":
-        return Column([math.nan if v is None else v for v in values], name=name, dtype=dtype)
-    if has_null and dtype.kind != "O":
-        fill = "" if dtype.kind in "US" else 0
-        mask = [v is None for v in values]
-        filled = [fill if v is None else v for v in values]
-        return MaskedColumn(filled, name=name, dtype=dtype, mask=mask)
-    if dtype.kind == "O":
-        column = Column(np.empty(len(values), dtype=object), name=name)
-        column[:] = values
-        return column
-    return Column(values, name=name, dtype=dtype)
+    return edit  # type: ignore[return-value]
 
 
 class Catalog(Product):
@@ -108,8 +84,14 @@ class Catalog(Product):
     Edits (:meth:`add_source`, :meth:`remove`, :meth:`rename`, :meth:`move`, :meth:`select`,
     :meth:`undo`, :meth:`redo`) validate their input first and raise
     :class:`~oda_widgets.client.errors.ValidationError` without changing anything when it is
-    wrong; afterwards every listener registered with :meth:`add_listener` is called with the
-    catalog.
+    wrong. Each edit runs under the catalog's lock and adds one to :attr:`edits`; once the lock
+    is released, every listener registered with :meth:`add_listener` is called with the catalog
+    and every one registered with :meth:`add_change_listener` with the
+    :class:`~oda_widgets.client.catalog.events.CatalogChange`, changes in the order they
+    happened (see :mod:`~oda_widgets.client.catalog.events`). While a listener runs, what it
+    reads of the catalog is the catalog as the change it is told of left it.
+    Each edit replaces the table by an edited copy: a table read from the catalog is never
+    changed under its reader.
     The rows the catalog was made with are kept (:attr:`original`), so that what the user changed
     can be told (:meth:`changes_text`, :attr:`added_ids`).
     """
@@ -119,12 +101,11 @@ class Catalog(Product):
     def __init__(self, table: Table, name: str = "dispatcher_catalog") -> None:
         super().__init__(name, {}, "dispatcher_catalog")
         self._lock = threading.RLock()
-        self.table = table
-        self._selected: list[int] = []
-        # a broken view must not undo or hide an edit that has happened: Callbacks logs it
-        self._on_change: Callbacks[[Catalog]] = Callbacks()
+        self._live = CatalogReading(table, (), 0)
+        self._teller = ChangeTeller(self._lock)
         self._original_table = table.copy(copy_data=True)
         self._history = EditHistory()
+        self._pairs_cache: tuple[Any, list[catalog_checks.DuplicatePair]] | None = None
         # meta_IDs are never reused, so a source added after a removal is never taken for it
         self._last_issued_id = max(self.meta_ids, default=-1)
 
@@ -148,151 +129,112 @@ class Catalog(Product):
         UnsafePayload
             If its columns would take more memory than the budget holds.
         """
-        budget = budget if budget is not None else DecodeBudget()
-        if isinstance(d, str | bytes):
-            budget.charge(json_cost(d), "the catalog's JSON text")
-            try:
-                d = json.loads(d)
-            except ValueError as exc:
-                raise ValidationError(
-                    "selected_catalog", f"the catalog is not JSON ({exc})"
-                ) from None
-        if not isinstance(d, Mapping):
-            raise ValidationError("selected_catalog", "the catalog must be a JSON object")
-        for key in _REQUIRED_KEYS:
-            if key not in d:
-                raise ValidationError("selected_catalog", f"the catalog has no {key!r}")
-        columns, names = d["cat_column_list"], d["cat_column_names"]
-        if (
-            not isinstance(columns, list)
-            or not isinstance(names, list)
-            or len(columns) != len(names)
-        ):
-            raise ValidationError(
-                "selected_catalog",
-                "cat_column_list and cat_column_names must be lists of the same length",
-            )
-        lengths = {len(c) for c in columns if isinstance(c, list)}
-        if len(lengths) > 1 or not all(isinstance(c, list) for c in columns):
-            raise ValidationError("selected_catalog", "every catalog column must have as many rows")
-        descr = {str(entry[0]): entry[1] for entry in d.get("cat_column_descr") or [] if entry}
-        meta: dict[str, Any] = dict(d.get("cat_meta") or {})
-        meta.update(
-            FRAME=d.get("cat_frame"),
-            COORD_UNIT=d.get("cat_coord_units"),
-            LON_NAME=d.get("cat_lon_name"),
-            LAT_NAME=d.get("cat_lat_name"),
-        )
-        try:
-            table = Table(
-                [
-                    _column_from_lists(str(n), c, descr.get(str(n)), budget)
-                    for n, c in zip(names, columns, strict=True)
-                ],
-                meta=meta,
-            )
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(
-                "selected_catalog", f"a catalog column is malformed ({exc})"
-            ) from None
-        unit = meta["COORD_UNIT"]
-        for coord in (meta["LON_NAME"], meta["LAT_NAME"]):
-            if unit and coord in table.colnames:
-                try:
-                    table[coord].unit = u.Unit(unit)
-                except ValueError:
-                    pass
-        return cls(table, name=name)
+        return cls(table_from_dispatcher(d, budget), name=name)
 
-    @_locked
     def to_dict(self) -> dict[str, Any]:
         """The catalog in the dispatcher's dict shape (key order and types as oda_api writes)."""
-        column_lists = []
-        for colname in self.table.colnames:
-            values = self.table[colname].tolist()
-            column_lists.append([None if _is_nan(v) else v for v in values])
-        return {
-            "cat_frame": self.table.meta.get("FRAME"),
-            "cat_coord_units": self.table.meta.get("COORD_UNIT"),
-            "cat_column_list": column_lists,
-            "cat_column_names": list(self.table.colnames),
-            "cat_column_descr": [list(entry) for entry in self.table.dtype.descr],
-            "cat_lat_name": self.lat_name,
-            "cat_lon_name": self.lon_name,
-        }
+        return dispatcher_dict(self._view().table)
 
     def to_selected_catalog(self) -> str:
         """The JSON text to send as ``selected_catalog`` (what ``ApiCatalog.get_api_dictionary()``
         returns)."""
-        return json.dumps(self.to_dict())
+        return json.dumps(dispatcher_dict(self._view().table))
 
     # -- what is in it -------------------------------------------------------------------------
+
+    def _view(self) -> CatalogReading:
+        """What this thread reads: the reading it is pinned to (in a listener, in
+        :meth:`reading`), else the live catalog (one attribute, so always a whole edit)."""
+        pinned = self._teller.pinned_reading()
+        return pinned if pinned is not None else self._live
+
+    @property
+    def table(self) -> Table:
+        """The sources (replaced, never changed in place, by each edit)."""
+        return self._view().table
+
+    @table.setter
+    def table(self, table: Table) -> None:
+        with self._lock:
+            self._live = replace(self._live, table=table)
+
+    @property
+    def edits(self) -> int:
+        """How many changes the catalog has had: one more after each edit, never less (the live
+        count, also inside a listener: a change whose ``edit`` is below it is not the newest)."""
+        return self._live.edits
+
+    @contextmanager
+    def reading(self) -> Iterator[CatalogReading]:
+        """A consistent reading of the newest catalog (rows, selection and :attr:`edits`): in
+        the block, this thread's reads of the catalog all see it, whatever other threads edit.
+
+        A view redraws from it and keeps ``reading.edits``; a change told later whose ``edit``
+        is not above it is already drawn::
+
+            with catalog.reading() as now:
+                draw(catalog)              # names, coords, warnings ... all of one edit
+                drawn = now.edits
+        """
+        with self._teller.pinned(self._live) as now:
+            yield now
 
     @property
     def lon_name(self) -> str | None:
         """Name of the longitude (RA) column."""
-        return self.table.meta.get("LON_NAME")
+        return _meta_text(self._view().table, "LON_NAME")
 
     @property
     def lat_name(self) -> str | None:
         """Name of the latitude (Dec) column."""
-        return self.table.meta.get("LAT_NAME")
+        return _meta_text(self._view().table, "LAT_NAME")
 
     @property
     def meta_ids(self) -> list[int]:
         """The ``meta_ID`` of every row, in order."""
-        if "meta_ID" not in self.table.colnames:
-            return list(range(len(self.table)))
-        return [int(v) for v in self.table["meta_ID"]]
+        return row_ids(self._view().table)
 
     @property
     def names(self) -> list[str]:
         """The source names, in order."""
-        if "src_names" not in self.table.colnames:
-            return []
-        return [str(v) for v in self.table["src_names"]]
+        return row_names(self._view().table)
 
     @property
     def coords(self) -> SkyCoord:
         """Source positions as a ``SkyCoord`` in the catalog's frame."""
-        frame = str(self.table.meta.get("FRAME") or "fk5").lower()
-        unit = self.table.meta.get("COORD_UNIT") or "deg"
-        lon = np.asarray(self.table[self.lon_name], dtype=float)
-        lat = np.asarray(self.table[self.lat_name], dtype=float)
-        return SkyCoord(lon, lat, unit=(unit, unit), frame=frame)
+        return table_coords(self._view().table)
 
     def __len__(self) -> int:
-        return len(self.table)
+        return len(self._view().table)
 
     def row(self, meta_id: int) -> Any:
         """The table row of ``meta_id``."""
-        return self.table[self._index(meta_id)]
+        table = self._view().table
+        return table[_index(row_ids(table), meta_id)]
 
     # -- selection -----------------------------------------------------------------------------
 
     @property
     def selected(self) -> list[int]:
         """``meta_ID``\\ s of the selected sources (empty: no selection, every source is used)."""
-        return list(self._selected)
+        return list(self._view().selected)
 
-    @_locked
+    @_edit
     def select(self, meta_ids: Iterable[int] | int | None) -> None:
         """Select these sources (replacing the selection); ``None`` or empty clears it."""
-        wanted = self._checked_ids(meta_ids if meta_ids is not None else [])
-        order = self.meta_ids
-        self._selected = [i for i in order if i in set(wanted)]
-        self._notify()
+        wanted = set(self._checked_ids(meta_ids if meta_ids is not None else []))
+        chosen = tuple(i for i in self.meta_ids if i in wanted)
+        self._commit("select", chosen, self._live.table, chosen)
 
     def catalog_selected_objects(self) -> str | None:
         """The ``catalog_selected_objects`` parameter: selected ``meta_ID``\\ s as ``"0,3"``,
         or ``None`` when nothing is selected."""
-        if not self._selected:
-            return None
-        return ",".join(str(i) for i in self._selected)
+        selected = self._view().selected
+        return ",".join(str(i) for i in selected) if selected else None
 
     # -- editing -------------------------------------------------------------------------------
 
-    @_locked
+    @_edit
     def add_source(self, name: str, ra: float, dec: float, **columns: Any) -> int:
         """Add a source and return its new ``meta_ID``.
 
@@ -307,76 +249,73 @@ class Catalog(Product):
             :data:`DEFAULT_COLUMN_VALUES` or a neutral value of the column's type.
         """
         self._require_columns()
+        table = self._live.table
         clean = self._checked_name(name)
-        ra_value = self._checked_coordinate("ra", ra, 0.0, 360.0)
-        dec_value = self._checked_coordinate("dec", dec, -90.0, 90.0)
-        unknown = [k for k in columns if k not in self.table.colnames]
+        ra_value = checked_coordinate("ra", ra, 0.0, 360.0)
+        dec_value = checked_coordinate("dec", dec, -90.0, 90.0)
+        unknown = [k for k in columns if k not in table.colnames]
         if unknown:
             raise ValidationError(
                 unknown[0],
                 f"the catalog has no column {unknown[0]!r}; its columns are "
-                + ", ".join(self.table.colnames),
+                + ", ".join(table.colnames),
             )
         fixed = {"meta_ID", "src_names", self.lon_name, self.lat_name}
         clash = [k for k in columns if k in fixed]
         if clash:
             raise ValidationError(clash[0], f"{clash[0]} is set by add_source itself")
         new_id = max([self._last_issued_id, *self.meta_ids]) + 1
-        row: dict[str, Any] = {}
-        for colname in self.table.colnames:
-            column = self.table[colname]
-            if colname == "meta_ID":
-                row[colname] = new_id
-            elif colname == "src_names":
-                row[colname] = clean
-            elif colname == self.lon_name:
-                row[colname] = ra_value
-            elif colname == self.lat_name:
-                row[colname] = dec_value
+        given = {"meta_ID": new_id, "src_names": clean, self.lon_name: ra_value,
+                 self.lat_name: dec_value}
+        row: list[Any] = []
+        for colname in table.colnames:
+            column = table[colname]
+            if colname in given:
+                row.append(given[colname])
             elif colname in columns:
-                row[colname] = self._checked_value(colname, column, columns[colname])
+                row.append(checked_value(colname, column, columns[colname]))
             elif colname in DEFAULT_COLUMN_VALUES:
-                row[colname] = self._checked_value(colname, column, DEFAULT_COLUMN_VALUES[colname])
+                row.append(checked_value(colname, column, DEFAULT_COLUMN_VALUES[colname]))
             else:
-                row[colname] = _neutral(column)
-        before = self._snapshot()
+                row.append(neutral_value(column))
+        edited = table.copy(copy_data=True)
         try:
-            self._widen_names(clean)
-            self.table.add_row([row[c] for c in self.table.colnames])
-        except (TypeError, ValueError) as exc:
-            self.table = before.table  # nothing changes
+            _widen_names(edited, clean)
+            edited.add_row(row)
+        except (TypeError, ValueError) as exc:  # nothing changes: the copy is dropped
             raise ValidationError(
                 None, f"the source cannot be added to this catalog ({exc})"
             ) from None
-        self._history.record(before)
         self._last_issued_id = new_id
-        self._notify()
+        self._commit("add", (new_id,), edited, self._live.selected, remember=True)
         return new_id
 
-    @_locked
+    @_edit
     def remove(self, meta_ids: Iterable[int] | int) -> None:
         """Remove these sources (all must exist; nothing is removed otherwise)."""
         wanted = set(self._checked_ids(meta_ids))
-        indices = [i for i, mid in enumerate(self.meta_ids) if mid in wanted]
-        if indices:
-            self._remember()
-        self.table.remove_rows(indices)
-        self._selected = [i for i in self._selected if i not in wanted]
-        self._notify()
+        ids = self.meta_ids
+        indices = [i for i, mid in enumerate(ids) if mid in wanted]
+        edited = self._live.table.copy(copy_data=True)
+        edited.remove_rows(indices)
+        selected = tuple(i for i in self._live.selected if i not in wanted)
+        removed = tuple(mid for mid in ids if mid in wanted)
+        self._commit("remove", removed, edited, selected, remember=bool(indices))
 
-    @_locked
+    @_edit
     def rename(self, meta_id: int, new_name: str) -> None:
         """Give source ``meta_id`` a new name (not empty, not another source's name)."""
         self._require_columns()
-        index = self._index(meta_id)
-        clean = self._checked_name(new_name, allow=self.names[index])
-        if clean != self.names[index]:
-            self._remember()
-        self._widen_names(clean)
-        self.table["src_names"][index] = clean
-        self._notify()
+        index = _index(self.meta_ids, meta_id)
+        old = self.names[index]
+        clean = self._checked_name(new_name, allow=old)
+        edited = self._live.table.copy(copy_data=True)
+        _widen_names(edited, clean)
+        edited["src_names"][index] = clean
+        changed_id = self.meta_ids[index]
+        self._commit("rename", (changed_id,), edited, self._live.selected, remember=clean != old)
 
-    @_locked
+    @_edit
     def move(self, meta_id: int, ra: float | str, dec: float | str) -> None:
         """Give source ``meta_id`` a new position, checked as :meth:`add_source` checks it.
 
@@ -384,15 +323,16 @@ class Catalog(Product):
         ``"17:45:40"``; Dec in degrees: ``"-29d00m28s"``, ``"-29:00:28"``).
         """
         self._require_columns()
-        index = self._index(meta_id)
-        ra_value = self._checked_coordinate("ra", ra, 0.0, 360.0)
-        dec_value = self._checked_coordinate("dec", dec, -90.0, 90.0)
-        old = (float(self.table[self.lon_name][index]), float(self.table[self.lat_name][index]))
-        if old != (ra_value, dec_value):
-            self._remember()
-        self.table[self.lon_name][index] = ra_value
-        self.table[self.lat_name][index] = dec_value
-        self._notify()
+        index = _index(self.meta_ids, meta_id)
+        ra_value = checked_coordinate("ra", ra, 0.0, 360.0)
+        dec_value = checked_coordinate("dec", dec, -90.0, 90.0)
+        table = self._live.table
+        old = (float(table[self.lon_name][index]), float(table[self.lat_name][index]))
+        edited = table.copy(copy_data=True)
+        edited[self.lon_name][index] = ra_value
+        edited[self.lat_name][index] = dec_value
+        self._commit("move", (self.meta_ids[index],), edited, self._live.selected,
+                     remember=old != (ra_value, dec_value))
 
     # -- undo and redo -------------------------------------------------------------------------
 
@@ -406,7 +346,7 @@ class Catalog(Product):
         """Whether there is an undone edit to do again."""
         return self._history.can_redo
 
-    @_locked
+    @_edit
     def undo(self) -> bool:
         """Take back the last edit (rows and selection as they were before it).
 
@@ -415,27 +355,36 @@ class Catalog(Product):
         bool
             False (and nothing changes) when there is nothing to undo.
         """
-        return self._restore(self._history.undo(self._snapshot(copy=False)))
+        return self._restore("undo", self._history.undo(self._snapshot()))
 
-    @_locked
+    @_edit
     def redo(self) -> bool:
         """Do the last undone edit again; False when there is nothing to redo."""
-        return self._restore(self._history.redo(self._snapshot(copy=False)))
+        return self._restore("redo", self._history.redo(self._snapshot()))
 
-    def _snapshot(self, copy: bool = True) -> Snapshot:
-        table = self.table.copy(copy_data=True) if copy else self.table
-        return Snapshot(table, tuple(self._selected))
+    def _snapshot(self) -> Snapshot:
+        # the live table is never changed in place: the history may keep it as it is
+        return Snapshot(self._live.table, self._live.selected)
 
-    def _remember(self) -> None:
-        self._history.record(self._snapshot())
-
-    def _restore(self, snapshot: Snapshot | None) -> bool:
+    def _restore(self, kind: ChangeKind, snapshot: Snapshot | None) -> bool:
         if snapshot is None:
             return False
-        self.table = snapshot.table
-        self._selected = list(snapshot.selected)
-        self._notify()
+        self._commit(kind, (), snapshot.table, tuple(snapshot.selected))
         return True
+
+    def _commit(
+        self,
+        kind: ChangeKind,
+        meta_ids: tuple[int, ...],
+        table: Table,
+        selected: tuple[int, ...],
+        remember: bool = False,
+    ) -> None:
+        """Make ``table`` and ``selected`` the catalog (under the lock) and queue the change."""
+        if remember:
+            self._history.record(self._snapshot())
+        self._live = CatalogReading(table, selected, self._live.edits + 1)
+        self._teller.queue(CatalogChange(self, kind, meta_ids, self._live.edits, self._live))
 
     # -- what changed since the job's catalog --------------------------------------------------
 
@@ -449,126 +398,91 @@ class Catalog(Product):
     @property
     def added_ids(self) -> set[int]:
         """``meta_ID``\\ s of the sources added since the catalog was made."""
-        before = set(self._original_ids())
+        before = set(row_ids(self._original_table))
         return {i for i in self.meta_ids if i not in before}
 
     def moved_ids(self) -> set[int]:
         """``meta_ID``\\ s of the job's sources whose position was changed."""
-        if not self.lon_name or self.lon_name not in self._original_table.colnames:
-            return set()
-        ids = self._original_ids()
-        lon = self._original_table[self.lon_name]
-        lat = self._original_table[self.lat_name]
-        before = {mid: (float(lon[k]), float(lat[k])) for k, mid in enumerate(ids)}
-        moved = set()
-        for k, mid in enumerate(self.meta_ids):
-            now = (float(self.table[self.lon_name][k]), float(self.table[self.lat_name][k]))
-            if mid in before and now != before[mid] and not all(map(math.isnan, now)):
-                moved.add(mid)
-        return moved
+        return history.moved_ids(self._original_table, self._view().table)
 
     def changes(self) -> dict[str, int]:
         """How many sources were removed, added, renamed and moved since the catalog was made."""
-        diff = self.original.diff(self)
-        return {
-            "removed": len(diff["removed"]),
-            "added": len(diff["added"]),
-            "renamed": len(diff["renamed"]),
-            "moved": len(self.moved_ids()),
-        }
+        return history.change_counts(self._original_table, self._view().table)
 
     def changes_text(self) -> str:
         """The difference from the job's catalog in words: ``"7 sources: 2 removed, 1 added"``."""
-        count = f"{len(self)} source{'' if len(self) == 1 else 's'}"
-        parts = [f"{n} {what}" for what, n in self.changes().items() if n]
-        if not parts:
-            return f"{count}, as the job returned them"
-        return f"{count}: " + ", ".join(parts)
-
-    def _original_ids(self) -> list[int]:
-        if "meta_ID" not in self._original_table.colnames:
-            return list(range(len(self._original_table)))
-        return [int(v) for v in self._original_table["meta_ID"]]
+        return history.changes_text(self._original_table, self._view().table)
 
     # -- warnings ------------------------------------------------------------------------------
 
     def _err_rad(self) -> list[float] | None:
-        if "ERR_RAD" not in self.table.colnames:
-            return None
-        return [float(v) for v in np.ma.filled(self.table["ERR_RAD"], np.nan)]
+        return catalog_checks.table_err_rad(self._view().table)
 
-    def _duplicate_pairs(self) -> list[catalog_checks.DuplicatePair]:
+    def _duplicate_pairs(self, table: Table) -> list[catalog_checks.DuplicatePair]:
         """The pairs, computed once per set of positions and radii (the table and the sky both
         ask after every edit)."""
-        if not self.lon_name or len(self) < 2:
+        if not table.meta.get("LON_NAME") or len(table) < 2:
             return []
-        lon = np.asarray(self.table[self.lon_name], dtype=float)
-        lat = np.asarray(self.table[self.lat_name], dtype=float)
-        err = self._err_rad()
+        err = catalog_checks.table_err_rad(table)
         key = (
-            lon.tobytes(),
-            lat.tobytes(),
+            np.asarray(table[table.meta["LON_NAME"]], dtype=float).tobytes(),
+            np.asarray(table[table.meta.get("LAT_NAME")], dtype=float).tobytes(),
             None if err is None else tuple(err),
-            self.table.meta.get("FRAME"),
-            self.table.meta.get("COORD_UNIT"),
+            table.meta.get("FRAME"),
+            table.meta.get("COORD_UNIT"),
         )
-        cached = getattr(self, "_pairs_cache", None)
+        cached = self._pairs_cache
         if cached is None or cached[0] != key:
-            cached = (key, catalog_checks.duplicate_pairs(self.coords, err))
+            cached = (key, catalog_checks.table_duplicate_pairs(table))
             self._pairs_cache = cached
         return cached[1]
 
     def duplicate_ids(self) -> set[int]:
         """Sources closer to another than their ``ERR_RAD`` (or 3 arcmin when it is 0 or
         missing): both of each pair."""
-        ids = self.meta_ids
-        pairs = self._duplicate_pairs()
+        table = self._view().table
+        ids = row_ids(table)
+        pairs = self._duplicate_pairs(table)
         return {ids[p.first] for p in pairs} | {ids[p.second] for p in pairs}
 
     def warnings(self) -> dict[int, list[str]]:
         """Plain-word warnings per ``meta_ID`` (sources without warnings are left out)."""
-        out: dict[int, list[str]] = {}
-        ids, names = self.meta_ids, self.names
-        if self.lon_name and len(self) >= 2:
-            for pair in self._duplicate_pairs():
-                for me, other in ((pair.first, pair.second), (pair.second, pair.first)):
-                    out.setdefault(ids[me], []).append(
-                        f"{catalog_checks.format_angle(pair.separation)} from {names[other]!r}, "
-                        f"closer than the error radius "
-                        f"({catalog_checks.format_angle(pair.radius)}): probably the same "
-                        f"source; remove one of them"
-                    )
-        for k, name in enumerate(names):
-            if catalog_checks.ignored_by_jemx(name):
-                ra = float(self.table[self.lon_name][k]) if self.lon_name else math.nan
-                dec = float(self.table[self.lat_name][k]) if self.lat_name else math.nan
-                out.setdefault(ids[k], []).append(catalog_checks.rename_hint(name, ra, dec))
-        return {i: out[i] for i in ids if i in out}
+        table = self._view().table
+        return catalog_checks.table_warnings(table, self._duplicate_pairs(table))
 
     # -- listeners -----------------------------------------------------------------------------
 
-    def add_listener(self, fn: Callable[[Catalog], None]) -> None:
+    def add_listener(self, fn: Callable[[Catalog], Any]) -> None:
         """Call ``fn(catalog)`` after every change (once, however often it is added).
 
-        A listener that raises is logged and stays registered; the edit stands.
+        Called once the edit is done and the catalog's lock released, changes in order; in
+        ``fn``, the catalog reads as the change left it. A listener that raises is logged and
+        stays registered; the edit stands.
         """
-        self._on_change.add(fn)
+        self._teller.add_catalog_listener(fn)
 
-    def remove_listener(self, fn: Callable[[Catalog], None]) -> None:
+    def remove_listener(self, fn: Callable[[Catalog], Any]) -> None:
         """Stop calling ``fn`` (nothing happens if it was not registered)."""
-        self._on_change.remove(fn)
+        self._teller.remove_catalog_listener(fn)
 
-    def _notify(self) -> None:
-        self._on_change(self)
+    def add_change_listener(self, fn: Callable[[CatalogChange], Any]) -> None:
+        """Call ``fn(change)`` after every change, as :meth:`add_listener` calls its listeners,
+        with the :class:`~oda_widgets.client.catalog.events.CatalogChange` (what was done, to
+        which sources, and its ``edit`` counter)."""
+        self._teller.add(fn)
+
+    def remove_change_listener(self, fn: Callable[[CatalogChange], Any]) -> None:
+        """Stop calling ``fn`` (nothing happens if it was not registered)."""
+        self._teller.remove(fn)
 
     # -- copies and comparisons ----------------------------------------------------------------
 
-    @_locked
     def copy(self) -> Catalog:
         """An independent copy (same rows, selection and original; no listeners, no history)."""
-        other = Catalog(self.table.copy(copy_data=True), name=self.name)
-        other.table.meta = _copy.deepcopy(dict(self.table.meta))
-        other._selected = list(self._selected)
+        now = self._view()
+        other = Catalog(now.table.copy(copy_data=True), name=self.name)
+        other.table.meta = _copy.deepcopy(dict(now.table.meta))
+        other._live = replace(other._live, selected=now.selected)
         other._original_table = self._original_table.copy(copy_data=True)
         other._last_issued_id = self._last_issued_id
         return other
@@ -582,30 +496,14 @@ class Catalog(Product):
             ``added``: list of ``(meta_ID, name)`` only in ``other``; ``removed``: the same only
             in this one; ``renamed``: ``{meta_ID: (old name, new name)}``.
         """
-        mine = dict(zip(self.meta_ids, self.names or [""] * len(self), strict=False))
-        theirs = dict(zip(other.meta_ids, other.names or [""] * len(other), strict=False))
-        return {
-            "added": [(i, theirs[i]) for i in theirs if i not in mine],
-            "removed": [(i, mine[i]) for i in mine if i not in theirs],
-            "renamed": {
-                i: (mine[i], theirs[i]) for i in mine if i in theirs and mine[i] != theirs[i]
-            },
-        }
+        return history.diff_tables(self._view().table, other._view().table)
 
     # -- Product interface ---------------------------------------------------------------------
 
     def to_hdulist(self) -> fits.HDUList:
         """The catalog as a FITS binary table (frame and column names in the header; names FITS
         cannot hold as they are escaped, see :mod:`.text_cells`)."""
-        table = self.table.copy()
-        table.meta = {k: v for k, v in self.table.meta.items() if v is not None}
-        table = fits_text(table)
-        with warnings.catch_warnings():
-            # COORD_UNIT is longer than 8 characters: a HIERARCH card, as intended
-            warnings.simplefilter("ignore", fits.verify.VerifyWarning)
-            hdu = fits.table_to_hdu(table)
-        hdu.name = "CATALOG"
-        return fits.HDUList([fits.PrimaryHDU(), hdu])
+        return catalog_hdulist(self._view().table)
 
     def write_fits(self, path: str | Path, overwrite: bool = False) -> list[Path]:
         """Write the catalog as a FITS table (see :meth:`Product.write_fits`)."""
@@ -614,7 +512,7 @@ class Catalog(Product):
     def save(self, path: str | Path, format: str | None = None, overwrite: bool = False) -> Path:
         """Write the catalog as ECSV, FITS, a ds9 region file or the dispatcher's JSON, chosen by
         the suffix (``.ecsv``, ``.fits``, ``.reg``, ``.json``) unless ``format`` says."""
-        return save_catalog(self, path, format=format, overwrite=overwrite)
+        return save_catalog(self._view().table, path, format=format, overwrite=overwrite)
 
     @classmethod
     def read(cls, path: str | Path, format: str | None = None) -> Catalog:
@@ -624,33 +522,29 @@ class Catalog(Product):
         return cls(held) if isinstance(held, Table) else cls.from_dispatcher(held)
 
     def summary(self) -> str:
-        frame = self.table.meta.get("FRAME") or "?"
-        return f"{len(self)} sources ({frame})"
+        table = self._view().table
+        return f"{len(table)} sources ({table.meta.get('FRAME') or '?'})"
 
     def _repr_html_(self) -> str:
+        now = self._view()
+        table, lon, lat = now.table, now.table.meta.get("LON_NAME"), now.table.meta.get("LAT_NAME")
+        names, sig = row_names(table), "significance" in table.colnames
         rows = []
-        sig = "significance" in self.table.colnames
-        for index, meta_id in enumerate(self.meta_ids):
+        for index, meta_id in enumerate(row_ids(table)):
             cells = [
                 str(meta_id),
-                self.names[index] if self.names else "",
-                f"{float(self.table[self.lon_name][index]):.4f}" if self.lon_name else "",
-                f"{float(self.table[self.lat_name][index]):.4f}" if self.lat_name else "",
-                f"{float(self.table['significance'][index]):.2f}" if sig else "",
+                names[index] if names else "",
+                f"{float(table[lon][index]):.4f}" if lon else "",
+                f"{float(table[lat][index]):.4f}" if lat else "",
+                f"{float(table['significance'][index]):.2f}" if sig else "",
             ]
-            mark = " style='font-weight:bold'" if meta_id in self._selected else ""
+            mark = " style='font-weight:bold'" if meta_id in now.selected else ""
             rows.append(
                 f"<tr{mark}>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
             )
         head = "".join(
             f"<th>{html.escape(h)}</th>"
-            for h in (
-                "meta_ID",
-                "name",
-                self.lon_name or "lon",
-                self.lat_name or "lat",
-                "significance",
-            )
+            for h in ("meta_ID", "name", lon or "lon", lat or "lat", "significance")
         )
         return (
             f"<div><b>Catalog</b> <code>{html.escape(self.name)}</code>: "
@@ -667,19 +561,10 @@ class Catalog(Product):
                 None, f"this catalog cannot be edited: it has no {missing[0]!r} column"
             )
 
-    def _index(self, meta_id: Any) -> int:
-        ids = self.meta_ids
-        try:
-            return ids.index(int(meta_id))
-        except (ValueError, TypeError):
-            raise ValidationError(
-                "meta_ID", f"no source has meta_ID {meta_id!r}; known meta_IDs: {ids}"
-            ) from None
-
     def _checked_ids(self, meta_ids: Iterable[int] | int) -> list[int]:
-        if isinstance(meta_ids, int | np.integer | str):
-            meta_ids = [meta_ids]  # type: ignore[list-item]
-        return [self.meta_ids[self._index(mid)] for mid in meta_ids]
+        listed = [meta_ids] if isinstance(meta_ids, int | np.integer | str) else meta_ids
+        ids = self.meta_ids
+        return [ids[_index(ids, mid)] for mid in listed]
 
     def _checked_name(self, name: Any, allow: str | None = None) -> str:
         if not isinstance(name, str) or not name.strip():
@@ -691,78 +576,28 @@ class Catalog(Product):
             )
         return clean
 
-    @staticmethod
-    def _checked_coordinate(label: str, value: Any, low: float, high: float) -> float:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = _sexagesimal_degrees(value, hours=label == "ra")
-            if number is None:
-                example = "17h45m40s or 17:45:40" if label == "ra" else "-29d00m28s or -29:00:28"
-                raise ValidationError(
-                    label,
-                    f"{label} must be a number of degrees or sexagesimal (e.g. {example}), "
-                    f"not {value!r}",
-                ) from None
-        if not math.isfinite(number) or not low <= number <= high:
-            raise ValidationError(
-                label, f"{label} must be between {low:g} and {high:g} degrees, not {value!r}"
-            )
-        return number
 
-    @staticmethod
-    def _checked_value(colname: str, column: Column, value: Any) -> Any:
-        kind = column.dtype.kind
-        try:
-            if kind == "f":
-                return float(value)
-            if kind in "iu":
-                if isinstance(value, float) and not value.is_integer():
-                    raise ValueError("not a whole number")
-                return int(value)
-            if kind == "b":
-                return bool(value)
-        except (TypeError, ValueError):
-            raise ValidationError(
-                colname, f"{colname} holds {column.dtype.name} values, not {value!r}"
-            ) from None
-        return value
-
-    def _widen_names(self, name: str) -> None:
-        column = self.table["src_names"]
-        if column.dtype.kind not in "USO" and len(column) == 0:
-            # an empty catalog sent without column types: its names column is a text column
-            self.table.replace_column("src_names", Column([], name="src_names", dtype="<U1"))
-            column = self.table["src_names"]
-        if column.dtype.kind == "U" and column.dtype.itemsize // 4 < len(name):
-            self.table.replace_column("src_names", column.astype(f"<U{len(name)}"))
+def _meta_text(table: Table, key: str) -> str | None:
+    value = table.meta.get(key)
+    return None if value is None else str(value)
 
 
-def _sexagesimal_degrees(value: Any, hours: bool) -> float | None:
-    """Degrees from sexagesimal text (hours for RA when no unit letters say otherwise)."""
-    from astropy.coordinates import Angle
-
-    if not isinstance(value, str) or not re.search(r"[:hdms\u00b0'\"\s]", value.strip()):
-        return None
-    text = value.strip()
+def _index(ids: list[int], meta_id: Any) -> int:
+    """Where ``meta_id`` is in ``ids``."""
     try:
-        if re.search(r"[hdms\u00b0'\"]", text):
-            return float(Angle(text).to_value(u.deg))
-        return float(Angle(text, unit=u.hourangle if hours else u.deg).to_value(u.deg))
-    except Exception:  # noqa: BLE001 - any parse failure means "not an angle"
-        return None
+        return ids.index(int(meta_id))
+    except (ValueError, TypeError):
+        raise ValidationError(
+            "meta_ID", f"no source has meta_ID {meta_id!r}; known meta_IDs: {ids}"
+        ) from None
 
 
-def _is_nan(value: Any) -> bool:
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _neutral(column: Column) -> Any:
-    kind = column.dtype.kind
-    if kind == "f":
-        return math.nan
-    if kind in "iub":
-        return 0
-    if kind in "US":
-        return ""
-    return None
+def _widen_names(table: Table, name: str) -> None:
+    """Make the names column of ``table`` (a copy being edited) able to hold ``name``."""
+    column = table["src_names"]
+    if column.dtype.kind not in "USO" and len(column) == 0:
+        # an empty catalog sent without column types: its names column is a text column
+        table.replace_column("src_names", Column([], name="src_names", dtype="<U1"))
+        column = table["src_names"]
+    if column.dtype.kind == "U" and column.dtype.itemsize // 4 < len(name):
+        table.replace_column("src_names", column.astype(f"<U{len(name)}"))

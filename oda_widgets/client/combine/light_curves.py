@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from astropy.io import fits
 
 from ..products.light_curve import LightCurve
@@ -33,21 +34,23 @@ class OverlapError(ValueError):
 
 @dataclass(frozen=True)
 class _Extent:
-    start: np.ndarray
-    stop: np.ndarray
-    exposure: np.ndarray | None  # same unit as TIME; None when the curve does not say
+    start: npt.NDArray[np.float64]
+    stop: npt.NDArray[np.float64]
+    exposure: npt.NDArray[np.float64] | None  # same unit as TIME; None when the curve does not say
 
 
-def _column(hdu: fits.BinTableHDU, name: str) -> np.ndarray | None:
+def _column(hdu: fits.BinTableHDU, name: str) -> npt.NDArray[np.float64] | None:
     names = {n.upper(): n for n in hdu.columns.names}
     if name not in names:
         return None
-    return np.asarray(hdu.data[names[name]], dtype=float)
+    return np.asarray(hdu.data[names[name]], dtype=np.float64)
 
 
 def _extents(hdu: fits.BinTableHDU) -> _Extent:
     """Each bin's start, stop and exposure, in the unit of TIME."""
     time = _column(hdu, "TIME")
+    if time is None:
+        raise ValueError(f"{hdu.name} has no TIME column: it cannot be put in time order")
     width = _column(hdu, "TIMEDEL")
     if width is None:
         half = _column(hdu, "XAX_E")
@@ -150,8 +153,8 @@ def stitch_light_curves(
     extents = [_extents(c.hdu) for c in curves]
     start = np.concatenate([e.start for e in extents])
     stop = np.concatenate([e.stop for e in extents])
-    exposures = [e.exposure for e in extents]
-    exposure = None if any(e is None for e in exposures) else np.concatenate(exposures)
+    exposures = [e.exposure for e in extents if e.exposure is not None]
+    exposure = np.concatenate(exposures) if len(exposures) == len(extents) else None
     order = np.argsort(start, kind="stable")
     data, part = data[order], part[order]
     extent = _Extent(start[order], stop[order], exposure[order] if exposure is not None else None)

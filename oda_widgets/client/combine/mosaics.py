@@ -11,9 +11,12 @@ variance the inverse of the summed inverse variances, the significance their rat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from astropy.io import fits
+from astropy.wcs import WCS
 
 from ..products.sky_image import SkyImage, celestial_wcs, image_kind
 
@@ -22,7 +25,7 @@ __all__ = ["sum_mosaics"]
 _PLANES = ("INTENSITY", "VARIANCE", "SIGNIFICANCE", "EXPOSURE")
 
 
-def _planes(image: SkyImage) -> dict[str, object]:
+def _planes(image: SkyImage) -> dict[str, fits.ImageHDU]:
     found = image.extensions
     missing = [k for k in ("INTENSITY", "VARIANCE") if k not in found]
     if missing:
@@ -59,20 +62,24 @@ def sum_mosaics(images: Sequence[SkyImage], *, name: str | None = None) -> SkyIm
     from reproject.mosaicking import find_optimal_celestial_wcs
 
     planes = [_planes(image) for image in images]
-    inputs = [(p["INTENSITY"].data, celestial_wcs(p["INTENSITY"])) for p in planes]
-    if any(wcs is None for _, wcs in inputs):
-        raise ValueError("a part's mosaic has no celestial WCS: it cannot be put on the sky")
+    inputs: list[tuple[Any, WCS]] = []
+    for plane in planes:
+        wcs = celestial_wcs(plane["INTENSITY"])
+        if wcs is None:
+            raise ValueError("a part's mosaic has no celestial WCS: it cannot be put on the sky")
+        inputs.append((plane["INTENSITY"].data, wcs))
     scale = np.abs(inputs[0][1].proj_plane_pixel_scales()[0])
     wcs_out, shape_out = find_optimal_celestial_wcs(inputs, resolution=scale)
 
     weight_sum = np.zeros(shape_out)
     weighted = np.zeros(shape_out)
     exposure = np.zeros(shape_out)
-    def onto(hdu: object, wcs: object) -> np.ndarray:
-        data = np.asarray(hdu.data, dtype=float)
+    def onto(hdu: fits.ImageHDU, wcs: WCS) -> npt.NDArray[np.float64]:
+        data = np.asarray(hdu.data, dtype=np.float64)
         out, footprint = reproject_interp((data, wcs), wcs_out, shape_out=shape_out,
                                           order="bilinear")
-        return np.where(footprint > 0, np.nan_to_num(out), 0.0)
+        on_grid: npt.NDArray[np.float64] = np.where(footprint > 0, np.nan_to_num(out), 0.0)
+        return on_grid
 
     for plane, (_, wcs) in zip(planes, inputs, strict=True):
         intensity, variance = onto(plane["INTENSITY"], wcs), onto(plane["VARIANCE"], wcs)

@@ -14,6 +14,7 @@ import io
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 from astropy.io import fits
 
 __all__ = [
@@ -104,7 +105,7 @@ def _check_grid(hdus: Sequence[fits.BinTableHDU], what: str) -> None:
             )
 
 
-def average_arf(arfs: Sequence[fits.HDUList], exposures: Sequence[float]) -> fits.HDUList:
+def average_arf(arfs: Sequence[fits.HDUList], exposures: Sequence[float] | npt.NDArray[np.float64]) -> fits.HDUList:
     """The exposure-weighted mean ARF of the parts."""
     if same_hdulists(arfs):
         return copied(arfs[0])
@@ -146,7 +147,7 @@ def _first_channel(hdu: fits.BinTableHDU) -> int:
 
 def average_rmf(
     rmfs: Sequence[fits.HDUList],
-    exposures: Sequence[float],
+    exposures: Sequence[float] | npt.NDArray[np.float64],
     arfs: Sequence[fits.HDUList | None] | None = None,
 ) -> fits.HDUList:
     """The RMF of the summed spectrum: rows weighted by exposure times each part's area.

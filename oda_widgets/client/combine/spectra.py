@@ -19,8 +19,10 @@ For parts of exposure ``E_i``:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from astropy.io import fits
 
 from ..products.kinds import NumpyProduct
@@ -30,12 +32,23 @@ from .responses import average_arf, average_rmf
 __all__ = ["sum_spectra"]
 
 
-def _column(hdu: fits.BinTableHDU, name: str) -> np.ndarray | None:
+def _column(hdu: fits.BinTableHDU, name: str) -> npt.NDArray[Any] | None:
     names = {n.upper(): n for n in hdu.columns.names}
     return np.asarray(hdu.data[names[name]]) if name in names else None
 
 
-def _set(hdu: fits.BinTableHDU, name: str, values: np.ndarray) -> None:
+def _floats(hdus: Sequence[fits.BinTableHDU], name: str) -> npt.NDArray[np.float64]:
+    """Column ``name`` of every part, one row per part (every part has it: checked alike)."""
+    rows = []
+    for hdu in hdus:
+        column = _column(hdu, name)
+        if column is None:
+            raise ValueError(f"{hdu.name} has no {name} column")
+        rows.append(column.astype(np.float64))
+    return np.array(rows)
+
+
+def _set(hdu: fits.BinTableHDU, name: str, values: npt.NDArray[Any]) -> None:
     names = {n.upper(): n for n in hdu.columns.names}
     hdu.data[names[name]][:] = values
 
@@ -48,7 +61,8 @@ def _exposure(spectrum: Spectrum) -> float:
     return float(value)
 
 
-def _keyword_mean(hdus: Sequence[fits.BinTableHDU], key: str, weights: np.ndarray) -> float | None:
+def _keyword_mean(hdus: Sequence[fits.BinTableHDU], key: str,
+                  weights: npt.NDArray[np.float64]) -> float | None:
     values = [h.header.get(key) for h in hdus]
     if any(v is None or isinstance(v, str) for v in values):
         return None
@@ -82,7 +96,7 @@ def sum_spectra(
     spectra = list(spectra)
     first = spectra[0]
     hdus = [s.pha[spectrum_hdu_index(s.pha)] for s in spectra]
-    exposures = np.array([_exposure(s) for s in spectra])
+    exposures = np.array([_exposure(s) for s in spectra], dtype=np.float64)
     names = [n.upper() for n in hdus[0].columns.names]
     for spectrum, hdu in zip(spectra[1:], hdus[1:], strict=True):
         if [n.upper() for n in hdu.columns.names] != names or len(hdu.data) != len(hdus[0].data):
@@ -90,7 +104,7 @@ def sum_spectra(
                              "columns: they are not spectra of one instrument setting")
         for column in ("CHANNEL", "GROUPING"):
             a, b = _column(hdus[0], column), _column(hdu, column)
-            if a is not None and not np.array_equal(a, b):
+            if a is not None and (b is None or not np.array_equal(a, b)):
                 raise ValueError(f"{spectrum.name} and {first.name} differ in {column}: group "
                                  "or channel them alike before summing")
 
@@ -98,28 +112,28 @@ def sum_spectra(
     target = pha[spectrum_hdu_index(pha)]
     total = exposures.sum()
     if "RATE" in names:
-        rates = np.array([_column(h, "RATE").astype(float) for h in hdus])
+        rates = _floats(hdus, "RATE")
         _set(target, "RATE", exposures @ rates / total)
         if "STAT_ERR" in names:
-            errors = np.array([_column(h, "STAT_ERR").astype(float) for h in hdus])
+            errors = _floats(hdus, "STAT_ERR")
             _set(target, "STAT_ERR", np.sqrt((exposures**2) @ (errors**2)) / total)
     elif "COUNTS" in names:
-        counts = np.array([_column(h, "COUNTS").astype(float) for h in hdus])
+        counts = _floats(hdus, "COUNTS")
         _set(target, "COUNTS", counts.sum(axis=0))
         if "STAT_ERR" in names:
-            errors = np.array([_column(h, "STAT_ERR").astype(float) for h in hdus])
+            errors = _floats(hdus, "STAT_ERR")
             _set(target, "STAT_ERR", np.sqrt((errors**2).sum(axis=0)))
     else:
         raise ValueError(f"{first.name} has neither RATE nor COUNTS")
     if "SYS_ERR" in names:
-        fractions = np.array([_column(h, "SYS_ERR").astype(float) for h in hdus])
+        fractions = _floats(hdus, "SYS_ERR")
         _set(target, "SYS_ERR", exposures @ fractions / total)
     elif "SYS_ERR" in target.header:
         mean = _keyword_mean(hdus, "SYS_ERR", exposures)
         if mean is not None:
             target.header["SYS_ERR"] = mean
     if "QUALITY" in names:
-        qualities = np.array([_column(h, "QUALITY").astype(int) for h in hdus])
+        qualities = _floats(hdus, "QUALITY").astype(int)
         _set(target, "QUALITY", qualities.max(axis=0))
     header = target.header
     header["EXPOSURE"] = (float(total), "[s] sum of the parts' exposures")
@@ -136,13 +150,14 @@ def sum_spectra(
     header.add_history(f"sum of {len(spectra)} spectra weighted by exposure (oda_widgets)")
 
     result = Spectrum(name or first.name, pha, dict(first.meta_data), first.server_name)
-    arfs = [s.arf for s in spectra]
-    if all(a is not None for a in arfs):
+    arfs = [s.arf for s in spectra if s.arf is not None]
+    every_arf = len(arfs) == len(spectra)
+    if every_arf and first.arf_product is not None:
         arf = average_arf(arfs, exposures)
         result.arf_product = _response_product(first.arf_product, arf)
-    rmfs = [s.rmf for s in spectra]
-    if all(r is not None for r in rmfs):
-        rmf = average_rmf(rmfs, exposures, arfs if all(a is not None for a in arfs) else None)
+    rmfs = [s.rmf for s in spectra if s.rmf is not None]
+    if len(rmfs) == len(spectra) and first.rmf_product is not None:
+        rmf = average_rmf(rmfs, exposures, arfs if every_arf else None)
         result.rmf_product = _response_product(first.rmf_product, rmf)
     return result
 

@@ -273,13 +273,13 @@ class LongJob(Job):
     def _combine(self) -> None:
         from ..combine.product_sets import combine_product_sets
 
-        done = [p for p in self.parts if p.status == "done" and p.job is not None]
+        done = [(p.index, p.job) for p in self.parts if p.status == "done" and p.job is not None]
         missing = self.missing()
         progress = self._aggregate_progress()
         try:
             products = combine_product_sets(
-                [p.job.result(timeout=60) for p in done], instrument=self.instrument,
-                labels=[p.job.job_id or f"part {p.index + 1}" for p in done], missing=missing,
+                [job.result(timeout=60) for _, job in done], instrument=self.instrument,
+                labels=[job.job_id or f"part {index + 1}" for index, job in done], missing=missing,
             )
         except (ValueError, OdaError) as exc:
             reason = str(exc)

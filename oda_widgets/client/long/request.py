@@ -177,14 +177,15 @@ def _long_job_of(
     shown = record.get("shown")
     shown = dict(shown) if isinstance(shown, dict) else dict(
         common, scw_list=[scw for part in windows for scw in part])
-    options = {"max_attempts": int(record.get("max_attempts") or 3),
-               "retry_delay": float(record.get("retry_delay") or 2.0)}
+    max_attempts = int(record.get("max_attempts") or 3)
+    retry_delay = float(record.get("retry_delay") or 2.0)
 
     def build() -> LongJob:
         return LongJob(
             dispatcher, instrument, product, query_type, shown,
             [LongPart(i, part, dict(common, scw_list=part)) for i, part in enumerate(windows)],
-            key=key, store=store, again=again, **options,
+            key=key, store=store, again=again, max_attempts=max_attempts,
+            retry_delay=retry_delay,
         )
 
     def again() -> LongJob:  # Retry: done parts taken as they are, the others submitted

@@ -44,7 +44,7 @@ def _utc_text(value: Any) -> str:
     from astropy.time import Time
 
     time = value if isinstance(value, Time) else Time(str(value), scale="utc")
-    return time.utc.strftime("%Y-%m-%dT%H:%M:%S")
+    return str(time.utc.strftime("%Y-%m-%dT%H:%M:%S"))
 
 
 def archive_science_windows(

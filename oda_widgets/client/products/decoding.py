@@ -117,7 +117,8 @@ def parse_dtype(description: Any) -> np.dtype | None:
         literal = ast.literal_eval(text)
         if isinstance(literal, list):
             return np.dtype([tuple(field) for field in literal])
-        return np.dtype(literal)
+        dtype: np.dtype[Any] = np.dtype(literal)
+        return dtype
     except (RecursionError, MemoryError):
         # a hostile server's "[[[[...": Python's parser gives up with these, not a SyntaxError
         raise ValueError(

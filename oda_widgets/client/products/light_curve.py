@@ -161,8 +161,10 @@ def time_origin(hdu: Any) -> TimeOrigin | None:
         return None
     if column_unit == "" and (hdu.name or "").upper() not in _FROM_ARRAYS_EXTNAMES:
         return None
-    values = np.asarray(hdu.data[names["TIME"]], dtype=float) if hdu.data is not None else []
-    finite = values[np.isfinite(values)] if len(values) else values
+    if hdu.data is None:
+        return None
+    values = np.asarray(hdu.data[names["TIME"]], dtype=np.float64)
+    finite = values[np.isfinite(values)]
     if not len(finite) or finite.min() < _MJD_RANGE[0] or finite.max() > _MJD_RANGE[1]:
         return None
     first = float(finite.min())

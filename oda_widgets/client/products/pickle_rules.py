@@ -334,7 +334,7 @@ def _empty_shape(shape: Any, what: str) -> None:
         raise UnsafePayload(f"{_REFUSED}starts {what} of shape {shape} with no data in it")
 
 
-def _arguments(args: tuple, kwargs: dict, counts: Container[int], callee: str) -> tuple:
+def _arguments(args: tuple[object, ...], kwargs: dict[str, object], counts: Container[int], callee: str) -> tuple[object, ...]:
     """``args``, when they are ``counts`` positional arguments and no keyword one."""
     if kwargs or len(args) not in counts:
         raise UnsafePayload(f"{_REFUSED}calls {callee} with odd arguments")
@@ -358,19 +358,19 @@ _MASKED_RECONSTRUCTED = tuple(
 _MASKED_BASES = ARRAY_TYPES + (table_column.BaseColumn,) + TABLE_COLUMN_TYPES
 
 
-def _call_reconstruct(args: tuple, kwargs: dict, budget: Budget) -> None:
+def _call_reconstruct(args: tuple[object, ...], kwargs: dict[str, object], budget: Budget) -> None:
     subtype, shape, code = _arguments(args, kwargs, (3,), "NumPy's _reconstruct")
     _empty_start(subtype, _RECONSTRUCTED, shape, code, "an array")
 
 
-def _call_mareconstruct(args: tuple, kwargs: dict, budget: Budget) -> None:
+def _call_mareconstruct(args: tuple[object, ...], kwargs: dict[str, object], budget: Budget) -> None:
     subtype, baseclass, shape, code = _arguments(args, kwargs, (4,), "NumPy's _mareconstruct")
     if baseclass not in _MASKED_BASES:
         raise UnsafePayload(f"{_REFUSED}rebuilds a masked array over a {baseclass!r}")
     _empty_start(subtype, _MASKED_RECONSTRUCTED, shape, code, "a masked array")
 
 
-def _call_frombuffer(args: tuple, kwargs: dict, budget: Budget) -> None:
+def _call_frombuffer(args: tuple[object, ...], kwargs: dict[str, object], budget: Budget) -> None:
     # numpy's _frombuffer(buffer, dtype, shape, order), protocol 5's in-band arrays
     buffer, dtype, shape, order = _arguments(args, kwargs, (4,), "NumPy's _frombuffer")
     dtype = _dtype(dtype, "an array")
@@ -388,7 +388,7 @@ def _call_frombuffer(args: tuple, kwargs: dict, budget: Budget) -> None:
         )
 
 
-def _call_scalar(args: tuple, kwargs: dict, budget: Budget) -> None:
+def _call_scalar(args: tuple[object, ...], kwargs: dict[str, object], budget: Budget) -> None:
     # numpy's scalar(dtype[, bytes or the object itself])
     _arguments(args, kwargs, (1, 2), "NumPy's scalar")
     dtype = _dtype(args[0], "a scalar")
@@ -404,7 +404,7 @@ def _call_scalar(args: tuple, kwargs: dict, budget: Budget) -> None:
         raise UnsafePayload(f"{_REFUSED}gives a {dtype} scalar data of the wrong size")
 
 
-def _call_dtype(args: tuple, kwargs: dict, budget: Budget) -> None:
+def _call_dtype(args: tuple[object, ...], kwargs: dict[str, object], budget: Budget) -> None:
     _arguments(args, kwargs, (1, 2, 3), "numpy.dtype")
     spec = args[0]
     if not (isinstance(spec, str) or (isinstance(spec, type) and issubclass(spec, np.generic))):
@@ -413,21 +413,21 @@ def _call_dtype(args: tuple, kwargs: dict, budget: Budget) -> None:
         raise UnsafePayload(f"{_REFUSED}calls numpy.dtype with odd flags")
 
 
-def _call_ordered_dict(args: tuple, kwargs: dict, budget: Budget) -> None:
+def _call_ordered_dict(args: tuple[object, ...], kwargs: dict[str, object], budget: Budget) -> None:
     if kwargs or args:
         raise UnsafePayload(f"{_REFUSED}calls OrderedDict with arguments")
 
 
-def _call_checked_helper(args: tuple, kwargs: dict, budget: Budget) -> None:
+def _call_checked_helper(args: tuple[object, ...], kwargs: dict[str, object], budget: Budget) -> None:
     # the stand-ins of unpickle.py check their own arguments
     if kwargs:
         raise UnsafePayload(f"{_REFUSED}calls a helper with keyword arguments")
 
 
-CallRule = Callable[[tuple, dict, Budget], None]
+CallRule = Callable[[tuple[object, ...], dict[str, object], Budget], None]
 
 
-def _new_plain(args: tuple, kwargs: dict, budget: Budget) -> None:
+def _new_plain(args: tuple[object, ...], kwargs: dict[str, object], budget: Budget) -> None:
     # Column(), Table(), units, formats ('D', '12A', ...), ColDefs([arrays]): plain arguments
     if kwargs:
         raise UnsafePayload(f"{_REFUSED}creates an object with keyword arguments")

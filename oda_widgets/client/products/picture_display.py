@@ -90,7 +90,7 @@ def display_image(data: bytes, img_type: str, budget: DecodeBudget | None = None
     except UnsafePayload as refused:
         return DisplayImage(None, img_type, 0, 0, (width, height),
                             f"not shown: {width} x {height} pixels would take "
-                            f"{size_text(width * height * 4)} to decode ({refused.message}); "
+                            f"{size_text(width * height * 4)} to decode ({refused}); "
                             "the original is kept (save it to open it elsewhere)")
     except (OSError, ValueError, MemoryError) as exc:
         return DisplayImage(None, img_type, 0, 0, (width, height), f"not shown: {exc}")

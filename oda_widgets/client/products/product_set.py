@@ -12,7 +12,7 @@ import html
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ..catalog.source_catalog import Catalog
 from ..errors import ProductDecodeError
@@ -61,6 +61,14 @@ def _scrub(obj: Any) -> Any:
     return scrub_token(obj)
 
 
+class _About(TypedDict):
+    """What every product keeps of the server's own description (its keyword arguments)."""
+
+    meta_data: dict[str, Any]
+    server_name: str | None
+    meta_data_text: str | None
+
+
 class _Decoder:
     """Walks the product keys in order, numbering items as oda_api does."""
 
@@ -100,7 +108,7 @@ class _Decoder:
         name = self.name(own, meta)
         hdulist = hdulist_from_data_units(encoded["data_unit_list"], name, self.budget)
         args = (name, hdulist)
-        about = {"meta_data": meta, "server_name": own, "meta_data_text": meta_text}
+        about: _About = {"meta_data": meta, "server_name": own, "meta_data_text": meta_text}
         item: Product
         # what the server says the product is comes first; names and EXTNAMEs otherwise
         uri = announced.uri if announced is not None else None
@@ -183,7 +191,7 @@ class _Decoder:
                  announced)
 
     def texts(self, encoded_list: list[Any], announced: list[Announcement | None]) -> None:
-        parsed: list[dict[str, Any]] | None = []
+        parsed: list[dict[str, Any]] = []
         for encoded in encoded_list:
             try:
                 value = self.json(encoded, "a text product") if isinstance(encoded, str) else encoded
@@ -191,9 +199,8 @@ class _Decoder:
                     raise KeyError("value")
                 parsed.append(value)
             except (ValueError, KeyError):
-                parsed = None
                 break
-        if parsed is None:
+        if len(parsed) < len(encoded_list):
             # as oda_api: when one entry is not a text product, all are kept as raw values
             for raw, about in zip(encoded_list, announced, strict=True):
                 self.add(TextProduct(self.name(None, None), raw), about)

@@ -95,7 +95,8 @@ class SkyImage(NumpyProduct):
                 raise KeyError(f"{self.name} holds no 2-D image")
             # a single-image file: the image is all there is
             hdu = self.images[0]
-        return hdu.data
+        data: np.ndarray = hdu.data
+        return data
 
     @property
     def significance(self) -> np.ndarray:

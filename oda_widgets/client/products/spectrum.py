@@ -7,6 +7,7 @@ products whose meta_data ``product`` is ``isgri_spectrum``/``isgri_arf``/``isgri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -204,7 +205,7 @@ class Spectrum(NumpyProduct):
         return f"{self.source or 'unknown source'}: " + " + ".join(parts)
 
 
-def _fitting() -> Any:
+def _fitting() -> Callable[..., SpectralFit]:
     """The analysis layer's ``fit_spectrum``, as the installed package declares it."""
     from importlib.metadata import entry_points
 
@@ -215,4 +216,5 @@ def _fitting() -> Any:
             "names no oda_widgets.spectral_fit entry point): reinstall it, "
             "pip install 'oda_widgets[fit]'"
         )
-    return next(iter(found)).load()
+    fit_spectrum: Callable[..., SpectralFit] = next(iter(found)).load()
+    return fit_spectrum

@@ -17,7 +17,7 @@ import collections
 import io
 import pickle
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from astropy.io.fits import column as fits_column
@@ -37,20 +37,36 @@ __all__ = ["safe_loads", "ALLOWED_GLOBALS", "MAX_DECODED_BYTES"]  # the limit li
 
 
 
+def _reduced(reduced: str | tuple[Any, ...]) -> tuple[Any, ...]:
+    """A ``__reduce__`` answer that is a tuple (a global's name is the other kind, which NumPy's
+    arrays, scalars and dtypes never answer)."""
+    if isinstance(reduced, str):
+        raise TypeError(f"NumPy reduces its objects in an unknown way: {reduced!r}")
+    return reduced
+
+
+def _rebuilder(reduced: str | tuple[Any, ...]) -> Callable[..., Any]:
+    """The function a ``__reduce__`` answer rebuilds its object with (its first item)."""
+    rebuild: Callable[..., Any] = _reduced(reduced)[0]
+    if not callable(rebuild):
+        raise TypeError(f"NumPy reduces its objects in an unknown way: {reduced!r}")
+    return rebuild
+
+
 def _numpy_reconstruct() -> Callable[..., Any]:
     # What the installed NumPy itself pickles arrays with: numpy._core.multiarray._reconstruct on
     # NumPy 2, numpy.core.multiarray._reconstruct on NumPy 1. Either spelling maps to it.
-    return np.zeros(1).__reduce__()[0]
+    return _rebuilder(np.zeros(1).__reduce__())
 
 
 def _numpy_scalar() -> Callable[..., Any]:
-    return np.float64(0.0).__reduce__()[0]
+    return _rebuilder(np.float64(0.0).__reduce__())
 
 
 def _numpy_frombuffer() -> Callable[..., Any]:
     # Pickle protocol 5 (the default from Python 3.14) stores contiguous arrays in-band through
     # numpy's _frombuffer helper rather than _reconstruct.
-    return np.zeros(2).__reduce_ex__(5)[0]
+    return _rebuilder(np.zeros(2).__reduce_ex__(5))
 
 
 def _latin1_encode(text: Any, encoding: str = "utf-8", errors: str = "strict") -> bytes:
@@ -109,7 +125,8 @@ def _allowed_table() -> dict[str, Any]:
             "numpy.rec.record": np.record,
             "numpy.ma.MaskedArray": np.ma.MaskedArray,
             "numpy.ma.core.MaskedArray": np.ma.MaskedArray,
-            "numpy.ma.core._mareconstruct": np.ma.core._mareconstruct,
+            # a private NumPy helper, absent from NumPy's type stubs
+            "numpy.ma.core._mareconstruct": np.ma.core._mareconstruct,  # type: ignore[attr-defined]
             # FITS tables exactly as the dispatcher pickles hdu.data
             "astropy.io.fits.fitsrec.FITS_rec": fitsrec.FITS_rec,
             "astropy.io.fits.column.ColDefs": fits_column.ColDefs,
@@ -148,7 +165,7 @@ def _allowed_table() -> dict[str, Any]:
 ALLOWED_GLOBALS: dict[str, Any] = _allowed_table()
 
 
-def _expected_dtype_state(target: np.dtype, state: Any) -> tuple:
+def _expected_dtype_state(target: np.dtype[Any], state: Any) -> tuple[Any, ...]:
     """The state NumPy itself would pickle for the dtype ``state`` describes, rebuilt through
     the public constructor (which checks that every field fits in the item size and sets the
     object flags itself); raises ``UnsafePayload`` when no sound dtype matches it."""
@@ -160,7 +177,7 @@ def _expected_dtype_state(target: np.dtype, state: Any) -> tuple:
     try:
         if names is not None:
             entries = [fields[name] for name in names]
-            spec = {
+            spec: _DTypeDict = {
                 "names": list(names),
                 "formats": [entry[0] for entry in entries],
                 "offsets": [entry[1] for entry in entries],
@@ -177,10 +194,36 @@ def _expected_dtype_state(target: np.dtype, state: Any) -> tuple:
         raise UnsafePayload(
             f"refused to decode a product: its pickle describes an impossible dtype ({exc})"
         ) from None
-    return expected.__reduce__()[2]
+    # NumPy pickles a dtype as (its class, the constructor's arguments, this state)
+    expected_state: tuple[Any, ...] = _reduced(expected.__reduce__())[2]
+    return expected_state
 
 
-class _RestrictedUnpickler(pickle._Unpickler):
+if TYPE_CHECKING:
+    # the dict form of a record dtype, as NumPy's stubs spell it (private, so only named here)
+    from numpy._typing._dtype_like import _DTypeDict
+
+    class _PurePythonUnpickler(pickle._Unpickler):
+        """The parts of the pure-Python unpickler this module overrides or reads, which the
+        standard library's type stubs leave out (undocumented, and there in every Python the
+        package supports)."""
+
+        # each opcode's handler takes the unpickler class it was written for
+        dispatch: ClassVar[dict[int, Callable[[Any], None]]]
+        stack: list[Any]
+        metastack: list[list[Any]]
+
+        def load_reduce(self) -> None: ...
+        def load_newobj(self) -> None: ...
+        def load_newobj_ex(self) -> None: ...
+        def load_build(self) -> None: ...
+        def _instantiate(self, klass: Any, args: list[Any]) -> None: ...
+
+else:
+    _PurePythonUnpickler = pickle._Unpickler
+
+
+class _RestrictedUnpickler(_PurePythonUnpickler):
     """An unpickler whose globals come from :data:`ALLOWED_GLOBALS` and nowhere else, and whose
     every call, object creation, BUILD and container fill is checked by
     :mod:`oda_widgets.client.products.pickle_rules`.
@@ -188,7 +231,7 @@ class _RestrictedUnpickler(pickle._Unpickler):
     It is the pure-Python unpickler so that those instructions can be checked one by one.
     """
 
-    dispatch = dict(pickle._Unpickler.dispatch)
+    dispatch = dict(_PurePythonUnpickler.dispatch)
 
     def __init__(self, file: io.BytesIO, *, budget: DecodeBudget) -> None:
         super().__init__(file, encoding="latin1")
@@ -231,20 +274,20 @@ class _RestrictedUnpickler(pickle._Unpickler):
 
     def load_reduce(self) -> None:
         self._check_call(self.stack[-2], self.stack[-1])
-        pickle._Unpickler.load_reduce(self)
+        _PurePythonUnpickler.load_reduce(self)
 
     def load_newobj(self) -> None:
         self._check_new(self.stack[-2], self.stack[-1])
-        pickle._Unpickler.load_newobj(self)
+        _PurePythonUnpickler.load_newobj(self)
 
     def load_newobj_ex(self) -> None:
         self._check_new(self.stack[-3], self.stack[-2], self.stack[-1])
-        pickle._Unpickler.load_newobj_ex(self)
+        _PurePythonUnpickler.load_newobj_ex(self)
 
-    def _instantiate(self, klass: Any, args: Any) -> None:
+    def _instantiate(self, klass: Any, args: list[Any]) -> None:
         # INST and OBJ (protocols 0 and 1) call the class with the arguments
         self._check_call(klass, tuple(args))
-        pickle._Unpickler._instantiate(self, klass, args)
+        _PurePythonUnpickler._instantiate(self, klass, args)
 
     def load_build(self) -> None:
         state, target = self.stack[-1], self.stack[-2]
@@ -257,7 +300,7 @@ class _RestrictedUnpickler(pickle._Unpickler):
                 )
         else:
             pickle_rules.check_build(target, state, self.budget)
-        pickle._Unpickler.load_build(self)
+        _PurePythonUnpickler.load_build(self)
 
     dispatch[pickle.REDUCE[0]] = load_reduce
     dispatch[pickle.NEWOBJ[0]] = load_newobj
@@ -278,7 +321,7 @@ _FILLS: dict[bytes, tuple[Callable[[_RestrictedUnpickler], Any], tuple[type, ...
 
 
 def _checked_fill(
-    load: Callable[[pickle._Unpickler], None],
+    load: Callable[[Any], None],
     container_of: Callable[[_RestrictedUnpickler], Any],
     admitted: tuple[type, ...],
     action: str,
@@ -300,7 +343,7 @@ def _checked_fill(
 
 for _opcode, (_container_of, _admitted, _action) in _FILLS.items():
     _RestrictedUnpickler.dispatch[_opcode[0]] = _checked_fill(
-        pickle._Unpickler.dispatch[_opcode[0]], _container_of, _admitted, _action
+        _PurePythonUnpickler.dispatch[_opcode[0]], _container_of, _admitted, _action
     )
 _CALL_RULES = pickle_rules.call_rules(ALLOWED_GLOBALS)
 

@@ -41,10 +41,11 @@ def size_text(size: int) -> str:
     """A size in bytes for people: ``12 bytes``, ``3.4 kB``, ``1.2 MB``."""
     if size < 1000:
         return f"{size} byte{'' if size == 1 else 's'}"
+    scaled = float(size)
     for unit in ("kB", "MB", "GB"):
-        size /= 1000
-        if size < 1000 or unit == "GB":
-            return f"{size:.1f} {unit}"
+        scaled /= 1000
+        if scaled < 1000 or unit == "GB":
+            return f"{scaled:.1f} {unit}"
     raise AssertionError("unreachable")
 
 

@@ -150,9 +150,11 @@ def _bounded_class(base: type) -> type:
         if cls is None:
             from jsonschema import validators
 
-            keywords = {name: _timed(_BOUNDED.get(name, fn))
-                        for name, fn in base.VALIDATORS.items()}
-            cls = _bounded_classes[base] = validators.extend(base, keywords)
+            # every jsonschema validator class has VALIDATORS, which its stubs leave out
+            known: dict[str, Any] = base.VALIDATORS  # type: ignore[attr-defined]
+            keywords = {name: _timed(_BOUNDED.get(name, fn)) for name, fn in known.items()}
+            extend: Callable[..., type] = validators.extend
+            cls = _bounded_classes[base] = extend(base, keywords)
         return cls
 
 
@@ -164,7 +166,8 @@ def _offline_registry() -> Any:
     from referencing import Registry
 
     # jsonschema adds the meta-schemas it ships; nothing else is ever retrieved
-    return Registry(retrieve=_refuse)
+    # `retrieve` is an attrs field of Registry; the attrs plugin is not run on installed code
+    return Registry(retrieve=_refuse)  # type: ignore[call-arg]
 
 
 # --- the schema itself ---------------------------------------------------------------------------
@@ -225,7 +228,8 @@ def check_value(schema: Any, value: Any, name: str | None) -> None:
     if problem is None:
         base = jsonschema.validators.validator_for(schema)
         try:
-            base.check_schema(schema, format_checker=None)
+            # the classes accept format_checker; jsonschema's Validator protocol omits it
+            base.check_schema(schema, format_checker=None)  # type: ignore[call-arg]
         except jsonschema.SchemaError as exc:
             problem = f"it is not a valid JSON schema ({exc.message})"
         except RecursionError:

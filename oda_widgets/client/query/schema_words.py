@@ -66,12 +66,13 @@ def _kind_words(schema: Mapping[str, Any]) -> str:
         parts.append("one of: " + _choices(schema["enum"]))
     if "const" in schema:
         parts.append(f"exactly {_text(schema['const'], 60)}")
-    for key, words in (
+    bound_words: tuple[tuple[str, str], ...] = (
         ("minimum", "at least"), ("exclusiveMinimum", "more than"),
         ("maximum", "at most"), ("exclusiveMaximum", "less than"),
-    ):
+    )
+    for key, bound in bound_words:
         if isinstance(schema.get(key), int | float) and not isinstance(schema.get(key), bool):
-            parts.append(f"{words} {schema[key]}")
+            parts.append(f"{bound} {schema[key]}")
     if isinstance(schema.get("minItems"), int) and schema["minItems"] > 0:
         parts.append(f"at least {schema['minItems']} item{'s' if schema['minItems'] > 1 else ''}")
     if isinstance(schema.get("maxItems"), int):
@@ -116,7 +117,8 @@ def schema_hints(schema: Any) -> list[str]:
     elif head or what:
         lines.append(head or what[:1].upper() + what[1:])
     properties = schema.get("properties")
-    required = schema.get("required") if isinstance(schema.get("required"), list) else []
+    listed = schema.get("required")
+    required: list[Any] = listed if isinstance(listed, list) else []
     if isinstance(properties, Mapping):
         for name, sub in properties.items():
             if not isinstance(sub, Mapping):
@@ -151,9 +153,8 @@ def _property_schema(schema: Any, path: Any) -> Mapping[str, Any] | None:
     if not steps or not isinstance(schema, Mapping):
         return None
     properties = schema.get("properties")
-    if isinstance(properties, Mapping) and isinstance(properties.get(steps[0]), Mapping):
-        return properties[steps[0]]
-    return None
+    found = properties.get(steps[0]) if isinstance(properties, Mapping) else None
+    return found if isinstance(found, Mapping) else None
 
 
 def schema_error_hint(error: Any, schema: Any) -> str:

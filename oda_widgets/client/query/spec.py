@@ -391,7 +391,8 @@ def _unwrap(doc: Any) -> list[Any]:
         raise _shape_error("the answer is empty or not a list")
     if len(doc) == 1 and isinstance(doc[0], list):
         doc = doc[0]  # the dispatcher wraps the description in a one-item list
-    return doc
+    entries: list[Any] = doc
+    return entries
 
 
 def _add_older_time_format(groups: list[QueryGroup]) -> None:

@@ -108,7 +108,9 @@ class _DeadlineResponse(http.client.HTTPResponse):
             self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, deadline))
 
 
-class _ConnectsBeforeTheDeadline:
+class _ConnectsBeforeTheDeadline(HTTPConnection):
+    # a subclass of the plain connection so that the HTTPS one below finds its own connect() next
+    # in the method order (TLS wrapped around the socket this one opens in time)
     def connect(self) -> None:
         deadline = current_deadline()
         if deadline is not None and isinstance(self.timeout, int | float):

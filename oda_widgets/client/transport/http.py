@@ -40,7 +40,7 @@ from ..query.wire import encode_parameters, use_post
 from .deadline import DeadlineAdapter, DeadlineRetry, answer_deadline
 from .redaction import install_urllib3_redaction, scrub_text, scrub_token
 from .secret import SecretToken, as_secret, reveal
-from .status_requests import PooledAnswer, StatusRequests
+from .status_requests import Answer, StatusRequests
 from .token_scope import token_scope
 
 __all__ = [
@@ -200,9 +200,10 @@ class Transport:
         # proxy applies (client/transport/status_requests.py says why)
         self._status_requests: StatusRequests | None = None
         if not self.session.proxies.get(urlsplit(self.url).scheme):
-            self._status_requests = StatusRequests(
-                dict(self.session.headers), timeout, verify=self.session.verify
-            )
+            # requests admits bytes as header values (sent as Latin-1); urllib3's calls want text
+            headers = {k: v if isinstance(v, str) else v.decode("latin-1")
+                       for k, v in self.session.headers.items()}
+            self._status_requests = StatusRequests(headers, timeout, verify=self.session.verify)
 
     # --- the endpoints -------------------------------------------------------------------------
     def instruments(self, token: str | SecretToken | None = None) -> list[str]:
@@ -322,7 +323,7 @@ class Transport:
         wire: bool,
         allow_redirects: bool,
         files: Mapping[str, tuple[str, bytes]] | None = None,
-    ) -> requests.Response | PooledAnswer:
+    ) -> Answer:
         """The only place the token's text is taken out: encode the request and send it.
 
         Whatever goes wrong here is raised again by :meth:`_send` from a frame without it.
@@ -366,7 +367,7 @@ class Transport:
         allow_redirects: bool,
         budget: DecodeBudget | None = None,
         files: Mapping[str, tuple[str, bytes]] | None = None,
-    ) -> tuple[requests.Response | PooledAnswer, _Body]:
+    ) -> tuple[Answer, _Body]:
         where = _url_for_logs(url)
         with answer_deadline(self.timeout) as deadline:
             try:
@@ -410,7 +411,7 @@ class Transport:
 
     def _decode(
         self,
-        response: requests.Response,
+        response: Answer,
         body: _Body,
         token: SecretToken | None,
         sent: Mapping[str, Any] | None,
@@ -530,7 +531,7 @@ class _Body(bytearray):
 
 
 def _read_body(
-    response: requests.Response, budget: DecodeBudget | None, where: str
+    response: Answer, budget: DecodeBudget | None, where: str
 ) -> _Body:
     """The answer's body, decompressed, read chunk by chunk under ``budget``: a gzip bomb is
     refused at the first chunk past it, and the connection dropped."""
@@ -549,7 +550,7 @@ def _read_body(
 
 
 def _read_answer(
-    response: requests.Response,
+    response: Answer,
     body: _Body,
     token: SecretToken | None,
     where: str,

@@ -62,7 +62,7 @@ class SecretToken:
     def __copy__(self) -> SecretToken:
         return self
 
-    def __deepcopy__(self, memo: dict) -> SecretToken:
+    def __deepcopy__(self, memo: dict[int, object]) -> SecretToken:
         return self
 
     def __reduce__(self) -> Any:

@@ -19,16 +19,41 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol, cast
 from urllib.parse import quote_plus
 
 import certifi
 import urllib3
+from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 
 from .deadline import deadline_pools
 
-__all__ = ["StatusRequests", "PooledAnswer", "form_encoded"]
+__all__ = ["Answer", "StatusRequests", "PooledAnswer", "form_encoded"]
+
+
+class Answer(Protocol):
+    """What the transport reads of an answer: a ``requests.Response`` or a :class:`PooledAnswer`."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def encoding(self) -> str | None: ...
+
+    def iter_content(self, chunk_size: int) -> Iterator[bytes]:
+        """The body, decompressed, ``chunk_size`` bytes at a time."""
+        ...
+
+    def close(self) -> None:
+        """Drop the connection."""
+        ...
 
 
 def form_encoded(fields: list[tuple[str, str]]) -> str:
@@ -57,7 +82,8 @@ class PooledAnswer:
         self.url = url
         self.status_code = raw.status
         self.headers = raw.headers
-        self.encoding = get_encoding_from_headers(raw.headers)
+        # urllib3's headers are case-insensitive too, and the function only calls .get on them
+        self.encoding = get_encoding_from_headers(cast("CaseInsensitiveDict[str]", raw.headers))
 
     def iter_content(self, chunk_size: int) -> Iterator[bytes]:
         """The body, decompressed, ``chunk_size`` bytes at a time."""
@@ -87,7 +113,7 @@ class StatusRequests:
     """
 
     def __init__(
-        self, headers: Mapping[str, str], timeout: float, *, verify: bool | str = True,
+        self, headers: Mapping[str, str], timeout: float, *, verify: bool | str | None = True,
         maxsize: int = 16,
     ) -> None:
         tls: dict[str, Any] = (

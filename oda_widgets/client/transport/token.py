@@ -144,12 +144,14 @@ def decode_token(token: str | SecretToken) -> TokenInfo:
         and neither does any frame of its traceback (the token is held as a
         :class:`~.secret.SecretToken`, its text read in a frame that has returned by then).
     """
-    token = as_secret(token) if isinstance(token, str | SecretToken) else None
-    if token is None:
+    secret = as_secret(token) if isinstance(token, str | SecretToken) else None
+    # the plain text leaves this frame: a traceback through it shows only the SecretToken
+    del token
+    if secret is None:
         raise ValidationError(
             "token", "The token is empty: copy it from the ODA web site's 'API token' panel"
         )
-    claims, problem = _read_claims(token)
+    claims, problem = _read_claims(secret)
     if problem is not None:
         raise ValidationError(
             "token",

@@ -140,7 +140,9 @@ def _light_curve_item(mjd: np.ndarray, flux: np.ndarray, error: np.ndarray, time
                       name: str) -> dict[str, Any]:
     """oda_api's ``LightCurveDataProduct.from_arrays(...).encode()``: an empty PRIMARY and an
     ``LC`` record array with no header but TIMEDEL, units in ``units_dict``."""
-    records = np.array(np.rec.fromarrays([mjd, flux, error], names=("TIME", "FLUX", "ERROR")))
+    # formats=None (read from the arrays) spelled out: NumPy's stubs take names only beside it
+    records = np.array(np.rec.fromarrays([mjd, flux, error], formats=None,
+                                         names=("TIME", "FLUX", "ERROR")))
     unit = _FLUX_UNIT.to_string(format="ogip")
 
     def unit_entry(data: np.ndarray, unit_name: str, header: dict, units: Any) -> dict[str, Any]:

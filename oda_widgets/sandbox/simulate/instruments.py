@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["ISGRI", "JEMX", "TELESCOPES", "Telescope", "tangent_offsets"]
 
@@ -78,9 +79,13 @@ TELESCOPES = {"isgri": ISGRI, "jemx": JEMX}
 
 
 def tangent_offsets(
-    ra0: float, dec0: float, ra: np.ndarray, dec: np.ndarray
+    ra0: npt.ArrayLike, dec0: npt.ArrayLike, ra: npt.ArrayLike, dec: npt.ArrayLike
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gnomonic offsets (deg) of (ra, dec) in the tangent plane at (ra0, dec0), x towards east."""
+    """Gnomonic offsets (deg) of (ra, dec) in the tangent plane at (ra0, dec0), x towards east.
+
+    Any of them may be arrays (broadcast): one source seen from many pointings, or many
+    directions from one.
+    """
     a0, d0 = np.radians(ra0), np.radians(dec0)
     a, d = np.radians(np.asarray(ra, float)), np.radians(np.asarray(dec, float))
     cos_c = np.sin(d0) * np.sin(d) + np.cos(d0) * np.cos(d) * np.cos(a - a0)
