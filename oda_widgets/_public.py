@@ -34,6 +34,7 @@ CLIENT = {
     "Poller": ".client.poller",
     "ProductSet": ".client.products.product_set",
     "ProductSpec": ".client.query.spec",
+    "QueryDraft": ".client.query.draft",
     "Progress": ".client.job_state",
     "QueryGroup": ".client.query.spec",
     "RequestRejected": ".client.errors",

@@ -171,9 +171,12 @@ class Explorer(traitlets.HasTraits):
         Every job the form submits gets a row; "Open results" (or a click on a done row) opens it.
     results : dict
         The :class:`ResultsView` of each opened job, by job id.
+    status : str
+        What the views last changed in the form, in words, e.g. ``"Form changed: T1 is now
+        ..."`` (empty again once the form's catalog or time range changes after it; observable).
+        The Explorer is not a widget, so this trait is not synced: ``notice`` shows it.
     notice : ipywidgets.Label
-        What the views last changed in the form, in words (empty again once the form's
-        catalog or time range changes after it).
+        The line that shows ``status``.
     form_shown : bool
         Whether the query form is unfolded (observable; it folds when results open and
         unfolds with its button).
@@ -189,6 +192,7 @@ class Explorer(traitlets.HasTraits):
     """
 
     form_shown = traitlets.Bool(True)
+    status = traitlets.Unicode("")
 
     def __init__(self, url: str | None = None, token: str | None = None, *,
                  dispatcher: Dispatcher | None = None, instrument: str | None = None,
@@ -205,6 +209,7 @@ class Explorer(traitlets.HasTraits):
         self.results: dict[str, ResultsView] = {}
         self.notice = widgets.Label("")
         self.notice.add_class("oda-explorer-notice")
+        traitlets.dlink((self, "status"), (self.notice, "value"))
         self.tabs = ResultTabs()
         self.tabs.add_class("oda-explorer-tabs")
         self._empty = widgets.Label("Open a finished job (Open results, or click its row) to "
@@ -338,7 +343,7 @@ class Explorer(traitlets.HasTraits):
         # a notice of what a view put in the form lasts while the form still holds it
         about = self._notice_about
         if about and any(_same_value(form.values.get(k)) != v for k, v in about.items()):
-            self.notice.value = ""
+            self.status = ""
             self._notice_about = {}
 
     # --- the links between views --------------------------------------------------------------
@@ -353,7 +358,7 @@ class Explorer(traitlets.HasTraits):
         # the notice lasts while the form holds what it says
         keys = ("T1", "T2") if text.startswith("T1 is now") else ("selected_catalog",)
         self._notice_about = {k: _same_value(self.form.values.get(k)) for k in keys}
-        self.notice.value = f"Form changed: {text}"
+        self.status = f"Form changed: {text}"
 
     def close(self) -> None:
         """Close every tab and the widgets (the jobs go on being polled)."""

@@ -29,6 +29,7 @@ __all__ = [
 #: The modules that define fields; importing them registers their fields.
 FIELD_MODULES = (
     ".fields",
+    ".catalog_field",
     ".long_text_field",
     ".quantity_field",
     ".format_field",

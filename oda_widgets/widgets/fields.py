@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import html
 import json
-import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import ipywidgets as widgets
@@ -27,13 +26,16 @@ import traitlets
 from traitlets import Unicode
 
 from ..client.errors import ValidationError
+from ..client.query.entries import convert_time, number_text, read_number
+from ..client.query.parameter_spec import ParameterSpec
+from ..client.query.product_list_parameter import InputProdListParameter
+from ..client.query.spec import NOT_QUERY_PARAMETERS
 from .field_registry import field_factory, register_field
 
 __all__ = [
     "HIDDEN_PARAMETERS",
     "AngleField",
     "BooleanField",
-    "CatalogField",
     "ChoiceField",
     "Field",
     "IntegerField",
@@ -52,16 +54,16 @@ LABEL_WIDTH = "11em"
 ERROR_CLASS = "oda-invalid"
 
 
-def _label_of(spec: Any) -> str:
+def _label_of(spec: ParameterSpec) -> str:
     return getattr(spec, "label", None) or spec.name or "(unnamed)"
 
 
-def _units_text(spec: Any) -> str:
+def _units_text(spec: ParameterSpec) -> str:
     units = getattr(spec, "units", None)
     return "" if units in (None, "", "str") else str(units)
 
 
-def _tooltip(spec: Any, units: str) -> str:
+def _tooltip(spec: ParameterSpec, units: str) -> str:
     """The hover text of a control: its label, units, bounds and the description's help."""
     parts = [_label_of(spec)]
     if units:
@@ -81,15 +83,6 @@ def _tooltip(spec: Any, units: str) -> str:
     return "; ".join(parts)
 
 
-def _number_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        # "10.0" reads as a float on purpose: the user sees the same text the description has
-        return repr(value)
-    return str(value)
-
-
 def _typing_box(kind: type[widgets.Widget], label: str, **options: Any) -> widgets.Widget:
     """A Text or Textarea of the form's width, its label in the form's label column."""
     return kind(
@@ -100,7 +93,7 @@ def _typing_box(kind: type[widgets.Widget], label: str, **options: Any) -> widge
     )
 
 
-def schema_hints_widget(spec: Any) -> widgets.HTML | None:
+def schema_hints_widget(spec: ParameterSpec) -> widgets.HTML | None:
     """The words of a parameter's JSON schema (``spec.schema_hints()``), one per line, as text
     under its box, aligned with the box; None when the schema says nothing."""
     getter = getattr(spec, "schema_hints", None)
@@ -157,16 +150,18 @@ class Field(traitlets.HasTraits):
         A neutral note when the value is accepted or empty (from the parameter's spec).
     """
 
+    spec: ParameterSpec  # a kind's field narrows it to the kind's class
+
     value = traitlets.Any(None, read_only=True, help="The value handed to the dispatcher, in step "
                           "with the control (set it with set_value).")
 
     #: Whether a change of ``control.value`` is a change of the parameter (not for summaries).
     observe_control = True
 
-    def __init__(self, spec: Any) -> None:
+    def __init__(self, spec: ParameterSpec) -> None:
         super().__init__()
         self.spec = spec
-        self.name: str = spec.name
+        self.name: str = spec.name or ""  # unnamed parameters get no field
         self.label = _label_of(spec)
         self.error: str | None = None
         self.error_hint: str | None = None
@@ -281,7 +276,7 @@ class Field(traitlets.HasTraits):
         )
 
     # --- change notification ----------------------------------------------------------------------
-    def _changed(self, _change: Any = None) -> None:
+    def _changed(self, _change: object = None) -> None:
         """Bring the ``value`` trait in step with the control (its observers hear a change)."""
         self.set_trait("value", self.query_value())
 
@@ -301,20 +296,26 @@ class NumberField(Field):
     integer = False
 
     def set_value(self, value: Any) -> None:
-        self.control.value = _number_text(value)
+        self.control.value = number_text(value)
+
+    #: Whether text with units (``"1 MeV"``, ``"9h20m"``) is read by the parameter into a number.
+    with_units = False
 
     def query_value(self) -> Any:
-        text = self.text.strip()
-        if not text:
-            return None
-        try:
-            number = int(text) if self.integer else float(text)
-        except ValueError:
-            # hand the text on unchanged: the parameter answers with the dispatcher's own message
-            return text
-        if isinstance(number, float) and not math.isfinite(number):
-            return text
-        return number
+        # text that is no number goes on as typed: the parameter answers with the server's text
+        return read_number(self.spec, self.text, integer=self.integer, with_units=self.with_units)
+
+    def _changed(self, _change: object = None) -> None:
+        before = self.value
+        super()._changed(_change)
+        if self.value == before and hasattr(self, "message"):
+            # "0.00001" over "1e-05" ("45 keV" over 45.0) is the same value, which no observer
+            # hears: the message follows the text, and a form hears when a refusal comes or goes
+            refused = self.error
+            self.check()
+            if self.error != refused:
+                self.notify_change(traitlets.Bunch(
+                    name="value", old=before, new=self.value, owner=self, type="change"))
 
 
 @register_field("integer")
@@ -332,22 +333,14 @@ class AngleField(NumberField):
     ``9h20m23s``) and sends the number; the note beside the field shows it in degrees as typed.
     """
 
-    def query_value(self) -> Any:
-        number = super().query_value()
-        if not isinstance(number, str):
-            return number
-        try:
-            # sexagesimal text becomes the number in the parameter's units
-            return self.spec.validate(number)
-        except (ValidationError, ValueError):
-            return number
+    with_units = True
 
 
 @register_field("time")
 class TimeField(Field):
     """A time instant in the format chosen by the form's ISOT/MJD switch (``T_format``)."""
 
-    def __init__(self, spec: Any) -> None:
+    def __init__(self, spec: ParameterSpec) -> None:
         self.time_format = str(getattr(spec, "units", None) or "isot")
         super().__init__(spec)
         self.units_label.value = self.time_format.upper()
@@ -364,7 +357,7 @@ class TimeField(Field):
         return text
 
     def set_value(self, value: Any) -> None:
-        self.control.value = _number_text(value) if isinstance(value, float) else (
+        self.control.value = number_text(value) if isinstance(value, float) else (
             "" if value is None else str(value)
         )
 
@@ -377,7 +370,7 @@ class TimeField(Field):
         wire = super().check(values)
         if wire is not None and self.error is None and self.time_format != "isot":
             # a number of days reads as a date only to the trained eye: say which one it is
-            isot = _convert_time(self.query_value(), self.time_format, "isot")
+            isot = convert_time(self.query_value(), self.time_format, "isot")
             if isot:
                 self.note = f"= {str(isot)[:23]} UTC"
                 self.clear_error()
@@ -395,30 +388,12 @@ class TimeField(Field):
         """
         if time_format == self.time_format:
             return
-        converted = _convert_time(self.query_value(), self.time_format, time_format)
+        converted = convert_time(self.query_value(), self.time_format, time_format)
         self.time_format = time_format
         self.units_label.value = time_format.upper()
         if converted is not None:
             self.set_value(converted)
         self._changed()  # text left as typed reads differently in the other format
-
-
-def _convert_time(value: Any, source: str, target: str) -> Any:
-    if value is None or value == "":
-        return None
-    from astropy.time import Time
-
-    try:
-        time = Time(value, format=source)
-        if target == "isot":
-            return time.isot
-        converted = time.to_value(target)
-    except (ValueError, TypeError):
-        return None
-    if isinstance(converted, float):
-        # 1e-10 day is under 10 microseconds: ISOT -> MJD -> ISOT gives back the same milliseconds
-        return float(f"{converted:.10f}")
-    return converted
 
 
 class TimeFormatSwitch(Field):
@@ -429,7 +404,7 @@ class TimeFormatSwitch(Field):
 
     FORMATS = ("isot", "mjd")
 
-    def __init__(self, spec: Any) -> None:
+    def __init__(self, spec: ParameterSpec) -> None:
         self.times: list[TimeField] = []
         super().__init__(spec)
 
@@ -469,7 +444,7 @@ class TimeFormatSwitch(Field):
         time_field.units_label.value = str(self.control.value).upper()
         time_field._changed()
 
-    def _changed(self, _change: Any = None) -> None:
+    def _changed(self, _change: object = None) -> None:
         for time_field in self.times:
             time_field.convert_to(self.control.value)
         super()._changed(_change)
@@ -540,13 +515,13 @@ class ProductListField(Field):
         if value is None:
             items: list[str] = []
         elif isinstance(value, str):
-            items = self.spec.items_of_lines(value)
+            items = InputProdListParameter.items_of_lines(value)
         else:
             items = [str(v) for v in value]
         self.control.value = "\n".join(items)
 
     def query_value(self) -> Any:
-        items = self.spec.items_of_lines(self.text)
+        items = InputProdListParameter.items_of_lines(self.text)
         return items if items else None  # an empty box is not sent
 
     def typed(self) -> Any:
@@ -586,180 +561,9 @@ class StructuredField(Field):
 
 
 
-@register_field("user_catalog")
-class CatalogField(Field):
-    """The catalog sent as ``selected_catalog``: what it holds in words, "selected rows only", a
-    Clear button and :meth:`set_catalog`.
-
-    With no catalog the dispatcher uses its own. A catalog may be a client ``Catalog`` (its edits
-    and selection show here at once), a dispatcher catalog dict, or ``selected_catalog`` JSON
-    text. With "selected rows only" ticked and rows selected, ``catalog_selected_objects`` goes
-    too and the job extracts only those rows.
-    """
-
-    EMPTY = "no catalog: the dispatcher uses its own"
-    observe_control = False
-
-    selected_rows = traitlets.Unicode(
-        None, allow_none=True, read_only=True,
-        help="The catalog_selected_objects sent with the catalog (None: every row goes).",
-    )
-
-    def __init__(self, spec: Any) -> None:
-        self._catalog: Any = None
-        self._quiet = False
-        self.clear_button = widgets.Button(
-            description="Clear",
-            tooltip="forget the catalog: the dispatcher then uses its own",
-            layout=widgets.Layout(width="6em"),
-        )
-        self.selected_only_box = widgets.Checkbox(
-            value=False, description="selected rows only", indent=False,
-            layout=widgets.Layout(width="auto"),
-        )
-        self.selected_only_box.add_class("oda-catalog-selected-only")
-        super().__init__(spec)
-        self.clear_button.on_click(lambda _button: self.set_catalog(None))
-        self.selected_only_box.observe(lambda _change: self._refresh(), names="value")
-
-    def _make_control(self) -> widgets.Widget:
-        return widgets.Label(self.EMPTY)
-
-    def _row(self) -> list[widgets.Widget]:
-        title = widgets.Label(self.label, layout=widgets.Layout(width=LABEL_WIDTH))
-        return [title, self.control, self.selected_only_box, self.clear_button, self.message]
-
-    @property
-    def catalog(self) -> Any:
-        """The catalog that the next query sends (``None``: the dispatcher's own)."""
-        return self._catalog
-
-    @property
-    def selected_only(self) -> bool:
-        """Whether only the catalog's selected rows are extracted."""
-        return bool(self.selected_only_box.value)
-
-    def set_catalog(self, catalog: Any, selected_only: bool | None = None) -> None:
-        """Use ``catalog`` for the next query (``None`` clears it); ``selected_only`` ticks or
-        unticks "selected rows only" (left as it is when omitted)."""
-        previous = self._catalog
-        if previous is not None and hasattr(previous, "remove_listener"):
-            try:
-                previous.remove_listener(self._catalog_edited)
-            except (ValueError, KeyError):
-                pass
-        if isinstance(catalog, str) and not catalog.strip():
-            catalog = None
-        self._catalog = catalog
-        if catalog is not None and hasattr(catalog, "add_listener"):
-            catalog.add_listener(self._catalog_edited)
-        if selected_only is not None:
-            self._quiet = True  # one refresh below, not two
-            try:
-                self.selected_only_box.value = bool(selected_only)
-            finally:
-                self._quiet = False
-        self._refresh()
-
-    def _catalog_edited(self, *_args: Any) -> None:
-        self._refresh()
-
-    def _refresh(self) -> None:
-        self.control.value = self.summary()
-        self.clear_button.disabled = self._catalog is None
-        if not self._quiet:
-            self._changed()
-
-    def _changed(self, _change: Any = None) -> None:
-        super()._changed(_change)
-        self.set_trait("selected_rows", self.selected_objects())
-
-    def set_value(self, value: Any) -> None:
-        self.set_catalog(value)
-
-    def summary(self) -> str:
-        """What the field holds: ``"catalog: 7 sources (2 removed, 1 added)"``, and when only
-        the selected rows go, ``"; only the 2 selected"``."""
-        if self._catalog is None:
-            return self.EMPTY
-        count, selected = _catalog_counts(self._catalog)
-        if count is None:
-            return "a catalog (its size could not be read)"
-        text = f"catalog: {count} source{'' if count == 1 else 's'}"
-        changes = getattr(self._catalog, "changes", None)
-        if callable(changes):
-            parts = [f"{n} {what}" for what, n in changes().items() if n]
-            text += f" ({', '.join(parts)})" if parts else " (as the job returned it)"
-        if self.selected_only:
-            if selected:
-                text += f"; only the {selected} selected"
-            else:
-                text += "; no row selected, so all of them"
-        elif selected:
-            text += f", {selected} selected (all are sent)"
-        return text
-
-    def typed(self) -> Any:
-        return self.query_value()
-
-    def check(self, values: Mapping[str, Any] | None = None) -> Any:
-        wire = super().check(values)
-        if self.error is None:
-            self.note = ""  # the summary already says what the catalog is
-            self.clear_error()
-        return wire
-
-    def query_value(self) -> Any:
-        catalog = self._catalog
-        if catalog is None:
-            return None
-        if hasattr(catalog, "to_selected_catalog"):
-            return catalog.to_selected_catalog()
-        if isinstance(catalog, str):
-            return catalog
-        return json.dumps(catalog)
-
-    def selected_objects(self) -> str | None:
-        """The ``catalog_selected_objects`` to send: the selected rows' meta_IDs when "selected
-        rows only" is ticked and rows are selected, else None."""
-        if not self.selected_only:
-            return None
-        getter = getattr(self._catalog, "catalog_selected_objects", None)
-        return getter() if callable(getter) else None
-
-    def hand_over(self) -> tuple[Any, bool]:
-        """The catalog and the "selected rows only" choice, for the field of another product;
-        this field stops following the catalog's edits."""
-        catalog = self._catalog
-        if catalog is not None and hasattr(catalog, "remove_listener"):
-            catalog.remove_listener(self._catalog_edited)
-        return catalog, self.selected_only
-
-
-def _catalog_counts(catalog: Any) -> tuple[int | None, int | None]:
-    """Number of sources and of selected ones, from a Catalog, a dict or JSON text."""
-    table = getattr(catalog, "table", None)
-    if table is not None:
-        getter = getattr(catalog, "catalog_selected_objects", None)
-        chosen = getter() if callable(getter) else None
-        selected = len([s for s in str(chosen).split(",") if s.strip()]) if chosen else None
-        return len(table), selected
-    data = catalog
-    if isinstance(catalog, str):
-        try:
-            data = json.loads(catalog)
-        except ValueError:
-            return None, None
-    if not isinstance(data, Mapping):
-        return None, None
-    columns = data.get("cat_column_list")
-    if isinstance(columns, list) and columns and isinstance(columns[0], list):
-        return len(columns[0]), None
-    return None, None
-
 
 @register_field("untyped")
-def untyped_field(spec: Any) -> Field:
+def untyped_field(spec: ParameterSpec) -> Field:
     """The field of a parameter the server does not type: the field of its default's plain kind
     (a number box for ``5``, a JSON box for a list), checked as the server checks it (not at all)."""
     return field_factory(getattr(spec, "plain_kind", "string"), TextField)(spec)
@@ -767,17 +571,17 @@ def untyped_field(spec: Any) -> Field:
 
 #: Parameters the form never shows as fields: the token has its own box; ``user_catalog`` is not an
 #: argument the dispatcher accepts (it is missing from ``/api/par-names``), ``selected_catalog`` is.
-HIDDEN_PARAMETERS = frozenset({"token", "user_catalog"})
+HIDDEN_PARAMETERS = frozenset(NOT_QUERY_PARAMETERS)
 
 
-def field_for(spec: Any, time_formats: Mapping[str, Any] | None = None) -> Field | None:
+def field_for(spec: ParameterSpec, time_formats: Collection[str] | None = None) -> Field | None:
     """Return the field for ``spec``, or ``None`` when the form does not show it.
 
     Parameters
     ----------
     spec : ParameterSpec
         One parameter of the description.
-    time_formats : mapping, optional
+    time_formats : collection of str, optional
         Names of the format companions of time parameters (``T_format``); such a parameter becomes
         the one ISOT/MJD switch.
     """

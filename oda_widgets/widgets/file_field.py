@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..client.query.file_parameters import LocalFile
+from ..client.query.file_parameters import FileReferenceParameter, LocalFile
 from .field_registry import register_field
 from .fields import Field, _typing_box
 
@@ -35,6 +35,8 @@ class FileField(Field):
     ``file`` is the uploaded :class:`LocalFile` (None when the text box is used); Remove goes
     back to the text. The value handed to the dispatcher is the file, or the text.
     """
+
+    spec: FileReferenceParameter
 
     def __init__(self, spec: Any) -> None:
         self.file: LocalFile | None = None

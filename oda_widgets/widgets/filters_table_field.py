@@ -14,7 +14,7 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Unicode
 
-from ..client.query.filters_table import COLUMNS
+from ..client.query.filters_table import COLUMNS, PhosphorosFiltersParameter
 from .field_registry import register_field
 from .fields import LABEL_WIDTH, Field
 
@@ -62,6 +62,8 @@ class FiltersTableField(Field):
     ``rows`` lists the :class:`FilterRow` objects; :meth:`add_row` and :meth:`remove_row` edit
     it. An empty table is not sent (the dispatcher's default applies).
     """
+
+    spec: PhosphorosFiltersParameter
 
     observe_control = False
 

@@ -5,14 +5,17 @@ Nothing here knows an instrument: the instrument and product selectors come from
 (:mod:`oda_widgets.widgets.fields`), grouped and ordered as the description has them. Every value is
 checked as it is typed by the parameter, so the message next to a field is the server's own text.
 The form's state is in traitlets one can observe (``instrument``, ``product``, ``values``,
-``last_job``); a Submit is an event (:meth:`QueryForm.on_submit`).
+``last_job``, ``status``); a Submit is an event (:meth:`QueryForm.on_submit`).
+
+The form lays out a query being prepared: :attr:`QueryForm.draft` is the same query as a headless
+:class:`~oda_widgets.client.query.draft.QueryDraft`, which also sends it. The buttons' actions are
+in :mod:`.form_actions`, name resolution in :mod:`.name_resolution`, the catalog's field in
+:mod:`.catalog_field`.
 """
 
 from __future__ import annotations
 
 import functools
-import html
-import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -20,33 +23,28 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..client.catalog.source_catalog import Catalog
-from ..client.errors import OdaError, RequestRejected, ValidationError, ValidationErrors
-from ..client.failure_words import plain_failure
+from ..client.dispatcher import Dispatcher
+from ..client.errors import OdaError, ValidationError
+from ..client.jobs import Job
+from ..client.query.draft import SELECTED_OBJECTS, QueryDraft, isot_text, selected_again
+from ..client.query.entries import Entry
+from ..client.query.roles import find_role
+from ..client.query.share import read_share_url
+from ..client.query.spec import InstrumentSpec
 from ._style import style_widget
+from .catalog_field import CatalogField, GivenCatalog
 from .events import Events
-from .fields import (
-    AngleField,
-    CatalogField,
-    Field,
-    TimeField,
-    TimeFormatSwitch,
-    TitledRow,
-    field_for,
-)
-from .form_checks import pair_problems
+from .fields import Field, TimeField, TimeFormatSwitch, TitledRow
+from .form_actions import FormActions, text_html
+from .form_sections import build_fields, section_boxes
+from .name_resolution import add_resolve_button, resolve_name
+from .reentry import Reentry
 from .time_bin_default import TimeBinDefault
 from .token_box import TokenBox
 
 __all__ = ["QueryForm"]
 
-SubmitCallback = Callable[[Any], None]
-
-ONTOLOGY = "http://odahub.io/ontology#"
-
-
-def _has_uri(field: Field, suffix: str) -> bool:
-    return any(str(uri) == ONTOLOGY + suffix for uri in getattr(field.spec, "owl_uri", ()) or ())
+SubmitCallback = Callable[[Job], None]
 
 
 def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,11 +60,6 @@ def _serialised(method: Callable[..., Any]) -> Callable[..., Any]:
             return method(self, *args, **kwargs)
 
     return serialised
-
-
-def _text_html(text: str, css: str = "oda-note-text") -> str:
-    """Server or user text as HTML: always escaped."""
-    return f'<span class="{css}">{html.escape(text)}</span>'
 
 
 class QueryForm(widgets.VBox):
@@ -89,9 +82,11 @@ class QueryForm(widgets.VBox):
     -----
     ``form.on_submit(callback)`` registers listeners that receive every submitted
     :class:`~oda_widgets.client.jobs.Job`; ``form.values`` reads and sets the typed values;
-    ``form.query`` is the query as a dict. The form's state is in traitlets:
+    ``form.query`` is the query as a dict, ``form.draft`` the same query as a headless
+    :class:`~oda_widgets.client.query.draft.QueryDraft`. The form's state is in traitlets:
     ``form.observe(fn, names="values")`` hears every change of a value, ``names="instrument"``
-    or ``"product"`` a switch, ``names="last_job"`` each submission.
+    or ``"product"`` a switch, ``names="last_job"`` each submission, ``names="status"`` each
+    form-level message (the plain text of the status line).
     """
 
     instrument = traitlets.Unicode(
@@ -106,10 +101,14 @@ class QueryForm(widgets.VBox):
         "their values); unknown names raise KeyError with the list of known ones."
     )
     last_job = traitlets.Any(None, read_only=True, help="The job submitted last (None before).")
+    status = traitlets.Unicode(
+        "", help="The form-level message as plain text, as the status line shows it: what was "
+        "submitted, what the dispatcher refused or answered (empty before any)."
+    ).tag(sync=True)
 
     def __init__(
         self,
-        dispatcher: Any = None,
+        dispatcher: Dispatcher | None = None,
         instrument: str | None = None,
         product: str | None = None,
         url: str | None = None,
@@ -119,23 +118,23 @@ class QueryForm(widgets.VBox):
     ) -> None:
         super().__init__()
         self._form_lock = threading.RLock()
+        # the form's own writes (filling fields, publishing ``values``) that its listeners skip
+        self._reentry = Reentry()
+        self._status_error = False
         self.add_class("oda-form")
         if dispatcher is None:
-            from ..client.dispatcher import Dispatcher
-
             dispatcher = Dispatcher(url=url, token=token)
         elif token:
             dispatcher.set_token(token)
         self.dispatcher = dispatcher
         self.query_type = query_type
         self.fields: dict[str, Field] = {}
-        self.jobs: list[Any] = []
-        self._specs: dict[str, Any] = {}
+        self.jobs: list[Job] = []
+        self._specs: dict[str, InstrumentSpec] = {}
         # a listener's fault must not undo the submission: it is told in the status line
         self._submitted = Events(on_error=self._submit_listener_failed)
-        self._bulk = False
-        self._publishing = False
-        self._held_catalog: tuple[Any, bool] | None = None
+        self._held_catalog: tuple[GivenCatalog | None, bool] | None = None
+        self.resolve_button: widgets.Button | None = None
         self._time_bins = TimeBinDefault(self)  # a light curve's bin follows T1-T2 until typed
 
         label_style = {"description_width": "11em"}
@@ -147,45 +146,27 @@ class QueryForm(widgets.VBox):
             description="Product", tooltip="the products of the chosen instrument",
             style=label_style,
         )
+        # the status line shows the ``status`` trait, styled as a note or an error
+        self.status_line = widgets.HTML("")
+        self.status_line.add_class("oda-status")
+        self.observe(lambda _change: self._render_status(), names="status")
         self.token_box = TokenBox(dispatcher, on_change=self._token_changed)
         self.fields_box = widgets.VBox()
         self.fields_box.add_class("oda-fields")
-        self.submit_button = widgets.Button(
-            description="Submit", button_style="primary", icon="paper-plane",
-            tooltip="send the query to the dispatcher; the job runs in the background",
-        )
-        self.check_button = widgets.Button(
-            description="Check with the dispatcher", layout=widgets.Layout(width="auto"),
-            tooltip="ask the dispatcher whether it accepts these parameters (dry run)",
-        )
-        self.code_button = widgets.Button(
-            description="Show code", tooltip="the oda_api code of this query (token read from "
-            "the environment)",
-        )
-        self.submit_reason = widgets.HTML("")
-        self.submit_reason.add_class("oda-submit-reason")
-        self.status = widgets.HTML("")
-        self.status.add_class("oda-status")
-        self.code = widgets.HTML("")
-        self.code.add_class("oda-code")
-        self._code_shown = False
-
-        self.submit_button.on_click(lambda _b: self.submit())
-        self.check_button.on_click(lambda _b: self.check_with_dispatcher())
-        self.code_button.on_click(lambda _b: self.toggle_code())
-
-        actions = widgets.HBox(
-            [self.submit_button, self.submit_reason, self.check_button, self.code_button]
-        )
-        actions.add_class("oda-actions")
+        self.actions = FormActions(self)
+        self.submit_button = self.actions.submit_button
+        self.check_button = self.actions.check_button
+        self.code_button = self.actions.code_button
+        self.submit_reason = self.actions.submit_reason
+        self.code = self.actions.code
         self.children = [
             style_widget("form"),
             # rows that carry the tooltips: ipywidgets shows none on a described control itself
             widgets.HBox([_titled(self.instrument_select), _titled(self.product_select)]),
             _titled(self.token_box.widget, self.token_box.password.tooltip),
             self.fields_box,
-            actions,
-            self.status,
+            self.actions,
+            self.status_line,
             self.code,
         ]
         # the traits follow the selectors first, so that a rebuild reads the new choice
@@ -198,8 +179,8 @@ class QueryForm(widgets.VBox):
 
         # a request larger than one job takes: "Split into N jobs"
         self.long_offer = LongRequestOffer(self)
-        at = self.children.index(self.status)
-        self.children = (*self.children[:at], self.long_offer, *self.children[at:])
+        at = self.children.index(self.status_line)
+        self.children = [*self.children[:at], self.long_offer, *self.children[at:]]
         self.product_select.observe(self._product_chosen, names="value")
 
     # --- instruments and products -------------------------------------------------------------
@@ -213,8 +194,14 @@ class QueryForm(widgets.VBox):
         return _one_of(proposal["value"], self.product_select.options,
                        f"a product of {self.instrument_select.value}")
 
+    def chosen(self) -> tuple[str, str]:
+        """The instrument and product shown (ValidationError before both are chosen)."""
+        if not self.instrument or not self.product:
+            raise ValidationError(None, "Choose an instrument and a product.")
+        return self.instrument, self.product
+
     @property
-    def spec(self) -> Any:
+    def spec(self) -> InstrumentSpec | None:
         """The shown instrument's :class:`~oda_widgets.client.query.spec.InstrumentSpec`."""
         return self._specs.get(self.instrument) if self.instrument else None
 
@@ -229,7 +216,7 @@ class QueryForm(widgets.VBox):
         self.instrument_select.options = names
         self.instrument_select.value = wanted or (names[0] if names else None)
 
-    def _describe(self, instrument: str) -> Any:
+    def _describe(self, instrument: str) -> InstrumentSpec:
         if instrument not in self._specs:
             self._specs[instrument] = self.dispatcher.describe(instrument)
         return self._specs[instrument]
@@ -270,95 +257,37 @@ class QueryForm(widgets.VBox):
             held = self._held_catalog
             if isinstance(catalog_field, CatalogField) and held is not None:
                 catalog_field.set_catalog(held[0], selected_only=held[1])
-            left_out = spec.refused(product) if hasattr(spec, "refused") else {}
+            left_out = spec.refused(product)
             if left_out:
                 self._status("⚠ " + "; ".join(left_out.values()), error=True)
         self._check_all()
 
     def _quiet_select(self, products: list[str], product: str | None) -> None:
-        self._bulk = True
-        try:
+        with self._reentry("filling"):
             self.product_select.options = products
             self.product_select.value = product
-        finally:
-            self._bulk = False
 
-    def _instrument_chosen(self, change: Any) -> None:
+    def _instrument_chosen(self, change: Mapping[str, Any]) -> None:
         if change["new"] != change["old"]:
             self._select(change["new"], None)
 
-    def _product_chosen(self, change: Any) -> None:
-        if self._bulk or change["new"] == change["old"] or change["new"] is None:
+    def _product_chosen(self, change: Mapping[str, Any]) -> None:
+        if self._reentry.active("filling") or change["new"] == change["old"] or change["new"] is None:
             return
         self._select(self.instrument, change["new"])
 
     # --- building the fields -----------------------------------------------------------------
-    def _build_fields(self, spec: Any, product: str) -> None:
-        groups = list(spec.groups(product))
-        parameters = [p for group in groups for p in group.parameters]
-        time_formats = {
-            p.format_parameter for p in parameters
-            if getattr(p, "format_parameter", None) and p.kind in ("time",)
-        }
-        sections: dict[str, list[Field]] = {}
-        for group in groups:
-            default_title = self._group_title(spec, group, product)
-            for parameter in group.parameters:
-                field = field_for(parameter, time_formats)
-                if field is None or field.name in self.fields:
-                    continue
-                self.fields[field.name] = field
-                title = getattr(parameter, "group", None) or default_title
-                sections.setdefault(title, []).append(field)
-        self._link_times()
-        for title, fields in sections.items():
-            sections[title] = _switches_before_their_times(fields)
-        self._add_resolver()
+    def _build_fields(self, spec: InstrumentSpec, product: str) -> None:
+        self.fields, sections = build_fields(spec, product)
+        self.resolve_button = add_resolve_button(self)
         for field in self.fields.values():
             field.observe(self._field_changed, names=["value", "selected_rows"])
-        boxes = []
-        for title, fields in sections.items():
-            heading = widgets.HTML(_text_html(title, "oda-section-title"))
-            box = widgets.VBox([heading, *(f.widget for f in fields)])
-            box.add_class("oda-section")
-            boxes.append(box)
-        self.fields_box.children = boxes
+        self.fields_box.children = section_boxes(sections)
 
-    @staticmethod
-    def _group_title(spec: Any, group: Any, product: str) -> str:
-        if group.query_name == spec.source.query_name:
-            return "Source"
-        if group.query_name == spec.instrument.query_name:
-            return f"Instrument: {spec.name}"
-        return f"Product: {group.product_name or product}"
-
-    def _link_times(self) -> None:
-        switches = {f.name: f for f in self.fields.values() if isinstance(f, TimeFormatSwitch)}
-        for field in self.fields.values():
-            if isinstance(field, TimeField) and field.format_parameter in switches:
-                switches[field.format_parameter].link(field)
-
-    def _find(self, name: str, uri: str) -> Field | None:
-        if name in self.fields:
-            return self.fields[name]
-        return next((f for f in self.fields.values() if _has_uri(f, uri)), None)
-
-    def _add_resolver(self) -> None:
-        source = self._find("src_name", "AstrophysicalObject")
-        ra = self._find("RA", "PointOfInterestRA")
-        dec = self._find("DEC", "PointOfInterestDEC")
-        if source is None or not isinstance(ra, AngleField) or not isinstance(dec, AngleField):
-            return
-        if not callable(getattr(self.dispatcher, "resolve_name", None)):
-            return
-        button = widgets.Button(
-            description="Resolve", layout=widgets.Layout(width="7em"),
-            tooltip="look the name up and fill RA and Dec (degrees)",
-        )
-        button.add_class("oda-resolve")
-        button.on_click(lambda _b: self.resolve())
-        source.add_extra(button)
-        self.resolve_button = button
+    def _role_field(self, role: str) -> Field | None:
+        """The field of the parameter playing ``role`` (see :mod:`~oda_widgets.client.query.roles`)."""
+        name = find_role({name: field.spec for name, field in self.fields.items()}, role)
+        return None if name is None else self.fields[name]
 
     # --- name resolution ---------------------------------------------------------------------
     def resolve(self, name: str | None = None) -> dict[str, Any] | None:
@@ -366,37 +295,14 @@ class QueryForm(widgets.VBox):
 
         Returns the resolver's answer, or ``None`` when the name could not be resolved.
         """
-        source = self._find("src_name", "AstrophysicalObject")
-        ra = self._find("RA", "PointOfInterestRA")
-        dec = self._find("DEC", "PointOfInterestDEC")
-        if source is None or ra is None or dec is None:
-            return None
-        name = (name if name is not None else str(source.query_value() or "")).strip()
-        if not name:
-            _warn(source, "Type a source name to resolve.")
-            return None
-        source.set_value(name)
-        try:
-            answer = self.dispatcher.resolve_name(name)
-        except OdaError as exc:
-            _warn(source, f"{getattr(exc, 'message', None) or exc}; {_KEPT}")
-            return None
-        ra_value, dec_value = answer.get("RA"), answer.get("DEC")
-        if ra_value is None or dec_value is None:
-            message = answer.get("message") or "the resolver gave no coordinates"
-            _warn(source, f"{name} could not be resolved: {message}; {_KEPT}")
-            return None
-        self._set_values({ra.name: float(ra_value), dec.name: float(dec_value)})
-        source.note = f"resolved: RA {float(ra_value):.5f}°, Dec {float(dec_value):.5f}°"
-        self._check_all()
-        return dict(answer)
+        return resolve_name(self, name)
 
     # --- values --------------------------------------------------------------------------------
     @traitlets.validate("values")
     def _fill_fields(self, proposal: Mapping[str, Any]) -> dict[str, Any]:
         """Setting ``values`` fills the named fields; the trait then holds every field's value."""
         given = proposal["value"]
-        if self._publishing:
+        if self._reentry.active("publishing"):
             return given
         unknown = [name for name in given if name not in self.fields]
         if unknown:
@@ -404,25 +310,19 @@ class QueryForm(widgets.VBox):
                 f"{self.instrument}/{self.product} has no parameter {', '.join(unknown)}; "
                 f"it has {', '.join(self.fields)}"
             )
-        self._publishing = True  # the fields' changes reach the trait once, by this assignment
-        try:
+        with self._reentry("publishing"):  # the fields' changes reach the trait once, by this
             self._set_values(given)
             self._check_all()
             return self._field_values()
-        finally:
-            self._publishing = False
 
     def _field_values(self) -> dict[str, Any]:
         return {name: field.value for name, field in self.fields.items()}
 
     def _publish_values(self) -> None:
-        if self._publishing or self._bulk:
+        if self._reentry.active("publishing", "filling"):
             return
-        self._publishing = True
-        try:
+        with self._reentry("publishing"):
             self.values = self._field_values()
-        finally:
-            self._publishing = False
 
     def _set_values(self, values: Mapping[str, Any]) -> None:
         self._time_bins.given(values)
@@ -430,27 +330,35 @@ class QueryForm(widgets.VBox):
         ordered = sorted(
             values.items(), key=lambda item: not isinstance(self.fields.get(item[0]), TimeFormatSwitch)
         )
-        self._bulk = True
-        try:
+        with self._reentry("filling"):
             for name, value in ordered:
                 if name in self.fields:
                     self.fields[name].set_value(value)
-        finally:
-            self._bulk = False
+
+    @property
+    def draft(self) -> QueryDraft | None:
+        """The query the form shows, as a headless :class:`QueryDraft` (None before a product
+        is shown): each field's value as typed and as sent, the catalog and its selected rows.
+
+        It is a copy: editing it leaves the form as it is (set ``form.values`` for that); it
+        checks, submits and writes code as the form does.
+        """
+        spec = self.spec
+        if spec is None or not self.product or self.product not in spec.products:
+            return None
+        entries = {name: Entry(field.typed(), field.query_value())
+                   for name, field in self.fields.items() if not isinstance(field, CatalogField)}
+        draft = QueryDraft(spec, self.product, query_type=self.query_type, entries=entries)
+        catalog = self.fields.get("selected_catalog")
+        if isinstance(catalog, CatalogField):
+            draft.set_catalog(catalog.catalog)
+            draft.select_objects(catalog.selected_objects())
+        return draft
 
     def parameters(self) -> dict[str, Any]:
         """The parameters handed to the dispatcher (empty optional ones left out)."""
-        result = {}
-        for name, field in self.fields.items():
-            value = field.query_value()
-            if value is None:
-                continue
-            result[name] = value
-        catalog = self.fields.get("selected_catalog")
-        if isinstance(catalog, CatalogField) and catalog.selected_objects():
-            # the rows of the catalog the user kept selected (the dispatcher reads meta_IDs)
-            result["catalog_selected_objects"] = catalog.selected_objects()
-        return result
+        draft = self.draft
+        return draft.parameters() if draft is not None else {}
 
     @property
     def query(self) -> dict[str, Any]:
@@ -462,7 +370,8 @@ class QueryForm(widgets.VBox):
             "parameters": self.parameters(),
         }
 
-    def set_catalog(self, catalog: Any, *, selected_only: bool | None = None) -> None:
+    def set_catalog(self, catalog: GivenCatalog | None, *,
+                    selected_only: bool | None = None) -> None:
         """Send ``catalog`` as ``selected_catalog`` with the next query (``None`` clears it).
 
         With ``selected_only=True`` and rows selected in the catalog, ``catalog_selected_objects``
@@ -479,20 +388,19 @@ class QueryForm(widgets.VBox):
         The time-format switch is set to ISOT first, so the values are read as they are given.
         """
         times = [f for f in self.fields.values() if isinstance(f, TimeField)]
-        first = self._find("T1", "StartTime")
-        last = self._find("T2", "EndTime")
+        first, last = self._role_field("start"), self._role_field("stop")
         if not isinstance(first, TimeField) or not isinstance(last, TimeField):
             raise KeyError(f"{self.instrument}/{self.product} has no T1/T2 time range "
                            f"(its times: {', '.join(f.name for f in times) or 'none'})")
         values: dict[str, Any] = {first.format_parameter: "isot"} \
             if isinstance(self.fields.get(first.format_parameter), TimeFormatSwitch) else {}
-        values[first.name] = _isot_text(start)
-        values[last.name] = _isot_text(stop)
+        values[first.name] = isot_text(start)
+        values[last.name] = isot_text(stop)
         self.values = values
 
     # --- checking ------------------------------------------------------------------------------
     def _field_changed(self, change: Mapping[str, Any]) -> None:
-        if self._bulk:
+        if self._reentry.active("filling"):
             return
         field = change["owner"]
         if isinstance(field, TimeFormatSwitch):
@@ -502,10 +410,10 @@ class QueryForm(widgets.VBox):
             field.check(typed)
             self._check_pairs(typed)
             self._time_bins.update()
-            self._update_submit()
+            self.actions.update()
             self._publish_values()
-        if self._code_shown:
-            self._show_code()
+        if self.actions.code_shown:
+            self.actions.show_code()
 
     def _typed(self) -> dict[str, Any]:
         return {name: field.query_value() for name, field in self.fields.items()}
@@ -516,43 +424,31 @@ class QueryForm(widgets.VBox):
             field.check(typed)
         self._check_pairs(typed)
         self._time_bins.update()
-        self._update_submit()
+        self.actions.update()
         self._publish_values()
 
     def _check_pairs(self, typed: Mapping[str, Any]) -> None:
         """Say on the second field of a pair what the dispatcher would fail on later (T2 before
         T1, an empty energy band); a field fixed since is checked again on its own."""
-        first, last = self._find("T1", "StartTime"), self._find("T2", "EndTime")
-        times = (first.name, last.name) if isinstance(first, TimeField) and isinstance(
-            last, TimeField) else None
-        energies = next(((low, high) for low, high in (("E1_keV", "E2_keV"),)
-                         if low in self.fields and high in self.fields), None)
-        for pair in (times, energies):
-            if pair is not None and self.fields[pair[1]].error:
-                self.fields[pair[1]].check(typed)   # its own check again: the pair may be fixed
-        if any(pair is not None and self.fields[pair[0]].error for pair in (times, energies)):
+        draft = self.draft
+        if draft is None:
             return
-        labels = {name: field.label for name, field in self.fields.items()}
-        time_format = getattr(first, "time_format", "isot") if times else "isot"
-        for problem in pair_problems(times, time_format, energies, typed, labels):
-            field = self.fields[problem.field]
-            if not field.error:
+        pairs = [pair for pair in (draft.time_range(), draft.energy_band())
+                 if pair is not None and all(name in self.fields for name in pair)]
+        for _first, second in pairs:
+            if self.fields[second].error:
+                self.fields[second].check(typed)  # its own check again: the pair may be fixed
+        if any(self.fields[first].error for first, _second in pairs):
+            return
+        for problem in draft.pair_problems():
+            field = self.fields.get(problem.parameter)
+            if field is not None and not field.error:
                 field.show_error(problem.message, problem.hint)
 
     @property
     def invalid(self) -> list[Field]:
         """The fields whose values the dispatcher would refuse."""
         return [field for field in self.fields.values() if field.error]
-
-    def _update_submit(self) -> None:
-        reason = self.submit_blocked_reason
-        self.submit_button.disabled = self.check_button.disabled = bool(reason)
-        if not reason:
-            self.submit_reason.value = ""
-        elif self.invalid:
-            self.submit_reason.value = _text_html(f"⚠ {reason}", "oda-error-text")
-        else:
-            self.submit_reason.value = _text_html(reason)
 
     @property
     def submit_blocked_reason(self) -> str:
@@ -565,18 +461,7 @@ class QueryForm(widgets.VBox):
 
     def _attach_error(self, error: Exception) -> None:
         """Put a refusal next to the field it names, or at the form level."""
-        if isinstance(error, ValidationErrors):
-            for item in error.errors:
-                self._attach_error(item)
-            return
-        name = getattr(error, "parameter", None)
-        message = getattr(error, "message", None) or str(error)
-        if name in self.fields:
-            self.fields[name].show_error(message, getattr(error, "hint", None) or "")
-            self._update_submit()
-            self._status(f"⚠ The dispatcher refused {name}: {message}", error=True)
-        else:
-            self._status(f"⚠ The dispatcher refused the query: {message}", error=True)
+        self.actions.attach_error(error)
 
     # --- actions -------------------------------------------------------------------------------
     def on_submit(self, callback: SubmitCallback, remove: bool = False) -> None:
@@ -587,133 +472,66 @@ class QueryForm(widgets.VBox):
         """
         self._submitted.register_callback(callback, remove=remove)
 
-    def _submit_listener_failed(self, _callback: Any, exc: Exception, _args: tuple) -> None:
+    def _submit_listener_failed(self, _callback: object, exc: Exception, _args: tuple) -> None:
         self._status(f"Submitted, but a listener failed: {exc}", error=True)
 
-    def _ask_dispatcher(self, not_done: str, failed: str, request: Callable[[], Any]) -> Any:
-        """``request()`` once every field is checked; ``None`` when a field or the dispatcher
-        refuses (the refusal shown on its field, else in the status line after ``not_done``
-        or ``failed``)."""
-        self._check_all()
-        if self.invalid or not self.product:
-            self._status(f"⚠ {not_done}: {self.submit_blocked_reason}", error=True)
-            return None
-        try:
-            return request()
-        except (ValidationError, RequestRejected) as exc:
-            self._attach_error(exc)
-        except OdaError as exc:
-            self._status(f"⚠ {failed}: {exc}", error=True)
-        return None
-
     @_serialised
-    def submit(self) -> Any:
+    def submit(self) -> Job | None:
         """Submit the query; returns the :class:`Job`, or ``None`` when it was refused."""
-        job = self._ask_dispatcher(
-            "Not submitted", "Not submitted",
-            lambda: self.dispatcher.submit(
-                self.instrument, self.product, self.query_type, **self.parameters()
-            ),
-        )
-        if job is None:
-            return None
-        return self.adopt(job)
+        return self.actions.submit()
 
-    def adopt(self, job: Any) -> Any:
+    def adopt(self, job: Job) -> Job:
         """Take ``job`` as submitted by this form: shown, followed, given to the listeners."""
-        self.jobs.append(job)
-        self.set_trait("last_job", job)
-        self._show_submitted(job)
-        try:
-            job.add_listener(self._job_event)
-        except AttributeError:
-            pass
-        self._submitted(job)
-        return job
-
-    def _show_submitted(self, job: Any) -> None:
-        if not job.job_id:
-            self._status("Submitted; waiting for the dispatcher's job id")
-            return
-        status = getattr(getattr(job, "status", None), "value", None)
-        self._status(f"Submitted job {job.job_id}" + (f" ({status})" if status else ""))
-
-    def _job_event(self, event: Any) -> None:
-        job = event.job
-        if job is not self.last_job:
-            return
-        error = getattr(job, "error", None)
-        if isinstance(error, RequestRejected):
-            self._attach_error(error)
-        elif error is not None:
-            plain = plain_failure(error)
-            said = f"{plain} (the dispatcher said: {error})" if plain else str(error)
-            self._status(f"Submitted job {job.job_id or ''}; it failed: {said}", error=True)
-        else:
-            self._show_submitted(job)
+        return self.actions.adopt(job)
 
     def check_with_dispatcher(self) -> dict[str, Any] | None:
         """Ask the dispatcher about the current parameters (dry run) and show its answer as text."""
-        answer = self._ask_dispatcher(
-            "Not checked", "The dispatcher could not check the query",
-            lambda: self.dispatcher.dry_run(self.instrument, self.product, **self.parameters()),
-        )
-        if answer is None:
-            return None
-        self._status(_answer_sentence(answer, self.product, self.parameters()))
-        return answer
+        return self.actions.dry_run()
 
     def api_code(self) -> str:
         """The oda_api code of the current query (the token is read from the environment)."""
-        return self.dispatcher.api_code(
-            self.instrument, self.product, self.query_type, **self.parameters()
-        )
+        return self.dispatcher.api_code(*self.chosen(), self.query_type, **self.parameters())
 
     def toggle_code(self) -> None:
         """Show or hide the oda_api code of the current query."""
-        self._code_shown = not self._code_shown
-        self.code_button.description = "Hide code" if self._code_shown else "Show code"
-        if self._code_shown:
-            self._show_code()
-        else:
-            self.code.value = ""
-
-    def _show_code(self) -> None:
-        try:
-            text = self.api_code()
-        except OdaError as exc:
-            text = f"# no code: {exc}"
-        self.code.value = f"<pre>{html.escape(text)}</pre>"
+        self.actions.toggle_code()
 
     def _token_changed(self) -> None:
         self._status("Token in use: " + self.token_box.text)
 
+    # --- status ----------------------------------------------------------------------------------
     def _status(self, text: str, error: bool = False) -> None:
-        self.status.value = _text_html(text, "oda-error-text" if error else "oda-note-text")
+        """Say ``text`` at the form level (``error`` styles it as one)."""
+        self._status_error = error
+        if self.status == text:
+            self._render_status()  # the same words, perhaps in the other style
+        self.status = text
+
+    def _render_status(self) -> None:
+        css = "oda-error-text" if self._status_error else "oda-note-text"
+        self.status_line.value = text_html(self.status, css) if self.status else ""
+        self._status_error = False  # a later ``form.status = ...`` is a note
 
     @property
     def status_text(self) -> str:
-        """The form-level message as plain text."""
-        return html.unescape(_strip_tags(self.status.value))
+        """The form-level message as plain text (the ``status`` trait)."""
+        return self.status
 
     # --- edit and resubmit -----------------------------------------------------------------
     @classmethod
-    def from_job(cls, job: Any, dispatcher: Any = None) -> QueryForm:
+    def from_job(cls, job: Job, dispatcher: Dispatcher | None = None) -> QueryForm:
         """A form filled with a job's instrument, product and parameters, to edit and resubmit."""
         if dispatcher is None:
-            from ..client.dispatcher import Dispatcher
-
             dispatcher = Dispatcher(url=job.url)
         form = cls(
             dispatcher, instrument=job.instrument, product=job.product,
             query_type=getattr(job, "query_type", "Real"),
         )
-        form._set_values({k: v for k, v in job.parameters.items() if k in form.fields})
-        form._check_all()
+        form._take(job.parameters)
         return form
 
     @classmethod
-    def from_url(cls, url: str, dispatcher: Any = None) -> QueryForm:
+    def from_url(cls, url: str, dispatcher: Dispatcher | None = None) -> QueryForm:
         """A form filled from an MMODA share URL (``job.share_url()`` or MMODA's "Share").
 
         Parameters
@@ -731,33 +549,31 @@ class QueryForm(widgets.VBox):
         ValueError
             If the URL carries no query (no ``instrument`` or ``product_type``).
         """
-        from ..client.query.share import read_share_url
-
         shared = read_share_url(url)
         if dispatcher is None:
-            from ..client.dispatcher import Dispatcher
-
             dispatcher = Dispatcher(url=shared.dispatcher_url)
         form = cls(dispatcher, instrument=shared.instrument, product=shared.product,
                    query_type=shared.query_type)
-        form._set_values({k: v for k, v in shared.parameters.items() if k in form.fields})
-        chosen = shared.parameters.get("catalog_selected_objects")
+        form._take(shared.parameters)
+        chosen = shared.parameters.get(SELECTED_OBJECTS)
         field = form.fields.get("selected_catalog")
         if chosen and isinstance(field, CatalogField) and field.catalog is not None:
             # the rows the sharer kept selected: selected again, and only they extracted
-            catalog = Catalog.from_dispatcher(field.catalog) if not isinstance(
-                field.catalog, Catalog) else field.catalog
-            catalog.select([int(i) for i in chosen.split(",") if i.strip().isdigit()])
-            field.set_catalog(catalog, selected_only=True)
-        form._check_all()
-        form.url_ignored = sorted(k for k in shared.parameters
-                                  if k not in form.fields and k != "catalog_selected_objects")
+            field.set_catalog(selected_again(field.catalog, chosen), selected_only=True)
+            form._check_all()
         scope = getattr(form.dispatcher, "token_scope", None)
         form.link_notice = ""
         if scope is not None and scope.kind == "other" and not form.dispatcher.token_info:
             form.link_notice = f"This link opens another dispatcher: {scope.notice()}."
             form._status(form.link_notice)
         return form
+
+    def _take(self, parameters: Mapping[str, Any]) -> None:
+        """Fill the fields named in ``parameters``; the others are listed in ``url_ignored``."""
+        self._set_values({k: v for k, v in parameters.items() if k in self.fields})
+        self._check_all()
+        self.url_ignored = sorted(k for k in parameters
+                                  if k not in self.fields and k != SELECTED_OBJECTS)
 
     def __repr__(self) -> str:
         return (
@@ -780,88 +596,3 @@ def _one_of(value: str | None, options: Any, what: str) -> str | None:
 def _titled(widget: widgets.Widget, tooltip: str | None = None) -> TitledRow:
     """``widget`` in a row that shows ``tooltip`` (by default the widget's own) on hover."""
     return TitledRow([widget], tooltip=tooltip if tooltip is not None else widget.tooltip)
-
-
-def _switches_before_their_times(fields: list[Field]) -> list[Field]:
-    """Put each time-format switch just above the first time it converts (the description lists
-    ``T1, T_format, T2``: one switch for both reads better above them)."""
-    ordered = [f for f in fields if not isinstance(f, TimeFormatSwitch)]
-    for switch in (f for f in fields if isinstance(f, TimeFormatSwitch)):
-        positions = [i for i, f in enumerate(ordered) if f in switch.times]
-        ordered.insert(positions[0] if positions else len(ordered), switch)
-    return ordered
-
-
-def _strip_tags(text: str) -> str:
-    import re
-
-    return re.sub(r"<[^>]*>", "", text)
-
-
-_KEPT = "RA and Dec are kept as they are (type them, or try another name)"
-
-
-def _warn(field: Field, text: str) -> None:
-    """A warning beside ``field`` that does not block Submit (the value itself is fine)."""
-    field.message.value = f'<span class="oda-warning-text" role="status">⚠ {html.escape(text)}</span>'
-
-
-def _answer_sentence(answer: Any, product: str | None, parameters: Mapping[str, Any]) -> str:
-    """A dry run's answer in one plain sentence: accepted (what would run), or what it said."""
-    from .job_monitor import describe_parameters
-
-    if isinstance(answer, Mapping) and "analysis_parameters" in answer:
-        used = {**parameters, **{k: v for k, v in (answer.get("analysis_parameters") or {})
-                                  .items() if k != "token"}}
-        what = describe_parameters(used)
-        sources = _catalog_size(used.get("selected_catalog"))
-        if sources:
-            what += f" · catalog of {sources} sources"
-        sentence = f"The dispatcher accepts this query: {product}" + (f", {what}." if what
-                                                                       else ".")
-        comment = str(answer.get("comment") or "").strip()
-        return sentence + (f" It adds: {comment}" if comment else "")
-    return "The dispatcher answered: " + _answer_text(answer)
-
-
-def _catalog_size(catalog: Any) -> int | None:
-    if isinstance(catalog, str):
-        try:
-            catalog = json.loads(catalog)
-        except ValueError:
-            return None
-    columns = catalog.get("cat_column_list") if isinstance(catalog, Mapping) else None
-    if isinstance(columns, list) and columns and isinstance(columns[0], list):
-        return len(columns[0])
-    return None
-
-
-def _answer_text(answer: Any, names: Any = None) -> str:
-    """A dispatcher answer (a dry run's dict) as one line of text; ``names`` limits the values
-    shown to the query's parameters (the answer also echoes request bookkeeping)."""
-    if not isinstance(answer, Mapping):
-        return str(answer)
-    if "analysis_parameters" in answer:
-        used = answer.get("analysis_parameters") or {}
-        shown = ", ".join(
-            f"{k}={v}" for k, v in used.items() if k != "token" and (names is None or k in names)
-        )
-        if len(shown) > 600:
-            shown = shown[:600] + " ..."
-        text = "it accepts the query and would run it with " + (shown or "its defaults")
-        if answer.get("comment"):
-            text += f". {answer['comment']}"
-        return text
-    exit_status = answer.get("exit_status") or {}
-    parts = [str(answer.get("query_status") or "")]
-    if isinstance(exit_status, Mapping):
-        parts += [str(exit_status[k]) for k in ("message", "error_message", "comment") if
-                  exit_status.get(k)]
-    text = "; ".join(p for p in parts if p)
-    return text or json.dumps(answer, default=str)[:600]
-
-
-def _isot_text(value: Any) -> str:
-    """An astropy ``Time`` (or text) as the ISOT text a T1/T2 field takes (UTC, to the ms)."""
-    utc = getattr(value, "utc", None)
-    return str(utc.isot) if utc is not None else str(value)

@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..client.query.time_parameters import FormatParameter
 from .field_registry import register_field
 from .fields import LABEL_WIDTH, ChoiceField, Field, TextField
 
@@ -19,6 +20,8 @@ __all__ = ["FormatChoiceField", "format_field"]
 
 class FormatChoiceField(ChoiceField):
     """A Dropdown of the formats the parameter's server accepts (astropy's), usual ones first."""
+
+    spec: FormatParameter
 
     def _make_control(self) -> widgets.Widget:
         formats = list(self.spec.accepted_formats())

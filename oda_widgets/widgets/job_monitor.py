@@ -233,7 +233,11 @@ class JobMonitor(FrontEndCode, anywidget.AnyWidget):
     _esm = loader_module("job_monitor")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
+    #: The line above the table, e.g. ``"7 of 12 done, 1 failed, 4 running"``.
     summary = traitlets.Unicode("").tag(sync=True)
+    #: The same line under the name every view uses for what its status line says (what
+    #: happens to one job is said on its row).
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -515,7 +519,7 @@ class JobMonitor(FrontEndCode, anywidget.AnyWidget):
             summary = JobBatch([entry.job for entry in self._entries]).summary()
             with self.hold_sync():
                 self.rows = rows
-                self.summary = summary
+                self.summary = self.status = summary
 
     def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):

@@ -40,7 +40,7 @@ from ..analysis.light_curve_samples import CurveSamples
 from ..analysis.rebin import Rebinned, rebin
 from ..analysis.time_axis import MODES, TimeAxis, duration_text, range_text
 from .light_curve_brush import TimeBrush
-from .light_curve_controls import Controls, note
+from .light_curve_controls import NO_SELECTION, Controls, note
 from .light_curve_marks import (
     CurveMarks,
     MarkArrays,
@@ -131,16 +131,22 @@ class LightCurveView(TimeBrush, widgets.VBox):
         ``"utc"``, ``"mjd"`` or ``"t1"`` (observable; setting it switches the axis).
     log_rate : bool
         Whether the rate axis is logarithmic (observable).
+    status : str
+        What the view says around its plot, as plain text, one line each: the bin (after a
+        rebin), what is in view and whether every sample is drawn or decimated, the range
+        selected, what "Use this time range" did (observable; synced).
     """
 
     time_axis = traitlets.Enum(MODES, default_value="utc")
     log_rate = traitlets.Bool(False)
     highlighted = traitlets.List(traitlets.Unicode())
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, light_curves: Any, form: Any = None, *, t1: Any = None,
                  time_axis: str = "utc", log_rate: bool = False, columns: int = 1000) -> None:
         super().__init__(_dom_classes=("oda-lightcurve",))
         self.form = form
+        self._said: dict[str, str] = {}   # each line's text, by its widget's name: the status
         self.columns = int(columns)
         samples = [CurveSamples.from_light_curve(lc, source=name)
                    for name, lc in _as_curves(light_curves)]
@@ -206,7 +212,9 @@ class LightCurveView(TimeBrush, widgets.VBox):
         self.controls = c.top
         for name in _CONTROLS - {"controls"}:
             setattr(self, name, getattr(c, name))
-        self.bin_text.value = note(self.bin_words)
+        self._tell("bin_text", self.bin_words)
+        if self.selected_range is None:
+            self._tell("selection_text", NO_SELECTION)
         self.axis_buttons.observe(lambda c: setattr(self, "time_axis", c["new"]), names="value")
         self.rate_buttons.observe(lambda c: setattr(self, "log_rate", c["new"]), names="value")
         self.mode_buttons.observe(lambda c: self._set_interaction(), names="value")
@@ -451,7 +459,17 @@ class LightCurveView(TimeBrush, widgets.VBox):
         self._last_redraw = time.monotonic()
         self.redraws += 1
         self.last_redraw_bytes = sum(a.nbytes for a in drawing.arrays) if sent else 0
-        self.info.value = note(drawing.text)
+        self._tell("info", drawing.text)
+
+    def _tell(self, line: str, text: str, css: str = "oda-lc-note") -> None:
+        """Show ``text`` on the line widget named ``line`` (if built yet: asking for it would
+        build the controls); ``status`` holds every line's text."""
+        self._said[line] = text
+        order = ("bin_text", "info", "selection_text", "use_message")
+        self.status = "\n".join(self._said[k] for k in order if self._said.get(k))
+        widget = self.__dict__.get(line)
+        if widget is not None:
+            widget.value = note(text, css) if text else ""
 
     def _set_shown(self, shown: list[Rebinned]) -> None:
         self._shown = shown
@@ -543,7 +561,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
         else:
             self._set_shown([rebin(c, bin_width=bin_width) for c in self.curves])
         words = self.bin_words
-        self.bin_text.value = note(words)
+        self._tell("bin_text", words)
         self._cancel_timer()
         self._redraw()
         return words
@@ -552,7 +570,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
         try:
             self.rebin(bin_width=float(self.bin_seconds.value))
         except ValueError as exc:
-            self.bin_text.value = note(f"⚠ {exc}", "oda-error-text")
+            self._tell("bin_text", f"⚠ {exc}", "oda-error-text")
 
     @property
     def bin_words(self) -> str:

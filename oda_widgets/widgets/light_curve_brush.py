@@ -16,7 +16,7 @@ from bqplot.interacts import BrushIntervalSelector
 
 from ..analysis.time_axis import range_text
 from .events import Events
-from .light_curve_controls import NO_SELECTION, note
+from .light_curve_controls import NO_SELECTION
 
 __all__ = ["TimeBrush"]
 
@@ -25,8 +25,9 @@ class TimeBrush(traitlets.HasTraits):
     """The time brush of :class:`~oda_widgets.widgets.light_curve.LightCurveView` (its base).
 
     The view provides ``x_scale``, ``lines`` (the marks the brush selects on), ``axis`` and
-    ``time_axis`` (to turn the brush's values into times), ``form`` and the selection row's
-    widgets (``selection_text``, ``use_button``, ``use_message``).
+    ``time_axis`` (to turn the brush's values into times), ``form``, the selection row's
+    widgets (``selection_text``, ``use_button``, ``use_message``) and ``_tell(line, text)``,
+    which says a line's text on it and in the view's ``status``.
     """
 
     selected_range = traitlets.Any(None, allow_none=True)
@@ -68,12 +69,12 @@ class TimeBrush(traitlets.HasTraits):
         view: Any = self
         selected = change["new"]
         if selected is None:
-            view.selection_text.value = note(NO_SELECTION)
+            view._tell("selection_text", NO_SELECTION)
             view.use_button.disabled = True
             return
-        view.selection_text.value = note("Selected: " + range_text(*selected))
+        view._tell("selection_text", "Selected: " + range_text(*selected))
         view.use_button.disabled = view.form is None
-        view.use_message.value = ""
+        view._tell("use_message", "")
 
     def use_time_range(self, form: Any) -> tuple[str, str]:
         """Set ``form``'s T1 and T2 (ISOT) to the selected range, for the next query.
@@ -112,13 +113,13 @@ class TimeBrush(traitlets.HasTraits):
     def _use_clicked(self) -> None:
         view: Any = self
         if view.form is None:
-            view.use_message.value = note("⚠ No form to fill: give one, "
-                                          "LightCurveView(..., form=form)", "oda-error-text")
+            view._tell("use_message", "⚠ No form to fill: give one, "
+                       "LightCurveView(..., form=form)", "oda-error-text")
             return
         try:
             t1, t2 = self.use_time_range(view.form)
         except (ValueError, KeyError) as exc:
             message = exc.args[0] if exc.args else str(exc)
-            view.use_message.value = note(f"⚠ {message}", "oda-error-text")
+            view._tell("use_message", f"⚠ {message}", "oda-error-text")
             return
-        view.use_message.value = note(f"The form's T1 and T2 are now {t1} and {t2}.")
+        view._tell("use_message", f"The form's T1 and T2 are now {t1} and {t2}.")

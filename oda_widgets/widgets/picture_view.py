@@ -40,9 +40,13 @@ class PictureView(widgets.VBox):
         Whether the picture is shown pixel for pixel (observable, settable).
     image : ipywidgets.Image
         The picture itself.
+    status : str
+        What the caption says beyond the format and size: why the picture is shown reduced or
+        cannot be shown; ``""`` when it is shown as it came (synced).
     """
 
     full_size = traitlets.Bool(False)
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, picture: PictureProduct, **kwargs: Any) -> None:
         if not isinstance(picture, PictureProduct):
@@ -73,6 +77,7 @@ class PictureView(widgets.VBox):
         words.append(_size_text(len(picture.data)))
         if note:
             words.append(note)
+        self.status = note
         self.caption = widgets.Label(", ".join(words))
         self.caption.add_class("oda-picture-caption")
         self.toggle.observe(lambda c: setattr(self, "full_size", c["new"]), names="value")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..client.errors import ValidationError
 from .field_registry import register_field
 from .fields import NumberField
 
@@ -21,23 +20,7 @@ __all__ = ["QuantityField"]
 class QuantityField(NumberField):
     """A number in the parameter's units (shown beside it), or text with its own units."""
 
-    def query_value(self) -> Any:
-        number = super().query_value()
-        if not isinstance(number, str):
-            return number
-        try:
-            # "1 MeV" becomes the number in the parameter's units
-            return self.spec.validate(number)
-        except (ValidationError, ValueError):
-            return number
-
-    def _changed(self, _change: Any = None) -> None:
-        before = self.value
-        super()._changed(_change)
-        if self.value == before and hasattr(self, "message"):
-            # "45 keV" typed over 45.0 is the same value, which no observer hears: the note
-            # still has to follow the text (an energy's check needs no other value)
-            self.check()
+    with_units = True  # "1 MeV" becomes the number in the parameter's units
 
     def check(self, values: Mapping[str, Any] | None = None) -> Any:
         wire = super().check(values)

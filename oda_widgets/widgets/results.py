@@ -98,7 +98,7 @@ class ResultsView(widgets.VBox):
 
     selected_sources = traitlets.List(traitlets.Unicode())
     highlighted = traitlets.List(traitlets.Unicode())
-    status = traitlets.Unicode("")
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, products: ProductSet, form: Any | None = None, *,
                  directory: str | Path | None = None, **kwargs: Any) -> None:

@@ -93,6 +93,10 @@ class SkyView(widgets.VBox):
         ``meta_ID``\\ s of the selected sources (mirrors ``catalog.selected``; setting it selects).
     drawn : list of str
         Names of the sources Aladin Lite shows now, reported by the front end after each redraw.
+    status : str
+        The lines under the sky, as plain text: the map shown (or loading) with its cuts, how
+        many of the catalog's sources are drawn and selected, a refused cut, or why the sky
+        could not start (observable; synced).
 
     Examples
     --------
@@ -106,6 +110,7 @@ class SkyView(widgets.VBox):
     cuts = traitlets.Tuple(traitlets.Float(), traitlets.Float(), default_value=(-3.0, 20.0))
     colormap = traitlets.Unicode("grayscale")
     stretch = traitlets.Unicode("linear")
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -175,7 +180,8 @@ class SkyView(widgets.VBox):
         controls.add_class("oda-sky-controls")
         self._status = widgets.HTML()
         self._status.add_class("oda-sky-status")
-        self._legend = widgets.HTML(self._legend_html())
+        self._legend = widgets.HTML(self._legend_html() + f"<div style='font-size:12px'>"
+                                    f"{html.escape(NO_SURVEY)}</div>")
         self._legend.add_class("oda-sky-legend")
         self.colorbar = widgets.HTML("")
         self.colorbar.add_class("oda-sky-colorbar-box")
@@ -307,6 +313,7 @@ class SkyView(widgets.VBox):
             self.selected = change.catalog.selected
         if change.edit > self._drawn_edit:  # else already drawn (the front end's first draw)
             self._send_sources()
+        self._update_status()
 
     # validators run before a value is taken: a refused value leaves everything as it was
     @traitlets.validate("selected")
@@ -385,6 +392,7 @@ class SkyView(widgets.VBox):
 
     def _drawn_reported(self, change: dict[str, Any]) -> None:
         self.drawn = list(change["new"])
+        self._update_status()
 
     def _start_error_reported(self, _change: dict[str, Any]) -> None:
         self._update_status()
@@ -464,10 +472,26 @@ class SkyView(widgets.VBox):
             state = "shown" if drawn and drawn.get("name") == self.extension else "loading"
             lines.append(f"{self.extension} map {state}, cuts {low:g} to {high:g}"
                          f"{' ' + unit if unit else ''}, {self.colormap} ({self.stretch}).")
-        lines.append(NO_SURVEY)
+        if self._catalog is not None:
+            lines.append(self._sources_words())
         if self._message:
             lines.append(self._message)
         self._update_colorbar()
+        self.status = "\n".join(lines)
+
+    def _sources_words(self) -> str:
+        total = len(self._catalog) if self._catalog is not None else 0
+        selected = f", {len(self.selected)} selected" if self.selected else ""
+        if not total:
+            return "Catalog: no sources."
+        if not self.drawn:
+            return f"Catalog: {total} sources, not drawn yet{selected}."
+        # what the front end last reported: after an edit, until it redraws, the former count
+        return f"Catalog: {total} sources, {len(self.drawn)} drawn{selected}."
+
+    @traitlets.observe("status")
+    def _show_status(self, change: dict[str, Any]) -> None:
+        # the line shows the trait, one line of text each (never markup)
         self._status.value = "<div style='font-size:12px'>" + "<br>".join(
-            html.escape(line) for line in lines
+            html.escape(line) for line in change["new"].split("\n")
         ) + "</div>"

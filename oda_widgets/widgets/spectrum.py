@@ -119,7 +119,7 @@ class SpectrumView(widgets.VBox):
     systematic = traitlets.Float(0.0, min=0.0, max=0.99)
     min_significance = traitlets.Float(MIN_SIGNIFICANCE, min=0.0)
     fits = traitlets.Dict()
-    status = traitlets.Unicode("")
+    status = traitlets.Unicode("").tag(sync=True)
     highlighted = traitlets.List(traitlets.Unicode())
 
     def __init__(

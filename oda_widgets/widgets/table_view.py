@@ -95,6 +95,9 @@ class TableView(FrontEndCode, anywidget.AnyWidget):
         Whether the sort runs from the largest value (observable, settable).
     order : numpy.ndarray
         The table's row indices in the order shown.
+    status : str
+        Always ``""``: a table has nothing to say beyond its caption (its size), but every
+        view has this trait (synced), so code can observe any view the same way.
 
     Examples
     --------
@@ -114,6 +117,7 @@ class TableView(FrontEndCode, anywidget.AnyWidget):
     head: traitlets.List[list[str]] = traitlets.List().tag(sync=True)
     caption = traitlets.Unicode("").tag(sync=True)
     rows_shown = traitlets.Int(15).tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, table: TableProduct | Table, *, rows_shown: int = 15,
                  **kwargs: Any) -> None:

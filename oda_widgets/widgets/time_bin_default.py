@@ -16,7 +16,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from .form_checks import time_span_seconds
+from ..client.query.pair_checks import time_span_seconds
+from .reentry import Reentry
 
 __all__ = ["TARGET_BINS", "TimeBinDefault", "round_bin"]
 
@@ -55,14 +56,14 @@ class TimeBinDefault:
         self._field: Any = None
         self._auto: float | None = None
         self._own = False
-        self._setting = False
+        self._setting = Reentry()  # the bin being set by this default, not typed
         self.words = widgets.Label("")
         self.words.add_class("oda-time-bin-words")
 
     # --- what the form tells -----------------------------------------------------------------
     def given(self, values: Mapping[str, Any]) -> None:
         """Values about to be set in the form: a bin among them, not ours, is the user's."""
-        if self._setting or self._field is None or self._field.name not in values:
+        if self._setting.active() or self._field is None or self._field.name not in values:
             return
         if _float(values[self._field.name]) != self._auto:
             self._own = True
@@ -71,7 +72,7 @@ class TimeBinDefault:
     def update(self) -> None:
         """Choose the bin for the time range (unless the user's), and say how many bins it gives."""
         form = self._form()
-        if form is None or self._setting:
+        if form is None or self._setting.active():
             return
         field = form.fields.get("time_bin")
         if field is None:
@@ -98,12 +99,8 @@ class TimeBinDefault:
             wanted = float(f"{seconds / unit:.6g}")
             if wanted != value:
                 # set as the form sets values in bulk: the form publishes them once, after this
-                self._setting, bulk = True, form._bulk
-                form._bulk = True
-                try:
+                with self._setting("bin"), form._reentry("filling"):
                     field.set_value(wanted)
-                finally:
-                    self._setting, form._bulk = False, bulk
                 field.check(form._typed())
                 self._auto = value = wanted
         if value and value > 0:

@@ -129,12 +129,15 @@ class TimeResolvedSpectra(widgets.VBox):
         The interval whose spectrum is shown (-1: none; observable, settable).
     batch : JobBatch or None
         The spectrum jobs, one per interval.
+    status : str
+        The line under the controls, as plain text: what the last action did (intervals made,
+        jobs submitted) or, after ``"⚠ "``, why it could not (observable; synced).
     """
 
     intervals: traitlets.List[Interval] = traitlets.List()
     table = traitlets.Instance(Table, allow_none=True)
     hovered = traitlets.Int(-1)
-    status = traitlets.Unicode("")
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -473,7 +476,14 @@ class TimeResolvedSpectra(widgets.VBox):
                     self._fitter.submit(self._fit_one, index, generation, job)
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.message.value = _text(text, "oda-error-text" if error else "oda-trs-note")
+        self.status = f"⚠ {text}" if error else text
+
+    @traitlets.observe("status")
+    def _show_status(self, change: Any) -> None:
+        # the line shows the trait, so that code setting ``status`` is seen too
+        text = change["new"]
+        css = "oda-error-text" if text.startswith("⚠") else "oda-trs-note"
+        self.message.value = _text(text, css)
 
     # the bands on the light curve
     def _add_band_marks(self) -> None:

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
+import traitlets
 
 from ..client.errors import OdaError
+from .events import Events
 
 __all__ = ["TokenBox", "describe_token"]
 
@@ -58,7 +60,7 @@ def _expiry(info: Any) -> _dt.datetime | None:
     return None
 
 
-class TokenBox:
+class TokenBox(widgets.HBox):
     """A password field whose value goes to the dispatcher and is cleared at once.
 
     Parameters
@@ -66,12 +68,20 @@ class TokenBox:
     dispatcher : Dispatcher
         Receives the token; its ``token_info`` is what the box shows.
     on_change : callable, optional
-        Called with no argument after a token was taken.
+        A shortcut for ``box.on_token_used(on_change)``.
+
+    Attributes
+    ----------
+    status : str
+        The line beside the field, as plain text: who is logged in and until when, or, after
+        ``"⚠ "``, why a token was not used (observable; synced; never the token).
     """
+
+    status = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, dispatcher: Any, on_change: Callable[[], None] | None = None) -> None:
         self.dispatcher = dispatcher
-        self._on_change = on_change
+        self._token_used = Events(on_error=self._listener_failed)
         self.password = widgets.Password(
             description="Token",
             placeholder="paste an ODA token, then press Enter",
@@ -85,13 +95,31 @@ class TokenBox:
         self.use_button = widgets.Button(
             description="Use token", tooltip="send the pasted token to the dispatcher client"
         )
-        self.status = widgets.HTML("")
-        self.status.add_class("oda-token-status")
+        self.status_line = widgets.HTML("")
+        self.status_line.add_class("oda-token-status")
+        super().__init__([self.password, self.use_button, self.status_line])
+        self.add_class("oda-token")
         self.password.observe(self._take, names="value")
         self.use_button.on_click(lambda _button: self._take())
-        self.widget = widgets.HBox([self.password, self.use_button, self.status])
-        self.widget.add_class("oda-token")
+        if on_change is not None:
+            self.on_token_used(on_change)
         self.refresh()
+
+    @property
+    def widget(self) -> TokenBox:
+        """The box itself (what a layout places)."""
+        return self
+
+    def on_token_used(self, callback: Callable[[], None], remove: bool = False) -> None:
+        """Call ``callback()`` after the dispatcher took a token typed in the box.
+
+        A callback that raises is logged and named in :attr:`status`; the token stays in use
+        and the other callbacks are still called. ``remove=True`` unregisters ``callback``.
+        """
+        self._token_used.register_callback(callback, remove=remove)
+
+    def _listener_failed(self, _callback: Any, exc: Exception, _args: tuple[Any, ...]) -> None:
+        self.status = f"⚠ Token in use ({self.text}), but a listener failed: {exc}"
 
     def _take(self, _change: Any = None) -> None:
         token = (self.password.value or "").strip()
@@ -103,13 +131,12 @@ class TokenBox:
             self.dispatcher.set_token(token)
         except (OdaError, ValueError) as exc:
             message = str(getattr(exc, "message", exc)).replace(token, "<token>")
-            self._show(f"⚠ the token was not used: {message}", error=True)
+            self.status = f"⚠ the token was not used: {message}"
             return
         finally:
             del token
         self.refresh()
-        if self._on_change is not None:
-            self._on_change()
+        self._token_used()
 
     def refresh(self) -> None:
         """Show the dispatcher's current user and expiry; for a dispatcher that is not an ODA
@@ -117,18 +144,21 @@ class TokenBox:
         info = getattr(self.dispatcher, "token_info", None)
         scope = getattr(self.dispatcher, "token_scope", None)
         if info is None and scope is not None and scope.kind == "other" and scope.carries_tokens:
-            self._show(f"no token: {scope.host} is not an ODA site this client knows, so your "
-                       "token was not sent there; paste one here if you trust it")
+            self.status = (f"no token: {scope.host} is not an ODA site this client knows, so "
+                           "your token was not sent there; paste one here if you trust it")
             return
-        self._show(describe_token(info))
+        self.status = describe_token(info)
 
-    def _show(self, text: str, error: bool = False) -> None:
-        css = "oda-error-text" if error else "oda-note-text"
-        self.status.value = f'<span class="{css}">{html.escape(text)}</span>'
+    @traitlets.observe("status")
+    def _show_status(self, change: dict[str, Any]) -> None:
+        # the line shows the trait: text, never markup (a server's message may be in it)
+        text = change["new"]
+        css = "oda-error-text" if text.startswith("⚠") else "oda-note-text"
+        self.status_line.value = f'<span class="{css}">{html.escape(text)}</span>'
 
     @property
     def text(self) -> str:
-        """The status line as plain text."""
+        """Who is logged in and until when, as plain text."""
         return describe_token(getattr(self.dispatcher, "token_info", None))
 
     def __repr__(self) -> str:

@@ -202,6 +202,11 @@ def test_a_catalog_alone_is_drawn_on_a_plain_background(lab):
     wait_for_sources(lab.page, count)
     assert kernel_json(lab, "len(sky.drawn)", until=lambda n: n == count) == count
     lab.page.locator(".oda-sky-status", has_text="No mosaic").wait_for()
+    # the line shows the status trait: the overlay as the front end reported it drawn
+    lab.page.locator(".oda-sky-status", has_text=f"Catalog: {count} sources, {count} drawn."
+                     ).wait_for()
+    assert kernel_json(lab, "sky.status.splitlines()[-1]") == \
+        f"Catalog: {count} sources, {count} drawn."
     lab.page.wait_for_timeout(300)
     # every source is inside the view: it is framed on them in its own shape
     inside = lab.page.evaluate(

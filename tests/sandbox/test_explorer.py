@@ -55,6 +55,7 @@ def test_the_class_flow_through_tabs_linked_views_and_the_one_form(explorer, san
     image.catalog_table.use_catalog()
     assert explorer.notice.value.startswith("Form changed:") and "2 removed" in \
         explorer.notice.value
+    assert explorer.status == explorer.notice.value   # the notice shows the status
     kept = list(catalog.names)
 
     spectra_job = _submit(explorer, "isgri_spectrum")
@@ -92,7 +93,7 @@ def test_the_class_flow_through_tabs_linked_views_and_the_one_form(explorer, san
                                      f"T2 {explorer.form.values['T2']} (from a light curve)")
     # a notice lasts while it is true: T1 typed again, the light curve's notice goes
     explorer.form.values = {"T1": "2003-03-15T23:30:00.0"}
-    assert explorer.notice.value == ""
+    assert explorer.notice.value == "" and explorer.status == ""
     image.catalog_table.use_catalog()
     assert explorer.notice.value.startswith("Form changed: The form sends this catalog")
 

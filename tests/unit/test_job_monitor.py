@@ -117,6 +117,7 @@ def test_aggregate_line_counts_each_state(monitor_factory, clock):
     assert monitor.summary == "2 of 6 done, 1 failed, 3 running"
     monitor.stop(jobs[4])
     assert monitor.summary == "2 of 6 done, 1 failed, 1 stopped, 2 running"
+    assert monitor.status == monitor.summary   # the status line, under every view's name
 
 
 def test_failed_row_carries_the_server_texts(monitor_factory, clock):

@@ -291,6 +291,7 @@ def test_in_a_kernel_the_figure_goes_first_and_the_controls_follow(isgri_curves)
 
     view, first, opened, everything, figure = asyncio.run(build())
     assert first == [0, 0]          # the figure and its words travel alone, in few models
+    assert view.status.startswith("300 s bins (native)\nIn view: ")   # once the controls came
     assert 2 * opened < everything
     above, drawn, info, below = view.children
     assert drawn is figure and "samples" in info.value
@@ -304,3 +305,27 @@ def test_in_a_kernel_the_figure_goes_first_and_the_controls_follow(isgri_curves)
 
     view = asyncio.run(early())
     assert "600 s bins" in view.bin_text.value and len(view.children[0].children) == 3
+
+
+def test_the_status_says_the_bin_what_is_drawn_and_the_range_selected(isgri_curves):
+    view = LightCurveView(isgri_curves)
+    seen: list[str] = []
+    view.observe(lambda change: seen.append(change["new"]), names="status")
+    assert view.status.startswith("300 s bins (native)\nIn view: ") and "all drawn" in view.status
+    view.rebin(factor=4)
+    assert view.status.startswith("1200 s bins (x4 of the native 300 s)")
+    assert "300 s bins" not in view.status and seen and seen[-1] == view.status
+    view.bin_seconds.value = -3
+    view.bin_button.click()
+    assert view.status.startswith("⚠ ") and "positive" in view.status.splitlines()[0]
+    view.brush.selected = np.array([np.datetime64("2003-03-15T23:40:00.000"),
+                                    np.datetime64("2003-03-15T23:45:00.000")])
+    assert "Selected: 2003-03-15T23:40:00 to 23:45:00, 300 s" in view.status.splitlines()
+    view.use_button.click()   # no form: the view says so, in its status too
+    assert view.status.splitlines()[-1].startswith("⚠ No form to fill")
+    assert "No form to fill" in view.use_message.value   # the line shows what status holds
+
+
+def test_the_status_says_when_the_samples_are_decimated(spi_acs_curve):
+    view = LightCurveView(spi_acs_curve, columns=200)
+    assert "drawn as the minimum and maximum of each of 200 columns" in view.status

@@ -55,6 +55,8 @@ def test_a_large_picture_goes_to_the_browser_reduced_and_is_saved_whole(tmp_path
     view = PictureView(picture)
     assert view.image.format == "png" and view.image.value != picture.data
     assert "4000 x 1000 px" in view.caption.value and "shown at 2048 x 512" in view.caption.value
+    assert "shown at 2048 x 512" in view.status   # why it looks smaller, for code too
+    assert PictureView(PictureProduct("small", _png(64, 32))).status == ""
     (saved,) = picture.write_fits(tmp_path)
     assert saved.read_bytes() == picture.data
 

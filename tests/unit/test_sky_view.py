@@ -286,7 +286,7 @@ def test_the_front_end_failure_is_said_in_words(mosaic):
     sky = SkyView(mosaic, catalog=field_catalog())
     text = "The sky view could not start: Aladin Lite needs WebGL2 (...)"
     sky.aladin.comm.state_from_front_end(start_error=text)
-    assert text in sky._status.value
+    assert text in sky.status
 
 
 # -- images, cuts, framing ------------------------------------------------------------------------
@@ -358,7 +358,7 @@ def test_typed_cuts_in_the_wrong_order_are_explained_not_applied(mosaic):
     sky = SkyView(mosaic)
     sky._min_box.value = 30.0
     assert sky.cuts == SIGNIFICANCE_CUTS
-    assert "must be below" in sky._status.value
+    assert "must be below" in sky.status
 
 
 def test_the_view_is_centred_and_zoomed_on_the_footprint(mosaic):
@@ -431,3 +431,18 @@ def test_an_image_without_a_sky_position_is_refused():
     image = SkyImage("plot", fits.HDUList([fits.PrimaryHDU(np.zeros((4, 4)))]), {})
     with pytest.raises(ValueError, match="no celestial WCS"):
         SkyView(image)
+
+
+def test_the_status_says_how_many_sources_are_drawn_and_selected():
+    catalog = field_catalog()
+    sky = SkyView(catalog=catalog)
+    assert sky.status.splitlines() == ["No mosaic: only the catalog is drawn.",
+                                       "Catalog: 6 sources, not drawn yet."]
+    ready(sky)
+    names = [s["name"] for s in last_sources(sky)]
+    sky.aladin.comm.state_from_front_end(drawn=names)   # the front end drew the overlay
+    assert sky.status.splitlines()[-1] == "Catalog: 6 sources, 6 drawn."
+    catalog.select([1, 2])
+    assert sky.status.splitlines()[-1] == "Catalog: 6 sources, 6 drawn, 2 selected."
+    # the line under the sky shows the trait, as text
+    assert "Catalog: 6 sources, 6 drawn, 2 selected." in sky._status.value

@@ -1,10 +1,10 @@
-"""Checks across fields that the dispatcher only fails on later, said by the field before a query
-is sent.
+"""Checks across parameters that the dispatcher only fails on later, said before a query is sent.
 
 Each parameter alone may be valid while the pair is not: a T2 before T1 passes every check of the
 dispatcher's request and then fails the job with ``scwlist empty``; an upper energy below the
-lower one fails in the analysis. The form shows these on the second field of the pair, in words,
-and Submit waits until they are fixed.
+lower one fails in the analysis. A :class:`~oda_widgets.client.query.draft.QueryDraft` counts
+these among its problems, and the form shows them on the second field of the pair, in words;
+Submit waits until they are fixed.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _number(value: Any) -> float | None:
 def pair_problems(times: tuple[str, str] | None, time_format: str,
                   energies: tuple[str, str] | None, typed: Mapping[str, Any],
                   labels: Mapping[str, str]) -> list[PairProblem]:
-    """What is wrong across the form's time range and energy band.
+    """What is wrong across a query's time range and energy band.
 
     Parameters
     ----------
@@ -66,9 +66,14 @@ def pair_problems(times: tuple[str, str] | None, time_format: str,
     typed : mapping
         The values as typed, by name (unreadable ones are left to their own field's check).
     labels : mapping
-        The fields' visible labels, by name.
+        The parameters' visible labels, by name.
+
+    Returns
+    -------
+    list of PairProblem
+        One per broken pair, said on its second parameter.
     """
-    problems = []
+    problems: list[PairProblem] = []
     if times is not None:
         first, last = times
         span = time_span_seconds(typed.get(first), typed.get(last), time_format)
