@@ -20,7 +20,7 @@ What it measures, for an ISGRI mosaic from the sandbox and its catalog grown to 
   table, timed to the front end's "overlay added" message.
 
 The baseline needs Aladin Lite from its CDN: only here, the CDN address is answered from the npm
-package the build installed (``.cache/sky-bundle``), as an online user would get it; oda_widgets
+package the build installed (``.cache/front-ends``), as an online user would get it; oda_widgets
 is measured with every outside request aborted. Everything runs on 127.0.0.1 (sandbox in this
 process, JupyterLab, Chromium through Playwright).
 
@@ -59,7 +59,7 @@ free_port, write_settings = browser_harness.free_port, browser_harness.write_set
 stop_process_group = processes.stop_process_group
 PRODUCTS, wait_for_image, wait_for_sources = sky_page.PRODUCTS, sky_page.wait_for_image, sky_page.wait_for_sources
 
-ALADIN_JS = REPO / ".cache" / "sky-bundle" / "node_modules" / "aladin-lite" / "dist" / "aladin.js"
+ALADIN_JS = REPO / ".cache" / "front-ends" / "node_modules" / "aladin-lite" / "dist" / "aladin.js"
 
 GROW = (
     "import time, numpy as np\n"

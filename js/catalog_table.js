@@ -7,6 +7,9 @@
 // the tab order, arrows move it, Space selects, Enter or F2 edits. Every source name and server
 // message is set with textContent, never as HTML.
 
+import { addStyle, button as jupyterButton, el } from "./dom.js";
+import STYLESHEET from "./catalog_table.css";
+
 const COLUMNS = [
   { key: "name", label: "Name", editable: true, type: "text" },
   { key: "ra", label: "RA", editable: true, type: "angle" },
@@ -22,19 +25,8 @@ const KEY_HELP =
   "Ctrl+Space toggles, Ctrl+A selects all); Enter or F2 edits a name, RA or Dec, Enter keeps " +
   "it, Escape cancels; Delete removes the selected rows; Ctrl+Z undoes, Ctrl+Y redoes.";
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
-
 function button(label, className, title) {
-  // JupyterLab's own button look (ipywidgets' class), wherever the table is shown
-  const node = el("button", `jupyter-button oda-ct-button ${className}`, label);
-  node.type = "button";
-  if (title) node.title = title;
-  return node;
+  return jupyterButton(label, `oda-ct-button ${className}`, title);
 }
 
 function degrees(value, digits) {
@@ -147,6 +139,7 @@ function listenForPatches(model) {
 }
 
 function render({ model, el: host }) {
+  addStyle("catalog_table", STYLESHEET);
   const root = el("div", "oda-catalog-table");
   // keys typed in the grid are the grid's: JupyterLab's notebook shortcuts (d d, z, arrows,
   // Enter) must not act on the notebook while the focus is in here

@@ -4,6 +4,9 @@
 // module updates the rows in place, keyed by `key`, so an open error panel or a text selection
 // survives updates. Every server string is set with textContent, never as HTML.
 
+import { addStyle, button, el } from "./dom.js";
+import STYLESHEET from "./job_monitor.css";
+
 // [action, label, when shown, what it does in words (the button's tooltip)]
 const ACTIONS = [
   ["stop", "Stop", (r) => r.can_stop, "stop following this job (the server may still run it)"],
@@ -13,15 +16,8 @@ const ACTIONS = [
   ["share", "Share", () => true, "a link that runs this query again"],
   ["remove", "Remove", () => true, "take the job off this list"],
 ];
-// JupyterLab's own button look (ipywidgets' class), wherever the monitor is shown
-const BUTTON = "jupyter-button oda-jm-button";
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
+// every button of the monitor has this class too (and JupyterLab's own look, from button())
+const BUTTON = "oda-jm-button";
 
 function formatElapsed(seconds) {
   const s = Math.max(0, Math.floor(seconds));
@@ -73,12 +69,11 @@ function buildRow(model, key) {
     debugText: el("pre", "oda-jm-debug-text"),
     elapsed: el("span", "oda-jm-elapsed-text"),
     jobId: el("code", "oda-jm-job-id"),
-    copy: el("button", `${BUTTON} oda-jm-copy`, "Copy"),
+    copy: button("Copy", `${BUTTON} oda-jm-copy`),
     plain: el("div", "oda-jm-error-plain"),
     buttons: {},
   };
   parts.icon.setAttribute("aria-hidden", "true");
-  parts.copy.type = "button";
   cells.query.append(parts.title, parts.params);
   const badge = el("span", "oda-jm-badge");
   badge.append(parts.icon, parts.statusText);
@@ -98,12 +93,10 @@ function buildRow(model, key) {
     setTimeout(() => (parts.copy.textContent = "Copy"), 1500);
   });
   for (const [action, label, , tooltip] of ACTIONS) {
-    const button = el("button", `${BUTTON} oda-jm-action oda-jm-${action}`, label);
-    button.type = "button";
-    button.title = tooltip;
-    button.addEventListener("click", () => model.send({ action, key }));
-    parts.buttons[action] = button;
-    actions.appendChild(button);
+    const actionButton = button(label, `${BUTTON} oda-jm-action oda-jm-${action}`, tooltip);
+    actionButton.addEventListener("click", () => model.send({ action, key }));
+    parts.buttons[action] = actionButton;
+    actions.appendChild(actionButton);
   }
   const view = { tr, parts, receivedAt: 0, row: null };
   // a click on a done row (not on one of its controls) opens its results, as the button does
@@ -204,6 +197,7 @@ function tickElapsed(view) {
 }
 
 function render({ model, el: host }) {
+  addStyle("job_monitor", STYLESHEET);
   const root = el("div", "oda-job-monitor");
   const summary = el("div", "oda-jm-summary");
   summary.setAttribute("role", "status");

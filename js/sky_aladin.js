@@ -1,9 +1,9 @@
 // Front end of oda_widgets.widgets.sky_aladin.SkyAladin: ipyaladin's own front end, with Aladin
 // Lite bundled in (no CDN), plus what the sky view needs on top of it.
 //
-// Built into one file by scripts/build_sky_bundle.py: "ipyaladin-front-end" is ipyaladin's
-// installed static/widget.js, and both its CDN import of Aladin Lite and ours below resolve to
-// the npm package's dist/aladin.js, so the two share one Aladin Lite module.
+// Built into one file by scripts/build_front_ends.py: "ipyaladin-front-end" is ipyaladin's
+// installed static/widget.js (".css": its widget.css), and both its CDN import of Aladin Lite and
+// ours below resolve to the npm package's dist/aladin.js, so the two share one Aladin Lite module.
 //
 // The image shown is the model's state, drawn as soon as the view renders (no round trip to the
 // kernel first): `_image` {name, ra, dec, width_deg, height_deg, psf_deg, serial}, `_image_fits`
@@ -27,7 +27,10 @@
 // The wheel zooms the sky only after a click on it (until the pointer leaves): a page scrolled
 // with the wheel passes over the sky without zooming it; a short note says how to zoom.
 import ipyaladin from "ipyaladin-front-end";
+import IPYALADIN_CSS from "ipyaladin-front-end.css";
 import A from "aladin-lite";
+import { addStyle, el } from "./dom.js";
+import SKY_CSS from "./sky.css";
 
 const MARKER = 22; // the clickable size of a source, CSS pixels
 const MIN_RING = 9; // smallest ring radius, CSS pixels
@@ -37,13 +40,6 @@ const LABEL_FONT = "12px sans-serif";
 const SELECTED_COLOR = "#F0E442"; // Okabe-Ito yellow: the selection frame
 
 let startFailure = null;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
 
 function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({
@@ -388,6 +384,8 @@ async function initialize({ model }) {
 }
 
 function render({ model, el: host }) {
+  // ipyaladin's own CSS first, ours after it (ours overrides where both say something)
+  addStyle("sky_aladin", `${IPYALADIN_CSS}\n${SKY_CSS}`);
   host.classList.add("oda-sky-host");
   if (startFailure !== null) {
     showFailure(model, host, startFailure);

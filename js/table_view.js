@@ -6,16 +6,12 @@
 // order's version, so rows of an older sort are never shown). The first rows come with the
 // state. Every value is set with textContent, never as HTML.
 
+import { addStyle, el } from "./dom.js";
+import STYLESHEET from "./table_view.css";
+
 const ROW_HEIGHT = 26; // px; rows are one line high (long values end in an ellipsis)
 const BLOCK = 200; // rows per request
 const OVERSCAN = 30; // rows drawn above and below the window
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  return node;
-}
 
 function sortWords(name, column, descending) {
   if (column !== name) return "none";
@@ -23,6 +19,7 @@ function sortWords(name, column, descending) {
 }
 
 function render({ model, el: host }) {
+  addStyle("table_view", STYLESHEET);
   const root = el("div", "oda-table-view");
   // arrows and Page keys scroll the table, not the notebook
   root.setAttribute("data-lm-suppress-shortcuts", "true");

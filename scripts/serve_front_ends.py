@@ -1,7 +1,7 @@
 """Install the widgets' ES modules where this environment's Jupyter serves them.
 
-Each module (the sky view's bundle, the catalog table's, the job monitor's) is copied, named by
-its content hash, into ``<sys.prefix>/share/jupyter/labextensions/oda_widgets/static/``, which
+Each front end's bundle (``scripts/build_front_ends.py`` builds them) is copied, named by its
+content hash, into ``<sys.prefix>/share/jupyter/labextensions/oda_widgets/static/``, which
 JupyterLab, Notebook 7 and Voila serve (``oda_widgets/widgets/front_ends.py``). A wheel installs
 them there itself (shared data, ``hatch_build.py``); this is for a checkout installed in
 development mode, whose files change. Older copies are removed. Run by ``scripts/setup``;

@@ -1,39 +1,73 @@
-"""The CSS of the query form, shipped as one small style element.
+"""The stylesheet of a view without a front end of its own, put in the page once.
 
-Errors are marked by text (a "⚠" and the message) first; the classes below only add colour and
-spacing on top, so nothing is conveyed by colour alone.
+Every stylesheet of oda_widgets is a file in ``js/``. A widget with its own front end
+(``js/<name>.js``) has its stylesheet bundled into it, and the front end puts it in the page
+(``js/dom.js``'s ``addStyle``). A view built from ipywidgets alone (the query form, the results,
+the spectrum, the Explorer, the time-resolved spectra) holds
+``style_widget("<name>")``: a hidden widget whose stylesheet ``js/<name>.css`` anywidget puts in
+the page's ``<head>`` once, under the stylesheet's name, however many views show it (a newer text
+replaces it in place). No other code writes a style element: the sheets are our own text, never
+server data.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
+import anywidget
 import ipywidgets as widgets
 
-FORM_CSS = """
-.oda-form .oda-section-title { font-weight: bold; margin: 8px 0 2px 0; }
-.oda-form .oda-field { align-items: center; flex-wrap: wrap; }
-.oda-form .oda-units { color: var(--jp-ui-font-color2, #555); min-width: 4em; }
-.oda-form .oda-message { margin-left: 6px; }
-.oda-form .oda-error-text { color: #b00020; font-weight: bold; }
-.oda-form .oda-note-text { color: var(--jp-ui-font-color2, #555); }
-.oda-form .oda-warning-text { color: #A04000; }
-.oda-form .oda-time-bin-words { color: var(--jp-ui-font-color2, #555); margin-left: 6px; }
-.oda-form .oda-invalid input, .oda-form .oda-invalid textarea,
-.oda-form input.oda-invalid, .oda-form textarea.oda-invalid { border: 2px solid #b00020; }
-.oda-form .oda-status { margin: 4px 0; }
-.oda-form .oda-schema-hints { color: var(--jp-ui-font-color2, #555); font-size: 92%;
-  line-height: 1.35; }
-.oda-form .oda-file-name { margin: 0 6px; }
-/* ipywidgets writes "Upload (N)" with the count of files it holds; the field hands the file on
-   at once (it holds none), so the count would always say 0: the button shows its words only */
-.oda-form .oda-upload { font-size: 0; }
-.oda-form .oda-upload i { font-size: var(--jp-widgets-font-size, 13px); margin-right: 4px; }
-.oda-form .oda-upload::after { content: "Upload a file"; font-size: var(--jp-widgets-font-size, 13px); }
-.oda-form .oda-long-text textarea { font-family: var(--jp-code-font-family, monospace); }
-.oda-form .oda-code pre { background: var(--jp-layout-color2, #f4f4f4); padding: 6px;
-  white-space: pre-wrap; }
-"""
+from .front_ends import front_end_file
+
+__all__ = ["StyleSheet", "style_widget"]
+
+# the widget shows nothing: its stylesheet is the point, and anywidget adds it on the model's
+# creation, before any view of the page is drawn
+_ESM = "export default { render({ el }) { el.hidden = true; } };\n"
 
 
-def style_widget() -> widgets.HTML:
-    """Return an HTML widget holding the form's style element (our own text, no server data)."""
-    return widgets.HTML(value=f"<style>{FORM_CSS}</style>", layout=widgets.Layout(display="none"))
+@cache
+def _sheet(name: str) -> str:
+    # a name, not a path: only a stylesheet of js/ is ever read
+    if not re.fullmatch(r"[a-z_]+", name):
+        raise ValueError(f"{name!r} is not the name of a stylesheet")
+    return front_end_file(f"{name}.css").read_text(encoding="utf-8")
+
+
+class StyleSheet(anywidget.AnyWidget):
+    """A hidden widget that puts the stylesheet ``js/<name>.css`` in the page, once per page.
+
+    Parameters
+    ----------
+    name : str
+        The stylesheet: ``"form"``, ``"results"``, ``"spectrum"``, ``"explorer"`` or
+        ``"time_resolved_spectra"``.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not a plain name (``[a-z_]+``).
+    FileNotFoundError
+        For a name with no stylesheet.
+    """
+
+    _esm = _ESM
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        # anywidget's `_css`, kept in the page under `_anywidget_id`: one style element per sheet
+        self._css = _sheet(name)
+        super().__init__(_anywidget_id=f"oda_widgets.style.{name}",
+                         layout=widgets.Layout(display="none"))
+
+
+def style_widget(name: str) -> StyleSheet:
+    """The hidden widget that styles a view: put it among the view's children.
+
+    Parameters
+    ----------
+    name : str
+        The view's stylesheet, ``js/<name>.css``.
+    """
+    return StyleSheet(name)

@@ -30,7 +30,6 @@ from ..client.catalog.source_catalog import Catalog
 from ..client.errors import ValidationError
 from .events import Events
 from .front_end_loader import FrontEndCode, loader_module
-from .front_ends import front_end_file
 from .row_patches import diff_rows
 from .source_colours import source_colour
 
@@ -180,8 +179,8 @@ class CatalogTable(FrontEndCode, anywidget.AnyWidget):
     """
 
     # The text, not the path (see JobMonitor): a file-backed front end keeps every widget alive.
-    _esm = loader_module("catalog_table")  # the code itself is served once per page
-    _css = front_end_file("catalog_table.css").read_text(encoding="utf-8")
+    # the code itself, with its stylesheet, is served once per page
+    _esm = loader_module("catalog_table")
 
     #: The rows as :func:`rows_of` makes them. Synced whole when a page asks for the state;
     #: each change after that travels as a patch of the rows it changed (see ``_rows_changed``).

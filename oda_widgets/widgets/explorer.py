@@ -24,12 +24,13 @@ from ..client.dispatcher import Dispatcher
 from ..client.jobs import Job
 from ..client.products.product_set import ProductSet
 from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
+from ._style import style_widget
 from .closing import close_parts
 from .form import QueryForm
 from .front_end_loader import FrontEndPreload
 from .job_monitor import JobMonitor, describe_parameters
 from .page_actions import PageActions
-from .result_tabs import TABS_CSS, ResultTabs
+from .result_tabs import ResultTabs
 from .results import ResultsView
 from .view_warm_up import warm_up_views
 
@@ -37,15 +38,6 @@ __all__ = ["Explorer", "job_title", "short_title"]
 
 _INSTRUMENT_NAMES = {"isgri": "ISGRI", "jemx": "JEM-X", "spi_acs": "SPI-ACS", "polar": "POLAR"}
 _PRODUCT_WORDS = {"image": "image", "spectrum": "spectra", "lc": "light curves"}
-
-_CSS = TABS_CSS + """
-.oda-explorer .oda-explorer-form-bar { align-items: center; gap: 8px; flex-wrap: wrap;
-  margin: 2px 0 4px 0; }
-.oda-explorer .oda-explorer-form-summary { color: var(--jp-ui-font-color2, #555); flex: 1 1 30em;
-  white-space: normal; height: auto; line-height: 1.4; }
-.oda-explorer .oda-explorer-notice { font-weight: bold; color: #005a8c; }
-.oda-explorer .oda-explorer-notice:empty { display: none; }
-"""
 
 
 def _day(value: Any) -> str:
@@ -240,7 +232,7 @@ class Explorer(traitlets.HasTraits):
         self._form_summary.add_class("oda-explorer-form-summary")
         bar = widgets.HBox([self.form_button, self._form_summary])
         bar.add_class("oda-explorer-form-bar")
-        style = widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none"))
+        style = style_widget("explorer")
         self.widget = widgets.VBox([style, bar, self.form, self.notice, self.monitor,
                                     self._empty, self.tabs, self.page])
         self.widget.add_class("oda-explorer")

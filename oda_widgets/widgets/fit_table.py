@@ -3,7 +3,8 @@ the statistic and the band flux; notes and hints under it.
 
 Every value is text made by :class:`~oda_widgets.analysis.spectral_fit.SpectralFit` (its numbers
 with their errors, or a 90 % limit); labels (source names come from the server) are escaped, so
-the table shows them as text, never as markup.
+the table shows them as text, never as markup. Its looks are the spectrum view's stylesheet
+(``js/spectrum.css``).
 """
 
 from __future__ import annotations
@@ -15,19 +16,7 @@ from collections.abc import Mapping
 from ..analysis.spectral_fit import SpectralFit, format_value
 from .source_colours import marker_svg, source_style
 
-__all__ = ["fit_rows", "fit_table_html", "fit_table_text", "FIT_TABLE_CSS"]
-
-FIT_TABLE_CSS = """
-.oda-fit-table { border-collapse: collapse; margin: 4px 0; font-size: 12px;
-  font-variant-numeric: tabular-nums; }
-.oda-fit-table th, .oda-fit-table td { padding: 2px 10px 2px 4px; text-align: left;
-  border-bottom: 1px solid var(--jp-border-color2, #ddd); white-space: nowrap; }
-.oda-fit-table th { font-weight: bold; background: var(--jp-layout-color2, #f4f4f4); }
-.oda-fit-table td.oda-fit-source { font-weight: bold; }
-.oda-fit-notes { margin: 2px 0 4px 0; padding-left: 1.2em; font-size: 12px; }
-.oda-fit-notes li { margin: 1px 0; }
-.oda-fit-notes .oda-fit-hint { color: #005a8c; }
-"""
+__all__ = ["fit_rows", "fit_table_html", "fit_table_text"]
 
 
 def _superscript(power: int) -> str:

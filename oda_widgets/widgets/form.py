@@ -160,7 +160,7 @@ class QueryForm(widgets.VBox):
         self.submit_reason = self.actions.submit_reason
         self.code = self.actions.code
         self.children = [
-            style_widget(),
+            style_widget("form"),
             # rows that carry the tooltips: ipywidgets shows none on a described control itself
             widgets.HBox([_titled(self.instrument_select), _titled(self.product_select)]),
             _titled(self.token_box.widget, self.token_box.password.tooltip),

@@ -29,7 +29,6 @@ from ..client.long.long_job import LongJob
 from ..client.transport.sites import SANDBOX_SHARE_NOTE, is_sandbox_url
 from .events import Events
 from .front_end_loader import FrontEndCode, loader_module
-from .front_ends import front_end_file
 from .throttle import Throttle
 
 if TYPE_CHECKING:
@@ -230,8 +229,8 @@ class JobMonitor(FrontEndCode, anywidget.AnyWidget):
 
     # The text, not the path: anywidget connects every instance of a widget whose front end is a
     # file to that file's change signal, which would keep every monitor (and its jobs) alive.
-    _esm = loader_module("job_monitor")  # the code itself is served once per page
-    _css = front_end_file("job_monitor.css").read_text(encoding="utf-8")
+    # the code itself, with its stylesheet, is served once per page
+    _esm = loader_module("job_monitor")
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
     #: The line above the table, e.g. ``"7 of 12 done, 1 failed, 4 running"``.

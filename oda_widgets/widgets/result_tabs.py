@@ -4,6 +4,7 @@ Each tab button shows a short title and the whole title on hover (its tooltip). 
 laid out at the tabs' width, the inactive ones folded to no height and hidden: a figure inside a
 panel that is not shown keeps its size, so bqplot never lays one out at zero width (which would
 draw negative sizes), and Aladin Lite keeps its view; switching tabs redraws nothing.
+Their looks are the Explorer's stylesheet (``js/explorer.css``).
 """
 
 from __future__ import annotations
@@ -14,20 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-__all__ = ["ResultTabs", "TABS_CSS"]
-
-TABS_CSS = """
-.oda-result-tabs .oda-tab-bar { display: flex; flex-wrap: wrap; gap: 2px; align-items: flex-end;
-  border-bottom: 2px solid var(--jp-brand-color1, #1976d2); margin-bottom: 4px; }
-.oda-result-tabs .oda-tab-bar .oda-tab { width: auto; max-width: 22em; height: auto;
-  min-height: 28px; padding: 2px 12px; margin: 0; border-radius: 4px 4px 0 0;
-  border: 1px solid var(--jp-border-color1, #bdbdbd); border-bottom: none;
-  background: var(--jp-layout-color2, #eeeeee); color: var(--jp-ui-font-color1, #222); }
-.oda-result-tabs .oda-tab-bar .oda-tab.oda-tab-active {
-  background: var(--jp-layout-color0, #ffffff); font-weight: bold;
-  border-color: var(--jp-brand-color1, #1976d2); border-width: 2px 2px 0 2px;
-  box-shadow: 0 -2px 0 var(--jp-brand-color1, #1976d2) inset; }
-"""
+__all__ = ["ResultTabs"]
 
 _SHOWN = {"visibility": None, "height": None, "overflow": None}
 _FOLDED = {"visibility": "hidden", "height": "0px", "overflow": "hidden"}

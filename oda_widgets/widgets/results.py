@@ -25,24 +25,12 @@ from ..client.products.light_curve import LightCurve, time_origin
 from ..client.products.product_set import ProductSet
 from ..client.products.sky_image import SkyImage
 from ..client.products.spectrum import Spectrum
+from ._style import style_widget
 from .closing import close_parts
 from .page_actions import PageActions
 from .product_download import download_file
 
 __all__ = ["ResultsView"]
-
-_CSS = """
-.oda-results .oda-results-section { margin: 6px 0 14px 0; }
-.oda-results .oda-results-title { font-weight: bold; font-size: var(--jp-content-font-size2, 1.1em);
-  margin: 2px 0 4px 0; }
-.oda-results .oda-results-note { background: var(--jp-layout-color2, #f2f2f2);
-  border-left: 4px solid #0072B2; padding: 2px 8px; margin: 2px 0; }
-.oda-results .oda-value-title { font-weight: bold; }
-.oda-results .oda-results-text textarea:disabled { color: var(--jp-ui-font-color1, #222);
-  -webkit-text-fill-color: var(--jp-ui-font-color1, #222); opacity: 1;
-  background: var(--jp-layout-color1, #fff); font-family: var(--jp-code-font-family, monospace); }
-.oda-results .oda-results-products-title { font-weight: bold; margin-top: 8px; }
-"""
 
 
 def _heading(shown: Sequence[Product], one: str, several: str) -> str:
@@ -143,8 +131,7 @@ class ResultsView(widgets.VBox):
         self._status_line = widgets.Label("")
         self._status_line.add_class("oda-results-status")
 
-        children: list[widgets.Widget] = [widgets.HTML(f"<style>{_CSS}</style>",
-                                                       layout=widgets.Layout(display="none"))]
+        children: list[widgets.Widget] = [style_widget("results")]
         for note in self.notes:
             label = widgets.Label(note)
             label.add_class("oda-results-note")

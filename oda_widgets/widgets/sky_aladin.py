@@ -4,10 +4,11 @@ ipyaladin 0.8.1 imports Aladin Lite from a CDN each time a view is shown, and ke
 calls made before the view is ready, and its event callbacks, on the class: every view shares
 them, and a second view replays the first one's queued calls. This subclass
 
-- loads its front end from the package (``oda_widgets/_aladin/sky_aladin.js``, built by
-  ``scripts/build_sky_bundle.py``: ipyaladin's own front end with Aladin Lite from npm bundled in,
-  plus ``js/sky_aladin.js``), so nothing is fetched at run time; the widget's state carries only
-  its loader, the bundle is served once per page and cached (``widgets/front_end_loader.py``);
+- loads its front end from the package (``oda_widgets/_front_ends/sky_aladin.js``, built by
+  ``scripts/build_front_ends.py``: ipyaladin's own front end with Aladin Lite from npm bundled in,
+  plus ``js/sky_aladin.js`` and the CSS of both), so nothing is fetched at run time; the widget's
+  state carries only its loader, the bundle is served once per page and cached
+  (``widgets/front_end_loader.py``);
 - gives each view its own call queue (emptied once replayed) and its own callbacks (each event's
   in an ``ipywidgets.CallbackDispatcher``, as ``Button.on_click`` keeps them);
 - holds the image shown and its looks as synced state (``_image``, its FITS bytes a binary
@@ -32,43 +33,22 @@ from ipyaladin.utils.call_store import CallStore
 from ipywidgets import CallbackDispatcher
 
 from .front_end_loader import FrontEndCode, loader_module
-from .front_ends import front_end_file
+from .front_ends import FrontEndMissing, built_file
 
 __all__ = ["FrontEndMissing", "SkyAladin", "bundle_path"]
 
 logger = logging.getLogger(__name__)
 
-_PACKAGE = Path(__file__).resolve().parents[1]
-BUNDLE = _PACKAGE / "_aladin" / "sky_aladin.js"
-
-
-def _css() -> str:
-    """ipyaladin's CSS, then ours (``js/sky.css`` in a checkout, ``_js/sky.css`` installed)."""
-    import ipyaladin
-
-    theirs = Path(ipyaladin.__file__).parent / "static" / "widget.css"
-    parts = [theirs] if theirs.is_file() else []
-    return "\n".join(p.read_text() for p in [*parts, front_end_file("sky.css")])
-
-
-class FrontEndMissing(RuntimeError):
-    """The sky view's front end was not built (``scripts/setup`` builds it; it needs npm)."""
-
-
-_REBUILD = ("run scripts/setup, or `python scripts/build_sky_bundle.py` in a checkout (both "
+_REBUILD = ("run scripts/setup, or `python scripts/build_front_ends.py` in a checkout (both "
             "need npm), or reinstall oda_widgets")
 
 
 def bundle_path() -> Path:
     """The built front end, or :class:`FrontEndMissing` saying how to build it."""
-    if not BUNDLE.is_file():
-        raise FrontEndMissing(
-            f"the sky view's front end is missing ({BUNDLE}): it is built from the npm packages "
-            f"aladin-lite and esbuild when oda_widgets is installed; {_REBUILD}"
-        )
+    bundle = built_file("sky_aladin")
     from ipyaladin.__about__ import __version__ as installed
 
-    versions = BUNDLE.parent / "VERSIONS.json"
+    versions = bundle.parent / "VERSIONS.json"
     built = json.loads(versions.read_text()).get("ipyaladin") if versions.is_file() else None
     if built != installed:
         # the bundle holds ipyaladin's front end: it must match ipyaladin's Python side
@@ -76,7 +56,7 @@ def bundle_path() -> Path:
             f"the sky view's front end was built with ipyaladin {built}, but ipyaladin "
             f"{installed} is installed; {_REBUILD}"
         )
-    return BUNDLE
+    return bundle
 
 
 class _OnceCallStore(CallStore):
@@ -137,10 +117,11 @@ class SkyAladin(FrontEndCode, Aladin):
         self._image_events = CallbackDispatcher()
         self.image_drawn: dict[str, Any] | None = None
         # anywidget turns these instance values into the synced _esm/_css traits of this view:
-        # the loader of the bundle (a few kB), not the bundle, which is served once per page
+        # the loader of the bundle (a few kB), not the bundle, which is served once per page and
+        # puts ipyaladin's CSS and ours in the page itself (no CSS in each view's state)
         bundle_path()
         self._esm = loader_module("sky_aladin")
-        self._css = _css()
+        self._css = ""
         # no start-up ping to Aladin Lite's logger (online only)
         options.setdefault("log", False)
         super().__init__(**options)

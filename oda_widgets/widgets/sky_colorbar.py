@@ -2,7 +2,8 @@
 tick values and the unit of the map.
 
 Drawn as one CSS gradient (sampled through the stretch, as Aladin Lite maps values to colours)
-under labelled ticks; only our own numbers and colours go into its HTML, the unit escaped.
+under labelled ticks; only our own numbers and colours go into its HTML, the unit escaped. Its
+looks are the sky front end's stylesheet (``js/sky.css``), which that front end puts in the page.
 The colour maps are given by their published colours at evenly spaced points (matplotlib's
 viridis, inferno and magma; Green's cubehelix; ColorBrewer's RdBu), which Aladin Lite also draws.
 """
@@ -30,21 +31,6 @@ COLORMAP_STOPS: dict[str, tuple[str, ...]] = {
              "#2166ac", "#053061"),
 }
 _SAMPLES = 48
-
-_CSS = (
-    ".oda-sky-colorbar{font:12px sans-serif;margin:4px 0 2px 0;max-width:640px}"
-    ".oda-sky-colorbar .oda-cb-title{margin-bottom:2px}"
-    ".oda-sky-colorbar .oda-cb-bar{height:14px;border:1px solid #555}"
-    ".oda-sky-colorbar .oda-cb-ticks{position:relative;height:18px}"
-    ".oda-sky-colorbar .oda-cb-tick{position:absolute;top:0;transform:translateX(-50%);"
-    "white-space:nowrap;font-variant-numeric:tabular-nums}"
-    ".oda-sky-colorbar .oda-cb-tick::before{content:'';position:absolute;left:50%;top:-3px;"
-    "height:4px;border-left:1px solid #555}"
-    ".oda-sky-colorbar .oda-cb-tick.oda-cb-low{transform:none}"
-    ".oda-sky-colorbar .oda-cb-tick.oda-cb-low::before{left:0}"
-    ".oda-sky-colorbar .oda-cb-tick.oda-cb-high{transform:translateX(-100%)}"
-    ".oda-sky-colorbar .oda-cb-tick.oda-cb-high::before{left:auto;right:0}"
-)
 
 
 def stretched(t: np.ndarray, stretch: str) -> np.ndarray:
@@ -103,7 +89,6 @@ def colorbar_html(colormap: str, stretch: str, low: float, high: float, title: s
         for i, v in enumerate(values)
     )
     return (
-        f"<style>{_CSS}</style>"
         f'<div class="oda-sky-colorbar" role="img" aria-label="colour bar from '
         f'{html.escape(_label(low))} to {html.escape(_label(high))}">'
         f'<div class="oda-cb-title">{html.escape(title)}: {html.escape(colormap)}, '

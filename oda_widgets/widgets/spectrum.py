@@ -29,7 +29,8 @@ from ..analysis.fit_extra import FitUnavailable
 from ..analysis.spectral_fit import SpectralFit, fit_spectrum
 from ..analysis.spectral_models import MODELS
 from ..client.products.spectrum import Spectrum
-from .fit_table import FIT_TABLE_CSS, fit_table_html, fit_table_text
+from ._style import style_widget
+from .fit_table import fit_table_html, fit_table_text
 from .source_colours import marker_svg
 from .spectrum_figure_marks import SpectrumMarks
 from .spectrum_marks import log_ticks, positive
@@ -42,15 +43,6 @@ DEFAULT_RANGE_KEV = (20.0, 300.0)
 MIN_SIGNIFICANCE = 3.0
 #: Plain tick labels (20, 50, 100; 0.001, 0.01): d3's shortest general format.
 PLAIN = "~g"
-
-_CSS = """
-.oda-spectrum-view .oda-fit-status .widget-label { white-space: normal; }
-.oda-spectrum-view .oda-spectrum-legend { align-items: center; gap: 2px 14px; }
-.oda-spectrum-view .oda-spectrum-legend .widget-html { margin: 0 2px 0 0; }
-.oda-spectrum-view .oda-spectrum-lit .widget-label-basic,
-.oda-spectrum-view .oda-spectrum-lit label { font-weight: bold; }
-.oda-spectrum-view .oda-spectrum-heading { font-weight: bold; margin: 6px 0 0 0; }
-""" + FIT_TABLE_CSS
 
 
 def _as_spectra(spectra: Any) -> dict[str, Spectrum]:
@@ -285,8 +277,7 @@ class SpectrumView(widgets.VBox):
         display.add_class("oda-spectrum-display")
         legend_row = widgets.HBox([self.legend, display],
                                   layout=widgets.Layout(align_items="center", width="100%"))
-        self._style = widgets.HTML(f"<style>{_CSS}</style>",
-                                   layout=widgets.Layout(display="none"))
+        self._style = style_widget("spectrum")
         # the residuals and the unfolded spectrum join once there is a fit: a figure laid out
         # while hidden has no size, and bqplot would draw it with negative ones
         self._heading_unfolded = widgets.HTML("Unfolded spectrum (through the fitted model)")

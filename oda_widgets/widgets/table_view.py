@@ -22,7 +22,6 @@ from astropy.table import Table
 from ..analysis.curve_values import pretty_unit
 from ..client.products.kinds import TableProduct
 from .front_end_loader import FrontEndCode, loader_module
-from .front_ends import front_end_file
 
 __all__ = ["TableView"]
 
@@ -106,8 +105,8 @@ class TableView(FrontEndCode, anywidget.AnyWidget):
     >>> view.sort_column, view.sort_descending = "col3", True      # doctest: +SKIP
     """
 
-    _esm = loader_module("table_view")  # the code itself is served once per page
-    _css = front_end_file("table_view.css").read_text(encoding="utf-8")
+    # the code itself, with its stylesheet, is served once per page
+    _esm = loader_module("table_view")
 
     columns = traitlets.List(traitlets.Dict()).tag(sync=True)
     row_count = traitlets.Int(0).tag(sync=True)

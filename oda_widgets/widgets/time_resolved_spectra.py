@@ -46,6 +46,7 @@ from ..analysis.time_resolved import (
 )
 from ..client.dispatcher import Dispatcher
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
+from ._style import style_widget
 from .light_curve import LightCurveView
 
 __all__ = ["TimeResolvedSpectra"]
@@ -57,15 +58,6 @@ BAND_COLOUR = "#56B4E9"
 HOVER_COLOUR = "#D55E00"
 POINT_COLOUR = "#0072B2"
 MODEL_COLOUR = "#E69F00"
-_CSS = """
-.oda-trs .oda-trs-note { color: var(--jp-ui-font-color2, #555); }
-.oda-trs .oda-error-text { color: #b00020; font-weight: bold; }
-.oda-trs table.oda-trs-table { border-collapse: collapse; font-size: 12px; }
-.oda-trs table.oda-trs-table td, .oda-trs table.oda-trs-table th {
-  padding: 1px 6px; border-bottom: 1px solid var(--jp-border-color2, #ddd); text-align: right; }
-"""
-
-
 def _text(text: str, css: str = "oda-trs-note") -> str:
     return f'<span class="{css}">{html.escape(text)}</span>'
 
@@ -444,7 +436,7 @@ class TimeResolvedSpectra(widgets.VBox):
         self.table_html = widgets.HTML("")
         self.table_html.add_class("oda-trs-table")
         self._time_scale = bqplot.DateScale()
-        children = [widgets.HTML(f"<style>{_CSS}</style>", layout=widgets.Layout(display="none"))]
+        children: list[widgets.Widget] = [style_widget("time_resolved_spectra")]
         if self.light_curve is not None:
             self._add_band_marks()
             self.light_curve.observe(lambda _c: self._add_band_marks(), names="children")

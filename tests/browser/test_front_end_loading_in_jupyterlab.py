@@ -58,6 +58,13 @@ def shown(lab, count: int) -> None:
     lab.page.locator(".oda-catalog-table").first.wait_for(timeout=60_000)
 
 
+def stylesheets(page) -> dict[str, int]:
+    """The front ends' stylesheets in the page, by name: how many style elements each has."""
+    return page.evaluate(
+        "() => { const n = {}; for (const s of document.querySelectorAll('style[data-oda-style]'))"
+        " n[s.dataset.odaStyle] = (n[s.dataset.odaStyle] || 0) + 1; return n; }")
+
+
 def test_each_module_is_fetched_once_per_page_from_the_static_route(lab):
     loads = record_module_loads(lab.page)
     console = record_console(lab.page)
@@ -68,6 +75,11 @@ def test_each_module_is_fetched_once_per_page_from_the_static_route(lab):
     assert all(status == 200 for _url, status in loads), loads
     # the kernel was not asked for code: the page had it from the server
     assert not [line for line in console if "asking the kernel" in line], console
+    # two sky views and a table: each front end's stylesheet once, in the page's head
+    assert stylesheets(lab.page) == {"sky_aladin": 1, "catalog_table": 1}
+    popup_rule = lab.page.evaluate(
+        "() => getComputedStyle(document.querySelector('.oda-sky-host')).position")
+    assert popup_rule == "relative"  # js/sky.css applies: the host places our popup
     # the module is cacheable: a reload reuses it (JupyterLab serves ?v= for a year)
     headers = lab.page.evaluate(
         "async (url) => { const r = await fetch(url); return r.headers.get('cache-control'); }",
@@ -92,4 +104,6 @@ def test_without_the_static_route_the_kernel_sends_the_code_once(lab):
     # one request per module for the whole page, answered by the kernel
     asked = [line for line in console if "asking the kernel" in line]
     assert len(asked) == 2, console
+    # the code from the kernel puts its stylesheet in the page just the same, once
+    assert stylesheets(lab.page) == {"sky_aladin": 1, "catalog_table": 1}
     lab.screenshot("front_end_from_kernel")
