@@ -502,8 +502,9 @@ class TimeResolvedSpectra(widgets.VBox):
             self._draw_bands()
 
     def _draw_bands(self) -> None:
-        if getattr(self, "_bands", None) is not None:
-            self._bands.draw(self.intervals, self.hovered)
+        bands: IntervalBands | None = getattr(self, "_bands", None)  # None until built
+        if bands is not None:
+            bands.draw(self.intervals, self.hovered)
 
     @traitlets.observe("hovered")
     def _hovered_changed(self, change: Any) -> None:
