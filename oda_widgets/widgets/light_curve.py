@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import bqplot
 import ipywidgets as widgets
@@ -43,14 +43,14 @@ from .light_curve_brush import TimeBrush
 from .light_curve_controls import NO_SELECTION, Controls, note
 from .light_curve_marks import (
     CurveMarks,
-    MarkArrays,
+    Drawing,
     bar_ends,
     drawn_range,
     gaps_between,
     mark_arrays,
     samples_inside,
 )
-from .light_curve_ticks import nice_ticks, rate_axis, utc_ticks
+from .light_curve_ticks import epoch_ms, nice_ticks, py_date, rate_axis, utc_ticks
 from .source_colours import source_colour
 
 __all__ = ["LightCurveView", "nice_ticks"]
@@ -65,25 +65,6 @@ _CONTROLS = frozenset({
 DEBOUNCE_S = 0.06
 #: A range change this long after the last redraw is drawn at once.
 QUIET_S = 0.2
-
-
-class _Drawing(NamedTuple):
-    """One redraw: the marks' arrays over ``start`` to ``stop`` (the visible range and half a
-    width on each side), the lowest and highest value drawn in view, the words under the plot."""
-
-    arrays: list[MarkArrays]
-    y_range: tuple[float, float]
-    text: str
-    start: float
-    stop: float
-    decimated: bool
-
-    def holds(self, other: _Drawing) -> bool:
-        """Whether the browser, showing this drawing, already holds everything ``other`` draws:
-        every sample of a wider range, with the same looks."""
-        return (not self.decimated and not other.decimated and self.start <= other.start
-                and other.stop <= self.stop
-                and [a.faint for a in self.arrays] == [a.faint for a in other.arrays])
 
 
 def _as_curves(light_curves: Any) -> list[tuple[str, Any]]:
@@ -234,11 +215,11 @@ class LightCurveView(TimeBrush, widgets.VBox):
         mode = self.time_axis
         lo, hi = (self.axis.to_axis(np.array(self._visible), mode))
         if mode == "utc":
-            self.x_scale = bqplot.DateScale(min=_py_date(lo), max=_py_date(hi))
+            self.x_scale = bqplot.DateScale(min=py_date(lo), max=py_date(hi))
             # a DateScale's min and max changed by PanZoom in the browser never come back to
             # the kernel (a LinearScale's do): a linear twin in milliseconds, zoomed and panned
             # with it, tells the kernel what is visible
-            self.range_scale = bqplot.LinearScale(min=_ms(lo), max=_ms(hi))
+            self.range_scale = bqplot.LinearScale(min=epoch_ms(lo), max=epoch_ms(hi))
         else:
             self.x_scale = bqplot.LinearScale(min=float(lo), max=float(hi))
             self.range_scale = self.x_scale
@@ -350,11 +331,11 @@ class LightCurveView(TimeBrush, widgets.VBox):
         try:
             if self.time_axis == "utc":
                 with self.x_scale.hold_sync():
-                    self.x_scale.min, self.x_scale.max = _py_date(lo), _py_date(hi)
+                    self.x_scale.min, self.x_scale.max = py_date(lo), py_date(hi)
                 # the browser may have zoomed away from what the kernel last set: send anyway
                 self.x_scale.send_state(["min", "max"])
                 with self.range_scale.hold_sync():
-                    self.range_scale.min, self.range_scale.max = _ms(lo), _ms(hi)
+                    self.range_scale.min, self.range_scale.max = epoch_ms(lo), epoch_ms(hi)
                 self.range_scale.send_state(["min", "max"])
             else:
                 with self.x_scale.hold_sync():
@@ -405,7 +386,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
             self._timer = None
 
     # --- drawing --------------------------------------------------------------------------------
-    def _drawing_now(self) -> _Drawing:
+    def _drawing_now(self) -> Drawing:
         """What to draw of every curve over the visible range and half a width each side."""
         a, b = self._visible
         margin = 0.5 * (b - a)
@@ -433,7 +414,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
                     f"{duration_text(decimated.column_width)}")
         else:
             text = f"In view: {shown_text}; {total_points:,} samples, all drawn"
-        return _Drawing(arrays, (y_low, y_high), text, start, stop, decimated is not None)
+        return Drawing(arrays, (y_low, y_high), text, start, stop, decimated is not None)
 
     def _redraw(self, moved: bool = False) -> None:
         """Draw the visible range. ``moved``: only the range changed (a zoom or pan), so marks
@@ -455,7 +436,7 @@ class LightCurveView(TimeBrush, widgets.VBox):
         self._label_time_axis()
         self._drawn_once(drawing, resend)
 
-    def _drawn_once(self, drawing: _Drawing, sent: bool = True) -> None:
+    def _drawn_once(self, drawing: Drawing, sent: bool = True) -> None:
         self._last_redraw = time.monotonic()
         self.redraws += 1
         self.last_redraw_bytes = sum(a.nbytes for a in drawing.arrays) if sent else 0
@@ -593,12 +574,3 @@ class LightCurveView(TimeBrush, widgets.VBox):
         names = ", ".join(c.source for c in self.curves)
         return f"LightCurveView({names}; {sum(len(c) for c in self.curves):,} samples)"
 
-
-def _ms(value: np.datetime64) -> float:
-    """A ``datetime64`` as milliseconds since 1970 (a browser's Date value)."""
-    return float(value.astype("datetime64[ms]").astype(np.int64))
-
-
-def _py_date(value: np.datetime64) -> Any:
-    """A ``datetime64`` as the Python ``datetime`` a bqplot DateScale's min/max take."""
-    return value.astype("datetime64[us]").astype(object)

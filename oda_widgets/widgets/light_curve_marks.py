@@ -4,14 +4,15 @@ bqplot has no error-bar mark: the bars of a curve are one ``Lines`` path of segm
 NaN (a NaN breaks a line). The line through the bins breaks at every gap between science windows
 (never a line across a gap). The bins themselves (a ``Scatter``) are drawn only when few are in
 view. The arrays are computed first and the marks built holding them, so a view's first state
-already carries its drawing (no empty marks filled by a second message).
+already carries its drawing (no empty marks filled by a second message). A redraw's arrays for
+every curve, with its range and words, are one ``Drawing``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import bqplot
 import numpy as np
@@ -19,8 +20,8 @@ import numpy as np
 from ..analysis.decimate import Decimated
 from ..analysis.light_curve_samples import CurveSamples
 
-__all__ = ["CurveMarks", "MarkArrays", "bar_ends", "drawn_range", "gaps_between", "mark_arrays",
-           "samples_inside"]
+__all__ = ["CurveMarks", "Drawing", "MarkArrays", "bar_ends", "drawn_range", "gaps_between",
+           "mark_arrays", "samples_inside"]
 
 #: Draw dots on the samples when no more than this many are visible.
 DOTS_UP_TO = 400
@@ -224,3 +225,22 @@ def _line_looks(faint: bool, lit: bool, dim: bool) -> dict[str, Any]:
 
 def _point_looks(lit: bool, dim: bool) -> dict[str, Any]:
     return {"default_size": 48 if lit else 20, "opacities": [0.2 if dim else 1.0]}
+
+
+class Drawing(NamedTuple):
+    """One redraw: the marks' arrays over ``start`` to ``stop`` (the visible range and half a
+    width on each side), the lowest and highest value drawn in view, the words under the plot."""
+
+    arrays: list[MarkArrays]
+    y_range: tuple[float, float]
+    text: str
+    start: float
+    stop: float
+    decimated: bool
+
+    def holds(self, other: Drawing) -> bool:
+        """Whether the browser, showing this drawing, already holds everything ``other`` draws:
+        every sample of a wider range, with the same looks."""
+        return (not self.decimated and not other.decimated and self.start <= other.start
+                and other.stop <= self.stop
+                and [a.faint for a in self.arrays] == [a.faint for a in other.arrays])

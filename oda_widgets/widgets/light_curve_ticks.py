@@ -1,16 +1,19 @@
 """The light curve's axis ticks: round rate ticks with one format, UTC ticks fine enough for the span.
 
 Pure functions of the visible range, so a view computes its axes' ticks before it builds them (the
-figure is sent once, with its ticks) and again on every redraw.
+figure is sent once, with its ticks) and again on every redraw; and the range's ends as the time
+scales take them (a date scale a Python ``datetime``, its linear twin milliseconds since 1970).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from .spectrum_marks import log_ticks
 
-__all__ = ["nice_ticks", "rate_axis", "utc_ticks"]
+__all__ = ["epoch_ms", "nice_ticks", "py_date", "rate_axis", "utc_ticks"]
 
 
 def nice_ticks(low: float, high: float, most: int = 7) -> tuple[np.ndarray, int]:
@@ -86,3 +89,13 @@ def _day_ticks(first: str, last: str) -> np.ndarray:
     days = int((stop - start) / np.timedelta64(1, "D")) + 1
     step = next((s for s in (1, 2, 5, 7, 14, 30, 61, 91) if days / s <= 8), 182)
     return np.arange(start, stop + 1, step).astype("datetime64[ms]")
+
+
+def epoch_ms(value: np.datetime64) -> float:
+    """A ``datetime64`` as milliseconds since 1970 (a browser's Date value)."""
+    return float(value.astype("datetime64[ms]").astype(np.int64))
+
+
+def py_date(value: np.datetime64) -> Any:
+    """A ``datetime64`` as the Python ``datetime`` a bqplot DateScale's min/max take."""
+    return value.astype("datetime64[us]").astype(object)

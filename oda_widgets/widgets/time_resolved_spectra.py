@@ -8,10 +8,9 @@ under the light curve. Hovering (or clicking) an interval, on the light curve or
 plot, shows its spectrum with the folded model. ``table`` holds the results as an astropy
 Table (``save`` writes ECSV or FITS).
 
-Composed of bqplot's pieces, as :class:`~oda_widgets.widgets.light_curve.LightCurveView` is:
-the intervals are shaded bands (a ``Lines`` mark filled, on a 0-1 scale of its own) and numbered
-handles (a ``Scatter``) added to the light curve's figure; each parameter plot is a figure of
-its own on one shared time scale.
+Composed of bqplot's pieces, as :class:`~oda_widgets.widgets.light_curve.LightCurveView` is
+(:mod:`.time_resolved_plots`): the intervals are shaded bands and numbered handles added to the
+light curve's figure; each parameter plot is a figure of its own on one shared time scale.
 """
 
 from __future__ import annotations
@@ -48,23 +47,20 @@ from ..client.dispatcher import Dispatcher
 from ..client.jobs import Job, JobBatch, JobEvent, JobStatus
 from ._style import style_widget
 from .light_curve import LightCurveView
+from .time_resolved_plots import (
+    IntervalBands,
+    SpectrumPlot,
+    parameter_figures,
+    results_html,
+    spectrum_caption,
+)
 
 __all__ = ["TimeResolvedSpectra"]
 
 logger = logging.getLogger(__name__)
 
-#: Okabe-Ito: bands, points and the hovered interval.
-BAND_COLOUR = "#56B4E9"
-HOVER_COLOUR = "#D55E00"
-POINT_COLOUR = "#0072B2"
-MODEL_COLOUR = "#E69F00"
 def _text(text: str, css: str = "oda-trs-note") -> str:
     return f'<span class="{css}">{html.escape(text)}</span>'
-
-
-def _dates(times: Time) -> np.ndarray:
-    """``Time`` as the ``datetime64[ms]`` a bqplot date scale draws."""
-    return np.array([np.datetime64(t[:23], "ms") for t in np.atleast_1d(times.utc.isot)])
 
 
 def _light_curve_and_range(source: Any) -> tuple[Any, tuple[Time, Time]]:
@@ -383,7 +379,7 @@ class TimeResolvedSpectra(widgets.VBox):
                 "No intervals: brush ranges on the light curve and press Add interval, or "
                 "make N equal intervals, or one per year or revolution.")
         self._draw_parameters()
-        self.table_html.value = self._table_html(table)
+        self.table_html.value = results_html(table)
 
     # --- drawing ----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -432,11 +428,15 @@ class TimeResolvedSpectra(widgets.VBox):
         self.spectrum_title = widgets.HTML(_text("Hover or click an interval to see its "
                                                  "spectrum."))
         self.spectrum_title.add_class("oda-trs-spectrum-title")
-        self._build_spectrum_figure()
+        self._spectrum = SpectrumPlot()
+        self.spectrum_figure = self._spectrum.figure
+        self._model_line = self._spectrum.model_line
         self.table_html = widgets.HTML("")
         self.table_html.add_class("oda-trs-table")
         self._time_scale = bqplot.DateScale()
         children: list[widgets.Widget] = [style_widget("time_resolved_spectra")]
+        self._bands = None if self.light_curve is None else \
+            IntervalBands(self.light_curve, self._pick)
         if self.light_curve is not None:
             self._add_band_marks()
             self.light_curve.observe(lambda _c: self._add_band_marks(), names="children")
@@ -485,68 +485,18 @@ class TimeResolvedSpectra(widgets.VBox):
         css = "oda-error-text" if text.startswith("⚠") else "oda-trs-note"
         self.message.value = _text(text, css)
 
-    # the bands on the light curve
-    def _add_band_marks(self) -> None:
-        view = self.light_curve
-        figure = view.figure
-        if getattr(self, "_bands_figure", None) is figure:
-            return
-        band_scale = bqplot.LinearScale(min=0.0, max=1.0)
-        scales = {"x": view.x_scale, "y": band_scale}
-        self.bands = bqplot.Lines(x=np.zeros((0, 5)), y=np.zeros((0, 5)), scales=scales,
-                                  fill="inside", colors=[BAND_COLOUR], fill_colors=[BAND_COLOUR],
-                                  fill_opacities=[0.18], opacities=[0.0], stroke_width=0)
-        self.handles = bqplot.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales,
-                                      colors=[BAND_COLOUR], default_size=180, marker="square",
-                                      names=[], display_names=True,
-                                      interactions={"hover": "tooltip", "click": "select"},
-                                      selected_style={"fill": HOVER_COLOUR},
-                                      tooltip=bqplot.Tooltip(fields=["name"], labels=["interval"]))
-        self.handles.on_hover(self._hovered_mark)
-        self.handles.observe(self._selected_mark, names="selected")
-        figure.marks = [self.bands, *figure.marks, self.handles]
-        self._bands_figure = figure
-        self._draw_bands()
+    # the figures (:mod:`.time_resolved_plots`)
+    def _pick(self, index: int) -> None:
+        self.hovered = index
 
-    def _band_x(self, times: Time) -> np.ndarray:
-        view = self.light_curve
-        return view.axis.to_axis(view.axis.from_time(times), view.time_axis)
+    def _add_band_marks(self) -> None:
+        if self._bands is not None and self._bands.attach():
+            self._draw_bands()
 
     def _draw_bands(self) -> None:
-        if self.light_curve is None or not hasattr(self, "bands"):
-            return
-        if not self.intervals:
-            with self.bands.hold_sync():
-                self.bands.x, self.bands.y = np.zeros((0, 5)), np.zeros((0, 5))
-            with self.handles.hold_sync():
-                self.handles.x, self.handles.y, self.handles.names = (np.zeros(0), np.zeros(0),
-                                                                      [])
-            return
-        starts = self._band_x(Time([i.start for i in self.intervals]))
-        stops = self._band_x(Time([i.stop for i in self.intervals]))
-        middles = self._band_x(Time([i.middle for i in self.intervals]))
-        x = np.stack([starts, starts, stops, stops, starts], axis=1)
-        y = np.tile(np.array([0.0, 1.0, 1.0, 0.0, 0.0]), (len(self.intervals), 1))
-        colours = [HOVER_COLOUR if k == self.hovered else BAND_COLOUR
-                   for k in range(len(self.intervals))]
-        with self.bands.hold_sync():
-            self.bands.x, self.bands.y = x, y
-            self.bands.fill_colors = colours
-            self.bands.colors = colours
-        with self.handles.hold_sync():
-            self.handles.x = middles
-            self.handles.y = np.full(len(self.intervals), 0.94)
-            self.handles.names = [i.label for i in self.intervals]
-
-    def _hovered_mark(self, _mark: Any, event: Mapping[str, Any]) -> None:
-        index = (event.get("data") or {}).get("index")
-        if isinstance(index, int):
-            self.hovered = index
-
-    def _selected_mark(self, change: Any) -> None:
-        selected = change["new"]
-        if selected is not None and len(selected):
-            self.hovered = int(selected[0])
+        bands: IntervalBands | None = getattr(self, "_bands", None)  # None until built
+        if bands is not None:
+            bands.draw(self.intervals, self.hovered)
 
     @traitlets.observe("hovered")
     def _hovered_changed(self, change: Any) -> None:
@@ -555,139 +505,25 @@ class TimeResolvedSpectra(widgets.VBox):
         if 0 <= change["new"] < len(self.intervals):
             self._show_spectrum(change["new"])
 
-    # the parameters against time
     def _draw_parameters(self) -> None:
         if not hasattr(self, "parameters_box"):
             return
-        names = [n for n in model_spec(self.model).parameter_names if n != "norm"] + ["flux"]
         table = self.table
-        figures = []
         if table is None or not len(table):
             self.parameters_box.children = []
             return
-        starts = _dates(Time([i.start for i in self.intervals]))
-        stops = _dates(Time([i.stop for i in self.intervals]))
-        middles = _dates(Time([i.middle for i in self.intervals]))
-        span_days = (self.intervals[-1].stop - self.intervals[0].start).jd
-        date_format = "%Y" if span_days > 1500 else "%Y-%m-%d" if span_days > 20 else \
-            "%m-%d %H:%M"
-        for name in names:
-            values = np.asarray(table[name], dtype=float)
-            errors = np.nan_to_num(np.asarray(table[f"{name}_err"], dtype=float))
-            y_scale = bqplot.LinearScale()
-            scales = {"x": self._time_scale, "y": y_scale}
-            shown = np.isfinite(values)
-            colours = [HOVER_COLOUR if k == self.hovered else POINT_COLOUR
-                       for k in range(len(values))]
-            points = bqplot.Scatter(x=middles[shown], y=values[shown], scales=scales,
-                                    colors=list(np.array(colours)[shown]), default_size=40,
-                                    interactions={"hover": "tooltip", "click": "select"},
-                                    tooltip=bqplot.Tooltip(fields=["y"], formats=[".4g"],
-                                                           labels=[name]))
-            where = np.flatnonzero(shown)
-            points.on_hover(lambda _m, e, where=where: self._hover_point(where, e))
-            error_bars = bqplot.Lines(
-                x=np.stack([middles[shown], middles[shown]], axis=1),
-                y=np.stack([values[shown] - errors[shown], values[shown] + errors[shown]],
-                           axis=1),
-                scales=scales, colors=[POINT_COLOUR], stroke_width=1.5)
-            extents = bqplot.Lines(x=np.stack([starts[shown], stops[shown]], axis=1),
-                                   y=np.stack([values[shown], values[shown]], axis=1),
-                                   scales=scales, colors=[POINT_COLOUR], stroke_width=1,
-                                   opacities=[0.6])
-            unit = " (erg/cm²/s, " + f"{table.meta['FLUX_E1']:g}-{table.meta['FLUX_E2']:g} keV)" \
-                if name == "flux" else ""
-            axes = [bqplot.Axis(scale=self._time_scale, label="time (UTC)",
-                                tick_format=date_format),
-                    bqplot.Axis(scale=y_scale, orientation="vertical", label=name + unit,
-                                tick_format=".4g" if name != "flux" else ".3e",
-                                label_offset="5em")]
-            figure = bqplot.Figure(marks=[extents, error_bars, points], axes=axes,
-                                   fig_margin={"top": 10, "bottom": 40, "left": 90, "right": 20},
-                                   layout=widgets.Layout(width="560px", height="200px"),
-                                   animation_duration=0)
-            figure.add_class("oda-trs-parameter-plot")
-            figure.add_class(f"oda-trs-plot-{name}")
-            figures.append(figure)
         old = self.parameters_box.children
-        self.parameters_box.children = figures
+        self.parameters_box.children = parameter_figures(table, self.intervals, self.model,
+                                                         self.hovered, self._time_scale,
+                                                         self._pick)
         for figure in old:
             figure.close()
 
-    def _hover_point(self, where: np.ndarray, event: Mapping[str, Any]) -> None:
-        index = (event.get("data") or {}).get("index")
-        if isinstance(index, int) and 0 <= index < len(where):
-            self.hovered = int(where[index])
-
-    # the hovered interval's spectrum
-    def _build_spectrum_figure(self) -> None:
-        self._e_scale = bqplot.LogScale()
-        self._r_scale = bqplot.LogScale()
-        scales = {"x": self._e_scale, "y": self._r_scale}
-        self._data_points = bqplot.Scatter(x=np.zeros(0), y=np.zeros(0), scales=scales,
-                                           colors=[POINT_COLOUR], default_size=12)
-        self._data_bars = bqplot.Lines(x=np.zeros((0, 2)), y=np.zeros((0, 2)), scales=scales,
-                                       colors=[POINT_COLOUR], stroke_width=1)
-        self._model_line = bqplot.Lines(x=np.zeros(0), y=np.zeros(0), scales=scales,
-                                        colors=[MODEL_COLOUR], stroke_width=2,
-                                        labels=["model"])
-        self.spectrum_figure = bqplot.Figure(
-            marks=[self._data_bars, self._data_points, self._model_line],
-            axes=[bqplot.Axis(scale=self._e_scale, label="energy (keV)"),
-                  bqplot.Axis(scale=self._r_scale, orientation="vertical",
-                              label="counts/s/keV", tick_format=".1e", label_offset="5em")],
-            fig_margin={"top": 10, "bottom": 40, "left": 90, "right": 20},
-            layout=widgets.Layout(width="460px", height="320px"), animation_duration=0)
-        self.spectrum_figure.add_class("oda-trs-spectrum")
-
     def _show_spectrum(self, index: int) -> None:
-        interval = self.intervals[index]
         fit, error = self.fits[index], self.errors[index]
-        head = f"Interval {interval.label}: {interval.start.isot[:19]} to {interval.stop.isot[:19]}"
-        if fit is None:
-            self.spectrum_title.value = _text(head + (f" — {error}" if error else
-                                                      " — not fitted yet"))
-            return
-        channels = fit.channels
-        width = channels.width
-        rate = channels.rate / width
-        error_bars = fit.total_error / width
-        folded = fit.folded / width
-        keep = rate > 0
-        with self._data_points.hold_sync():
-            self._data_points.x, self._data_points.y = channels.energy[keep], rate[keep]
-        low = np.maximum(rate - error_bars, rate * 1e-3)
-        with self._data_bars.hold_sync():
-            self._data_bars.x = np.stack([channels.energy[keep]] * 2, axis=1)
-            self._data_bars.y = np.stack([low[keep], (rate + error_bars)[keep]], axis=1)
-        with self._model_line.hold_sync():
-            self._model_line.x, self._model_line.y = channels.energy, np.maximum(folded, 1e-12)
-        values = ", ".join(f"{name} {value}" for name, value, _ in fit.parameter_rows()
-                           if name != "norm")
-        self.spectrum_title.value = _text(f"{head}; {fit.model}: {values}; "
-                                          f"{fit.statistic_text()}")
-
-    def _table_html(self, table: Table) -> str:
-        if not len(table):
-            return ""
-        names = ["interval", "start", "stop"] + [
-            c for c in table.colnames if c not in ("interval", "start", "stop", "mid_mjd",
-                                                   "reduced_statistic", "note")] + ["note"]
-        head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
-        rows = []
-        for row in table:
-            cells = []
-            for name in names:
-                value = row[name]
-                if isinstance(value, Time):
-                    text = value.isot[:19]
-                elif isinstance(value, float | np.floating):
-                    text = "" if not np.isfinite(value) else f"{value:.4g}"
-                else:
-                    text = str(value)
-                cells.append(f"<td>{html.escape(text)}</td>")
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        return f'<table class="oda-trs-table"><tr>{head}</tr>{"".join(rows)}</table>'
+        if fit is not None:
+            self._spectrum.show(fit)
+        self.spectrum_title.value = _text(spectrum_caption(self.intervals[index], fit, error))
 
     def close(self) -> None:
         """Close the widget and stop fitting."""

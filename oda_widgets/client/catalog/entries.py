@@ -1,6 +1,7 @@
 """The values of a catalog entry a user adds or edits, checked and converted: positions in
 degrees or sexagesimal text, other cells to their column's type, and the values a new source
-gets in the columns not given.
+gets in the columns not given, and where an edited entry is: its row by meta_ID, a names column
+wide enough for its new name.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from astropy import units as u
 from astropy.coordinates import Angle
-from astropy.table import Column
+from astropy.table import Column, Table
 
 from ..errors import ValidationError
 
@@ -20,7 +21,9 @@ __all__ = [
     "checked_coordinate",
     "checked_value",
     "neutral_value",
+    "row_index",
     "sexagesimal_degrees",
+    "widen_names",
 ]
 
 #: Values a new source gets in the columns of an INTEGRAL catalog, unless given.
@@ -110,3 +113,24 @@ def neutral_value(column: Column) -> Any:
     if kind in "US":
         return ""
     return None
+
+
+def row_index(ids: list[int], meta_id: Any) -> int:
+    """Where ``meta_id`` is in ``ids``."""
+    try:
+        return ids.index(int(meta_id))
+    except (ValueError, TypeError):
+        raise ValidationError(
+            "meta_ID", f"no source has meta_ID {meta_id!r}; known meta_IDs: {ids}"
+        ) from None
+
+
+def widen_names(table: Table, name: str) -> None:
+    """Make the names column of ``table`` (a copy being edited) able to hold ``name``."""
+    column = table["src_names"]
+    if column.dtype.kind not in "USO" and len(column) == 0:
+        # an empty catalog sent without column types: its names column is a text column
+        table.replace_column("src_names", Column([], name="src_names", dtype="<U1"))
+        column = table["src_names"]
+    if column.dtype.kind == "U" and column.dtype.itemsize // 4 < len(name):
+        table.replace_column("src_names", column.astype(f"<U{len(name)}"))

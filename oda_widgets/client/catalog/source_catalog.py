@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 from astropy.coordinates import SkyCoord
 from astropy.io import fits
-from astropy.table import Column, Table
+from astropy.table import Table
 
 from ..errors import ValidationError
 from ..products.base import Product
@@ -37,6 +37,8 @@ from .entries import (
     checked_coordinate,
     checked_value,
     neutral_value,
+    row_index,
+    widen_names,
 )
 from .events import CatalogChange, CatalogReading, ChangeKind, ChangeTeller
 from .files import catalog_hdulist, read_catalog_file, save_catalog
@@ -210,7 +212,7 @@ class Catalog(Product):
     def row(self, meta_id: int) -> Any:
         """The table row of ``meta_id``."""
         table = self._view().table
-        return table[_index(row_ids(table), meta_id)]
+        return table[row_index(row_ids(table), meta_id)]
 
     # -- selection -----------------------------------------------------------------------------
 
@@ -280,7 +282,7 @@ class Catalog(Product):
                 row.append(neutral_value(column))
         edited = table.copy(copy_data=True)
         try:
-            _widen_names(edited, clean)
+            widen_names(edited, clean)
             edited.add_row(row)
         except (TypeError, ValueError) as exc:  # nothing changes: the copy is dropped
             raise ValidationError(
@@ -306,11 +308,11 @@ class Catalog(Product):
     def rename(self, meta_id: int, new_name: str) -> None:
         """Give source ``meta_id`` a new name (not empty, not another source's name)."""
         self._require_columns()
-        index = _index(self.meta_ids, meta_id)
+        index = row_index(self.meta_ids, meta_id)
         old = self.names[index]
         clean = self._checked_name(new_name, allow=old)
         edited = self._live.table.copy(copy_data=True)
-        _widen_names(edited, clean)
+        widen_names(edited, clean)
         edited["src_names"][index] = clean
         changed_id = self.meta_ids[index]
         self._commit("rename", (changed_id,), edited, self._live.selected, remember=clean != old)
@@ -323,7 +325,7 @@ class Catalog(Product):
         ``"17:45:40"``; Dec in degrees: ``"-29d00m28s"``, ``"-29:00:28"``).
         """
         self._require_columns()
-        index = _index(self.meta_ids, meta_id)
+        index = row_index(self.meta_ids, meta_id)
         ra_value = checked_coordinate("ra", ra, 0.0, 360.0)
         dec_value = checked_coordinate("dec", dec, -90.0, 90.0)
         table = self._live.table
@@ -564,7 +566,7 @@ class Catalog(Product):
     def _checked_ids(self, meta_ids: Iterable[int] | int) -> list[int]:
         listed = [meta_ids] if isinstance(meta_ids, int | np.integer | str) else meta_ids
         ids = self.meta_ids
-        return [ids[_index(ids, mid)] for mid in listed]
+        return [ids[row_index(ids, mid)] for mid in listed]
 
     def _checked_name(self, name: Any, allow: str | None = None) -> str:
         if not isinstance(name, str) or not name.strip():
@@ -581,23 +583,3 @@ def _meta_text(table: Table, key: str) -> str | None:
     value = table.meta.get(key)
     return None if value is None else str(value)
 
-
-def _index(ids: list[int], meta_id: Any) -> int:
-    """Where ``meta_id`` is in ``ids``."""
-    try:
-        return ids.index(int(meta_id))
-    except (ValueError, TypeError):
-        raise ValidationError(
-            "meta_ID", f"no source has meta_ID {meta_id!r}; known meta_IDs: {ids}"
-        ) from None
-
-
-def _widen_names(table: Table, name: str) -> None:
-    """Make the names column of ``table`` (a copy being edited) able to hold ``name``."""
-    column = table["src_names"]
-    if column.dtype.kind not in "USO" and len(column) == 0:
-        # an empty catalog sent without column types: its names column is a text column
-        table.replace_column("src_names", Column([], name="src_names", dtype="<U1"))
-        column = table["src_names"]
-    if column.dtype.kind == "U" and column.dtype.itemsize // 4 < len(name):
-        table.replace_column("src_names", column.astype(f"<U{len(name)}"))
