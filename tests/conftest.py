@@ -27,7 +27,20 @@ settings.load_profile("oda_widgets")
 # Where ../shared is absent it is skipped before it runs, with one reason, and every such skip is
 # folded into one line of the summary ("SKIPPED [N] ../shared: needs the reference data ...").
 @pytest.hookimpl(tryfirst=True)
+def _browser_tier_last(items: list[pytest.Item]) -> None:
+    """Run the browser tests after every other tier.
+
+    Playwright's sync API marks its event loop as running in the main thread from its start to
+    its stop (the end of the session): a test run after it that builds a view would find a
+    running loop where only a kernel has one (the light curve then sends its controls on the
+    loop's next turn, which never comes). The other tiers must see the thread as a script does.
+    """
+    browser = Path(__file__).resolve().parent / "browser"
+    items.sort(key=lambda item: browser in Path(item.path).parents)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _browser_tier_last(items)
     if shared.PRESENT:
         return
     for item in items:
